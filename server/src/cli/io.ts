@@ -1,0 +1,10 @@
+/** What a CLI command may touch; main.ts wires the process's streams in. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stdin: NodeJS.ReadableStream;
+}
+
+export const EXIT = { ok: 0, violation: 1, usage: 2, ask: 3 } as const;
+
+export class UsageError extends Error {}

@@ -1,0 +1,209 @@
+import { decideEndpoint } from './evaluate-network';
+import { decidePath } from './evaluate-path';
+import { validateGlob } from './glob';
+import { globLanguage, intersectionExample, UndecidableGlobError } from './glob-language';
+import { normalisePath } from './paths';
+import type { CommandRule, PolicySet } from './policy-set';
+import { invocationShape, matchLoose, matchStrict, type CommandShape } from './shell/command-pattern';
+import { networkTargets } from './shell/fetchers';
+import { unwrap, type Invocation } from './shell/invocations';
+import { analyse, type Redirect, type SimpleCommand } from './shell/walk';
+import type { Word } from './shell/words';
+import type { FileSystemView } from './types';
+import { at, combine, ref, type Verdict } from './verdict';
+
+export const MAX_COMMAND_CHARS = 64 * 1024;
+const MAX_REENTRY_DEPTH = 8;
+
+// Assignments that change which program later words resolve to, or what a shell runs at start-up.
+const RISKY_VARIABLES = new Set(['PATH', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'DYLD_INSERT_LIBRARIES', 'DYLD_LIBRARY_PATH', 'BASH_ENV', 'ENV', 'IFS', 'PROMPT_COMMAND', 'NODE_OPTIONS', 'GIT_SSH_COMMAND', 'GIT_EXEC_PATH', 'PERL5OPT', 'RUBYOPT', 'PYTHONSTARTUP', 'SHELLOPTS', 'BASHOPTS']);
+const SAFE_SINKS = /^\/dev\/(null|stdout|stderr|tty|fd\/\d+)$/;
+const CWD_CHANGERS = new Set(['cd', 'pushd']);
+
+interface Context {
+  set: PolicySet;
+  fs: FileSystemView | undefined;
+  /** Directories relative paths may be resolved against; `unknownCwd` when a `cd` target is dynamic. */
+  cwds: string[];
+  unknownCwd: string | undefined;
+}
+
+export function decideCommand(set: PolicySet, command: unknown, cwd: unknown, fs: FileSystemView | undefined): Verdict {
+  if (typeof command !== 'string' || command.trim() === '') return { decision: 'deny', reason: 'command.exec: the command is missing or empty', rules: [] };
+  if (cwd !== undefined && typeof cwd !== 'string') return { decision: 'deny', reason: 'command.exec: cwd must be a string', rules: [] };
+  const base = normalisePath(cwd ?? '.', '', set);
+  if (!base.ok) return { decision: 'deny', reason: `command.exec: the working directory ${base.reason}`, rules: [] };
+  return decideLine(set, command, base.path, fs, 0);
+}
+
+function decideLine(set: PolicySet, line: string, cwd: string, fs: FileSystemView | undefined, depth: number): Verdict {
+  const what = `command.exec ${JSON.stringify(line.length > 200 ? line.slice(0, 200) + '…' : line)}`;
+  if (line.length > MAX_COMMAND_CHARS) return { decision: 'deny', reason: `${what}: the command is longer than ${MAX_COMMAND_CHARS} characters`, rules: [] };
+  if (depth > MAX_REENTRY_DEPTH) return { decision: 'deny', reason: `${what}: shells are nested more than ${MAX_REENTRY_DEPTH} deep`, rules: [] };
+  let analysis;
+  try {
+    analysis = set.shell.withTree(line, (root) => analyse(root));
+  } catch (error) {
+    return { decision: 'deny', reason: `${what}: the command cannot be parsed (${String((error as Error).message ?? error)})`, rules: [] };
+  }
+  if (analysis.errors.length) return { decision: 'deny', reason: `${what}: ${analysis.errors[0]}`, rules: [] };
+  const verdicts: Verdict[] = [];
+  const invocations: Invocation[] = [];
+  for (const command of analysis.commands) {
+    verdicts.push(...assignmentVerdicts(command));
+    if (command.words.length === 0) continue;
+    const unwrapped = unwrap(command);
+    invocations.push(...unwrapped.invocations);
+    for (const reason of unwrapped.unresolved) verdicts.push({ decision: 'ask', reason: `${what}: ${reason}`, rules: [] });
+    for (const reentry of unwrapped.reentries) verdicts.push(decideLine(set, reentry.source, cwd, fs, depth + 1));
+  }
+  const context: Context = { set, fs, ...workingDirectories(set, cwd, invocations) };
+  for (const inv of invocations) verdicts.push(...decideInvocation(context, inv));
+  for (const redirect of analysis.redirects) verdicts.push(...decideRedirect(context, redirect));
+  if (verdicts.length === 0) return { decision: 'allow', reason: `${what}: runs no command`, rules: [] };
+  return combine(verdicts, `${what}: nothing to decide`);
+}
+
+function assignmentVerdicts(command: SimpleCommand): Verdict[] {
+  return command.assignments
+    .filter((a) => RISKY_VARIABLES.has(a.name) || a.name.startsWith('LD_') || a.name.startsWith('DYLD_'))
+    .map((a) => ({ decision: 'ask' as const, reason: `the command sets ${a.name}, which changes what later commands run`, rules: [] }));
+}
+
+/** Every directory a relative path in the line might be resolved against, given `cd`s in it. */
+function workingDirectories(set: PolicySet, cwd: string, invocations: Invocation[]): { cwds: string[]; unknownCwd: string | undefined } {
+  const cwds = [cwd];
+  let unknownCwd: string | undefined;
+  for (const inv of invocations) {
+    if (!inv.program || !CWD_CHANGERS.has(inv.program)) continue;
+    const target = inv.args.find((a) => a.value === undefined || !a.value.startsWith('-'));
+    if (!target || target.value === undefined || target.value === '-') {
+      unknownCwd = `${inv.program} ${target?.text ?? ''}`.trim();
+      continue;
+    }
+    for (const dir of [...cwds]) {
+      const next = normalisePath(target.value, dir, set);
+      if (next.ok && !cwds.includes(next.path)) cwds.push(next.path);
+    }
+  }
+  return { cwds, unknownCwd };
+}
+
+function applicable(rules: CommandRule[], context: Context): CommandRule[] {
+  return rules.filter((r) => r.scope === '' || context.cwds.some((d) => d === r.scope || d.startsWith(r.scope + '/')));
+}
+
+function decideInvocation(context: Context, inv: Invocation): Verdict[] {
+  const { set } = context;
+  const shape = invocationShape(inv);
+  const shown = JSON.stringify(inv.text.length > 120 ? inv.text.slice(0, 120) + '…' : inv.text);
+  const name = inv.program ?? inv.programWord.text;
+  const verdicts: Verdict[] = [];
+  if (inv.program === undefined) {
+    return [{ decision: 'ask', reason: `command ${shown}: the program ${inv.programWord.dynamic ?? inv.programWord.text} cannot be resolved statically, so it could be anything, a denied command included`, rules: [] }];
+  }
+  for (const rule of applicable(set.commandDeny, context)) {
+    const match = matchLoose(rule.pattern, shape);
+    if (match === 'yes') return [{ decision: 'deny', reason: `command ${shown}: ${name} is denied by "${rule.entry.pattern}" (${at(rule.entry)})`, rules: [ref(rule.entry)] }];
+    if (match === 'maybe') verdicts.push({ decision: 'ask', reason: `command ${shown}: could be "${rule.entry.pattern}", which is denied (${at(rule.entry)}), once its dynamic parts expand`, rules: [ref(rule.entry)] });
+  }
+  verdicts.push(...argumentVerdicts(context, inv, shown));
+  verdicts.push(...networkTargetsVerdicts(context, inv, shape, shown));
+  if (inv.wrapper) return verdicts;
+  const approval = applicable(set.commandApproval, context).find((r) => matchLoose(r.pattern, shape) !== 'no');
+  const allow = applicable(set.commandAllow, context).find((r) => matchStrict(r.pattern, shape));
+  const dynamic = dynamicPart(inv);
+  if (approval) {
+    verdicts.push({ decision: 'ask', reason: `command ${shown}: needs human approval by "${approval.entry.pattern}" (${at(approval.entry)})`, rules: [ref(approval.entry), ...(allow ? [ref(allow.entry)] : [])] });
+  } else if (allow && dynamic) {
+    verdicts.push({ decision: 'ask', reason: `command ${shown}: ${dynamic} cannot be resolved statically`, rules: [ref(allow.entry)] });
+  } else if (allow) {
+    verdicts.push({ decision: 'allow', reason: `command ${shown}: allowed by "${allow.entry.pattern}" (${at(allow.entry)})`, rules: [ref(allow.entry)] });
+  } else {
+    verdicts.push({ decision: 'deny', reason: `command ${shown}: ${name} matches no allow pattern`, rules: [] });
+  }
+  return verdicts;
+}
+
+function dynamicPart(inv: Invocation): string | undefined {
+  if (inv.runtimeArgs) return `the arguments ${inv.runtimeArgs}`;
+  const word = [inv.programWord, ...inv.args].find((w) => w.value === undefined);
+  return word ? (word.dynamic ?? word.text) : undefined;
+}
+
+/** Arguments that name denied paths are reads of those paths. */
+function argumentVerdicts(context: Context, inv: Invocation, shown: string): Verdict[] {
+  const out: Verdict[] = [];
+  const words: Word[] = inv.programWord.value?.includes('/') ? [inv.programWord, ...inv.args] : inv.args;
+  for (const word of words) {
+    if (word.value === undefined) continue;
+    let value = word.value;
+    if (value.startsWith('-')) {
+      const eq = value.indexOf('=');
+      if (eq < 0) continue;
+      value = value.slice(eq + 1);
+    }
+    if (value === '' || value.includes('://')) continue;
+    const verdict = word.glob ? globArgument(context, value, shown) : deniedArgument(context, value, shown);
+    if (verdict) out.push(verdict);
+  }
+  return out;
+}
+
+function deniedArgument(context: Context, value: string, shown: string): Verdict | undefined {
+  for (const dir of context.cwds) {
+    const path = normalisePath(value, dir, context.set);
+    if (!path.ok) continue;
+    const deny = context.set.fileDeny.first(path.path);
+    if (deny) return { decision: 'deny', reason: `command ${shown}: argument ${JSON.stringify(value)} names ${path.path}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, rules: [ref(deny.entry)] };
+  }
+  if (context.unknownCwd && !value.startsWith('/') && context.set.fileDeny.all.length) {
+    return { decision: 'ask', reason: `command ${shown}: argument ${JSON.stringify(value)} is relative to a directory that "${context.unknownCwd}" chose at run time`, rules: [] };
+  }
+  return undefined;
+}
+
+/** An unquoted glob argument expands to files: deny it when it can reach a denied path. */
+function globArgument(context: Context, value: string, shown: string): Verdict | undefined {
+  const { set } = context;
+  for (const dir of context.cwds) {
+    const pattern = value.startsWith('/') ? value : dir === '' ? value : `${dir}/${value}`;
+    const relative = set.root !== '/' && pattern.startsWith(set.root + '/') ? pattern.slice(set.root.length + 1) : pattern;
+    if (validateGlob(relative) !== undefined) return { decision: 'ask', reason: `command ${shown}: the glob ${JSON.stringify(value)} cannot be checked against the deny rules`, rules: [] };
+    try {
+      const language = globLanguage(relative, set.caseInsensitive);
+      for (const deny of set.fileDeny.all) {
+        if (deny.glob.absolute !== relative.startsWith('/')) continue;
+        const example = intersectionExample(language, globLanguage(deny.glob.pattern, set.caseInsensitive));
+        if (example !== undefined) return { decision: 'deny', reason: `command ${shown}: the glob ${JSON.stringify(value)} can expand to ${example}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, rules: [ref(deny.entry)] };
+      }
+    } catch (error) {
+      if (!(error instanceof UndecidableGlobError)) throw error;
+      return { decision: 'ask', reason: `command ${shown}: the glob ${JSON.stringify(value)} cannot be checked against the deny rules`, rules: [] };
+    }
+  }
+  return undefined;
+}
+
+function networkTargetsVerdicts(context: Context, inv: Invocation, shape: CommandShape, shown: string): Verdict[] {
+  const { targets, unresolved } = networkTargets(inv, shape);
+  return [
+    ...targets.map((t) => {
+      const v = decideEndpoint(context.set, t);
+      return { ...v, reason: `command ${shown}: ${v.reason}` };
+    }),
+    ...unresolved.map((reason) => ({ decision: 'ask' as const, reason: `command ${shown}: ${reason}`, rules: [] })),
+  ];
+}
+
+function decideRedirect(context: Context, redirect: Redirect): Verdict[] {
+  const target = redirect.target;
+  const shown = JSON.stringify(redirect.text);
+  if (target.value === undefined || target.glob) return [{ decision: 'ask', reason: `redirection ${shown}: the target ${target.dynamic ?? target.text} cannot be resolved statically`, rules: [] }];
+  if (SAFE_SINKS.test(target.value)) return [];
+  if (context.unknownCwd && !target.value.startsWith('/')) return [{ decision: 'ask', reason: `redirection ${shown}: the target is relative to a directory that "${context.unknownCwd}" chose at run time`, rules: [] }];
+  return context.cwds.map((dir) => {
+    const v = decidePath(context.set, target.value, dir, redirect.mode === 'write' ? 'write' : 'read', context.fs);
+    return { ...v, reason: `redirection ${shown}: ${v.reason}` };
+  });
+}

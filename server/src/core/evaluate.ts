@@ -1,0 +1,67 @@
+import { decideCommand } from './evaluate-command';
+import { decideEndpoint } from './evaluate-network';
+import { decideFileCount, decidePath, type FileOperation } from './evaluate-path';
+import type { PolicySet } from './policy-set';
+import type { DecisionResult, FileSystemView } from './types';
+import { combine, toResult, type Verdict } from './verdict';
+
+export interface EvaluationContext {
+  /** Resolves symlinks; without it, paths are decided as written. */
+  fs?: FileSystemView;
+}
+
+const FILE_OPERATIONS: Record<string, FileOperation> = {
+  'filesystem.read': 'read',
+  'filesystem.write': 'write',
+  'filesystem.delete': 'delete',
+  'filesystem.rename': 'rename',
+};
+
+/** Decides one agent action. Never throws; anything it cannot decide is denied with the reason. */
+export function evaluate(set: PolicySet, action: unknown, context: EvaluationContext = {}): DecisionResult {
+  try {
+    return toResult(decide(set, action, context));
+  } catch (error) {
+    return toResult({ decision: 'deny', reason: `internal error while deciding the action: ${String((error as Error).message ?? error)}`, rules: [] });
+  }
+}
+
+function decide(set: PolicySet, action: unknown, context: EvaluationContext): Verdict {
+  if (set.refusal) return refusal(set);
+  if (action === null || typeof action !== 'object' || Array.isArray(action)) return { decision: 'deny', reason: 'the action is not a JSON object', rules: [] };
+  const a = action as Record<string, unknown>;
+  const kind = a.action;
+  if (typeof kind !== 'string') return { decision: 'deny', reason: 'the action has no "action" kind', rules: [] };
+  const operation = FILE_OPERATIONS[kind];
+  if (operation) return decideFiles(set, a, operation, context);
+  if (kind === 'command.exec') return decideCommand(set, a.command, a.cwd, context.fs);
+  if (kind === 'network.request') return decideEndpoint(set, a.url ?? a.host);
+  return { decision: 'deny', reason: `unknown action kind ${JSON.stringify(kind)}; known kinds are ${[...Object.keys(FILE_OPERATIONS), 'command.exec', 'network.request'].join(', ')}`, rules: [] };
+}
+
+function decideFiles(set: PolicySet, a: Record<string, unknown>, operation: FileOperation, context: EvaluationContext): Verdict {
+  const cwd = typeof a.cwd === 'string' ? a.cwd : '';
+  const paths: unknown[] = Array.isArray(a.paths) ? a.paths : a.path !== undefined ? [a.path] : [];
+  if (a.paths !== undefined && !Array.isArray(a.paths)) return { decision: 'deny', reason: `filesystem.${operation}: "paths" must be an array`, rules: [] };
+  if (operation === 'rename') {
+    if (a.new_path === undefined) return { decision: 'deny', reason: 'filesystem.rename: "new_path" is missing', rules: [] };
+    paths.push(a.new_path);
+  }
+  if (paths.length === 0) return { decision: 'deny', reason: `filesystem.${operation}: the action names no path`, rules: [] };
+  const verdicts = paths.map((p) => decidePath(set, p, cwd, operation, context.fs));
+  const count = decideFileCount(set, paths.filter((p): p is string => typeof p === 'string'));
+  if (count) verdicts.push(count);
+  return combine(verdicts, 'no path to decide');
+}
+
+function refusal(set: PolicySet): Verdict {
+  const f = set.refusal;
+  if (!f) return { decision: 'deny', reason: 'the policy set cannot be enforced', rules: [] };
+  const file = set.files.find((x) => x.source.uri === f.uri);
+  const { line, column } = file ? file.lines.position(f.offset) : { line: 1, column: 1 };
+  return {
+    decision: 'deny',
+    reason: `the policy set cannot be enforced, so every action is denied: ${f.uri}:${line}:${column} ${f.code} ${f.message}`,
+    rules: [{ file: f.uri, line, column, list: f.code === 'AP2001' ? 'version' : 'builtin', pattern: f.code }],
+  };
+}

@@ -1,0 +1,84 @@
+import picomatch from 'picomatch';
+import { DFA, JS, NFA, Transformers, getIntersectionWordSets, transform, visitAst, type Expression, type NoParent } from 'refa';
+import { globOptions } from './glob';
+
+/**
+ * Exact reasoning about the sets of paths that globs match: glob → regular expression
+ * (picomatch) → automaton (refa), restricted to normalised paths (no empty, `.` or `..`
+ * segments, no control characters). Used for conflicts, shadowed patterns and dead allows.
+ */
+
+// Lookarounds picomatch emits that are vacuous on normalised paths: "this segment is not . or ..",
+// and "at least one character follows" (a segment is never empty). Any other assertion is refused.
+const VACUOUS = ['(?!\\.{1,2}(?:\\/|$))', '(?!(?:^|\\/)\\.{1,2}(?:\\/|$))', '(?=.)'];
+
+const CHAR = '[^/\\u0000-\\u001f\\u007f\\u2028\\u2029]';
+const FIRST = '[^/.\\u0000-\\u001f\\u007f\\u2028\\u2029]';
+const SEGMENT = `(?:${FIRST}${CHAR}*|\\.${FIRST}${CHAR}*|\\.\\.${CHAR}+)`;
+const NORMALISED = new RegExp(`^(?:\\/?${SEGMENT}(?:\\/${SEGMENT})*|\\/)$`);
+
+export class UndecidableGlobError extends Error {}
+
+const simplify = Transformers.simplify({ ignoreAmbiguity: true, ignoreOrder: true });
+const dropEdges = Transformers.patternEdgeAssertions({ remove: true, inline: true });
+
+function toNfa(regex: RegExp): NFA {
+  const parser = JS.Parser.fromLiteral({ source: regex.source, flags: regex.flags });
+  let expression: NoParent<Expression> = parser.parse({ assertions: 'parse', simplify: false }).expression;
+  expression = transform(simplify, expression);
+  expression = transform(dropEdges, expression);
+  expression = transform(simplify, expression);
+  let assertion = false;
+  visitAst(expression, { onAssertionEnter: () => (assertion = true) });
+  if (assertion) throw new UndecidableGlobError(`cannot analyse /${regex.source}/ exactly`);
+  return NFA.fromRegex(expression, { maxCharacter: parser.maxCharacter });
+}
+
+let normalisedNfa: NFA | undefined;
+
+const cache = new Map<string, DFA>();
+
+/** The language of a glob on normalised paths, as a minimal DFA. Throws UndecidableGlobError. */
+export function globLanguage(pattern: string, caseInsensitive: boolean): DFA {
+  const key = `${caseInsensitive ? 'i' : 's'}:${pattern}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const raw = picomatch.makeRe(pattern, globOptions(caseInsensitive));
+  let source = raw.source;
+  for (const v of VACUOUS) source = source.split(v).join('');
+  normalisedNfa ??= toNfa(NORMALISED);
+  const dfa = DFA.fromIntersection(toNfa(new RegExp(source, raw.flags)), normalisedNfa);
+  dfa.minimize();
+  if (cache.size > 2000) cache.clear();
+  cache.set(key, dfa);
+  return dfa;
+}
+
+// Characters preferred when spelling an example path, so findings show `a/b.ts`, not `\u0020/!.ts`.
+const PREFERRED = [...'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.'].map((c) => c.charCodeAt(0));
+
+/** A path that both globs match (the shortest, spelled readably), or undefined when no path does. */
+export function intersectionExample(a: DFA, b: DFA): string | undefined {
+  for (const wordSet of getIntersectionWordSets(a, b)) {
+    return String.fromCharCode(...wordSet.map((set) => PREFERRED.find((c) => set.has(c)) ?? set.ranges[0]?.min ?? 63));
+  }
+  return undefined;
+}
+
+/** Whether every path `a` matches is also matched by `b`. */
+export function isSubset(a: DFA, b: DFA): boolean {
+  const notB = b.copy();
+  notB.complement();
+  return intersectionExample(a, notB) === undefined;
+}
+
+/** Whether any path matched by `a` lies outside directory `dir` (root-relative). */
+export function exampleOutside(a: DFA, dir: string, caseInsensitive: boolean): string | undefined {
+  const inside = globLanguage(`${picomatch.scan(dir).isGlob ? escapeGlob(dir) : dir}/**`, caseInsensitive).copy();
+  inside.complement();
+  return intersectionExample(a, inside);
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]{}()!@+\\]/g, '\\$&');
+}

@@ -1,0 +1,60 @@
+/** Path normalisation: every path is matched in one canonical form, so `src/../.env` is `.env`. */
+
+export type NormalisedPath =
+  | { ok: true; /** Relative to the root when inside it, else absolute. */ path: string; inside: boolean; absolute: string }
+  | { ok: false; reason: string };
+
+// Control characters and the Unicode line separators: rejected outright. Glob regexes use `.`,
+// which stops at them, so a name holding one could slip past a deny pattern such as `secrets/**`.
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
+
+export function hasControlCharacters(value: string): boolean {
+  return CONTROL.test(value);
+}
+
+/** Joins and resolves `.`, `..` and empty segments of an absolute POSIX path. */
+export function resolveAbsolute(path: string): string {
+  const out: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') out.pop();
+    else out.push(segment);
+  }
+  return '/' + out.join('/');
+}
+
+export interface PathContext {
+  /** Absolute POSIX path of the repository root, without a trailing slash. */
+  root: string;
+  caseInsensitive: boolean;
+}
+
+/**
+ * Normalises `input`, relative to `cwd` (itself relative to the root) unless absolute. The result
+ * is root-relative when inside the root, absolute otherwise.
+ */
+export function normalisePath(input: string, cwd: string, context: PathContext): NormalisedPath {
+  if (input.length === 0) return { ok: false, reason: 'the path is empty' };
+  if (hasControlCharacters(input) || hasControlCharacters(cwd)) return { ok: false, reason: 'the path contains control or line-separator characters' };
+  const base = cwd.startsWith('/') ? cwd : `${context.root}/${cwd}`;
+  const absolute = resolveAbsolute(input.startsWith('/') ? input : `${base}/${input}`);
+  return classify(absolute, context);
+}
+
+/** Classifies an absolute, resolved path as inside or outside the root. */
+export function classify(absolute: string, context: PathContext): NormalisedPath {
+  const root = context.root === '/' ? '' : context.root;
+  const compareAbs = context.caseInsensitive ? absolute.toLowerCase() : absolute;
+  const compareRoot = context.caseInsensitive ? root.toLowerCase() : root;
+  if (compareAbs === compareRoot || (compareRoot === '' && absolute === '/')) return { ok: true, path: '', inside: true, absolute };
+  if (compareAbs.startsWith(compareRoot + '/')) return { ok: true, path: absolute.slice(root.length + 1), inside: true, absolute };
+  return { ok: true, path: absolute, inside: false, absolute };
+}
+
+/** Whether `path` (root-relative) lies under directory `dir` ('' is the root). */
+export function isUnder(path: string, dir: string, caseInsensitive: boolean): boolean {
+  if (dir === '') return !path.startsWith('/');
+  const p = caseInsensitive ? path.toLowerCase() : path;
+  const d = caseInsensitive ? dir.toLowerCase() : dir;
+  return p === d || p.startsWith(d + '/');
+}

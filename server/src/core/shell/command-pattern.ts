@@ -1,0 +1,143 @@
+import picomatch from 'picomatch';
+import type { ShellParser } from '../types';
+import { canonicalFlags, gitGlobalOptionWidth } from './flags';
+import { baseName, type Invocation } from './invocations';
+import { analyse } from './walk';
+
+export interface CommandPattern {
+  raw: string;
+  program: string;
+  programMatcher: (name: string) => boolean;
+  /** Words that must appear (glob-matched); '*' matches any one word. */
+  positionals: string[];
+  /** Canonical flags the command must carry. */
+  flags: string[];
+}
+
+export type Match = 'yes' | 'maybe' | 'no';
+
+/** How a command's words divide into positionals and flags; undefined entries are dynamic. */
+export interface CommandShape {
+  program: string | undefined;
+  positionals: (string | undefined)[];
+  flags: Set<string>;
+  /** A dynamic word (or runtime arguments) could add any flag. */
+  openFlags: boolean;
+  /** Runtime arguments could add positionals at the end. */
+  openPositionals: boolean;
+}
+
+const wordMatchers = new Map<string, (word: string) => boolean>();
+
+function wordMatcher(pattern: string): (word: string) => boolean {
+  let matcher = wordMatchers.get(pattern);
+  if (!matcher) {
+    if (!/[*?[{]/.test(pattern)) matcher = (w) => w === pattern;
+    else {
+      const re = picomatch.makeRe(pattern, { dot: true, nonegate: true, noextglob: true });
+      matcher = (w) => re.test(w);
+    }
+    wordMatchers.set(pattern, matcher);
+  }
+  return matcher;
+}
+
+export function parseCommandPattern(raw: string, shell: ShellParser): { ok: true; pattern: CommandPattern } | { ok: false; message: string } {
+  if (raw.trim() === '') return { ok: false, message: 'a command pattern may not be empty' };
+  const analysis = shell.withTree(raw, (root) => analyse(root));
+  if (analysis.errors.length) return { ok: false, message: analysis.errors[0] as string };
+  if (analysis.commands.length !== 1 || analysis.redirects.length) return { ok: false, message: 'a command pattern must be one simple command, without operators or redirections' };
+  const command = analysis.commands[0];
+  const words = command?.words ?? [];
+  if (command?.assignments.length) return { ok: false, message: 'a command pattern may not start with variable assignments' };
+  if (words.length === 0 || words.some((w) => w.value === undefined)) return { ok: false, message: 'a command pattern must be made of literal words (no $ expansions)' };
+  const values = words.map((w) => w.value as string);
+  const program = baseName(values[0] as string);
+  const shape = shapeOf(program, values.slice(1), 'pattern');
+  const positionals = shape.positionals.map((p) => p as string);
+  while (positionals[positionals.length - 1] === '*') positionals.pop();
+  return { ok: true, pattern: { raw, program, programMatcher: wordMatcher(program), positionals, flags: [...shape.flags] } };
+}
+
+/** Splits words into positionals and canonical flags, skipping git's global options. */
+export function shapeOf(program: string | undefined, words: (string | undefined)[], side: 'pattern' | 'command'): CommandShape {
+  const shape: CommandShape = { program, positionals: [], flags: new Set(), openFlags: false, openPositionals: false };
+  let i = 0;
+  if (program === 'git') {
+    while (i < words.length && words[i] !== undefined && gitGlobalOptionWidth(words[i] as string) > 0) i += gitGlobalOptionWidth(words[i] as string);
+  }
+  let sub: string | undefined;
+  let endOfFlags = false;
+  for (; i < words.length; i++) {
+    const word = words[i];
+    if (word === undefined) {
+      shape.positionals.push(undefined);
+      shape.openFlags = true;
+      continue;
+    }
+    if (!endOfFlags && word === '--') {
+      endOfFlags = true;
+      continue;
+    }
+    if (!endOfFlags && word.startsWith('-') && word.length > 1) {
+      for (const flag of canonicalFlags(word, program ?? '', sub, side)) shape.flags.add(flag);
+      continue;
+    }
+    if (sub === undefined) sub = word;
+    if (side === 'command' && program === 'git' && sub === 'push' && word.startsWith('+')) shape.flags.add('-f');
+    shape.positionals.push(word);
+  }
+  return shape;
+}
+
+export function invocationShape(inv: Invocation): CommandShape {
+  const shape = shapeOf(inv.program, inv.args.map((a) => a.value), 'command');
+  if (inv.runtimeArgs) {
+    shape.openFlags = true;
+    shape.openPositionals = true;
+  }
+  return shape;
+}
+
+/** Deny and approval matching: could this command be what the pattern names? */
+export function matchLoose(pattern: CommandPattern, shape: CommandShape): Match {
+  if (shape.program === undefined) return 'maybe';
+  if (!pattern.programMatcher(shape.program)) return 'no';
+  let result: Match = 'yes';
+  const staticOnly = subsequence(pattern.positionals, shape.positionals, false);
+  if (!staticOnly) {
+    if (subsequence(pattern.positionals, shape.positionals, true) || shape.openPositionals) result = 'maybe';
+    else return 'no';
+  }
+  const missing = pattern.flags.some((f) => !shape.flags.has(f));
+  if (missing) {
+    if (shape.openFlags) result = 'maybe';
+    else return 'no';
+  }
+  return result;
+}
+
+function subsequence(wanted: string[], have: (string | undefined)[], dynamicMatches: boolean): boolean {
+  let j = 0;
+  next: for (const want of wanted) {
+    const matcher = wordMatcher(want);
+    while (j < have.length) {
+      const word = have[j++];
+      if (word === undefined ? dynamicMatches : want === '*' || matcher(word)) continue next;
+    }
+    return false;
+  }
+  return true;
+}
+
+/** Allow matching: the command starts with the pattern's words (all static) and carries its flags. */
+export function matchStrict(pattern: CommandPattern, shape: CommandShape): boolean {
+  if (shape.program === undefined || !pattern.programMatcher(shape.program)) return false;
+  for (let i = 0; i < pattern.positionals.length; i++) {
+    const word = shape.positionals[i];
+    const want = pattern.positionals[i] as string;
+    if (word === undefined) return false;
+    if (want !== '*' && !wordMatcher(want)(word)) return false;
+  }
+  return pattern.flags.every((f) => shape.flags.has(f));
+}

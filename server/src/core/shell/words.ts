@@ -1,0 +1,130 @@
+import type { ShellNode } from '../types';
+
+/** A shell word as the shell would pass it: its static value, or why it cannot be known statically. */
+export interface Word {
+  /** The value after quote removal; undefined when the word has an expansion. */
+  value: string | undefined;
+  /** Why the value is unknown (e.g. "$CMD"), when it is. */
+  dynamic: string | undefined;
+  /** Unquoted glob characters: the shell would expand it against the file system. */
+  glob: boolean;
+  text: string;
+}
+
+const DYNAMIC_NODES = new Set(['simple_expansion', 'expansion', 'command_substitution', 'arithmetic_expansion']);
+
+function children(node: ShellNode): ShellNode[] {
+  return node.children.filter((c): c is ShellNode => c !== null);
+}
+
+export function resolveWord(node: ShellNode): Word {
+  const parts = node.type === 'concatenation' ? children(node) : [node];
+  let value = '';
+  let dynamic: string | undefined;
+  let glob = false;
+  for (const part of parts) {
+    const piece = resolvePart(part, value === '' && part === parts[0]);
+    if (piece.dynamic !== undefined) dynamic ??= piece.dynamic;
+    else value += piece.value;
+    glob ||= piece.glob;
+  }
+  return { value: dynamic === undefined ? value : undefined, dynamic, glob, text: node.text };
+}
+
+interface Piece {
+  value: string;
+  dynamic: string | undefined;
+  glob: boolean;
+}
+
+const staticPiece = (value: string, glob = false): Piece => ({ value, dynamic: undefined, glob });
+const dynamicPiece = (why: string): Piece => ({ value: '', dynamic: why, glob: false });
+
+function resolvePart(node: ShellNode, first: boolean): Piece {
+  switch (node.type) {
+    case 'word':
+    case 'number':
+      return unquotedWord(node.text, first);
+    case 'raw_string':
+      return staticPiece(node.text.slice(1, -1));
+    case 'string':
+    case 'translated_string':
+      return doubleQuoted(node);
+    case 'ansi_c_string':
+      return ansiC(node.text);
+    case 'process_substitution':
+      // The shell passes a /dev/fd path; the commands inside are decided on their own.
+      return staticPiece('/dev/fd/63');
+    default:
+      if (DYNAMIC_NODES.has(node.type)) return dynamicPiece(node.text);
+      return dynamicPiece(node.text);
+  }
+}
+
+function unquotedWord(text: string, first: boolean): Piece {
+  if (first && text.startsWith('~')) return dynamicPiece(text);
+  let value = '';
+  let glob = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '\\') {
+      const next = text[i + 1];
+      if (next === '\n') i++;
+      else if (next !== undefined) {
+        value += next;
+        i++;
+      }
+      continue;
+    }
+    if (c === '*' || c === '?' || c === '[') glob = true;
+    if (c === '{' && /\{[^}]*(,|\.\.)[^}]*\}/.test(text.slice(i))) return dynamicPiece(text);
+    if (c === '$' || c === '`') return dynamicPiece(text);
+    value += c;
+  }
+  return staticPiece(value, glob);
+}
+
+function doubleQuoted(node: ShellNode): Piece {
+  let value = '';
+  for (const child of children(node)) {
+    if (child.type === '"' || child.type === '$"') continue;
+    if (child.type === 'string_content') value += child.text.replace(/\\([$`"\\\n])/g, (_m, c: string) => (c === '\n' ? '' : c));
+    else return dynamicPiece(node.text);
+  }
+  return staticPiece(value);
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\u0007', b: '\b', e: '\u001b', E: '\u001b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
+
+function ansiC(text: string): Piece {
+  const body = text.slice(2, -1);
+  let value = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i] as string;
+    if (c !== '\\') {
+      value += c;
+      continue;
+    }
+    const rest = body.slice(i + 1);
+    const simple = SIMPLE_ESCAPES[rest[0] ?? ''];
+    let m: RegExpMatchArray | null;
+    if (simple !== undefined) {
+      value += simple;
+      i += 1;
+    } else if ((m = /^x([0-9a-fA-F]{1,2})/.exec(rest))) {
+      value += String.fromCharCode(parseInt(m[1] as string, 16));
+      i += m[0].length;
+    } else if ((m = /^([0-7]{1,3})/.exec(rest))) {
+      value += String.fromCharCode(parseInt(m[1] as string, 8));
+      i += m[0].length;
+    } else if ((m = /^u([0-9a-fA-F]{1,4})/.exec(rest)) || (m = /^U([0-9a-fA-F]{1,8})/.exec(rest))) {
+      const code = parseInt(m[1] as string, 16);
+      if (code > 0x10ffff) return dynamicPiece(text);
+      value += String.fromCodePoint(code);
+      i += m[0].length;
+    } else {
+      return dynamicPiece(text);
+    }
+  }
+  return staticPiece(value);
+}

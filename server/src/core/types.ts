@@ -1,0 +1,103 @@
+/** Public types shared by every host. The core never performs I/O. */
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface RelatedLocation {
+  uri: string;
+  offset: number;
+  length: number;
+  message: string;
+}
+
+/** A finding about a policy file. Hosts convert `offset` to their own positions. */
+export interface Finding {
+  code: string;
+  severity: Severity;
+  message: string;
+  uri: string;
+  offset: number;
+  length: number;
+  related: RelatedLocation[];
+  /** While a blocking finding is present the policy set is not enforceable: every action is denied. */
+  blocking: boolean;
+  /** A mechanical fix the finding carries, when one is safe (e.g. delete a duplicate entry). */
+  fix?: TextEdit;
+}
+
+export interface TextEdit {
+  description: string;
+  offset: number;
+  length: number;
+  newText: string;
+}
+
+/** The text of one policy file as a host read it. */
+export interface PolicySource {
+  /** Host-chosen identifier (a file URI or path); echoed in findings and rules. */
+  uri: string;
+  /** Directory of the file relative to the repository root, '' for the root policy. */
+  dir: string;
+  text: string;
+}
+
+export type ActionKind =
+  | 'filesystem.read'
+  | 'filesystem.write'
+  | 'filesystem.delete'
+  | 'filesystem.rename'
+  | 'command.exec'
+  | 'network.request';
+
+export type Decision = 'allow' | 'deny' | 'ask';
+
+export type RuleList =
+  | 'filesystem.allow'
+  | 'filesystem.deny'
+  | 'commands.allow'
+  | 'commands.deny'
+  | 'network.exceptions'
+  | 'network.allow_outbound'
+  | 'require_human_approval'
+  | 'max_files_per_action'
+  | 'version'
+  | 'builtin';
+
+/** The rule that contributed to a decision, with its position for humans. */
+export interface RuleRef {
+  file: string;
+  line: number;
+  column: number;
+  list: RuleList;
+  pattern: string;
+}
+
+export interface DecisionResult {
+  decision: Decision;
+  allowed: boolean;
+  requires_approval: boolean;
+  reason: string;
+  rules: RuleRef[];
+}
+
+/** What the core needs from the host's file system: nothing but symlink resolution. */
+export interface FileSystemView {
+  /** The real absolute path of an absolute path (following every link), or undefined when it cannot be resolved. */
+  realPath(absolutePath: string): string | undefined;
+}
+
+/** A node of a concrete syntax tree, as web-tree-sitter's Node provides it. */
+export interface ShellNode {
+  readonly type: string;
+  readonly text: string;
+  readonly isNamed: boolean;
+  readonly isMissing: boolean;
+  readonly hasError: boolean;
+  readonly startIndex: number;
+  readonly children: readonly (ShellNode | null)[];
+  childForFieldName(name: string): ShellNode | null;
+}
+
+/** A shell parser injected by the host; the tree only lives during `fn`. */
+export interface ShellParser {
+  withTree<T>(source: string, fn: (root: ShellNode) => T): T;
+}

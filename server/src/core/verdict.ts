@@ -1,0 +1,41 @@
+import type { RuleEntry } from './policy-file';
+import type { Decision, DecisionResult, RuleRef } from './types';
+
+/** A partial decision; several combine into one (deny beats ask beats allow). */
+export interface Verdict {
+  decision: Decision;
+  reason: string;
+  rules: RuleRef[];
+}
+
+export function ref(entry: RuleEntry): RuleRef {
+  return { file: entry.uri, line: entry.line, column: entry.column, list: entry.list, pattern: entry.pattern };
+}
+
+export function at(entry: RuleEntry): string {
+  return `${entry.uri}:${entry.line}:${entry.column}`;
+}
+
+const RANK: Record<Decision, number> = { allow: 0, ask: 1, deny: 2 };
+
+export function combine(verdicts: Verdict[], emptyReason: string): Verdict {
+  if (verdicts.length === 0) return { decision: 'deny', reason: emptyReason, rules: [] };
+  let worst: Decision = 'allow';
+  for (const v of verdicts) if (RANK[v.decision] > RANK[worst]) worst = v.decision;
+  const chosen = verdicts.filter((v) => v.decision === worst);
+  const reasons = [...new Set(chosen.map((v) => v.reason))];
+  const rules: RuleRef[] = [];
+  const seen = new Set<string>();
+  for (const rule of chosen.flatMap((v) => v.rules)) {
+    const key = `${rule.file}:${rule.line}:${rule.column}:${rule.list}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      rules.push(rule);
+    }
+  }
+  return { decision: worst, reason: reasons.join('; '), rules };
+}
+
+export function toResult(v: Verdict): DecisionResult {
+  return { decision: v.decision, allowed: v.decision === 'allow', requires_approval: v.decision === 'ask', reason: v.reason, rules: v.rules };
+}
