@@ -1,7 +1,8 @@
 import { decideEndpoint } from './evaluate-network';
 import { decidePath } from './evaluate-path';
 import { validateGlob } from './glob';
-import { globLanguage, intersectionExample, UndecidableGlobError } from './glob-language';
+import { acceptsWithPrefix, globLanguage, intersectionExample, UndecidableGlobError } from './glob-language';
+import type { PathRule } from './rule-index';
 import { normalisePath } from './paths';
 import type { CommandRule, PolicySet } from './policy-set';
 import { invocationShape, matchLoose, matchStrict, type CommandShape } from './shell/command-pattern';
@@ -154,11 +155,33 @@ function deniedArgument(context: Context, value: string, shown: string): Verdict
   for (const dir of context.cwds) {
     const path = normalisePath(value, dir, context.set);
     if (!path.ok) continue;
-    const deny = context.set.fileDeny.first(path.path);
+    const deny = context.set.fileDeny.first(path.path) ?? deniedBelow(context.set, path.path);
     if (deny) return { decision: 'deny', reason: `command ${shown}: argument ${JSON.stringify(value)} names ${path.path}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, rules: [ref(deny.entry)] };
   }
   if (context.unknownCwd && !value.startsWith('/') && context.set.fileDeny.all.length) {
     return { decision: 'ask', reason: `command ${shown}: argument ${JSON.stringify(value)} is relative to a directory that "${context.unknownCwd}" chose at run time`, rules: [] };
+  }
+  return undefined;
+}
+
+/**
+ * A directory argument (`grep -r x secrets`, `grep -r x .`) reaches the denied directories below
+ * it. Only denies with a literal base count: a root-wide carve-out such as `**` + `/.env*` could
+ * match below any directory, and treating every word as a read of it would deny everything.
+ */
+function deniedBelow(set: PolicySet, path: string): PathRule | undefined {
+  const prefix = path === '' ? '' : `${set.caseInsensitive ? path.toLowerCase() : path}/`;
+  for (const deny of set.fileDeny.all) {
+    if (deny.glob.absolute !== path.startsWith('/')) continue;
+    const base = deny.glob.base;
+    if (base === '' || !(base + '/').startsWith(prefix)) continue;
+    if (deny.scope !== '' && !(deny.scope + '/').startsWith(prefix) && !prefix.startsWith(deny.scope + '/')) continue;
+    try {
+      if (acceptsWithPrefix(globLanguage(deny.glob.pattern, set.caseInsensitive), prefix)) return deny;
+    } catch (error) {
+      if (!(error instanceof UndecidableGlobError)) throw error;
+      return deny;
+    }
   }
   return undefined;
 }

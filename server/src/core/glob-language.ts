@@ -72,6 +72,48 @@ export function isSubset(a: DFA, b: DFA): boolean {
   return intersectionExample(a, notB) === undefined;
 }
 
+const liveNodes = new WeakMap<DFA, Set<DFA.Node>>();
+
+/** Nodes from which an accepting node can still be reached. */
+function live(dfa: DFA): Set<DFA.Node> {
+  let set = liveNodes.get(dfa);
+  if (set) return set;
+  const incoming = new Map<DFA.Node, DFA.Node[]>();
+  const seen = new Set<DFA.Node>([dfa.initial]);
+  const queue = [dfa.initial];
+  while (queue.length) {
+    const node = queue.pop() as DFA.Node;
+    for (const target of node.out.values()) {
+      const list = incoming.get(target);
+      if (list) list.push(node);
+      else incoming.set(target, [node]);
+      if (!seen.has(target)) {
+        seen.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  set = new Set(dfa.finals);
+  const back = [...dfa.finals];
+  while (back.length) {
+    for (const source of incoming.get(back.pop() as DFA.Node) ?? []) {
+      if (!set.has(source)) {
+        set.add(source);
+        back.push(source);
+      }
+    }
+  }
+  liveNodes.set(dfa, set);
+  return set;
+}
+
+/** Whether some path the language accepts starts with `prefix` (e.g. "secrets/" for a directory). */
+export function acceptsWithPrefix(dfa: DFA, prefix: string): boolean {
+  let node: DFA.Node | undefined = dfa.initial;
+  for (let i = 0; i < prefix.length && node; i++) node = node.out.get(prefix.charCodeAt(i));
+  return node !== undefined && live(dfa).has(node);
+}
+
 /** Whether any path matched by `a` lies outside directory `dir` (root-relative). */
 export function exampleOutside(a: DFA, dir: string, caseInsensitive: boolean): string | undefined {
   const inside = globLanguage(`${picomatch.scan(dir).isGlob ? escapeGlob(dir) : dir}/**`, caseInsensitive).copy();

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+// Real processes against the built bundle (npm test builds before it runs the tests).
+const CLI = join(__dirname, '..', '..', 'server', 'out', 'cli.js');
+const EXAMPLE = join(__dirname, '..', '..', 'examples', 'workspace');
+
+function run(args: string[], input?: string, bin = CLI) {
+  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function workspace(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-policy-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const POLICY = 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n    deny: ["secrets/**"]\n  commands:\n    allow: ["npm test"]\nconstraints:\n  require_human_approval:\n    - command_pattern: "git commit"\n';
+
+describe('agent-policy CLI (real processes)', () => {
+  it('eval writes one decision line per action, in order, and exits 0', () => {
+    const root = workspace({ '.agent-policy.yml': POLICY });
+    const input = ['{"action":"filesystem.write","path":"src/a.ts"}', '', '{"action":"filesystem.write","path":"src/../secrets/k"}', 'not json', '{"action":"command.exec","command":"git commit -m x"}'].join('\n');
+    const r = run(['eval', '--root', root], input);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { decision: string; allowed: boolean; requires_approval: boolean; reason: string; rules: unknown[] });
+    assert.deepEqual(lines.map((l) => l.decision), ['allow', 'deny', 'deny', 'ask']);
+    assert.match(lines[2]?.reason ?? '', /line 4 is not valid JSON/);
+    for (const l of lines) assert.deepEqual(Object.keys(l), ['decision', 'allowed', 'requires_approval', 'reason', 'rules']);
+  });
+
+  it('eval exits 2 with file:line:col when the policy cannot be loaded', () => {
+    const root = workspace({ '.agent-policy.yml': 'version: "2.1"\npermissions:\n  filesystem:\n    deny: ["!x"]\n' });
+    const r = run(['eval', '--root', root], '{"action":"filesystem.read","path":"a"}\n');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^\.agent-policy\.yml:4:12 error AP2004 /m);
+    assert.equal(r.stdout, '');
+    const missing = run(['eval', '--root', workspace({})], '');
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /AP2011/);
+  });
+
+  it('check exits 0 allow, 1 deny, 3 ask, 2 on usage errors', () => {
+    const root = workspace({ '.agent-policy.yml': POLICY });
+    assert.equal(run(['check', '--root', root, '--json', '{"action":"filesystem.read","path":"src/x"}']).code, 0);
+    const deny = run(['check', '--root', root, '--json', '{"action":"filesystem.read","path":"secrets/x"}']);
+    assert.equal(deny.code, 1);
+    assert.match(deny.stdout, /^DENY: .*denied by "secrets\/\*\*" \(\.agent-policy\.yml:5:12\)/);
+    assert.equal(run(['check', '--root', root, '--json', '{"action":"command.exec","command":"git commit -m x"}']).code, 3);
+    assert.equal(run(['check', '--root', root]).code, 2);
+    assert.equal(run(['frobnicate']).code, 2);
+  });
+
+  it('validate and agent-policy-lint --check-conflicts report the example conflict and exit 1', () => {
+    const v = run(['validate', '--root', EXAMPLE]);
+    assert.equal(v.code, 1);
+    assert.match(v.stdout, /^backend\/\.agent-policy\.override\.yml:7:9 error AP2002 Policy conflict/m);
+    assert.match(v.stdout, /^\.agent-policy\.yml:11:9 error AP2002 /m);
+    const dir = mkdtempSync(join(tmpdir(), 'agent-policy-bin-'));
+    const lint = join(dir, 'agent-policy-lint');
+    symlinkSync(CLI, lint);
+    const l = run(['--config', join(EXAMPLE, '.agent-policy.yml'), '--check-conflicts'], undefined, lint);
+    assert.equal(l.code, 1);
+    assert.match(l.stdout, /AP2002/);
+    const clean = workspace({ '.agent-policy.yml': POLICY });
+    assert.equal(run(['validate', '--root', clean]).code, 0);
+  });
+
+  it('agent-policy-lint --agent-log reports violations at their log lines', () => {
+    const root = workspace({ '.agent-policy.yml': POLICY, 'log.jsonl': '{"action":"filesystem.write","path":"src/a.ts"}\n{"action":"command.exec","command":"rm -rf /"}\n{"action":"command.exec","command":"git commit -m x","approval_id":"apr_1"}\n' });
+    const dir = mkdtempSync(join(tmpdir(), 'agent-policy-bin-'));
+    const lint = join(dir, 'agent-policy-lint');
+    symlinkSync(CLI, lint);
+    const r = run(['--config', join(root, '.agent-policy.yml'), '--agent-log', join(root, 'log.jsonl')], undefined, lint);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /log\.jsonl:2: command\.exec "rm -rf \/" → deny: /);
+    assert.match(r.stdout, /3 action\(s\) checked, 1 violation\(s\)/);
+  });
+});
