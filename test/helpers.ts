@@ -14,7 +14,7 @@ export async function policy(files: Record<string, string>, options: { caseInsen
   return loadPolicySet(sources, { root: ROOT, shell, caseInsensitive: options.caseInsensitive ?? false });
 }
 
-export function decide(set: PolicySet, action: Record<string, unknown> | unknown, fs?: FileSystemView): DecisionResult {
+export function decide(set: PolicySet, action: unknown, fs?: FileSystemView): DecisionResult {
   return evaluate(set, action, fs ? { fs } : {});
 }
 

@@ -8,6 +8,8 @@ export type NormalisedPath =
 // which stops at them, so a name holding one could slip past a deny pattern such as `secrets/**`.
 const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
 
+const ALREADY_ABNORMAL = /^\/|\/\/|\/$|(^|\/)\.{1,2}(\/|$)/;
+
 export function hasControlCharacters(value: string): boolean {
   return CONTROL.test(value);
 }
@@ -36,6 +38,8 @@ export interface PathContext {
 export function normalisePath(input: string, cwd: string, context: PathContext): NormalisedPath {
   if (input.length === 0) return { ok: false, reason: 'the path is empty' };
   if (hasControlCharacters(input) || hasControlCharacters(cwd)) return { ok: false, reason: 'the path contains control or line-separator characters' };
+  // Fast path: a relative path from the root with no `.`, `..` or empty segments is already normal.
+  if (cwd === '' && !ALREADY_ABNORMAL.test(input)) return { ok: true, path: input, inside: true, absolute: `${context.root === '/' ? '' : context.root}/${input}` };
   const base = cwd.startsWith('/') ? cwd : `${context.root}/${cwd}`;
   const absolute = resolveAbsolute(input.startsWith('/') ? input : `${base}/${input}`);
   return classify(absolute, context);

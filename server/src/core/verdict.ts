@@ -20,6 +20,7 @@ const RANK: Record<Decision, number> = { allow: 0, ask: 1, deny: 2 };
 
 export function combine(verdicts: Verdict[], emptyReason: string): Verdict {
   if (verdicts.length === 0) return { decision: 'deny', reason: emptyReason, rules: [] };
+  if (verdicts.length === 1) return verdicts[0] as Verdict;
   let worst: Decision = 'allow';
   for (const v of verdicts) if (RANK[v.decision] > RANK[worst]) worst = v.decision;
   const chosen = verdicts.filter((v) => v.decision === worst);

@@ -1,0 +1,95 @@
+/**
+ * Decisions per second for path and command actions, on a realistic policy and a 1,000-rule
+ * policy, beside the article's reference validateToolCall (minimatch per pattern per call) and a
+ * picomatch-per-pattern variant, all in the same run. Run: npm run bench
+ */
+import { minimatch } from 'minimatch';
+import picomatch from 'picomatch';
+import { evaluate, type PolicySet } from '#core';
+import { ARTICLE, policy } from '../test/helpers';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+/** Median µs per call over batches (a batch amortises timer cost), and calls per second. */
+function measure(name: string, inputs: unknown[], fn: (x: unknown) => unknown, batches = 60): { name: string; medianUs: number; perSecond: number } {
+  for (let i = 0; i < Math.min(inputs.length, 2000); i++) fn(inputs[i]);
+  const perBatch = Math.max(1, Math.floor(inputs.length / batches));
+  const samples: number[] = [];
+  let k = 0;
+  for (let b = 0; b < batches; b++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < perBatch; i++) fn(inputs[k++ % inputs.length]);
+    samples.push(Number(process.hrtime.bigint() - start) / 1000 / perBatch);
+  }
+  const m = median(samples);
+  return { name, medianUs: m, perSecond: 1e6 / m };
+}
+
+interface ArticlePolicy {
+  allow: string[];
+  deny: string[];
+  approval: string[];
+}
+
+/** The article's reference approach: minimatch called per pattern per call. */
+function validateToolCall(path: string, p: ArticlePolicy, match: (path: string, pattern: string) => boolean): { allowed: boolean; requires_approval: boolean } {
+  if (p.deny.some((pattern) => match(path, pattern))) return { allowed: false, requires_approval: false };
+  if (!p.allow.some((pattern) => match(path, pattern))) return { allowed: false, requires_approval: false };
+  return { allowed: true, requires_approval: p.approval.some((pattern) => match(path, pattern)) };
+}
+
+function bigPolicyYaml(n: number): { yaml: string; article: ArticlePolicy } {
+  const allow: string[] = [];
+  const deny: string[] = [];
+  for (let i = 0; i < n / 2; i++) {
+    allow.push(`pkg${i % 100}/src/mod${i}/**/*.ts`);
+    deny.push(`pkg${i % 100}/src/mod${i}/secret-${i}/**`);
+  }
+  const list = (xs: string[]) => xs.map((x) => `      - "${x}"`).join('\n');
+  const yaml = `version: "2.1"\npermissions:\n  filesystem:\n    allow:\n${list(allow)}\n    deny:\n${list(deny)}\n      - "**/.env*"\n  commands:\n    allow:\n${Array.from({ length: 200 }, (_, i) => `      - "tool${i} run"`).join('\n')}\n      - "npm test"\n      - "git status"\n    deny:\n      - "rm -rf"\n      - "git push --force"\n`;
+  return { yaml, article: { allow, deny: [...deny, '**/.env*'], approval: [] } };
+}
+
+function paths(n: number, big: boolean): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (big) out.push(`pkg${i % 100}/src/mod${(i * 7) % 500}/dir${i % 13}/file${i}.ts`);
+    else out.push([`src/utils/file${i}.ts`, `tests/unit/f${i}.spec.ts`, `secrets/key${i}`, `docs/page${i}.md`, `node_modules/x${i}/index.js`][i % 5] as string);
+  }
+  return out;
+}
+
+const COMMANDS = ['npm test', 'git status && npm run lint', 'rm -rf build', 'cat src/a.ts | grep foo > out.txt', "bash -c 'npm test'", 'git push --force origin main', 'sudo npm test', 'ls -la src', 'echo $(git status)', 'curl https://example.com'];
+
+async function main(): Promise<void> {
+  const rows: { name: string; medianUs: number; perSecond: number }[] = [];
+  const realistic = await policy({ '': ARTICLE });
+  const articleRealistic: ArticlePolicy = { allow: ['src/**/*.ts', 'tests/**/*.spec.ts', 'docs/**'], deny: ['**/.env*', 'secrets/**', 'node_modules/**'], approval: ['package.json'] };
+  const big = bigPolicyYaml(1000);
+  const large: PolicySet = await policy({ '': big.yaml });
+  if (large.refusal) throw new Error(`bench policy refused: ${large.refusal.message}`);
+  const mm = (p: string, g: string) => minimatch(p, g, { dot: true });
+  const pmCache = new Map<string, (p: string) => boolean>();
+  const pm = (p: string, g: string) => {
+    let f = pmCache.get(g);
+    if (!f) pmCache.set(g, (f = picomatch(g, { dot: true })));
+    return f(p);
+  };
+  for (const [label, set, article, isBig] of [['realistic', realistic, articleRealistic, false], ['1,000-rule', large, big.article, true]] as const) {
+    const ps = paths(20000, isBig);
+    const actions = ps.map((path) => ({ action: 'filesystem.write', path }));
+    rows.push(measure(`path   ${label.padEnd(10)} agent-policy evaluate()`, actions, (a) => evaluate(set, a)));
+    rows.push(measure(`path   ${label.padEnd(10)} baseline: article validateToolCall + minimatch`, ps, (p) => validateToolCall(p as string, article, mm), isBig ? 20 : 60));
+    rows.push(measure(`path   ${label.padEnd(10)} baseline: same, picomatch (compiled once)`, ps, (p) => validateToolCall(p as string, article, pm)));
+    const cmds = Array.from({ length: 2000 }, (_, i) => ({ action: 'command.exec', command: `${COMMANDS[i % COMMANDS.length] as string} # ${i}` }));
+    rows.push(measure(`command ${label.padEnd(9)} agent-policy evaluate() incl. parsing`, cmds, (a) => evaluate(set, a)));
+  }
+  console.log('benchmark'.padEnd(70) + 'median µs/decision'.padStart(20) + 'decisions/s'.padStart(14));
+  for (const r of rows) console.log(r.name.padEnd(70) + r.medianUs.toFixed(3).padStart(20) + Math.round(r.perSecond).toLocaleString('en-US').padStart(14));
+  console.log('\ntargets: path decisions < 1 µs median; command decisions < 50 µs median including parsing');
+}
+
+void main();
