@@ -13,19 +13,41 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
-/** Median µs per call over batches (a batch amortises timer cost), and calls per second. */
-function measure(name: string, inputs: unknown[], fn: (x: unknown) => unknown, batches = 60): { name: string; medianUs: number; perSecond: number } {
-  for (let i = 0; i < Math.min(inputs.length, 2000); i++) fn(inputs[i]);
-  const perBatch = Math.max(1, Math.floor(inputs.length / batches));
-  const samples: number[] = [];
-  let k = 0;
-  for (let b = 0; b < batches; b++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < perBatch; i++) fn(inputs[k++ % inputs.length]);
-    samples.push(Number(process.hrtime.bigint() - start) / 1000 / perBatch);
+interface Case {
+  name: string;
+  inputs: unknown[];
+  fn: (x: unknown) => unknown;
+  /** Calls per timed batch (a batch amortises the timer's cost). */
+  perBatch: number;
+  samples: number[];
+}
+
+function bench(name: string, inputs: unknown[], fn: (x: unknown) => unknown, perBatch: number): Case {
+  return { name, inputs, fn, perBatch, samples: [] };
+}
+
+/**
+ * Runs every case in interleaved rounds, so that noise from other tenants of the machine falls on
+ * the candidates and the baselines alike, and reports the median µs per call over all batches.
+ */
+function run(cases: Case[], rounds: number, batchesPerRound: number): { name: string; medianUs: number; perSecond: number }[] {
+  for (const c of cases) for (let i = 0; i < Math.min(c.inputs.length, 2000); i++) c.fn(c.inputs[i]);
+  const cursor = new Map<Case, number>(cases.map((c) => [c, 0]));
+  for (let round = 0; round < rounds; round++) {
+    for (const c of cases) {
+      let k = cursor.get(c) ?? 0;
+      for (let b = 0; b < batchesPerRound; b++) {
+        const start = process.hrtime.bigint();
+        for (let i = 0; i < c.perBatch; i++) c.fn(c.inputs[k++ % c.inputs.length]);
+        c.samples.push(Number(process.hrtime.bigint() - start) / 1000 / c.perBatch);
+      }
+      cursor.set(c, k);
+    }
   }
-  const m = median(samples);
-  return { name, medianUs: m, perSecond: 1e6 / m };
+  return cases.map((c) => {
+    const m = median(c.samples);
+    return { name: c.name, medianUs: m, perSecond: 1e6 / m };
+  });
 }
 
 interface ArticlePolicy {
@@ -65,7 +87,6 @@ function paths(n: number, big: boolean): string[] {
 const COMMANDS = ['npm test', 'git status && npm run lint', 'rm -rf build', 'cat src/a.ts | grep foo > out.txt', "bash -c 'npm test'", 'git push --force origin main', 'sudo npm test', 'ls -la src', 'echo $(git status)', 'curl https://example.com'];
 
 async function main(): Promise<void> {
-  const rows: { name: string; medianUs: number; perSecond: number }[] = [];
   const realistic = await policy({ '': ARTICLE });
   const articleRealistic: ArticlePolicy = { allow: ['src/**/*.ts', 'tests/**/*.spec.ts', 'docs/**'], deny: ['**/.env*', 'secrets/**', 'node_modules/**'], approval: ['package.json'] };
   const big = bigPolicyYaml(1000);
@@ -78,18 +99,24 @@ async function main(): Promise<void> {
     if (!f) pmCache.set(g, (f = picomatch(g, { dot: true })));
     return f(p);
   };
+  const cases: Case[] = [];
   for (const [label, set, article, isBig] of [['realistic', realistic, articleRealistic, false], ['1,000-rule', large, big.article, true]] as const) {
     const ps = paths(20000, isBig);
     const actions = ps.map((path) => ({ action: 'filesystem.write', path }));
-    rows.push(measure(`path   ${label.padEnd(10)} agent-policy evaluate()`, actions, (a) => evaluate(set, a)));
-    rows.push(measure(`path   ${label.padEnd(10)} baseline: article validateToolCall + minimatch`, ps, (p) => validateToolCall(p as string, article, mm), isBig ? 20 : 60));
-    rows.push(measure(`path   ${label.padEnd(10)} baseline: same, picomatch (compiled once)`, ps, (p) => validateToolCall(p as string, article, pm)));
+    cases.push(bench(`path   ${label.padEnd(10)} agent-policy evaluate()`, actions, (a) => evaluate(set, a), 2000));
+    cases.push(bench(`path   ${label.padEnd(10)} baseline: article validateToolCall + minimatch`, ps, (p) => validateToolCall(p as string, article, mm), isBig ? 2 : 2000));
+    cases.push(bench(`path   ${label.padEnd(10)} baseline: same, picomatch (compiled once)`, ps, (p) => validateToolCall(p as string, article, pm), isBig ? 10 : 2000));
     const cmds = Array.from({ length: 2000 }, (_, i) => ({ action: 'command.exec', command: `${COMMANDS[i % COMMANDS.length] as string} # ${i}` }));
-    rows.push(measure(`command ${label.padEnd(9)} agent-policy evaluate() incl. parsing`, cmds, (a) => evaluate(set, a)));
+    cases.push(bench(`command ${label.padEnd(9)} agent-policy evaluate() incl. parsing`, cmds, (a) => evaluate(set, a), 50));
   }
+  const rows = run(cases, 5, 20);
   console.log('benchmark'.padEnd(70) + 'median µs/decision'.padStart(20) + 'decisions/s'.padStart(14));
   for (const r of rows) console.log(r.name.padEnd(70) + r.medianUs.toFixed(3).padStart(20) + Math.round(r.perSecond).toLocaleString('en-US').padStart(14));
   console.log('\ntargets: path decisions < 1 µs median; command decisions < 50 µs median including parsing');
+  for (const r of rows.filter((x) => x.name.includes('agent-policy'))) {
+    const target = r.name.startsWith('path') ? 1 : 50;
+    console.log(`  ${r.medianUs < target ? 'met   ' : 'MISSED'} ${r.name.replace(/\s+/g, ' ')}: ${r.medianUs.toFixed(3)} µs (target < ${target} µs)`);
+  }
 }
 
 void main();

@@ -143,6 +143,16 @@ describe('command actions', () => {
     expect('cat keys/k', 'deny', 'backend');
   });
 
+  it('patterns whose program is a glob are consulted with the literal ones, in policy order', async () => {
+    const set = await policy({ '': 'version: "2.1"\npermissions:\n  commands:\n    allow:\n      - "git status"\n      - "g* log"\n      - "python3"\n    deny:\n      - "gi? push"\n      - "python* -c"\n' });
+    assert.equal(command(set, 'git status').decision, 'allow');
+    assert.equal(command(set, 'git log').rules[0]?.pattern, 'g* log');
+    assert.equal(command(set, 'go log').decision, 'allow');
+    assert.equal(command(set, 'git push').rules[0]?.pattern, 'gi? push');
+    assert.equal(command(set, 'python3 x.py').decision, 'allow');
+    assert.equal(command(set, 'python3 -c "print(1)"').rules[0]?.pattern, 'python* -c');
+  });
+
   it('approval patterns ask; unparseable lines and empty commands are denied', () => {
     expect('git commit -m "x"', 'ask');
     expect('sudo git commit -m x', 'ask');

@@ -4,7 +4,8 @@ import { validateGlob } from './glob';
 import { acceptsWithPrefix, globLanguage, intersectionExample, UndecidableGlobError } from './glob-language';
 import type { PathRule } from './rule-index';
 import { normalisePath } from './paths';
-import type { CommandRule, PolicySet } from './policy-set';
+import type { CommandRule } from './command-rule-index';
+import type { PolicySet } from './policy-set';
 import { invocationShape, matchLoose, matchStrict, type CommandShape } from './shell/command-pattern';
 import { networkTargets } from './shell/fetchers';
 import { unwrap, type Invocation } from './shell/invocations';
@@ -90,8 +91,8 @@ function workingDirectories(set: PolicySet, cwd: string, invocations: Invocation
   return { cwds, unknownCwd };
 }
 
-function applicable(rules: CommandRule[], context: Context): CommandRule[] {
-  return rules.filter((r) => r.scope === '' || context.cwds.some((d) => d === r.scope || d.startsWith(r.scope + '/')));
+function applies(rule: CommandRule, context: Context): boolean {
+  return rule.scope === '' || context.cwds.some((d) => d === rule.scope || d.startsWith(rule.scope + '/'));
 }
 
 function decideInvocation(context: Context, inv: Invocation): Verdict[] {
@@ -103,7 +104,9 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   if (inv.program === undefined) {
     return [{ decision: 'ask', reason: `command ${shown}: the program ${inv.programWord.dynamic ?? inv.programWord.text} cannot be resolved statically, so it could be anything, a denied command included`, rules: [] }];
   }
-  for (const rule of applicable(set.commandDeny, context)) {
+  const program = inv.program;
+  for (const rule of set.commandDeny.forProgram(program)) {
+    if (!applies(rule, context)) continue;
     const match = matchLoose(rule.pattern, shape);
     if (match === 'yes') return [{ decision: 'deny', reason: `command ${shown}: ${name} is denied by "${rule.entry.pattern}" (${at(rule.entry)})`, rules: [ref(rule.entry)] }];
     if (match === 'maybe') verdicts.push({ decision: 'ask', reason: `command ${shown}: could be "${rule.entry.pattern}", which is denied (${at(rule.entry)}), once its dynamic parts expand`, rules: [ref(rule.entry)] });
@@ -111,8 +114,8 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   verdicts.push(...argumentVerdicts(context, inv, shown));
   verdicts.push(...networkTargetsVerdicts(context, inv, shape, shown));
   if (inv.wrapper) return verdicts;
-  const approval = applicable(set.commandApproval, context).find((r) => matchLoose(r.pattern, shape) !== 'no');
-  const allow = applicable(set.commandAllow, context).find((r) => matchStrict(r.pattern, shape));
+  const approval = set.commandApproval.forProgram(program).find((r) => applies(r, context) && matchLoose(r.pattern, shape) !== 'no');
+  const allow = set.commandAllow.forProgram(program).find((r) => applies(r, context) && matchStrict(r.pattern, shape));
   const dynamic = dynamicPart(inv);
   if (approval) {
     verdicts.push({ decision: 'ask', reason: `command ${shown}: needs human approval by "${approval.entry.pattern}" (${at(approval.entry)})`, rules: [ref(approval.entry), ...(allow ? [ref(allow.entry)] : [])] });
@@ -171,10 +174,8 @@ function deniedArgument(context: Context, value: string, shown: string): Verdict
  */
 function deniedBelow(set: PolicySet, path: string): PathRule | undefined {
   const prefix = path === '' ? '' : `${set.caseInsensitive ? path.toLowerCase() : path}/`;
-  for (const deny of set.fileDeny.all) {
+  for (const deny of set.fileDeny.withBaseAtOrBelow(path)) {
     if (deny.glob.absolute !== path.startsWith('/')) continue;
-    const base = deny.glob.base;
-    if (base === '' || !(base + '/').startsWith(prefix)) continue;
     if (deny.scope !== '' && !(deny.scope + '/').startsWith(prefix) && !prefix.startsWith(deny.scope + '/')) continue;
     try {
       if (acceptsWithPrefix(globLanguage(deny.glob.pattern, set.caseInsensitive), prefix)) return deny;

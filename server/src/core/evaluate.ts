@@ -41,8 +41,15 @@ function decide(set: PolicySet, action: unknown, context: EvaluationContext): Ve
 
 function decideFiles(set: PolicySet, a: Record<string, unknown>, operation: FileOperation, context: EvaluationContext): Verdict {
   const cwd = typeof a.cwd === 'string' ? a.cwd : '';
-  const paths: unknown[] = Array.isArray(a.paths) ? a.paths : a.path !== undefined ? [a.path] : [];
+  if (a.paths === undefined && operation !== 'rename') {
+    // The common case, one path: no arrays to build.
+    if (a.path === undefined) return { decision: 'deny', reason: `filesystem.${operation}: the action names no path`, rules: [] };
+    const verdict = decidePath(set, a.path, cwd, operation, context.fs);
+    const count = set.smallestMaxFiles < 1 ? decideFileCount(set, typeof a.path === 'string' ? [a.path] : []) : undefined;
+    return count ? combine([verdict, count], 'no path to decide') : verdict;
+  }
   if (a.paths !== undefined && !Array.isArray(a.paths)) return { decision: 'deny', reason: `filesystem.${operation}: "paths" must be an array`, rules: [] };
+  const paths: unknown[] = Array.isArray(a.paths) ? [...(a.paths as unknown[])] : a.path !== undefined ? [a.path] : [];
   if (operation === 'rename') {
     if (a.new_path === undefined) return { decision: 'deny', reason: 'filesystem.rename: "new_path" is missing', rules: [] };
     paths.push(a.new_path);

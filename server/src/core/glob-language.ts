@@ -1,16 +1,12 @@
 import picomatch from 'picomatch';
 import { DFA, JS, NFA, Transformers, getIntersectionWordSets, transform, visitAst, type Expression, type NoParent } from 'refa';
-import { globOptions } from './glob';
+import { globOptions, withoutVacuousAssertions } from './glob';
 
 /**
  * Exact reasoning about the sets of paths that globs match: glob → regular expression
  * (picomatch) → automaton (refa), restricted to normalised paths (no empty, `.` or `..`
  * segments, no control characters). Used for conflicts, shadowed patterns and dead allows.
  */
-
-// Lookarounds picomatch emits that are vacuous on normalised paths: "this segment is not . or ..",
-// and "at least one character follows" (a segment is never empty). Any other assertion is refused.
-const VACUOUS = ['(?!\\.{1,2}(?:\\/|$))', '(?!(?:^|\\/)\\.{1,2}(?:\\/|$))', '(?=.)'];
 
 const CHAR = '[^/\\u0000-\\u001f\\u007f\\u2028\\u2029]';
 const FIRST = '[^/.\\u0000-\\u001f\\u007f\\u2028\\u2029]';
@@ -44,8 +40,7 @@ export function globLanguage(pattern: string, caseInsensitive: boolean): DFA {
   const cached = cache.get(key);
   if (cached) return cached;
   const raw = picomatch.makeRe(pattern, globOptions(caseInsensitive));
-  let source = raw.source;
-  for (const v of VACUOUS) source = source.split(v).join('');
+  const source = withoutVacuousAssertions(raw.source);
   normalisedNfa ??= toNfa(NORMALISED);
   const dfa = DFA.fromIntersection(toNfa(new RegExp(source, raw.flags)), normalisedNfa);
   dfa.minimize();

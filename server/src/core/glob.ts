@@ -8,18 +8,32 @@ import picomatch from 'picomatch';
  */
 export interface CompiledGlob {
   pattern: string;
+  /** Matches normalised paths only (see `withoutVacuousAssertions`). */
   regex: RegExp;
   absolute: boolean;
-  /** Literal leading segments (lower-cased when matching is case-insensitive); '' when the first segment has a wildcard. */
+  /** Literal leading segments, with the leading `/` of an absolute pattern (lower-cased when matching is case-insensitive); '' or '/' when the first segment has a wildcard. The rule index files rules by it. */
   base: string;
-  /** The first literal segment, the key of the rule index. */
-  firstSegment: string | undefined;
 }
 
 export type GlobResult = { ok: true; glob: CompiledGlob } | { ok: false; message: string };
 
 export function globOptions(caseInsensitive: boolean): picomatch.PicomatchOptions {
   return { dot: true, nonegate: true, noextglob: true, nocase: caseInsensitive, strictSlashes: true };
+}
+
+// Lookarounds picomatch emits that are vacuous on normalised paths (no empty, `.` or `..` segments):
+// "this segment is not . or ..", and "at least one character follows".
+const VACUOUS = ['(?!\\.{1,2}(?:\\/|$))', '(?!(?:^|\\/)\\.{1,2}(?:\\/|$))', '(?=.)'];
+
+/**
+ * A picomatch regex source without the assertions that cannot fail on a normalised path. The
+ * result matches exactly the same normalised paths (tested by enumeration), runs faster, and is
+ * free of lookarounds, so the automaton construction in glob-language can read it.
+ */
+export function withoutVacuousAssertions(source: string): string {
+  let out = source;
+  for (const v of VACUOUS) out = out.split(v).join('');
+  return out;
 }
 
 const EXTGLOB = /[@!+*?]\(/;
@@ -42,7 +56,8 @@ export function compileGlob(pattern: string, caseInsensitive: boolean): GlobResu
   if (problem) return { ok: false, message: problem };
   let regex: RegExp;
   try {
-    regex = picomatch.makeRe(pattern, globOptions(caseInsensitive));
+    const raw = picomatch.makeRe(pattern, globOptions(caseInsensitive));
+    regex = new RegExp(withoutVacuousAssertions(raw.source), raw.flags);
   } catch (error) {
     return { ok: false, message: `not a valid glob: ${String((error as Error).message ?? error)}` };
   }
@@ -50,9 +65,7 @@ export function compileGlob(pattern: string, caseInsensitive: boolean): GlobResu
   const segments = literalPrefix(absolute ? pattern.slice(1) : pattern);
   let base = (absolute ? '/' : '') + segments.join('/');
   if (caseInsensitive) base = base.toLowerCase();
-  const first = segments[0];
-  const firstSegment = first === undefined ? undefined : caseInsensitive ? first.toLowerCase() : first;
-  return { ok: true, glob: { pattern, regex, absolute, base, firstSegment } };
+  return { ok: true, glob: { pattern, regex, absolute, base } };
 }
 
 // Conservative: a segment with any character that could be special (or escaped) is not literal.

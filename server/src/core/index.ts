@@ -8,6 +8,8 @@ export { loadPolicySet, type PolicySet, type PolicySetOptions } from './policy-s
 export { evaluate, type EvaluationContext } from './evaluate';
 export { isBlocking } from './findings';
 export { normalisePath, resolveAbsolute } from './paths';
-export { compileGlob } from './glob';
+export { compileGlob, globOptions } from './glob';
+export { PathRuleIndex, type PathRule } from './rule-index';
+export { CommandRuleIndex, type CommandRule } from './command-rule-index';
 export { globLanguage, intersectionExample, isSubset } from './glob-language';
 export { parseCommandPattern, matchLoose, matchStrict, invocationShape } from './shell/command-pattern';

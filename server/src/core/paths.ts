@@ -1,14 +1,16 @@
 /** Path normalisation: every path is matched in one canonical form, so `src/../.env` is `.env`. */
 
 export type NormalisedPath =
-  | { ok: true; /** Relative to the root when inside it, else absolute. */ path: string; inside: boolean; absolute: string }
+  | { ok: true; /** Relative to the root when inside it, else absolute. */ path: string; inside: boolean }
   | { ok: false; reason: string };
 
 // Control characters and the Unicode line separators: rejected outright. Glob regexes use `.`,
 // which stops at them, so a name holding one could slip past a deny pattern such as `secrets/**`.
 const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
 
-const ALREADY_ABNORMAL = /^\/|\/\/|\/$|(^|\/)\.{1,2}(\/|$)/;
+// Anything that keeps a path off the fast path: control characters, a leading or trailing slash,
+// an empty, `.` or `..` segment.
+const NOT_PLAIN = /[\u0000-\u001f\u007f\u2028\u2029]|^\/|\/\/|\/$|(^|\/)\.{1,2}(\/|$)/;
 
 export function hasControlCharacters(value: string): boolean {
   return CONTROL.test(value);
@@ -37,9 +39,9 @@ export interface PathContext {
  */
 export function normalisePath(input: string, cwd: string, context: PathContext): NormalisedPath {
   if (input.length === 0) return { ok: false, reason: 'the path is empty' };
+  // Fast path: a plain relative path from the root is already normal.
+  if (cwd === '' && !NOT_PLAIN.test(input)) return { ok: true, path: input, inside: true };
   if (hasControlCharacters(input) || hasControlCharacters(cwd)) return { ok: false, reason: 'the path contains control or line-separator characters' };
-  // Fast path: a relative path from the root with no `.`, `..` or empty segments is already normal.
-  if (cwd === '' && !ALREADY_ABNORMAL.test(input)) return { ok: true, path: input, inside: true, absolute: `${context.root === '/' ? '' : context.root}/${input}` };
   const base = cwd.startsWith('/') ? cwd : `${context.root}/${cwd}`;
   const absolute = resolveAbsolute(input.startsWith('/') ? input : `${base}/${input}`);
   return classify(absolute, context);
@@ -50,9 +52,16 @@ export function classify(absolute: string, context: PathContext): NormalisedPath
   const root = context.root === '/' ? '' : context.root;
   const compareAbs = context.caseInsensitive ? absolute.toLowerCase() : absolute;
   const compareRoot = context.caseInsensitive ? root.toLowerCase() : root;
-  if (compareAbs === compareRoot || (compareRoot === '' && absolute === '/')) return { ok: true, path: '', inside: true, absolute };
-  if (compareAbs.startsWith(compareRoot + '/')) return { ok: true, path: absolute.slice(root.length + 1), inside: true, absolute };
-  return { ok: true, path: absolute, inside: false, absolute };
+  if (compareAbs === compareRoot || (compareRoot === '' && absolute === '/')) return { ok: true, path: '', inside: true };
+  if (compareAbs.startsWith(compareRoot + '/')) return { ok: true, path: absolute.slice(root.length + 1), inside: true };
+  return { ok: true, path: absolute, inside: false };
+}
+
+/** The absolute form of a normalised path. */
+export function absolutePath(path: NormalisedPath & { ok: true }, context: PathContext): string {
+  if (!path.inside) return path.path;
+  const root = context.root === '/' ? '' : context.root;
+  return path.path === '' ? root || '/' : `${root}/${path.path}`;
 }
 
 /** Whether `path` (root-relative) lies under directory `dir` ('' is the root). */

@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, parseDocument, type Document, type Node, type P
 import { finding } from './findings';
 import { LineIndex } from './line-index';
 import { validateAgainstSchema, type SchemaKind } from './schema-validation';
-import type { Finding, PolicySource, RuleList } from './types';
+import type { Finding, PolicySource, RuleList, RuleRef } from './types';
 import { LATEST_VERSION, SUPPORTED_VERSIONS, isSupportedVersion } from './versions';
 
 export const MAX_POLICY_CHARS = 1024 * 1024;
@@ -19,6 +19,10 @@ export interface RuleEntry {
   column: number;
   /** Offset and length of the whole sequence item line, for fixes that delete the entry. */
   itemRange: { offset: number; length: number };
+  /** `uri:line:column`, built once: decisions quote it on every call. */
+  at: string;
+  /** The rule as decisions report it, built once and frozen (decisions share it). */
+  ref: RuleRef;
 }
 
 export interface ApprovalEntry extends RuleEntry {
@@ -201,7 +205,9 @@ function entries(file: PolicyFile, root: YAMLMap, path: string[], list: RuleList
 
 function entry(file: PolicyFile, pattern: string, range: [number, number, number], list: RuleList): RuleEntry {
   const { line, column } = file.lines.position(range[0]);
-  return { uri: file.source.uri, list, pattern, offset: range[0], length: range[1] - range[0], line, column, itemRange: itemRange(file.source.text, range[0], range[2]) };
+  const uri = file.source.uri;
+  const ref = Object.freeze({ file: uri, line, column, list, pattern });
+  return { uri, list, pattern, offset: range[0], length: range[1] - range[0], line, column, itemRange: itemRange(file.source.text, range[0], range[2]), at: `${uri}:${line}:${column}`, ref };
 }
 
 /** The whole line(s) of a block-sequence item, so a fix can delete it cleanly. */

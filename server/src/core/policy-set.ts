@@ -3,16 +3,12 @@ import { finding, isBlocking } from './findings';
 import { compileGlob } from './glob';
 import { type Endpoint, parseException } from './network';
 import { parsePolicyFile, type PolicyFile, type RuleEntry } from './policy-file';
+import { CommandRuleIndex } from './command-rule-index';
 import { PathRuleIndex } from './rule-index';
 import { checkSemantics } from './semantic-checks';
-import { parseCommandPattern, type CommandPattern } from './shell/command-pattern';
+import { parseCommandPattern } from './shell/command-pattern';
 import type { Finding, PolicySource, ShellParser } from './types';
 
-export interface CommandRule {
-  entry: RuleEntry;
-  pattern: CommandPattern;
-  scope: string;
-}
 
 export interface NetworkRules {
   allowOutbound: boolean;
@@ -41,11 +37,17 @@ export interface PolicySet {
   fileDeny: PathRuleIndex;
   fileAllow: PathRuleIndex;
   fileApproval: PathRuleIndex;
-  commandDeny: CommandRule[];
-  commandAllow: CommandRule[];
-  commandApproval: CommandRule[];
+  /** The deepest literal base of any path rule: how many path prefixes a decision looks up. */
+  pathDepth: number;
+  /** Which base depths occur in any path index (see PathRuleIndex.depthMask). */
+  pathDepthMask: number;
+  commandDeny: CommandRuleIndex;
+  commandAllow: CommandRuleIndex;
+  commandApproval: CommandRuleIndex;
   network: NetworkRules | undefined;
   maxFiles: { value: number; entry: RuleEntry; scope: string }[];
+  /** The smallest `max_files_per_action` anywhere (Infinity when none): fewer paths never need the check. */
+  smallestMaxFiles: number;
 }
 
 /**
@@ -73,11 +75,14 @@ export function loadPolicySet(sources: readonly PolicySource[], options: PolicyS
     fileDeny: new PathRuleIndex(caseInsensitive),
     fileAllow: new PathRuleIndex(caseInsensitive),
     fileApproval: new PathRuleIndex(caseInsensitive),
-    commandDeny: [],
-    commandAllow: [],
-    commandApproval: [],
+    pathDepth: 0,
+    pathDepthMask: 0,
+    commandDeny: new CommandRuleIndex(),
+    commandAllow: new CommandRuleIndex(),
+    commandApproval: new CommandRuleIndex(),
     network: undefined,
     maxFiles: [],
+    smallestMaxFiles: Infinity,
   };
   const findings: Finding[] = files.flatMap((f) => f.findings);
   if (!rootFile) {
@@ -103,18 +108,23 @@ export function loadPolicySet(sources: readonly PolicySource[], options: PolicyS
     addPaths(file.fileDeny, set.fileDeny, true);
     addPaths(file.fileAllow, set.fileAllow, false);
     addPaths(file.approvals.filter((a) => a.kind === 'file'), set.fileApproval, true);
-    const addCommands = (entries: RuleEntry[], list: CommandRule[], blocking: boolean): void => {
+    const addCommands = (entries: RuleEntry[], index: CommandRuleIndex, blocking: boolean): void => {
       for (const entry of entries) {
         const result = parseCommandPattern(entry.pattern, options.shell);
-        if (result.ok) list.push({ entry, pattern: result.pattern, scope });
+        if (result.ok) index.add({ entry, pattern: result.pattern, scope, ordinal: ordinal++ });
         else findings.push(invalid('AP2008', entry, `Invalid command pattern "${entry.pattern}": ${result.message}.`, blocking));
       }
     };
     addCommands(file.commandDeny, set.commandDeny, true);
     addCommands(file.commandAllow, set.commandAllow, false);
     addCommands(file.approvals.filter((a) => a.kind === 'command'), set.commandApproval, true);
-    if (file.maxFiles) set.maxFiles.push({ ...file.maxFiles, scope });
+    if (file.maxFiles) {
+      set.maxFiles.push({ ...file.maxFiles, scope });
+      set.smallestMaxFiles = Math.min(set.smallestMaxFiles, file.maxFiles.value);
+    }
   }
+  set.pathDepth = Math.max(set.fileDeny.depth, set.fileAllow.depth, set.fileApproval.depth);
+  set.pathDepthMask = set.fileDeny.depthMask | set.fileAllow.depthMask | set.fileApproval.depthMask;
   if (rootFile?.network) {
     const exceptions: NetworkRules['exceptions'] = [];
     for (const entry of rootFile.network.exceptions) {

@@ -63,12 +63,13 @@ export type RuleList =
   | 'builtin';
 
 /** The rule that contributed to a decision, with its position for humans. */
+/** A rule as decisions report it. Shared between decisions, so read-only (and frozen). */
 export interface RuleRef {
-  file: string;
-  line: number;
-  column: number;
-  list: RuleList;
-  pattern: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly list: RuleList;
+  readonly pattern: string;
 }
 
 export interface DecisionResult {

@@ -9,11 +9,19 @@ export interface Verdict {
 }
 
 export function ref(entry: RuleEntry): RuleRef {
-  return { file: entry.uri, line: entry.line, column: entry.column, list: entry.list, pattern: entry.pattern };
+  return entry.ref;
 }
 
 export function at(entry: RuleEntry): string {
-  return `${entry.uri}:${entry.line}:${entry.column}`;
+  return entry.at;
+}
+
+// Characters JSON.stringify would escape (control characters never reach here: paths with them are refused).
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify for a string, without its cost for the common plain string. */
+export function quote(value: string): string {
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
 }
 
 const RANK: Record<Decision, number> = { allow: 0, ask: 1, deny: 2 };
