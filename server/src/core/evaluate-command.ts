@@ -11,8 +11,7 @@ import { networkTargets } from './shell/fetchers';
 import { unwrap, type Invocation } from './shell/invocations';
 import { analyse, type Redirect, type SimpleCommand } from './shell/walk';
 import type { Word } from './shell/words';
-import type { FileSystemView } from './types';
-import { at, combine, ref, type Verdict } from './verdict';
+import { at, combine, ref, type DecideEnv, type Verdict } from './verdict';
 
 export const MAX_COMMAND_CHARS = 64 * 1024;
 const MAX_REENTRY_DEPTH = 8;
@@ -24,21 +23,21 @@ const CWD_CHANGERS = new Set(['cd', 'pushd']);
 
 interface Context {
   set: PolicySet;
-  fs: FileSystemView | undefined;
+  env: DecideEnv;
   /** Directories relative paths may be resolved against; `unknownCwd` when a `cd` target is dynamic. */
   cwds: string[];
   unknownCwd: string | undefined;
 }
 
-export function decideCommand(set: PolicySet, command: unknown, cwd: unknown, fs: FileSystemView | undefined): Verdict {
+export function decideCommand(set: PolicySet, command: unknown, cwd: unknown, env: DecideEnv): Verdict {
   if (typeof command !== 'string' || command.trim() === '') return { decision: 'deny', reason: 'command.exec: the command is missing or empty', rules: [] };
   if (cwd !== undefined && typeof cwd !== 'string') return { decision: 'deny', reason: 'command.exec: cwd must be a string', rules: [] };
   const base = normalisePath(cwd ?? '.', '', set);
   if (!base.ok) return { decision: 'deny', reason: `command.exec: the working directory ${base.reason}`, rules: [] };
-  return decideLine(set, command, base.path, fs, 0);
+  return decideLine(set, command, base.path, env, 0);
 }
 
-function decideLine(set: PolicySet, line: string, cwd: string, fs: FileSystemView | undefined, depth: number): Verdict {
+function decideLine(set: PolicySet, line: string, cwd: string, env: DecideEnv, depth: number): Verdict {
   const what = `command.exec ${JSON.stringify(line.length > 200 ? line.slice(0, 200) + '…' : line)}`;
   if (line.length > MAX_COMMAND_CHARS) return { decision: 'deny', reason: `${what}: the command is longer than ${MAX_COMMAND_CHARS} characters`, rules: [] };
   if (depth > MAX_REENTRY_DEPTH) return { decision: 'deny', reason: `${what}: shells are nested more than ${MAX_REENTRY_DEPTH} deep`, rules: [] };
@@ -57,9 +56,9 @@ function decideLine(set: PolicySet, line: string, cwd: string, fs: FileSystemVie
     const unwrapped = unwrap(command);
     invocations.push(...unwrapped.invocations);
     for (const reason of unwrapped.unresolved) verdicts.push({ decision: 'ask', reason: `${what}: ${reason}`, rules: [] });
-    for (const reentry of unwrapped.reentries) verdicts.push(decideLine(set, reentry.source, cwd, fs, depth + 1));
+    for (const reentry of unwrapped.reentries) verdicts.push(decideLine(set, reentry.source, cwd, env, depth + 1));
   }
-  const context: Context = { set, fs, ...workingDirectories(set, cwd, invocations) };
+  const context: Context = { set, env, ...workingDirectories(set, cwd, invocations) };
   for (const inv of invocations) verdicts.push(...decideInvocation(context, inv));
   for (const redirect of analysis.redirects) verdicts.push(...decideRedirect(context, redirect));
   if (verdicts.length === 0) return { decision: 'allow', reason: `${what}: runs no command`, rules: [] };
@@ -108,7 +107,12 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   for (const rule of set.commandDeny.forProgram(program)) {
     if (!applies(rule, context)) continue;
     const match = matchLoose(rule.pattern, shape);
-    if (match === 'yes') return [{ decision: 'deny', reason: `command ${shown}: ${name} is denied by "${rule.entry.pattern}" (${at(rule.entry)})`, rules: [ref(rule.entry)] }];
+    if (match === 'yes') {
+      const verdict = commandBypassed(context, shape, { decision: 'deny', reason: `command ${shown}: ${name} is denied by "${rule.entry.pattern}" (${at(rule.entry)})`, rules: [ref(rule.entry)] });
+      // Opened by a bypass: the arguments, redirects and network targets are still decided below.
+      if (verdict.decision === 'deny') return [verdict];
+      verdicts.push(verdict);
+    }
     if (match === 'maybe') verdicts.push({ decision: 'ask', reason: `command ${shown}: could be "${rule.entry.pattern}", which is denied (${at(rule.entry)}), once its dynamic parts expand`, rules: [ref(rule.entry)] });
   }
   verdicts.push(...argumentVerdicts(context, inv, shown));
@@ -124,9 +128,17 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   } else if (allow) {
     verdicts.push({ decision: 'allow', reason: `command ${shown}: allowed by "${allow.entry.pattern}" (${at(allow.entry)})`, rules: [ref(allow.entry)] });
   } else {
-    verdicts.push({ decision: 'deny', reason: `command ${shown}: ${name} matches no allow pattern`, rules: [] });
+    verdicts.push(commandBypassed(context, shape, { decision: 'deny', reason: `command ${shown}: ${name} matches no allow pattern`, rules: [] }));
   }
   return verdicts;
+}
+
+/** A command denial that an active command bypass opens (matched strictly, like an allow) becomes an allow. */
+function commandBypassed(context: Context, shape: CommandShape, denial: Verdict): Verdict {
+  const { bypasses, now } = context.env;
+  const bypass = bypasses.find((b) => b.command && b.expiresAt > now && matchStrict(b.command, shape));
+  if (!bypass) return denial;
+  return { decision: 'allow', reason: `${denial.reason}, but bypass ${bypass.id} allows it until ${new Date(bypass.expiresAt).toISOString()}`, rules: denial.rules, bypass: bypass.id };
 }
 
 function dynamicPart(inv: Invocation): string | undefined {
@@ -227,7 +239,7 @@ function decideRedirect(context: Context, redirect: Redirect): Verdict[] {
   if (SAFE_SINKS.test(target.value)) return [];
   if (context.unknownCwd && !target.value.startsWith('/')) return [{ decision: 'ask', reason: `redirection ${shown}: the target is relative to a directory that "${context.unknownCwd}" chose at run time`, rules: [] }];
   return context.cwds.map((dir) => {
-    const v = decidePath(context.set, target.value, dir, redirect.mode === 'write' ? 'write' : 'read', context.fs);
+    const v = decidePath(context.set, target.value, dir, redirect.mode === 'write' ? 'write' : 'read', context.env);
     return { ...v, reason: `redirection ${shown}: ${v.reason}` };
   });
 }

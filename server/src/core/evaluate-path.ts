@@ -1,41 +1,51 @@
 import { absolutePath, classify, normalisePath, type NormalisedPath } from './paths';
 import type { PolicySet } from './policy-set';
 import { lookupKeys } from './rule-index';
-import type { FileSystemView } from './types';
-import { at, combine, quote, ref, type Verdict } from './verdict';
+import { at, combine, quote, ref, type DecideEnv, type Verdict } from './verdict';
 
 export type FileOperation = 'read' | 'write' | 'delete' | 'rename';
 
 /** Decides one path: deny rules, then allow rules, then approval rules; unmatched is denied. */
-export function decidePath(set: PolicySet, raw: unknown, cwd: string, operation: FileOperation, fs: FileSystemView | undefined): Verdict {
+export function decidePath(set: PolicySet, raw: unknown, cwd: string, operation: FileOperation, env: DecideEnv): Verdict {
   if (typeof raw !== 'string') return { decision: 'deny', reason: `filesystem.${operation}: the path is missing or not a string`, rules: [] };
   const normalised = normalisePath(raw, cwd, set);
   if (!normalised.ok) return { decision: 'deny', reason: `filesystem.${operation} ${quote(raw)}: ${normalised.reason}`, rules: [] };
-  const verdict = decideNormalised(set, normalised, operation, raw, undefined);
+  const verdict = decideNormalised(set, normalised, operation, raw, undefined, env);
+  const fs = env.fs;
   if (!fs) return verdict;
   const absolute = absolutePath(normalised, set);
   const real = fs.realPath(absolute);
   if (real === undefined || real === absolute) return verdict;
   const target = classify(real, set);
   if (!target.ok) return verdict;
-  return combine([verdict, decideNormalised(set, target, operation, raw, `${raw} is a link to ${target.path}`)], 'no path to decide');
+  return combine([verdict, decideNormalised(set, target, operation, raw, `${raw} is a link to ${target.path}`, env)], 'no path to decide');
 }
 
-function decideNormalised(set: PolicySet, path: NormalisedPath & { ok: true }, operation: FileOperation, raw: string, via: string | undefined): Verdict {
+function decideNormalised(set: PolicySet, path: NormalisedPath & { ok: true }, operation: FileOperation, raw: string, via: string | undefined, env: DecideEnv): Verdict {
   const shown = via ? `${quote(raw)} (${via})` : path.path === raw ? quote(raw) : `${quote(raw)} (${path.path})`;
   const what = `filesystem.${operation} ${shown}`;
   if (path.path === '') return { decision: 'deny', reason: `${what}: the repository root itself cannot be ${operation === 'read' ? 'read' : 'changed'} as a file`, rules: [] };
   const keys = lookupKeys(path.path, set.caseInsensitive, set.pathDepth, set.pathDepthMask);
   const deny = set.fileDeny.first(path.path, keys);
-  if (deny) return { decision: 'deny', reason: `${what}: denied by "${deny.entry.pattern}" (${deny.entry.at})`, rules: [deny.entry.ref] };
+  if (deny) return bypassed(set, env, path.path, { decision: 'deny', reason: `${what}: denied by "${deny.entry.pattern}" (${deny.entry.at})`, rules: [deny.entry.ref] });
   const allow = set.fileAllow.first(path.path, keys);
   const approval = set.fileApproval.first(path.path, keys);
   if (approval) {
     return { decision: 'ask', reason: `${what}: needs human approval by "${approval.entry.pattern}" (${approval.entry.at})`, rules: allow ? [approval.entry.ref, allow.entry.ref] : [approval.entry.ref] };
   }
   if (allow) return { decision: 'allow', reason: `${what}: allowed by "${allow.entry.pattern}" (${allow.entry.at})`, rules: [allow.entry.ref] };
-  if (!path.inside) return { decision: 'deny', reason: `${what}: the path is outside the repository root and no rule names it`, rules: [] };
-  return { decision: 'deny', reason: `${what}: matches no allow pattern`, rules: [] };
+  if (!path.inside) return bypassed(set, env, path.path, { decision: 'deny', reason: `${what}: the path is outside the repository root and no rule names it`, rules: [] });
+  return bypassed(set, env, path.path, { decision: 'deny', reason: `${what}: matches no allow pattern`, rules: [] });
+}
+
+/** A rule denial that an active path bypass opens becomes an allow naming the bypass; `bypass.never` paths stay closed. */
+function bypassed(set: PolicySet, env: DecideEnv, path: string, denial: Verdict): Verdict {
+  if (env.bypasses.length === 0) return denial;
+  const bypass = env.bypasses.find((b) => b.glob && b.expiresAt > env.now && b.glob.absolute === path.startsWith('/') && b.glob.regex.test(set.caseInsensitive ? path.toLowerCase() : path));
+  if (!bypass) return denial;
+  const never = set.bypassNever.first(path);
+  if (never) return { ...denial, reason: `${denial.reason}; bypass ${bypass.id} cannot open it: bypass.never "${never.entry.pattern}" (${never.entry.at})`, rules: [...denial.rules, never.entry.ref] };
+  return { decision: 'allow', reason: `${denial.reason}, but bypass ${bypass.id} allows it until ${new Date(bypass.expiresAt).toISOString()}`, rules: denial.rules, bypass: bypass.id };
 }
 
 /** `max_files_per_action`: the smallest limit that governs any of the paths. */

@@ -3,11 +3,16 @@ import { decideEndpoint } from './evaluate-network';
 import { decideFileCount, decidePath, type FileOperation } from './evaluate-path';
 import type { PolicySet } from './policy-set';
 import type { DecisionResult, FileSystemView } from './types';
-import { combine, toResult, type Verdict } from './verdict';
+import type { ActiveBypass } from './bypass';
+import { combine, toResult, type DecideEnv, type Verdict } from './verdict';
 
 export interface EvaluationContext {
   /** Resolves symlinks; without it, paths are decided as written. */
   fs?: FileSystemView;
+  /** Active bypasses (from `activeBypasses`); each is honoured only while `now` is before its expiry. */
+  bypasses?: readonly ActiveBypass[];
+  /** The host's clock (ms since the epoch); required for bypasses to apply. */
+  now?: number;
 }
 
 const FILE_OPERATIONS: Record<string, FileOperation> = {
@@ -20,31 +25,32 @@ const FILE_OPERATIONS: Record<string, FileOperation> = {
 /** Decides one agent action. Never throws; anything it cannot decide is denied with the reason. */
 export function evaluate(set: PolicySet, action: unknown, context: EvaluationContext = {}): DecisionResult {
   try {
-    return toResult(decide(set, action, context));
+    const env: DecideEnv = context.now === undefined ? { fs: context.fs, bypasses: [], now: 0 } : { fs: context.fs, bypasses: context.bypasses ?? [], now: context.now };
+    return toResult(decide(set, action, env));
   } catch (error) {
     return toResult({ decision: 'deny', reason: `internal error while deciding the action: ${String((error as Error).message ?? error)}`, rules: [] });
   }
 }
 
-function decide(set: PolicySet, action: unknown, context: EvaluationContext): Verdict {
+function decide(set: PolicySet, action: unknown, env: DecideEnv): Verdict {
   if (set.refusal) return refusal(set);
   if (action === null || typeof action !== 'object' || Array.isArray(action)) return { decision: 'deny', reason: 'the action is not a JSON object', rules: [] };
   const a = action as Record<string, unknown>;
   const kind = a.action;
   if (typeof kind !== 'string') return { decision: 'deny', reason: 'the action has no "action" kind', rules: [] };
   const operation = FILE_OPERATIONS[kind];
-  if (operation) return decideFiles(set, a, operation, context);
-  if (kind === 'command.exec') return decideCommand(set, a.command, a.cwd, context.fs);
+  if (operation) return decideFiles(set, a, operation, env);
+  if (kind === 'command.exec') return decideCommand(set, a.command, a.cwd, env);
   if (kind === 'network.request') return decideEndpoint(set, a.url ?? a.host);
   return { decision: 'deny', reason: `unknown action kind ${JSON.stringify(kind)}; known kinds are ${[...Object.keys(FILE_OPERATIONS), 'command.exec', 'network.request'].join(', ')}`, rules: [] };
 }
 
-function decideFiles(set: PolicySet, a: Record<string, unknown>, operation: FileOperation, context: EvaluationContext): Verdict {
+function decideFiles(set: PolicySet, a: Record<string, unknown>, operation: FileOperation, env: DecideEnv): Verdict {
   const cwd = typeof a.cwd === 'string' ? a.cwd : '';
   if (a.paths === undefined && operation !== 'rename') {
     // The common case, one path: no arrays to build.
     if (a.path === undefined) return { decision: 'deny', reason: `filesystem.${operation}: the action names no path`, rules: [] };
-    const verdict = decidePath(set, a.path, cwd, operation, context.fs);
+    const verdict = decidePath(set, a.path, cwd, operation, env);
     const count = set.smallestMaxFiles < 1 ? decideFileCount(set, typeof a.path === 'string' ? [a.path] : []) : undefined;
     return count ? combine([verdict, count], 'no path to decide') : verdict;
   }
@@ -55,7 +61,7 @@ function decideFiles(set: PolicySet, a: Record<string, unknown>, operation: File
     paths.push(a.new_path);
   }
   if (paths.length === 0) return { decision: 'deny', reason: `filesystem.${operation}: the action names no path`, rules: [] };
-  const verdicts = paths.map((p) => decidePath(set, p, cwd, operation, context.fs));
+  const verdicts = paths.map((p) => decidePath(set, p, cwd, operation, env));
   const count = decideFileCount(set, paths.filter((p): p is string => typeof p === 'string'));
   if (count) verdicts.push(count);
   return combine(verdicts, 'no path to decide');

@@ -39,6 +39,11 @@ export interface PolicySet {
   fileApproval: PathRuleIndex;
   /** The deepest literal base of any path rule: how many path prefixes a decision looks up. */
   pathDepth: number;
+  /** The root's `bypass` limits, and its `never` globs indexed for evaluation. */
+  bypass: PolicyFile['bypass'];
+  bypassNever: PathRuleIndex;
+  /** The root's `audit` settings. */
+  audit: PolicyFile['audit'];
   /** Which base depths occur in any path index (see PathRuleIndex.depthMask). */
   pathDepthMask: number;
   commandDeny: CommandRuleIndex;
@@ -76,6 +81,9 @@ export function loadPolicySet(sources: readonly PolicySource[], options: PolicyS
     fileAllow: new PathRuleIndex(caseInsensitive),
     fileApproval: new PathRuleIndex(caseInsensitive),
     pathDepth: 0,
+    bypass: rootFile?.bypass,
+    bypassNever: new PathRuleIndex(caseInsensitive),
+    audit: rootFile?.audit ?? { logAllActions: false, retentionDays: undefined, alertOnDeny: false },
     pathDepthMask: 0,
     commandDeny: new CommandRuleIndex(),
     commandAllow: new CommandRuleIndex(),
@@ -122,6 +130,11 @@ export function loadPolicySet(sources: readonly PolicySource[], options: PolicyS
       set.maxFiles.push({ ...file.maxFiles, scope });
       set.smallestMaxFiles = Math.min(set.smallestMaxFiles, file.maxFiles.value);
     }
+  }
+  for (const entry of rootFile?.bypass?.never ?? []) {
+    const result = compileGlob(entry.pattern, caseInsensitive);
+    if (result.ok) set.bypassNever.add({ entry, glob: result.glob, scope: '', ordinal: ordinal++ });
+    else findings.push(invalid('AP2004', entry, `Invalid glob "${entry.pattern}": ${result.message}.`, true));
   }
   set.pathDepth = Math.max(set.fileDeny.depth, set.fileAllow.depth, set.fileApproval.depth);
   set.pathDepthMask = set.fileDeny.depthMask | set.fileAllow.depthMask | set.fileApproval.depthMask;

@@ -62,7 +62,6 @@ export type RuleList =
   | 'version'
   | 'builtin';
 
-/** The rule that contributed to a decision, with its position for humans. */
 /** A rule as decisions report it. Shared between decisions, so read-only (and frozen). */
 export interface RuleRef {
   readonly file: string;
@@ -78,6 +77,8 @@ export interface DecisionResult {
   requires_approval: boolean;
   reason: string;
   rules: RuleRef[];
+  /** Set when an active bypass turned a denial into this allow. */
+  bypass_id?: string;
 }
 
 /** What the core needs from the host's file system: nothing but symlink resolution. */

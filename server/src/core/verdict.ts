@@ -1,11 +1,22 @@
 import type { RuleEntry } from './policy-file';
-import type { Decision, DecisionResult, RuleRef } from './types';
+import type { ActiveBypass } from './bypass';
+import type { Decision, DecisionResult, FileSystemView, RuleRef } from './types';
 
 /** A partial decision; several combine into one (deny beats ask beats allow). */
 export interface Verdict {
   decision: Decision;
   reason: string;
   rules: RuleRef[];
+  /** The bypass that turned a denial into this allow. */
+  bypass?: string;
+}
+
+/** What a decision may consult besides the policy: the host's file system view and active bypasses. */
+export interface DecideEnv {
+  fs: FileSystemView | undefined;
+  bypasses: readonly ActiveBypass[];
+  /** Milliseconds since the epoch, from the host's clock; bypasses expire against it. */
+  now: number;
 }
 
 export function ref(entry: RuleEntry): RuleRef {
@@ -42,9 +53,14 @@ export function combine(verdicts: Verdict[], emptyReason: string): Verdict {
       rules.push(rule);
     }
   }
-  return { decision: worst, reason: reasons.join('; '), rules };
+  const bypasses = [...new Set(chosen.flatMap((v) => (v.bypass ? [v.bypass] : [])))];
+  const result: Verdict = { decision: worst, reason: reasons.join('; '), rules };
+  if (bypasses.length) result.bypass = bypasses.join(',');
+  return result;
 }
 
 export function toResult(v: Verdict): DecisionResult {
-  return { decision: v.decision, allowed: v.decision === 'allow', requires_approval: v.decision === 'ask', reason: v.reason, rules: v.rules };
+  const result: DecisionResult = { decision: v.decision, allowed: v.decision === 'allow', requires_approval: v.decision === 'ask', reason: v.reason, rules: v.rules };
+  if (v.bypass) result.bypass_id = v.bypass;
+  return result;
 }

@@ -1,0 +1,147 @@
+import canonicalize from 'canonicalize';
+import type { AuditRecord } from './record';
+
+/**
+ * The audit log's hash chain. Each entry is a record plus `seq` (1, 2, 3, ... across rotated
+ * files), `prev` (the previous entry's hash) and `hash` (of the entry's canonical JSON, RFC 8785,
+ * without `hash`). Editing, removing, reordering or inserting entries breaks the chain. The hash
+ * function is the host's (SHA-256), so the core stays free of I/O and platform modules.
+ */
+export type HashFunction = (text: string) => string;
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+export const GENESIS: ChainHead = { seq: 0, hash: GENESIS_HASH };
+
+export interface SealedEntry {
+  entry: Record<string, unknown>;
+  /** The entry as one line of canonical JSON, without the newline. */
+  line: string;
+  head: ChainHead;
+}
+
+/** Canonical JSON; lone surrogates (which RFC 8785 refuses) become U+FFFD first. */
+export function canonicalJson(value: unknown): string {
+  return canonicalize(wellFormed(value)) ?? 'null';
+}
+
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return value.isWellFormed() ? value : value.toWellFormed();
+  if (Array.isArray(value)) return value.map(wellFormed);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[wellFormed(k) as string] = wellFormed(v);
+    return out;
+  }
+  return value;
+}
+
+export function seal(record: AuditRecord, head: ChainHead, hash: HashFunction): SealedEntry {
+  const { hash: ownHash, seq, prev, ...fields } = record as AuditRecord & { hash?: unknown; seq?: unknown; prev?: unknown };
+  void [ownHash, seq, prev]; // a record's own chain fields are never trusted
+  const unsealed = { ...fields, seq: head.seq + 1, prev: head.hash };
+  const digest = hash(canonicalJson(unsealed));
+  const entry = { ...unsealed, hash: digest };
+  return { entry, line: canonicalJson(entry), head: { seq: unsealed.seq, hash: digest } };
+}
+
+export type ChainProblemKind = 'not-json' | 'not-an-entry' | 'edited' | 'broken' | 'missing' | 'reordered' | 'torn';
+
+export interface ChainProblem {
+  kind: ChainProblemKind;
+  file: string;
+  line: number;
+  message: string;
+}
+
+export interface ChainNote {
+  file: string;
+  line: number;
+  message: string;
+}
+
+interface Pending {
+  file: string;
+  line: number;
+  text: string;
+}
+
+/**
+ * Verifies entries line by line, in order, across files. Reports the first problem; a torn line
+ * (a crash mid-append) is accepted only when the next entry records it as recovered.
+ */
+export class ChainVerifier {
+  private head: ChainHead;
+  private pendingTorn: Pending | undefined;
+  private problem: ChainProblem | undefined;
+  readonly notes: ChainNote[] = [];
+  entries = 0;
+
+  constructor(
+    private readonly hash: HashFunction,
+    start: ChainHead = GENESIS,
+  ) {
+    this.head = start;
+  }
+
+  get firstProblem(): ChainProblem | undefined {
+    return this.problem;
+  }
+
+  get last(): ChainHead {
+    return this.head;
+  }
+
+  /** Feeds one line (without its newline); `terminated` is false for a final line without one. */
+  feed(file: string, line: number, text: string, terminated: boolean): void {
+    if (this.problem) return;
+    if (text.trim() === '') return;
+    let entry: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      entry = parsed as Record<string, unknown>;
+    } catch {
+      if (this.pendingTorn) return this.fail(this.pendingTorn, 'not-json', 'a line that is not JSON was never recovered by a later entry');
+      this.pendingTorn = { file, line, text };
+      if (!terminated) return this.fail(this.pendingTorn, 'torn', `the last line is incomplete (${text.length} characters): a writer crashed mid-append, or the log was cut`);
+      return;
+    }
+    this.check(file, line, entry);
+  }
+
+  /** Call after the last line. */
+  end(): ChainProblem | undefined {
+    if (!this.problem && this.pendingTorn) this.fail(this.pendingTorn, 'not-json', 'a line that is not JSON was never recovered by a later entry');
+    return this.problem;
+  }
+
+  private check(file: string, line: number, entry: Record<string, unknown>): void {
+    const { hash, seq, prev } = entry;
+    if (typeof hash !== 'string' || typeof seq !== 'number' || typeof prev !== 'string') return this.fail({ file, line, text: '' }, 'not-an-entry', 'the line is JSON but not a chained entry (no seq, prev or hash)');
+    const { hash: _own, ...unsealed } = entry;
+    if (this.hash(canonicalJson(unsealed)) !== hash) return this.fail({ file, line, text: '' }, 'edited', `entry ${seq} was edited: its content no longer matches its hash`);
+    if (this.pendingTorn) {
+      const recovered = entry.recovered as { hash?: unknown } | undefined;
+      if (!recovered || recovered.hash !== this.hash(this.pendingTorn.text)) {
+        return this.fail(this.pendingTorn, 'not-json', 'a line that is not JSON sits in the log and no later entry records it as a recovered torn write');
+      }
+      this.notes.push({ file: this.pendingTorn.file, line: this.pendingTorn.line, message: `torn write (crash mid-append), recovered by entry ${seq}` });
+      this.pendingTorn = undefined;
+    }
+    if (seq <= this.head.seq) return this.fail({ file, line, text: '' }, 'reordered', `entry ${seq} comes after entry ${this.head.seq}: entries were reordered or duplicated`);
+    if (seq > this.head.seq + 1) return this.fail({ file, line, text: '' }, 'missing', `entries ${this.head.seq + 1}${seq - 1 > this.head.seq + 1 ? `–${seq - 1}` : ''} are missing before entry ${seq}`);
+    if (prev !== this.head.hash) return this.fail({ file, line, text: '' }, 'broken', `entry ${seq} does not chain to entry ${this.head.seq}: the previous entry was replaced`);
+    this.head = { seq, hash };
+    this.entries++;
+  }
+
+  private fail(at: Pending, kind: ChainProblemKind, message: string): void {
+    this.problem ??= { kind, file: at.file, line: at.line, message };
+  }
+}

@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { activeBypasses, bypassStates, checkBypassRequest, parseDuration, type ActiveBypass, type BypassEvent, type BypassGrant, type BypassRequest, type PolicySet } from '#core';
+import type { AuditLog, Clock } from './audit-log';
+import { appendDurable } from './durable-file';
+import { withFileLock } from './file-lock';
+import { newId } from './state-dir';
+
+export type GrantResult = { ok: true; grant: BypassGrant; store: string; auditSeq: number | undefined } | { ok: false; reason: string };
+
+/** Bypass grants and revocations: an append-only JSON-lines store, each event also audited. */
+export class BypassStore {
+  readonly path: string;
+
+  constructor(
+    stateDir: string,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock = Date.now,
+  ) {
+    this.path = join(stateDir, 'bypasses.jsonl');
+  }
+
+  events(): BypassEvent[] {
+    if (!existsSync(this.path)) return [];
+    const out: BypassEvent[] = [];
+    for (const line of readFileSync(this.path, 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        const e = JSON.parse(line) as BypassEvent;
+        if ((e.type === 'grant' || e.type === 'revoke') && typeof e.id === 'string') out.push(e);
+      } catch {
+        // A torn line from a crash: the grant it held was never confirmed to its requester.
+      }
+    }
+    return out;
+  }
+
+  /** Bypasses in force now, ready for `evaluate`. */
+  active(set: PolicySet): ActiveBypass[] {
+    return activeBypasses(set, this.events(), this.clock());
+  }
+
+  list(): ReturnType<typeof bypassStates> {
+    return bypassStates(this.events(), this.clock());
+  }
+
+  grant(set: PolicySet, request: BypassRequest, grantedBy: string): GrantResult {
+    const refusal = checkBypassRequest(set, request);
+    const now = this.clock();
+    if (refusal) {
+      this.audit.append({ kind: 'bypass.refused', agent_id: null, runtime: 'cli', reason: refusal, pattern: request.pattern, approver: request.approver, requested_by: grantedBy });
+      return { ok: false, reason: refusal };
+    }
+    const grant: BypassGrant = {
+      type: 'grant',
+      id: newId('bypass'),
+      kind: request.kind,
+      pattern: request.pattern,
+      reason: request.reason,
+      approver: request.approver,
+      granted_at: new Date(now).toISOString(),
+      expires_at: new Date(now + (parseDuration(request.duration) ?? 0)).toISOString(),
+      granted_by: grantedBy,
+    };
+    // Audit first: a grant that is not in the audit log must not take effect.
+    const audited = this.audit.append({ kind: 'bypass.grant', runtime: 'cli', bypass_id: grant.id, pattern: grant.pattern, pattern_kind: grant.kind, reason: grant.reason, approver: grant.approver, expires_at: grant.expires_at, granted_by: grantedBy });
+    this.appendEvent(grant);
+    return { ok: true, grant, store: this.path, auditSeq: audited.seq };
+  }
+
+  revoke(id: string, by: string): { ok: true } | { ok: false; reason: string } {
+    const state = this.list().find((b) => b.id === id);
+    if (!state) return { ok: false, reason: `no bypass ${id}` };
+    if (state.state !== 'active') return { ok: false, reason: `bypass ${id} is already ${state.state}` };
+    this.audit.append({ kind: 'bypass.revoke', runtime: 'cli', bypass_id: id, revoked_by: by });
+    this.appendEvent({ type: 'revoke', id, revoked_at: new Date(this.clock()).toISOString(), revoked_by: by });
+    return { ok: true };
+  }
+
+  private appendEvent(event: BypassEvent): void {
+    withFileLock(`${this.path}.lock`, () => appendDurable(this.path, `${JSON.stringify(event)}\n`));
+  }
+}
