@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { canonicalJson } from '#core';
 import { AuditLog, sha256 } from '../../server/src/node/audit-log';
+import { withFileLock } from '../../server/src/node/file-lock';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 
@@ -228,5 +229,30 @@ describe('audit log: rotation, retention, flooding, alerts', () => {
     const entry = JSON.parse(readFileSync(log.files()[0] as string, 'utf8')) as Record<string, unknown>;
     for (const field of ['timestamp', 'agent_id', 'action', 'path', 'allowed', 'requires_approval', 'reason', 'approval_id', 'bypass_id', 'policy_version', 'rule', 'runtime']) assert.ok(field in entry, field);
     assert.deepEqual(entry.rule, { file: '.agent-policy.yml', line: 9, column: 9, list: 'filesystem.deny', pattern: '**/.env*' });
+  });
+});
+
+describe('audit log: locks left behind', () => {
+  it('an empty lock file (a writer killed between creating and filling it) is taken over after a grace period', () => {
+    const { log, state } = fresh();
+    write(log, 1);
+    const lock = join(state, 'audit', '.lock');
+    writeFileSync(lock, '');
+    const old = new Date(Date.now() - 5000);
+    utimesSync(lock, old, old);
+    const started = Date.now();
+    write(log, 1, 'next');
+    assert.ok(Date.now() - started < 3000);
+    assert.equal(existsSync(lock), false);
+  });
+
+  it('a lock held by a live process is waited for, not stolen', () => {
+    const { log, state } = fresh();
+    const lock = join(state, 'audit', '.lock');
+    write(log, 1);
+    writeFileSync(lock, `${process.ppid} live ${Date.now()}`);
+    const quick = new AuditLog(state, { foldWindowMs: 0 });
+    assert.throws(() => withFileLock(lock, () => quick.files(), { timeoutMs: 200 }), /could not lock/);
+    assert.ok(existsSync(lock));
   });
 });

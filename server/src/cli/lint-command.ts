@@ -3,14 +3,17 @@ import { createInterface } from 'node:readline';
 import type { PolicySet } from '#core';
 import { decideJsonLine, reportRefusal } from './eval-command';
 import { EXIT, type CliIo } from './io';
+import { ProblemWriter, type ReportFormat } from './report-formats';
 
 /**
- * Checks every logged action against the effective policy, streaming the log line by line:
- * each violation prints as `log:line: action → reason (policy file:line)`; exit 1 on any.
+ * Checks every logged action against the effective policy, streaming the log line by line (memory
+ * stays bounded whatever its length): each violation prints as
+ * `log:line: action → decision: reason (policy file:line)`; exit 1 on any.
  */
-export async function runLintLog(set: PolicySet, io: CliIo, logFile: string): Promise<number> {
+export async function runLintLog(set: PolicySet, io: CliIo, logFile: string, format: ReportFormat = 'text'): Promise<number> {
   if (reportRefusal(set, io)) return EXIT.usage;
   const lines = createInterface({ input: createReadStream(logFile), crlfDelay: Infinity });
+  const writer = new ProblemWriter(format, io.stdout);
   let n = 0;
   let violations = 0;
   let checked = 0;
@@ -24,9 +27,10 @@ export async function runLintLog(set: PolicySet, io: CliIo, logFile: string): Pr
     if (result.decision === 'ask' && /"approval_id"\s*:\s*"[^"]+"/.test(line)) continue;
     violations++;
     const rule = result.rules[0];
-    io.stdout(`${logFile}:${n}: ${summarise(line)} → ${result.decision}: ${result.reason}${rule ? ` (policy ${rule.file}:${rule.line})` : ''}\n`);
+    const message = `${summarise(line)} → ${result.decision}: ${result.reason}${rule ? ` (policy ${rule.file}:${rule.line})` : ''}`;
+    writer.add({ ruleId: result.decision === 'ask' ? 'unapproved-action' : 'denied-action', level: 'error', message, file: logFile, line: n, column: 1, text: `${logFile}:${n}: ${message}` });
   }
-  io.stdout(`${checked} action(s) checked, ${violations} violation(s)\n`);
+  writer.end(`${checked} action(s) checked, ${violations} violation(s)`);
   return violations ? EXIT.violation : EXIT.ok;
 }
 

@@ -5,7 +5,7 @@ import { type Endpoint, parseException } from './network';
 import { parsePolicyFile, type PolicyFile, type RuleEntry } from './policy-file';
 import { CommandRuleIndex } from './command-rule-index';
 import { PathRuleIndex } from './rule-index';
-import { checkSemantics } from './semantic-checks';
+import { checkAnalysable, checkSemantics } from './semantic-checks';
 import { parseCommandPattern } from './shell/command-pattern';
 import type { Finding, PolicySource, ShellParser } from './types';
 
@@ -22,6 +22,13 @@ export interface PolicySetOptions {
   /** Match paths case-insensitively (the host's file system is). */
   caseInsensitive?: boolean;
   shell: ShellParser;
+  /**
+   * `full` (default): every finding, including the pairwise conflict, shadow and dead-allow
+   * analysis that authoring and CI need. `enforcement`: only what decides whether and how the
+   * set is enforced (every blocking finding, including globs the analysis cannot handle), for
+   * hosts that decide actions and must start fast. Decisions are identical in both modes.
+   */
+  analysis?: 'full' | 'enforcement';
 }
 
 export interface PolicySet {
@@ -147,7 +154,7 @@ export function loadPolicySet(sources: readonly PolicySource[], options: PolicyS
     }
     set.network = { allowOutbound: rootFile.network.allowOutbound, allowOutboundEntry: rootFile.network.allowOutboundEntry, exceptions };
   }
-  findings.push(...checkSemantics(set));
+  findings.push(...(options.analysis === 'enforcement' ? checkAnalysable(set) : checkSemantics(set)));
   set.findings = findings;
   set.refusal = findings.find(isBlocking);
   return set;

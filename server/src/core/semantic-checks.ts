@@ -9,20 +9,7 @@ import type { Finding } from './types';
 /** Cross-rule findings: conflicts, allows outside an override's directory, duplicates, shadowed and dead patterns. */
 export function checkSemantics(set: PolicySet): Finding[] {
   const out: Finding[] = [];
-  const undecidable = new Set<PathRule>();
-  const language = (rule: PathRule): DFA | undefined => {
-    try {
-      return globLanguage(rule.glob.pattern, set.caseInsensitive);
-    } catch (error) {
-      if (!(error instanceof UndecidableGlobError)) throw error;
-      if (!undecidable.has(rule)) {
-        undecidable.add(rule);
-        // Never silent: a pattern the checker cannot reason about exactly is reported, and blocks.
-        out.push(finding('AP2004', { uri: rule.entry.uri, offset: rule.entry.offset, length: rule.entry.length, message: `"${rule.entry.pattern}" cannot be analysed exactly for conflicts (${error.message}); rewrite it with *, **, ?, [..] and {a,b} only.` }));
-      }
-      return undefined;
-    }
-  };
+  const language = languageOf(set, out);
   const where = (entry: RuleEntry): string => `${entry.uri}:${entry.line}:${entry.column}`;
   const fileOf = new Map(set.files.map((f) => [f.source.uri, f]));
   for (const file of set.files) {
@@ -154,4 +141,30 @@ function rootAnchoredHints(set: PolicySet): Finding[] {
     .map((r) =>
       finding('AP2012', { uri: r.entry.uri, offset: r.entry.offset, length: r.entry.length, message: `"${r.entry.pattern}" has no slash, so it matches only at the repository root; write "**/${r.entry.pattern}" to deny it in every directory.` }),
     );
+}
+
+/** The blocking part of the analysis alone: every path glob must be analysable (AP2004). */
+export function checkAnalysable(set: PolicySet): Finding[] {
+  const out: Finding[] = [];
+  const language = languageOf(set, out);
+  for (const index of [set.fileAllow, set.fileDeny, set.fileApproval]) for (const rule of index.all) language(rule);
+  return out;
+}
+
+/** A rule's language; a glob that cannot be analysed exactly is reported into `out` once, and blocks. */
+function languageOf(set: PolicySet, out: Finding[]): (rule: PathRule) => DFA | undefined {
+  const undecidable = new Set<PathRule>();
+  return (rule: PathRule): DFA | undefined => {
+    try {
+      return globLanguage(rule.glob.pattern, set.caseInsensitive);
+    } catch (error) {
+      if (!(error instanceof UndecidableGlobError)) throw error;
+      if (!undecidable.has(rule)) {
+        undecidable.add(rule);
+        // Never silent: a pattern the checker cannot reason about exactly is reported, and blocks.
+        out.push(finding('AP2004', { uri: rule.entry.uri, offset: rule.entry.offset, length: rule.entry.length, message: `"${rule.entry.pattern}" cannot be analysed exactly for conflicts (${error.message}); rewrite it with *, **, ?, [..] and {a,b} only.` }));
+      }
+      return undefined;
+    }
+  };
 }

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { activeBypasses, bypassStates, checkBypassRequest, parseDuration, type ActiveBypass, type BypassEvent, type BypassGrant, type BypassRequest, type PolicySet } from '#core';
 import type { AuditLog, Clock } from './audit-log';
 import { appendDurable } from './durable-file';
@@ -78,6 +78,7 @@ export class BypassStore {
   }
 
   private appendEvent(event: BypassEvent): void {
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     withFileLock(`${this.path}.lock`, () => appendDurable(this.path, `${JSON.stringify(event)}\n`));
   }
 }

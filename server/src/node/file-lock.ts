@@ -1,4 +1,4 @@
-import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
@@ -63,18 +63,23 @@ interface Holder {
 
 function readHolder(lockPath: string): Holder | undefined {
   let text: string;
+  let modified: number;
   try {
     text = readFileSync(lockPath, 'utf8');
+    modified = statSync(lockPath).mtimeMs;
   } catch {
     return undefined;
   }
   const [pid, , since] = text.split(' ');
-  // A lock file caught between creation and its write is empty: treat it as held and fresh.
-  return { token: text, pid: Number(pid), since: Number(since) || Date.now() };
+  return { token: text, pid: Number(pid), since: Number(since) || modified };
 }
 
+// A writer fills its lock file right after creating it; one still empty after this long belongs to
+// a process that died in between (killed mid-append).
+const EMPTY_LOCK_GRACE_MS = 1000;
+
 function isStale(holder: Holder, staleMs: number): boolean {
-  if (!Number.isInteger(holder.pid) || holder.pid <= 0) return Date.now() - holder.since > staleMs;
+  if (!Number.isInteger(holder.pid) || holder.pid <= 0) return Date.now() - holder.since > EMPTY_LOCK_GRACE_MS;
   if (Date.now() - holder.since > staleMs) return true;
   try {
     process.kill(holder.pid, 0);
