@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { evaluate, type ActiveBypass, type DecisionResult, type PolicySet } from '#core';
+import { evaluate, type ActiveBypass, type DecisionResult, type FileSystemView, type PolicySet } from '#core';
 import type { Stores } from '../node/workspace';
-import { nodeFileSystem } from '../node/fs-view';
+import { cachedFileSystem, nodeFileSystem } from '../node/fs-view';
 import { formatFinding } from '../node/format';
 import { EXIT, type CliIo } from './io';
 
@@ -27,10 +27,10 @@ export function parseAction(line: string, lineNumber: number): { ok: true; actio
   }
 }
 
-export function decideJsonLine(set: PolicySet, line: string, lineNumber: number, live?: LiveContext): DecisionResult {
+export function decideJsonLine(set: PolicySet, line: string, lineNumber: number, live?: LiveContext, fs: FileSystemView = nodeFileSystem): DecisionResult {
   const parsed = parseAction(line, lineNumber);
   if (!parsed.ok) return parsed.result;
-  return evaluate(set, parsed.action, live ? { fs: nodeFileSystem, bypasses: live.bypasses, now: live.now } : { fs: nodeFileSystem });
+  return evaluate(set, parsed.action, live ? { fs, bypasses: live.bypasses, now: live.now } : { fs });
 }
 
 /** One decision line per action line, in order. Blank lines are skipped. */
@@ -38,11 +38,12 @@ export async function runEval(set: PolicySet, io: CliIo, actionsFile: string | u
   if (reportRefusal(set, io)) return EXIT.usage;
   const input = actionsFile ? createReadStream(actionsFile) : io.stdin;
   const lines = createInterface({ input, crlfDelay: Infinity });
+  const fs = cachedFileSystem();
   let n = 0;
   for await (const line of lines) {
     n++;
     if (line.trim() === '') continue;
-    io.stdout(JSON.stringify(decideJsonLine(set, line, n, live)) + '\n');
+    io.stdout(JSON.stringify(decideJsonLine(set, line, n, live, fs)) + '\n');
   }
   return EXIT.ok;
 }

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { PolicySet } from '#core';
+import { cachedFileSystem } from '../node/fs-view';
 import { decideJsonLine, reportRefusal } from './eval-command';
 import { EXIT, type CliIo } from './io';
 import { ProblemWriter, type ReportFormat } from './report-formats';
@@ -14,6 +15,7 @@ export async function runLintLog(set: PolicySet, io: CliIo, logFile: string, for
   if (reportRefusal(set, io)) return EXIT.usage;
   const lines = createInterface({ input: createReadStream(logFile), crlfDelay: Infinity });
   const writer = new ProblemWriter(format, io.stdout);
+  const fs = cachedFileSystem();
   let n = 0;
   let violations = 0;
   let checked = 0;
@@ -21,7 +23,7 @@ export async function runLintLog(set: PolicySet, io: CliIo, logFile: string, for
     n++;
     if (line.trim() === '') continue;
     checked++;
-    const result = decideJsonLine(set, line, n);
+    const result = decideJsonLine(set, line, n, undefined, fs);
     if (result.decision === 'allow') continue;
     // A logged action that needed approval is a violation unless the log records the approval.
     if (result.decision === 'ask' && /"approval_id"\s*:\s*"[^"]+"/.test(line)) continue;

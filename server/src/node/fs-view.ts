@@ -1,25 +1,67 @@
-import { realpathSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { FileSystemView } from '#core';
 
-/** Symlink resolution for the core: a path that does not exist yet resolves through its nearest existing ancestor. */
+/**
+ * Symlink resolution for the core. A path that does not exist yet resolves through its nearest
+ * existing ancestor; a dangling link resolves to where it points (writing through it would create
+ * its target), following chains of links up to a limit.
+ */
 export const nodeFileSystem: FileSystemView = {
-  realPath(absolutePath: string): string | undefined {
-    let current = absolutePath;
-    const rest: string[] = [];
-    for (;;) {
-      try {
-        const real = realpathSync.native(current);
-        return rest.length ? join(real, ...rest.reverse()) : real;
-      } catch {
-        const parent = dirname(current);
-        if (parent === current) return undefined;
-        rest.push(basename(current));
-        current = parent;
-      }
-    }
-  },
+  realPath: (absolutePath) => resolveReal(absolutePath, 0),
 };
+
+const MAX_LINK_HOPS = 40;
+
+function resolveReal(path: string, hops: number): string | undefined {
+  if (hops > MAX_LINK_HOPS) return undefined;
+  try {
+    return realpathSync.native(path);
+  } catch {
+    // Missing, dangling or looping: resolve piece by piece below.
+  }
+  const parent = dirname(path);
+  if (parent === path) return undefined;
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  if (stat?.isSymbolicLink()) return resolveReal(resolve(parent, readlinkSync(path)), hops + 1);
+  const realParent = resolveReal(parent, hops);
+  return realParent === undefined ? undefined : join(realParent, basename(path));
+}
+
+const MAX_CACHED_DIRECTORIES = 10_000;
+
+/**
+ * The same resolution for batch work (linting a log, `eval` of many actions): each directory is
+ * resolved and listed once (which of its entries are links), so most paths cost no system call.
+ * Only for short-lived processes: a link created or changed mid-run is not seen.
+ */
+export function cachedFileSystem(): FileSystemView {
+  const directories = new Map<string, { real: string | undefined; links: Set<string> }>();
+  const directory = (dir: string): { real: string | undefined; links: Set<string> } => {
+    let known = directories.get(dir);
+    if (known) return known;
+    if (directories.size >= MAX_CACHED_DIRECTORIES) directories.clear();
+    let links = new Set<string>();
+    try {
+      links = new Set(readdirSync(dir, { withFileTypes: true }).filter((e) => e.isSymbolicLink()).map((e) => e.name));
+    } catch {
+      // Not a directory, or not there (yet): nothing in it is a link.
+    }
+    known = { real: nodeFileSystem.realPath(dir), links };
+    directories.set(dir, known);
+    return known;
+  };
+  return {
+    realPath(absolutePath: string): string | undefined {
+      const parent = dirname(absolutePath);
+      if (parent === absolutePath) return absolutePath;
+      const name = basename(absolutePath);
+      const { real, links } = directory(parent);
+      if (links.has(name)) return nodeFileSystem.realPath(absolutePath);
+      return real === undefined ? undefined : join(real, name);
+    },
+  };
+}
 
 /** Whether the file system at `dir` ignores case (macOS and Windows by default). */
 export function isCaseInsensitive(): boolean {

@@ -1,0 +1,100 @@
+/**
+ * Audit appends per second (durable: fdatasync per entry, chained, locked) and agent-log lint
+ * throughput on a generated 1,000,000-line log, beside a baseline linter that evaluates each line
+ * with the article's reference approach (minimatch per pattern per call), in the same run.
+ * Run: npm run bench
+ */
+import { appendFileSync, createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { minimatch } from 'minimatch';
+import { runLintLog } from '../server/src/cli/lint-command';
+import { AuditLog } from '../server/src/node/audit-log';
+import { ARTICLE, policy } from '../test/helpers';
+
+const LINES = Number(process.env.BENCH_LOG_LINES ?? 1_000_000);
+const APPENDS = 400;
+
+const ALLOW = ['src/**/*.ts', 'tests/**/*.spec.ts', 'docs/**'];
+const DENY = ['**/.env*', 'secrets/**', 'node_modules/**'];
+
+async function generateLog(file: string): Promise<void> {
+  const out = createWriteStream(file);
+  const targets = ['src/utils/file{i}.ts', 'tests/unit/f{i}.spec.ts', 'secrets/key{i}', 'docs/page{i}.md', 'src/deep/a/b/c{i}.ts', 'config/.env.{i}', 'src/x{i}.ts', 'docs/api/{i}.md'];
+  for (let i = 0; i < LINES; i++) {
+    const path = (targets[i % targets.length] as string).replace('{i}', String(i));
+    const line = `{"timestamp":"2026-11-24T10:00:00Z","agent_id":"bench","action":"filesystem.write","path":"${path}"}\n`;
+    if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r) => out.end(r));
+}
+
+/** The article's reference approach as a linter: JSON.parse, then minimatch per pattern per line. */
+async function baselineLint(file: string): Promise<number> {
+  let violations = 0;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (!line) continue;
+    const action = JSON.parse(line) as { path: string };
+    const denied = DENY.some((p) => minimatch(action.path, p, { dot: true }));
+    const allowed = !denied && ALLOW.some((p) => minimatch(action.path, p, { dot: true }));
+    if (!allowed) violations++;
+  }
+  return violations;
+}
+
+function peakRss(): { stop: () => number } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage().rss);
+    },
+  };
+}
+
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-policy-bench-'));
+  try {
+    // Durable appends.
+    const log = new AuditLog(join(dir, 'state'), { foldWindowMs: 0 });
+    let start = process.hrtime.bigint();
+    for (let i = 0; i < APPENDS; i++) log.append({ kind: 'decision', action: 'filesystem.write', path: `src/f${i}.ts`, decision: 'allow', allowed: true, reason: 'bench' });
+    const durable = APPENDS / (Number(process.hrtime.bigint() - start) / 1e9);
+    start = process.hrtime.bigint();
+    const plain = join(dir, 'plain.jsonl');
+    for (let i = 0; i < APPENDS * 10; i++) appendFileSync(plain, `{"kind":"decision","path":"src/f${i}.ts"}\n`);
+    const unsafe = (APPENDS * 10) / (Number(process.hrtime.bigint() - start) / 1e9);
+    const verified = await log.verify();
+    console.log(`audit append, durable (lock + chain + fdatasync)   ${durable.toFixed(0).padStart(10)} appends/s   (${verified.entries} entries verify: ${verified.problem ? 'NO' : 'yes'})`);
+    console.log(`baseline: appendFileSync, no fsync, no chain       ${unsafe.toFixed(0).padStart(10)} appends/s`);
+
+    // Lint throughput.
+    const file = join(dir, 'actions.jsonl');
+    await generateLog(file);
+    const set = await policy({ '': ARTICLE });
+    let output = 0;
+    const io = { stdout: (t: string) => void (output += t.length), stderr: () => undefined, stdin: process.stdin };
+    const rssBefore = process.memoryUsage().rss;
+    let rss = peakRss();
+    start = process.hrtime.bigint();
+    const code = await runLintLog(set, io, file);
+    const ours = LINES / (Number(process.hrtime.bigint() - start) / 1e9);
+    const ourPeak = rss.stop();
+    rss = peakRss();
+    start = process.hrtime.bigint();
+    const baseViolations = await baselineLint(file);
+    const base = LINES / (Number(process.hrtime.bigint() - start) / 1e9);
+    const basePeak = rss.stop();
+    console.log(`\nlint ${LINES.toLocaleString('en-US')} logged actions`);
+    console.log(`agent-policy-lint (streaming)                      ${ours.toFixed(0).padStart(10)} actions/s   peak RSS ${mb(ourPeak)} (before: ${mb(rssBefore)}), exit ${code}, ${(output / 1024 / 1024).toFixed(0)} MB of report`);
+    console.log(`baseline: article validateToolCall + minimatch     ${base.toFixed(0).padStart(10)} actions/s   peak RSS ${mb(basePeak)}, ${baseViolations.toLocaleString('en-US')} violations`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
