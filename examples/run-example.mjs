@@ -1,5 +1,7 @@
 // The README's first command: lint the bundled example workspace, then decide its sample actions.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,4 +17,17 @@ for (const line of run.stdout.split('\n').filter(Boolean)) {
   const d = JSON.parse(line);
   console.log(`${d.decision.toUpperCase().padEnd(5)} ${d.reason}`);
 }
-process.exitCode = run.status ?? 1;
+
+// The gate's side: decisions recorded in a hash-chained audit log, an emergency bypass, a verify.
+const state = mkdtempSync(join(tmpdir(), 'agent-policy-example-'));
+const cmd = (args) => {
+  console.log(`\n$ agent-policy ${args.map((a) => (/[\s{"]/.test(a) ? `'${a}'` : a)).join(' ')}`);
+  return spawnSync(process.execPath, [cli, ...args, '--root', root, '--state', state], { stdio: 'inherit' }).status;
+};
+const locked = '{"action":"filesystem.write","path":"backend/auth/config.yml"}';
+cmd(['check', '--audit', '--json', locked]);
+cmd(['bypass', '--reason', 'P0 incident: fix auth service crash', '--allow', 'backend/auth/config.yml', '--duration', '30m', '--approver', 'alice@example.com']);
+cmd(['check', '--audit', '--json', locked]);
+cmd(['audit', 'query']);
+const verified = cmd(['audit', 'verify']);
+process.exitCode = run.status ?? verified ?? 1;
