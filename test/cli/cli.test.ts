@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { CLI, run, workspace } from './cli-helpers';
 
-// Real processes against the built bundle (npm test builds before it runs the tests).
-const CLI = join(__dirname, '..', '..', 'server', 'out', 'cli.js');
 const EXAMPLE = join(__dirname, '..', '..', 'examples', 'workspace');
-
-function run(args: string[], input?: string, bin = CLI) {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function workspace(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'agent-policy-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
 
 const POLICY = 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n    deny: ["secrets/**"]\n  commands:\n    allow: ["npm test"]\nconstraints:\n  require_human_approval:\n    - command_pattern: "git commit"\n';
 

@@ -107,4 +107,11 @@ describe('policy files', () => {
     assert.ok(set.findings.some((f) => f.code === 'AP1003' && f.uri.startsWith('backend/')));
     assert.ok(set.refusal);
   });
+
+  it('audit: without log_all_actions every decision is recorded; only an explicit false drops allows', async () => {
+    const none = await policy({ '': 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n' });
+    assert.equal(none.audit.logAllActions, true);
+    const off = await policy({ '': 'version: "2.1"\naudit:\n  log_all_actions: false\n' });
+    assert.equal(off.audit.logAllActions, false);
+  });
 });

@@ -1,6 +1,5 @@
-import { effectiveStatus, evaluate, type PolicySet } from '#core';
+import { effectiveStatus, evaluate, parseDuration, type PolicySet } from '#core';
 import type { ApprovalStore } from '../node/approval-store';
-import { parseDuration } from '#core';
 import { currentUser } from './bypass-command';
 import { EXIT, UsageError, type CliIo } from './io';
 

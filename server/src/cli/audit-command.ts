@@ -1,4 +1,4 @@
-import { compileQuery, type AuditQuery } from '#core';
+import { compileQuery, recordTarget, type AuditQuery } from '#core';
 import type { AuditLog } from '../node/audit-log';
 import { EXIT, UsageError, type CliIo } from './io';
 
@@ -44,7 +44,7 @@ function text(value: unknown): string {
 }
 
 function describe(e: Record<string, unknown>): string {
-  const target = e.path ?? e.command ?? e.url ?? e.host ?? e.pattern ?? e.approval_id ?? '';
+  const target = recordTarget(e) ?? e.pattern ?? e.approval_id ?? '';
   const head = `${String(e.timestamp)} #${String(e.seq)} ${String(e.kind)}`;
   if (e.kind !== 'decision') return `${head} ${typeof target === 'string' ? target : JSON.stringify(target)} ${e.reason ? `— ${text(e.reason)}` : ''}`.trimEnd();
   return `${head} ${String(e.decision).toUpperCase()} ${String(e.action)} ${typeof target === 'string' ? target : JSON.stringify(target)} (${text(e.agent_id ?? '-')} via ${text(e.runtime)}) — ${text(e.reason)}`;

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { PolicySet } from '#core';
+import { recordTarget, type PolicySet } from '#core';
 import { cachedFileSystem } from '../node/fs-view';
 import { decideJsonLine, reportRefusal } from './eval-command';
 import { EXIT, type CliIo } from './io';
@@ -39,8 +39,7 @@ export async function runLintLog(set: PolicySet, io: CliIo, logFile: string, for
 function summarise(line: string): string {
   try {
     const a = JSON.parse(line) as Record<string, unknown>;
-    const target = a.path ?? a.command ?? a.url ?? a.host ?? a.paths;
-    return `${String(a.action)} ${JSON.stringify(target)}`;
+    return `${String(a.action)} ${JSON.stringify(recordTarget(a))}`;
   } catch {
     return 'unparseable line';
   }

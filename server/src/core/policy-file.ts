@@ -63,7 +63,7 @@ export function emptyPolicyFile(source: PolicySource, kind: SchemaKind): PolicyF
     network: undefined,
     maxFiles: undefined,
     approvals: [],
-    audit: { logAllActions: false, retentionDays: undefined, alertOnDeny: false },
+    audit: { logAllActions: true, retentionDays: undefined, alertOnDeny: false },
     bypass: undefined,
     findings: [],
   };
@@ -269,7 +269,8 @@ function extractRules(file: PolicyFile, root: YAMLMap): void {
   const agentId = root.get('agent_id');
   if (typeof agentId === 'string') file.agentId = agentId;
   file.audit = {
-    logAllActions: bool(root, ['audit', 'log_all_actions']) ?? false,
+    // Absent means record everything: only an explicit `log_all_actions: false` drops allowed decisions.
+    logAllActions: bool(root, ['audit', 'log_all_actions']) ?? true,
     retentionDays: typeof root.getIn(['audit', 'retention_days']) === 'number' ? (root.getIn(['audit', 'retention_days']) as number) : undefined,
     alertOnDeny: bool(root, ['audit', 'alert_on_deny']) ?? false,
   };

@@ -90,7 +90,7 @@ export function loadPolicySet(sources: readonly PolicySource[], options: PolicyS
     pathDepth: 0,
     bypass: rootFile?.bypass,
     bypassNever: new PathRuleIndex(caseInsensitive),
-    audit: rootFile?.audit ?? { logAllActions: false, retentionDays: undefined, alertOnDeny: false },
+    audit: rootFile?.audit ?? { logAllActions: true, retentionDays: undefined, alertOnDeny: false },
     pathDepthMask: 0,
     commandDeny: new CommandRuleIndex(),
     commandAllow: new CommandRuleIndex(),
