@@ -32,6 +32,7 @@ const table = {
   AP2010: { name: 'override-version-mismatch', severity: 'error', blocking: true, summary: "An override declares a version other than the root policy's." },
   AP2011: { name: 'no-root-policy', severity: 'error', blocking: true, summary: 'No root .agent-policy.yml was found.' },
   AP2012: { name: 'root-anchored-pattern', severity: 'info', blocking: false, summary: 'A pattern without a slash matches only at the repository root.' },
+  AP2014: { name: 'outdated-version', severity: 'info', blocking: false, summary: 'The policy uses an older supported version; the current format is a superset of it.' },
   AP2013: { name: 'override-carved-by-deny', severity: 'info', blocking: false, summary: "A root-wide deny carves some paths out of an override's allow; deny wins there." },
 } satisfies Record<string, Omit<CodeInfo, 'code'>>;
 

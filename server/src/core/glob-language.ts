@@ -33,6 +33,7 @@ function toNfa(regex: RegExp): NFA {
 let normalisedNfa: NFA | undefined;
 
 const cache = new Map<string, DFA>();
+const MAX_CACHED_LANGUAGES = 20_000;
 
 /** The language of a glob on normalised paths, as a minimal DFA. Throws UndecidableGlobError. */
 export function globLanguage(pattern: string, caseInsensitive: boolean): DFA {
@@ -44,7 +45,7 @@ export function globLanguage(pattern: string, caseInsensitive: boolean): DFA {
   normalisedNfa ??= toNfa(NORMALISED);
   const dfa = DFA.fromIntersection(toNfa(new RegExp(source, raw.flags)), normalisedNfa);
   dfa.minimize();
-  if (cache.size > 2000) cache.clear();
+  if (cache.size > MAX_CACHED_LANGUAGES) cache.clear();
   cache.set(key, dfa);
   return dfa;
 }
@@ -62,9 +63,51 @@ export function intersectionExample(a: DFA, b: DFA): string | undefined {
 
 /** Whether every path `a` matches is also matched by `b`. */
 export function isSubset(a: DFA, b: DFA): boolean {
-  const notB = b.copy();
-  notB.complement();
-  return intersectionExample(a, notB) === undefined;
+  return intersectionExample(a, complementOf(b)) === undefined;
+}
+
+const complements = new WeakMap<DFA, DFA>();
+
+/** The complement of a (cached, never mutated) language. */
+function complementOf(dfa: DFA): DFA {
+  let not = complements.get(dfa);
+  if (!not) {
+    not = dfa.copy();
+    not.complement();
+    complements.set(dfa, not);
+  }
+  return not;
+}
+
+/** Whether every path `pattern` matches is matched by at least one of `others`. */
+export function coveredBy(pattern: string, others: readonly string[], caseInsensitive: boolean): boolean {
+  let rest = globLanguage(pattern, caseInsensitive);
+  for (const other of others) {
+    rest = DFA.fromIntersection(rest, complementOf(globLanguage(other, caseInsensitive)));
+    rest.minimize();
+  }
+  return rest.finals.size === 0;
+}
+
+const pairs = new Map<string, { example: string | undefined; subset: boolean }>();
+
+/**
+ * How two globs relate: a path both match (undefined when none does) and whether every path of
+ * `a` is also one of `b`. Memoised by pattern, so re-checking a policy after an edit only
+ * analyses the pairs the edit created.
+ */
+export function relation(a: string, b: string, caseInsensitive: boolean): { example: string | undefined; subset: boolean } {
+  const key = `${caseInsensitive ? 'i' : 's'}\0${a}\0${b}`;
+  let result = pairs.get(key);
+  if (!result) {
+    const la = globLanguage(a, caseInsensitive);
+    const lb = globLanguage(b, caseInsensitive);
+    const example = intersectionExample(la, lb);
+    result = { example, subset: example !== undefined ? isSubset(la, lb) : la.finals.size === 0 };
+    if (pairs.size > 200_000) pairs.clear();
+    pairs.set(key, result);
+  }
+  return result;
 }
 
 const liveNodes = new WeakMap<DFA, Set<DFA.Node>>();

@@ -51,7 +51,21 @@ export function validateGlob(pattern: string): string | undefined {
   return undefined;
 }
 
+const compiled = new Map<string, GlobResult>();
+
+/** Compiles a glob (memoised: results are immutable and shared, so re-loading a policy reuses them). */
 export function compileGlob(pattern: string, caseInsensitive: boolean): GlobResult {
+  const key = `${caseInsensitive ? 'i' : 's'}:${pattern}`;
+  let result = compiled.get(key);
+  if (!result) {
+    result = compileUncached(pattern, caseInsensitive);
+    if (compiled.size > 50_000) compiled.clear();
+    compiled.set(key, result);
+  }
+  return result;
+}
+
+function compileUncached(pattern: string, caseInsensitive: boolean): GlobResult {
   const problem = validateGlob(pattern);
   if (problem) return { ok: false, message: problem };
   let regex: RegExp;

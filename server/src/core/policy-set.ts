@@ -3,6 +3,8 @@ import { finding, isBlocking } from './findings';
 import { compileGlob } from './glob';
 import { type Endpoint, parseException } from './network';
 import { parsePolicyFile, type PolicyFile, type RuleEntry } from './policy-file';
+import type { PolicyFileCache } from './policy-file-cache';
+import { LATEST_VERSION, isSupportedVersion } from './versions';
 import { CommandRuleIndex } from './command-rule-index';
 import { PathRuleIndex } from './rule-index';
 import { checkAnalysable, checkSemantics } from './semantic-checks';
@@ -29,6 +31,8 @@ export interface PolicySetOptions {
    * hosts that decide actions and must start fast. Decisions are identical in both modes.
    */
   analysis?: 'full' | 'enforcement';
+  /** Reuses parsed files whose text is unchanged (hosts that re-check after every edit keep one). */
+  cache?: PolicyFileCache;
 }
 
 export interface PolicySet {
@@ -69,11 +73,12 @@ export interface PolicySet {
 export function loadPolicySet(sources: readonly PolicySource[], options: PolicySetOptions): PolicySet {
   const caseInsensitive = options.caseInsensitive ?? false;
   const rootSource = sources.find((s) => s.dir === '');
-  const rootFile = rootSource ? parsePolicyFile(rootSource, 'root') : undefined;
+  const parse = options.cache ? options.cache.parse.bind(options.cache) : parsePolicyFile;
+  const rootFile = rootSource ? parse(rootSource, 'root') : undefined;
   const overrides = sources
     .filter((s) => s.dir !== '')
     .sort((a, b) => a.dir.split('/').length - b.dir.split('/').length || a.dir.localeCompare(b.dir))
-    .map((s) => parsePolicyFile(s, 'override', rootFile?.version?.value));
+    .map((s) => parse(s, 'override', rootFile?.version?.value));
   const files = rootFile ? [rootFile, ...overrides] : overrides;
   const set: PolicySet = {
     root: options.root.replace(/\/+$/, '') || '/',
@@ -103,6 +108,10 @@ export function loadPolicySet(sources: readonly PolicySource[], options: PolicyS
   if (!rootFile) {
     const first = sources[0];
     findings.push(finding('AP2011', { uri: first?.uri ?? '.agent-policy.yml', offset: 0, length: 0, message: 'No root .agent-policy.yml was found; every action is denied until one exists.' }));
+  }
+  const rootVersion = rootFile?.version;
+  if (rootVersion && rootVersion.value !== LATEST_VERSION && isSupportedVersion(rootVersion.value)) {
+    findings.push(finding('AP2014', { uri: rootFile.source.uri, offset: rootVersion.offset, length: rootVersion.length, message: `Version "${rootVersion.value}" is still supported; "${LATEST_VERSION}" is the current format and accepts every ${rootVersion.value} policy unchanged (it adds default_permissions, bypass and schema_url).` }));
   }
   for (const file of overrides) {
     const rootVersion = rootFile?.version?.value;

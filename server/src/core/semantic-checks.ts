@@ -1,6 +1,7 @@
 import type { DFA } from 'refa';
 import { finding } from './findings';
-import { exampleOutside, globLanguage, intersectionExample, isSubset, UndecidableGlobError } from './glob-language';
+import { BaseTrie } from './base-trie';
+import { exampleOutside, globLanguage, relation, UndecidableGlobError } from './glob-language';
 import type { PolicyFile, RuleEntry } from './policy-file';
 import type { PolicySet } from './policy-set';
 import type { PathRule } from './rule-index';
@@ -14,8 +15,9 @@ export function checkSemantics(set: PolicySet): Finding[] {
   const fileOf = new Map(set.files.map((f) => [f.source.uri, f]));
   for (const file of set.files) {
     out.push(...duplicates(file));
-    for (const list of [set.fileAllow, set.fileDeny, set.fileApproval]) out.push(...shadowed(list.all.filter((r) => r.entry.uri === file.source.uri), language, where));
+    for (const list of [set.fileAllow, set.fileDeny, set.fileApproval]) out.push(...shadowed(list.all.filter((r) => r.entry.uri === file.source.uri), language, where, set.caseInsensitive));
   }
+  const denies = new BaseTrie(set.fileDeny.all);
   for (const allow of set.fileAllow.all) {
     const allowLanguage = language(allow);
     if (!allowLanguage) continue;
@@ -25,13 +27,11 @@ export function checkSemantics(set: PolicySet): Finding[] {
         out.push(finding('AP2003', { uri: allow.entry.uri, offset: allow.entry.offset, length: allow.entry.length, message: `This override lives in "${allow.scope}/" but allows "${allow.entry.pattern}", which also matches paths outside it (e.g. ${outside}). An override only governs its own directory; write the pattern under "${allow.scope}/".` }));
       }
     }
-    for (const deny of set.fileDeny.all) {
-      if (!ancestorOrSelf(deny.scope, allow.scope) || !basesCompatible(allow, deny)) continue;
-      const denyLanguage = language(deny);
-      if (!denyLanguage) continue;
-      const example = intersectionExample(allowLanguage, denyLanguage);
+    for (const deny of inPolicyOrder(denies.compatible(allow))) {
+      if (!ancestorOrSelf(deny.scope, allow.scope)) continue;
+      if (!language(deny)) continue;
+      const { example, subset: contained } = relation(allow.glob.pattern, deny.glob.pattern, set.caseInsensitive);
       if (example === undefined) continue;
-      const contained = isSubset(allowLanguage, denyLanguage);
       if (deny.entry.uri === allow.entry.uri) {
         if (contained) out.push(finding('AP2007', { uri: allow.entry.uri, offset: allow.entry.offset, length: allow.entry.length, message: `Allow "${allow.entry.pattern}" never allows anything: every path it matches is denied by "${deny.entry.pattern}" (${where(deny.entry)}). Remove it, or narrow the deny.`, related: [related(deny.entry, `Denied here by "${deny.entry.pattern}".`)], fix: deletion(allow.entry, 'Remove the dead allow') }));
         continue;
@@ -90,13 +90,8 @@ function targets(deny: PathRule, allow: PathRule): boolean {
   return d !== '' && (a === d || a.startsWith(d + '/'));
 }
 
-/** Two globs can only share a path when their literal leading segments agree. */
-function basesCompatible(a: PathRule, b: PathRule): boolean {
-  if (a.glob.absolute !== b.glob.absolute) return false;
-  const x = a.glob.base.split('/').filter(Boolean);
-  const y = b.glob.base.split('/').filter(Boolean);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return false;
-  return true;
+function inPolicyOrder(rules: PathRule[]): PathRule[] {
+  return rules.sort((a, b) => a.ordinal - b.ordinal);
 }
 
 function duplicates(file: PolicyFile): Finding[] {
@@ -117,17 +112,15 @@ function duplicates(file: PolicyFile): Finding[] {
   return out;
 }
 
-function shadowed(rules: PathRule[], language: (r: PathRule) => DFA | undefined, where: (e: RuleEntry) => string): Finding[] {
+function shadowed(rules: PathRule[], language: (r: PathRule) => DFA | undefined, where: (e: RuleEntry) => string, caseInsensitive: boolean): Finding[] {
   const out: Finding[] = [];
+  const trie = new BaseTrie(rules);
   for (const rule of rules) {
-    for (const other of rules) {
+    for (const other of inPolicyOrder(trie.compatible(rule))) {
       if (other === rule || other.entry.pattern === rule.entry.pattern || other.entry.list !== rule.entry.list) continue;
-      if (!basesCompatible(rule, other)) continue;
-      const a = language(rule);
-      const b = language(other);
-      if (!a || !b || !isSubset(a, b)) continue;
+      if (!language(rule) || !language(other) || !relation(rule.glob.pattern, other.glob.pattern, caseInsensitive).subset) continue;
       // Two equivalent spellings: report only the later one.
-      if (isSubset(b, a) && other.ordinal > rule.ordinal) continue;
+      if (relation(other.glob.pattern, rule.glob.pattern, caseInsensitive).subset && other.ordinal > rule.ordinal) continue;
       out.push(finding('AP2006', { uri: rule.entry.uri, offset: rule.entry.offset, length: rule.entry.length, message: `"${rule.entry.pattern}" is shadowed: every path it matches is already matched by "${other.entry.pattern}" (${where(other.entry)}) in the same list.`, related: [related(other.entry, `"${other.entry.pattern}" covers it.`)], fix: deletion(rule.entry, 'Remove the shadowed pattern') }));
       break;
     }

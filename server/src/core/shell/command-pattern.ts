@@ -42,7 +42,24 @@ function wordMatcher(pattern: string): (word: string) => boolean {
   return matcher;
 }
 
-export function parseCommandPattern(raw: string, shell: ShellParser): { ok: true; pattern: CommandPattern } | { ok: false; message: string } {
+export type CommandPatternResult = { ok: true; pattern: CommandPattern } | { ok: false; message: string };
+
+const parsedPatterns = new WeakMap<ShellParser, Map<string, CommandPatternResult>>();
+
+/** Parses a command pattern (memoised per parser: results are immutable and shared). */
+export function parseCommandPattern(raw: string, shell: ShellParser): CommandPatternResult {
+  let cache = parsedPatterns.get(shell);
+  if (!cache) parsedPatterns.set(shell, (cache = new Map<string, CommandPatternResult>()));
+  let result = cache.get(raw);
+  if (!result) {
+    result = parseUncached(raw, shell);
+    if (cache.size > 50_000) cache.clear();
+    cache.set(raw, result);
+  }
+  return result;
+}
+
+function parseUncached(raw: string, shell: ShellParser): CommandPatternResult {
   if (raw.trim() === '') return { ok: false, message: 'a command pattern may not be empty' };
   const analysis = shell.withTree(raw, (root) => analyse(root));
   if (analysis.errors.length) return { ok: false, message: analysis.errors[0] as string };

@@ -53,3 +53,16 @@ export function canonicalFlags(word: string, program: string, sub: string | unde
   }
   return expand(name);
 }
+
+/**
+ * How a canonical flag can be written for a program: `spellings` (the flag first, then its exact
+ * aliases) and `implying`, words that imply it on the command side (`--force-with-lease` → `-f`).
+ */
+export function flagSpellings(flag: string, program: string, sub: string | undefined): { spellings: string[]; implying: string[] } {
+  const aliases = table(ALIASES, program, sub) ?? {};
+  const implied = table(IMPLIES, program, sub) ?? {};
+  return {
+    spellings: [flag, ...Object.keys(aliases).filter((alias) => aliases[alias] === flag)],
+    implying: Object.keys(implied).filter((word) => implied[word]?.includes(flag)),
+  };
+}

@@ -48,6 +48,9 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   xargs: { valued: ['-I', '-d', '-E', '-L', '-n', '-P', '-s', '-a', '--arg-file', '--delimiter', '--eof', '--max-lines', '--max-args', '--max-procs', '--max-chars', '--replace', '--process-slot-var'], leading: 0, needsAllow: false, appends: 'xargs appends arguments read from its input' },
 };
 
+/** Programs that run another command which rules still see through (for explanations). */
+export const WRAPPER_NAMES: readonly string[] = Object.keys(WRAPPERS);
+
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'busybox']);
 const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
 const MAX_UNWRAP = 16;

@@ -1,0 +1,51 @@
+import { evaluate, type DecisionResult, type RuleEntry, type RuleRef } from '#core';
+import type { PolicyWorkspace } from './policy-workspace';
+
+export interface ExplainRequest {
+  path?: string;
+  operation?: 'read' | 'write' | 'delete' | 'rename';
+  command?: string;
+  cwd?: string;
+  url?: string;
+}
+
+export interface ExplainedRule extends RuleRef {
+  /** Where the rule is written, when it is a policy entry (built-in rules have none). */
+  offset?: number;
+  length?: number;
+}
+
+export interface ExplainResult extends Omit<DecisionResult, 'rules'> {
+  action: Record<string, string>;
+  rules: ExplainedRule[];
+}
+
+/** The action a request describes: a path (with an operation, `write` by default), a command or a URL. */
+export function actionOf(request: ExplainRequest): Record<string, string> | undefined {
+  if (typeof request.path === 'string') return { action: `filesystem.${request.operation ?? 'write'}`, path: request.path };
+  if (typeof request.command === 'string') return request.cwd === undefined ? { action: 'command.exec', command: request.command } : { action: 'command.exec', command: request.command, cwd: request.cwd };
+  if (typeof request.url === 'string') return { action: 'network.request', url: request.url };
+  return undefined;
+}
+
+/** What the current policy (as the editor has it, unsaved edits included) decides for an action, and why. */
+export function explain(workspace: PolicyWorkspace, request: ExplainRequest): ExplainResult {
+  const action = actionOf(request) ?? { action: 'unknown' };
+  const analysis = workspace.analysis();
+  const result = evaluate(analysis.set, action, workspace.host.fs ? { fs: workspace.host.fs } : {});
+  const rules = result.rules.map((rule): ExplainedRule => {
+    const entry = analysis.file(rule.file) ? locate(workspace, rule) : undefined;
+    return entry ? { ...rule, ...entry } : { ...rule };
+  });
+  return { ...result, action, rules };
+}
+
+function locate(workspace: PolicyWorkspace, rule: RuleRef): { offset: number; length: number } | undefined {
+  const file = workspace.analysis().file(rule.file);
+  if (!file) return undefined;
+  const all: RuleEntry[] = [...file.fileAllow, ...file.fileDeny, ...file.commandAllow, ...file.commandDeny, ...file.approvals, ...(file.network?.exceptions ?? []), ...(file.bypass?.never ?? [])];
+  if (file.maxFiles) all.push(file.maxFiles.entry);
+  if (file.network?.allowOutboundEntry) all.push(file.network.allowOutboundEntry);
+  const entry = all.find((e) => e.line === rule.line && e.column === rule.column);
+  return entry ? { offset: entry.offset, length: entry.length } : undefined;
+}

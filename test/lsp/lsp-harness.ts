@@ -1,0 +1,96 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import {
+  createConnection,
+  createMessageConnection,
+  ProposedFeatures,
+  PublishDiagnosticsNotification,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type Diagnostic,
+  type MessageConnection,
+} from 'vscode-languageserver/node';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isCaseInsensitive, nodeFileSystem } from '../../server/src/node/fs-view';
+import { readPolicySources } from '../../server/src/node/policy-files';
+import { loadShellParser } from '../../server/src/node/shell-parser';
+import { WorkspaceListing } from '../../server/src/node/workspace-files';
+import { startServer } from '../../server/src/lsp/server';
+
+/** A real workspace folder on disk, written from `files` (repository-relative path → text). */
+export function workspaceFolder(files: Record<string, string>): { root: string; uri: (rel: string) => string; dispose(): void } {
+  const root = mkdtempSync(join(tmpdir(), 'ap-lsp-'));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  }
+  return { root, uri: (rel) => pathToFileURL(join(root, rel)).href, dispose: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export interface LspClient {
+  connection: MessageConnection;
+  /** Resolves with the next diagnostics published for `uri` that satisfy `accept`. */
+  diagnostics(uri: string, accept?: (d: Diagnostic[]) => boolean): Promise<Diagnostic[]>;
+  /** The last diagnostics published for `uri`. */
+  latest(uri: string): Diagnostic[] | undefined;
+  dispose(): void;
+}
+
+/**
+ * Starts the real language server in this process, connected to a JSON-RPC client over in-memory
+ * streams, and initialises it on `root`.
+ */
+export async function startLanguageServer(root: string): Promise<LspClient> {
+  const toServer = new PassThrough();
+  const toClient = new PassThrough();
+  const serverConnection = createConnection(ProposedFeatures.all, new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
+  startServer(serverConnection, {
+    loadShell: loadShellParser,
+    caseInsensitive: isCaseInsensitive(),
+    readPolicySources,
+    readFile: (uri) => {
+      try {
+        return readFileSync(fileURLToPath(uri), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    listing: (r) => new WorkspaceListing(r),
+    fileSystem: nodeFileSystem,
+  });
+  const connection = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
+  const latest = new Map<string, Diagnostic[]>();
+  const waiters: { uri: string; accept: (d: Diagnostic[]) => boolean; resolve: (d: Diagnostic[]) => void }[] = [];
+  connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
+    latest.set(params.uri, params.diagnostics);
+    for (const w of [...waiters]) {
+      if (w.uri === params.uri && w.accept(params.diagnostics)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(params.diagnostics);
+      }
+    }
+  });
+  connection.listen();
+  const rootUri = pathToFileURL(root).href;
+  await connection.sendRequest('initialize', { processId: null, rootUri, workspaceFolders: [{ uri: rootUri, name: 'ws' }], capabilities: {} });
+  await connection.sendNotification('initialized', {});
+  return {
+    connection,
+    latest: (uri) => latest.get(uri),
+    diagnostics: (uri, accept = () => true) => {
+      const current = latest.get(uri);
+      if (current && accept(current)) return Promise.resolve(current);
+      return new Promise((resolve) => waiters.push({ uri, accept, resolve }));
+    },
+    dispose: () => {
+      connection.dispose();
+      serverConnection.dispose();
+      toServer.destroy();
+      toClient.destroy();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, FoldingRange, Hover, MarkupContent } from 'vscode-languageserver/node';
+import { EXPLAIN_METHOD, type ExplainResult } from '../../server/src/lsp/protocol';
+import { startLanguageServer, workspaceFolder, type LspClient } from './lsp-harness';
+
+const ROOT = `version: "2.1"
+permissions:
+  filesystem:
+    allow:
+      - "src/**"
+      - "src/**"
+    deny:
+      - "backend/secrets/**"
+`;
+const OVERRIDE = `permissions:
+  filesystem:
+    allow:
+      - "backend/secrets/test-fixtures/**"
+`;
+
+const codes = (d: Diagnostic[] | undefined): string[] => (d ?? []).map((x) => String(x.code)).sort();
+
+describe('language server over LSP (real server, in-memory connection, real files)', () => {
+  let ws: ReturnType<typeof workspaceFolder>;
+  let client: LspClient;
+  let rootUri: string;
+  let overrideUri: string;
+
+  before(async () => {
+    ws = workspaceFolder({ '.agent-policy.yml': ROOT, 'backend/.agent-policy.override.yml': OVERRIDE, 'src/index.ts': '', 'src/lib/a.ts': '', 'backend/main.go': '' });
+    rootUri = ws.uri('.agent-policy.yml');
+    overrideUri = ws.uri('backend/.agent-policy.override.yml');
+    client = await startLanguageServer(ws.root);
+  });
+  after(() => {
+    client.dispose();
+    ws.dispose();
+  });
+
+  it('publishes diagnostics for files on disk, with the cross-file conflict in both and related information', async () => {
+    const inOverride = await client.diagnostics(overrideUri);
+    const inRoot = await client.diagnostics(rootUri);
+    assert.deepEqual(codes(inOverride), ['AP2002']);
+    assert.deepEqual(codes(inRoot), ['AP2002', 'AP2005']);
+    const conflict = inOverride[0] as Diagnostic;
+    assert.equal(conflict.relatedInformation?.[0]?.location.uri, rootUri);
+    assert.deepEqual(conflict.relatedInformation?.[0]?.location.range.start, { line: 7, character: 8 });
+    assert.equal(conflict.codeDescription?.href, 'https://agent-policy.dev/rules/AP2002');
+    assert.deepEqual(conflict.range, { start: { line: 3, character: 8 }, end: { line: 3, character: 42 } });
+  });
+
+  it('re-checks every override when the root is edited (incremental changes)', async () => {
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: rootUri, languageId: 'agent-policy', version: 1, text: ROOT } });
+    // Delete the deny list (lines 6 and 7) with an incremental change.
+    await client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri: rootUri, version: 2 },
+      contentChanges: [{ range: { start: { line: 6, character: 0 }, end: { line: 8, character: 0 } }, text: '' }],
+    });
+    const cleared = await client.diagnostics(overrideUri, (d) => d.length === 0);
+    assert.deepEqual(cleared, []);
+    assert.deepEqual(codes(await client.diagnostics(rootUri, (d) => !codes(d).includes('AP2002'))), ['AP2005']);
+    // Break the version: the error sits on the value.
+    await client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri: rootUri, version: 3 },
+      contentChanges: [{ range: { start: { line: 0, character: 9 }, end: { line: 0, character: 14 } }, text: '"7.0"' }],
+    });
+    const broken = await client.diagnostics(rootUri, (d) => codes(d).includes('AP2001'));
+    assert.deepEqual(broken.find((d) => d.code === 'AP2001')?.range, { start: { line: 0, character: 9 }, end: { line: 0, character: 14 } });
+    await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: rootUri, version: 4 }, contentChanges: [{ text: ROOT }] });
+    await client.diagnostics(overrideUri, (d) => codes(d).includes('AP2002'));
+  });
+
+  it('answers completion, hover, code actions, symbols and folding', async () => {
+    const completion = await client.connection.sendRequest<CompletionItem[]>('textDocument/completion', { textDocument: { uri: rootUri }, position: { line: 4, character: 13 } });
+    assert.deepEqual(completion.map((c) => c.label), ['src/lib/**', 'src/index.ts']);
+    assert.deepEqual(completion[0]?.textEdit && 'range' in completion[0].textEdit ? completion[0].textEdit.range : undefined, { start: { line: 4, character: 8 }, end: { line: 4, character: 16 } });
+
+    const hover = await client.connection.sendRequest<Hover>('textDocument/hover', { textDocument: { uri: rootUri }, position: { line: 4, character: 10 } });
+    assert.match((hover.contents as MarkupContent).value, /Matches 2 of 5 workspace files/);
+
+    const diagnostics = await client.diagnostics(rootUri);
+    const duplicate = diagnostics.find((d) => d.code === 'AP2005') as Diagnostic;
+    const actions = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: rootUri }, range: duplicate.range, context: { diagnostics: [duplicate] } });
+    assert.equal(actions[0]?.title, 'Remove the duplicate');
+    assert.deepEqual(actions[0]?.edit?.changes?.[rootUri], [{ range: { start: { line: 5, character: 0 }, end: { line: 6, character: 0 } }, newText: '' }]);
+
+    const conflict = diagnostics.find((d) => d.code === 'AP2002') as Diagnostic;
+    const moves = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: rootUri }, range: conflict.range, context: { diagnostics: [conflict] } });
+    assert.deepEqual(Object.keys(moves[0]?.edit?.changes ?? {}).sort(), [overrideUri, rootUri].sort(), 'the exception edits both files');
+
+    const symbols = await client.connection.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: rootUri } });
+    assert.deepEqual(symbols.map((s) => s.name), ['version', 'permissions']);
+    const folds = await client.connection.sendRequest<FoldingRange[]>('textDocument/foldingRange', { textDocument: { uri: rootUri } });
+    assert.deepEqual(folds.map((f) => [f.startLine, f.endLine]), [[1, 7], [2, 7], [3, 5], [6, 7]]);
+  });
+
+  it('agentPolicy/explain returns the decision and the rules with their ranges', async () => {
+    const result = await client.connection.sendRequest<ExplainResult>(EXPLAIN_METHOD, { path: 'backend/secrets/test-fixtures/a.json' });
+    assert.equal(result.decision, 'deny');
+    assert.equal(result.rules[0]?.file, rootUri);
+    assert.deepEqual(result.rules[0]?.range, { start: { line: 7, character: 8 }, end: { line: 7, character: 28 } });
+    const allowed = await client.connection.sendRequest<ExplainResult>(EXPLAIN_METHOD, { path: 'src/index.ts', operation: 'read' });
+    assert.equal(allowed.decision, 'allow');
+    assert.deepEqual(allowed.action, { action: 'filesystem.read', path: 'src/index.ts' });
+  });
+
+  it('goes back to the disk version when an edited document is closed unsaved', async () => {
+    await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: rootUri, version: 5 }, contentChanges: [{ text: 'version: "2.1"\n' }] });
+    await client.diagnostics(overrideUri, (d) => d.length === 0);
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: rootUri } });
+    assert.deepEqual(codes(await client.diagnostics(overrideUri, (d) => d.length > 0)), ['AP2002']);
+  });
+});
