@@ -239,3 +239,13 @@ describe('language contribution', () => {
     assert.ok(!new RegExp(grammar.repository['section-key']?.match ?? '').test('  unknown_key:'));
   });
 });
+
+describe('rule documentation', () => {
+  it('documents every code the core can report, under a heading diagnostics link to', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { CODES, codeDocUrl } = await import('#core');
+    const doc = readFileSync('docs/rules.md', 'utf8');
+    for (const code of Object.keys(CODES)) assert.match(doc, new RegExp(`^## ${code}\\n\\n\\*\\*${CODES[code as keyof typeof CODES].name}\\*\\*`, 'm'), code);
+    assert.equal(codeDocUrl('AP2002', 'file:///ext/docs/rules.md'), 'file:///ext/docs/rules.md#ap2002');
+  });
+});

@@ -34,7 +34,7 @@ export function workspaceFolder(files: Record<string, string>): { root: string; 
 export interface LspClient {
   connection: MessageConnection;
   /** Resolves with the next diagnostics published for `uri` that satisfy `accept`. */
-  diagnostics(uri: string, accept?: (d: Diagnostic[]) => boolean): Promise<Diagnostic[]>;
+  diagnostics(uri: string, accept?: (d: Diagnostic[], version: number | undefined) => boolean): Promise<Diagnostic[]>;
   /** The last diagnostics published for `uri`. */
   latest(uri: string): Diagnostic[] | undefined;
   dispose(): void;
@@ -64,11 +64,13 @@ export async function startLanguageServer(root: string): Promise<LspClient> {
   });
   const connection = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
   const latest = new Map<string, Diagnostic[]>();
-  const waiters: { uri: string; accept: (d: Diagnostic[]) => boolean; resolve: (d: Diagnostic[]) => void }[] = [];
+  const versions = new Map<string, number | undefined>();
+  const waiters: { uri: string; accept: (d: Diagnostic[], version: number | undefined) => boolean; resolve: (d: Diagnostic[]) => void }[] = [];
   connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
     latest.set(params.uri, params.diagnostics);
+    versions.set(params.uri, params.version);
     for (const w of [...waiters]) {
-      if (w.uri === params.uri && w.accept(params.diagnostics)) {
+      if (w.uri === params.uri && w.accept(params.diagnostics, params.version)) {
         waiters.splice(waiters.indexOf(w), 1);
         w.resolve(params.diagnostics);
       }
@@ -83,7 +85,7 @@ export async function startLanguageServer(root: string): Promise<LspClient> {
     latest: (uri) => latest.get(uri),
     diagnostics: (uri, accept = () => true) => {
       const current = latest.get(uri);
-      if (current && accept(current)) return Promise.resolve(current);
+      if (current && accept(current, versions.get(uri))) return Promise.resolve(current);
       return new Promise((resolve) => waiters.push({ uri, accept, resolve }));
     },
     dispose: () => {

@@ -112,3 +112,33 @@ describe('language server over LSP (real server, in-memory connection, real file
     assert.deepEqual(codes(await client.diagnostics(overrideUri, (d) => d.length > 0)), ['AP2002']);
   });
 });
+
+describe('the bundled language server process', () => {
+  it('starts over stdio, publishes diagnostics, and links them to the bundled rule documentation', async () => {
+    const { spawn } = await import('node:child_process');
+    const { existsSync } = await import('node:fs');
+    const { fileURLToPath, pathToFileURL } = await import('node:url');
+    const { createMessageConnection, StreamMessageReader, StreamMessageWriter, PublishDiagnosticsNotification } = await import('vscode-languageserver/node');
+    const folder = workspaceFolder({ '.agent-policy.yml': 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**", "src/**"]\n' });
+    const child = spawn(process.execPath, ['server/out/server.js', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    try {
+      const published = new Promise<Diagnostic[]>((resolve) => connection.onNotification(PublishDiagnosticsNotification.type, (p) => resolve(p.diagnostics)));
+      connection.listen();
+      const rootUri = pathToFileURL(folder.root).href;
+      await connection.sendRequest('initialize', { processId: process.pid, rootUri, workspaceFolders: [{ uri: rootUri, name: 'ws' }], capabilities: {} });
+      await connection.sendNotification('initialized', {});
+      const diagnostics = await published;
+      assert.deepEqual(codes(diagnostics), ['AP2005']);
+      const href = diagnostics[0]?.codeDescription?.href ?? '';
+      assert.match(href, /docs\/rules\.md#ap2005$/);
+      assert.ok(existsSync(fileURLToPath(href.split('#')[0] as string)), href);
+      await connection.sendRequest('shutdown');
+      await connection.sendNotification('exit');
+    } finally {
+      connection.dispose();
+      child.kill();
+      folder.dispose();
+    }
+  });
+});

@@ -46,7 +46,10 @@ export function codeInfo(code: string): CodeInfo | undefined {
   return (CODES as Record<string, CodeInfo | undefined>)[code];
 }
 
-/** Where a rule's documentation lives; hosts link diagnostics to it. */
-export function codeDocUrl(code: string): string {
-  return `https://agent-policy.dev/rules/${code}`;
+/**
+ * Where a rule's documentation lives: a section of docs/rules.md. Hosts that ship the file (the
+ * extension) pass its URL as `base`; others link the published copy.
+ */
+export function codeDocUrl(code: string, base = 'https://agent-policy.dev/rules'): string {
+  return base.endsWith('.md') ? `${base}#${code.toLowerCase()}` : `${base}/${code}`;
 }

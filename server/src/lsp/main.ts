@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { isCaseInsensitive, nodeFileSystem } from '../node/fs-view';
 import { readPolicySources } from '../node/policy-files';
@@ -21,4 +22,6 @@ startServer(createConnection(ProposedFeatures.all), {
   },
   listing: (root) => new WorkspaceListing(root),
   fileSystem: nodeFileSystem,
+  // The bundle lives in server/out; the rule documentation ships beside it in docs/.
+  rulesDoc: pathToFileURL(join(__dirname, '..', '..', 'docs', 'rules.md')).href,
 });

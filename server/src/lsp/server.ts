@@ -40,6 +40,8 @@ export interface ServerHost {
   readFile(uri: string): string | undefined;
   listing(root: string): WorkspaceFiles & { invalidate(): void };
   fileSystem: FileSystemView;
+  /** The URL of the bundled rule documentation (docs/rules.md), which diagnostics link to. */
+  rulesDoc?: string;
 }
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
@@ -58,6 +60,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
   let rootUri: string | undefined;
   let ready: Promise<void> | undefined;
   const published = new Map<string, string>();
+  // Files edited since the last publication: they always get fresh diagnostics (with their version).
+  const dirty = new Set<string>();
   let scheduled = false;
 
   const positions = (uri: string): Positions => new Positions(workspace?.text(uri) ?? documents.get(uri)?.getText() ?? '');
@@ -70,12 +74,14 @@ export function startServer(connection: Connection, host: ServerHost): void {
     for (const [uri, findings] of analysis.findings) {
       seen.add(uri);
       const at = positions(uri);
-      const diagnostics = findings.map((f) => toDiagnostic(f, at, positions));
+      const diagnostics = findings.map((f) => toDiagnostic(f, at, positions, host.rulesDoc));
       const key = JSON.stringify(diagnostics);
-      if (published.get(uri) === key) continue;
+      if (published.get(uri) === key && !dirty.has(uri)) continue;
       published.set(uri, key);
-      void connection.sendDiagnostics({ uri, diagnostics });
+      const version = documents.get(uri)?.version;
+      void connection.sendDiagnostics(version === undefined ? { uri, diagnostics } : { uri, version, diagnostics });
     }
+    dirty.clear();
     for (const uri of [...published.keys()]) {
       if (seen.has(uri)) continue;
       published.delete(uri);
@@ -90,7 +96,10 @@ export function startServer(connection: Connection, host: ServerHost): void {
 
   const track = (uri: string, text: string): void => {
     const dir = workspace && rootUri ? policyDir(rootOf(rootUri), uri) : undefined;
-    if (workspace && dir !== undefined) workspace.set({ uri, dir, text });
+    if (workspace && dir !== undefined) {
+      workspace.set({ uri, dir, text });
+      dirty.add(uri);
+    }
   };
 
   connection.onInitialize((params): InitializeResult => {
@@ -136,7 +145,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
   connection.onDidChangeWatchedFiles((params) => {
     listing?.invalidate();
     for (const change of params.changes) {
-      if (documents.get(change.uri)) continue;
+      if (documents.get(change.uri) || !rootUri || policyDir(rootOf(rootUri), change.uri) === undefined) continue;
       if (change.type === FileChangeType.Deleted) workspace?.delete(change.uri);
       else {
         const text = host.readFile(change.uri);
@@ -173,7 +182,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
       return {
         title: action.title,
         kind: action.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite,
-        diagnostics: [toDiagnostic(action.finding, at, positions)],
+        diagnostics: [toDiagnostic(action.finding, at, positions, host.rulesDoc)],
         isPreferred: action.preferred ?? false,
         edit: { changes },
       };
@@ -211,12 +220,12 @@ export function startServer(connection: Connection, host: ServerHost): void {
   connection.listen();
 }
 
-function toDiagnostic(f: Finding, at: Positions, positionsOf: (uri: string) => Positions): Diagnostic {
+function toDiagnostic(f: Finding, at: Positions, positionsOf: (uri: string) => Positions, rulesDoc: string | undefined): Diagnostic {
   const diagnostic: Diagnostic = {
     range: at.range(f.offset, f.length),
     severity: SEVERITY[f.severity],
     code: f.code,
-    codeDescription: { href: codeDocUrl(f.code) },
+    codeDescription: { href: codeDocUrl(f.code, rulesDoc) },
     source: 'agent-policy',
     message: f.message,
   };
