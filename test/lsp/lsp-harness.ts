@@ -31,6 +31,8 @@ export function workspaceFolder(files: Record<string, string>): { root: string; 
   return { root, uri: (rel) => pathToFileURL(join(root, rel)).href, dispose: () => rmSync(root, { recursive: true, force: true }) };
 }
 
+const WAIT_MS = 20_000;
+
 export interface LspClient {
   connection: MessageConnection;
   /** Resolves with the next diagnostics published for `uri` that satisfy `accept`. */
@@ -86,7 +88,11 @@ export async function startLanguageServer(root: string): Promise<LspClient> {
     diagnostics: (uri, accept = () => true) => {
       const current = latest.get(uri);
       if (current && accept(current, versions.get(uri))) return Promise.resolve(current);
-      return new Promise((resolve) => waiters.push({ uri, accept, resolve }));
+      return new Promise((resolve, reject) => {
+        // A diagnostics wait that never ends fails the test instead of hanging the run.
+        const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri} within ${WAIT_MS} ms (last: ${JSON.stringify(latest.get(uri))})`)), WAIT_MS);
+        waiters.push({ uri, accept, resolve: (d) => (clearTimeout(timer), resolve(d)) });
+      });
     },
     dispose: () => {
       connection.dispose();

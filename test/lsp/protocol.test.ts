@@ -113,6 +113,24 @@ describe('language server over LSP (real server, in-memory connection, real file
   });
 });
 
+describe('URI spellings', () => {
+  it('treats a differently percent-encoded URI of a file as that file, not as a second policy', async () => {
+    const folder = workspaceFolder({ '.agent-policy.yml': 'version: "2.1"\n', 'web/.agent-policy.override.yml': 'permissions:\n  filesystem:\n    allow: ["web/**"]\n' });
+    const client = await startLanguageServer(folder.root);
+    try {
+      const canonical = folder.uri('web/.agent-policy.override.yml');
+      await client.diagnostics(canonical);
+      const encoded = canonical.replace('/.agent-policy', '/%2Eagent-policy');
+      assert.notEqual(encoded, canonical);
+      await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: encoded, languageId: 'agent-policy', version: 1, text: 'permissions:\n  filesystem:\n    allow: ["web/**", "web/**"]\n' } });
+      assert.deepEqual(codes(await client.diagnostics(canonical, (d) => d.length > 0)), ['AP2005'], 'the edit replaced the file instead of adding one');
+    } finally {
+      client.dispose();
+      folder.dispose();
+    }
+  });
+});
+
 describe('the bundled language server process', () => {
   it('starts over stdio, publishes diagnostics, and links them to the bundled rule documentation', async () => {
     const { spawn } = await import('node:child_process');

@@ -15,6 +15,19 @@ export function policyDir(root: string, uri: string): string | undefined {
   return undefined;
 }
 
+/**
+ * One spelling per file: editors and Node percent-encode some characters differently, so the
+ * server keys files by the URI Node would write for the file's path (other schemes are kept).
+ */
+export function canonicalUri(uri: string): string {
+  if (!uri.startsWith('file:')) return uri;
+  try {
+    return pathToFileURL(fileURLToPath(uri)).href;
+  } catch {
+    return uri;
+  }
+}
+
 export function fileUri(root: string, relative: string): string {
   return pathToFileURL(posix.join(root, relative)).href;
 }

@@ -26,7 +26,7 @@ import { hover } from '../service/hover';
 import { documentSymbols, foldingRanges, type OutlineSymbol } from '../service/outline';
 import { PolicyWorkspace, type WorkspaceFiles } from '../service/policy-workspace';
 import { parseLenient } from '../service/yaml-position';
-import { fileUri, policyDir, rootOf } from './policy-uris';
+import { canonicalUri, fileUri, policyDir, rootOf } from './policy-uris';
 import { Positions } from './positions';
 import { EXPLAIN_METHOD, type ExplainParams, type ExplainResult } from './protocol';
 
@@ -64,6 +64,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
   const dirty = new Set<string>();
   let scheduled = false;
 
+  const openVersion = (uri: string): number | undefined => documents.all().find((d) => canonicalUri(d.uri) === uri)?.version;
   const positions = (uri: string): Positions => new Positions(workspace?.text(uri) ?? documents.get(uri)?.getText() ?? '');
 
   const publish = (): void => {
@@ -78,7 +79,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
       const key = JSON.stringify(diagnostics);
       if (published.get(uri) === key && !dirty.has(uri)) continue;
       published.set(uri, key);
-      const version = documents.get(uri)?.version;
+      const version = openVersion(uri);
       void connection.sendDiagnostics(version === undefined ? { uri, diagnostics } : { uri, version, diagnostics });
     }
     dirty.clear();
@@ -94,7 +95,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
     setImmediate(publish);
   };
 
-  const track = (uri: string, text: string): void => {
+  const track = (clientUri: string, text: string): void => {
+    const uri = canonicalUri(clientUri);
     const dir = workspace && rootUri ? policyDir(rootOf(rootUri), uri) : undefined;
     if (workspace && dir !== undefined) {
       workspace.set({ uri, dir, text });
@@ -138,15 +140,15 @@ export function startServer(connection: Connection, host: ServerHost): void {
   documents.onDidClose((event) => {
     // The file is again what is on disk (or gone).
     const text = host.readFile(event.document.uri);
-    if (text === undefined) workspace?.delete(event.document.uri);
+    if (text === undefined) workspace?.delete(canonicalUri(event.document.uri));
     else track(event.document.uri, text);
     schedule();
   });
   connection.onDidChangeWatchedFiles((params) => {
     listing?.invalidate();
     for (const change of params.changes) {
-      if (documents.get(change.uri) || !rootUri || policyDir(rootOf(rootUri), change.uri) === undefined) continue;
-      if (change.type === FileChangeType.Deleted) workspace?.delete(change.uri);
+      if (documents.all().some((d) => canonicalUri(d.uri) === canonicalUri(change.uri)) || !rootUri || policyDir(rootOf(rootUri), change.uri) === undefined) continue;
+      if (change.type === FileChangeType.Deleted) workspace?.delete(canonicalUri(change.uri));
       else {
         const text = host.readFile(change.uri);
         if (text !== undefined) track(change.uri, text);
@@ -157,22 +159,24 @@ export function startServer(connection: Connection, host: ServerHost): void {
 
   connection.onCompletion(async (params) => {
     const ws = await whenReady();
-    if (!ws?.has(params.textDocument.uri)) return [];
-    const at = positions(params.textDocument.uri);
-    return complete(ws, params.textDocument.uri, at.offset(params.position)).map((e) => toCompletionItem(e, at));
+    const uri = canonicalUri(params.textDocument.uri);
+    if (!ws?.has(uri)) return [];
+    const at = positions(uri);
+    return complete(ws, uri, at.offset(params.position)).map((e) => toCompletionItem(e, at));
   });
 
   connection.onHover(async (params) => {
     const ws = await whenReady();
-    if (!ws?.has(params.textDocument.uri)) return null;
-    const at = positions(params.textDocument.uri);
-    const result = hover(ws, params.textDocument.uri, at.offset(params.position));
+    const uri = canonicalUri(params.textDocument.uri);
+    if (!ws?.has(uri)) return null;
+    const at = positions(uri);
+    const result = hover(ws, uri, at.offset(params.position));
     return result ? { contents: { kind: MarkupKind.Markdown, value: result.markdown }, range: at.range(result.offset, result.length) } : null;
   });
 
   connection.onCodeAction(async (params) => {
     const ws = await whenReady();
-    const uri = params.textDocument.uri;
+    const uri = canonicalUri(params.textDocument.uri);
     if (!ws?.has(uri)) return [];
     const at = positions(uri);
     const start = at.offset(params.range.start);
