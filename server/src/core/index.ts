@@ -24,3 +24,4 @@ export { decisionRecord, recordPaths, recordTarget, type AuditRecord, type Decis
 export { ChainVerifier, GENESIS, GENESIS_HASH, canonicalJson, seal, type ChainHead, type ChainNote, type ChainProblem, type HashFunction, type SealedEntry } from './audit/chain';
 export { DEFAULT_FOLD_WINDOW_MS, foldKey, foldStep, startRun, summaryRecord, type FoldState, type FoldStep } from './audit/fold';
 export { compileQuery, parseDuration, UNIT_MS, type AuditQuery, type EntryFilter } from './audit/query';
+export { agentSettings, EDITS_SETTING, TERMINAL_SETTING, type AgentSettings } from './targets/vscode-settings';

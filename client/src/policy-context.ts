@@ -1,0 +1,103 @@
+import { userInfo } from 'node:os';
+import * as vscode from 'vscode';
+import { evaluate, type DecisionResult, type PolicySet } from '#core';
+import type { AuditAlert } from '../../server/src/node/audit-log';
+import { nodeFileSystem } from '../../server/src/node/fs-view';
+import { loadWorkspacePolicy, openStores, type Stores } from '../../server/src/node/workspace';
+
+/** What the policy decided for one action, with what the gate needs to act on it. */
+export interface GateDecision {
+  action: Record<string, unknown>;
+  result: DecisionResult;
+}
+
+/**
+ * The extension's one owner of state: the workspace's policy (re-read when a policy file
+ * changes), its audit log, bypass and approval stores, and every disposable. Everything else
+ * receives it; nothing else loads the policy, so a decision is the same in every part.
+ */
+export class PolicyContext implements vscode.Disposable {
+  readonly disposables: vscode.Disposable[] = [];
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly alerted = new vscode.EventEmitter<AuditAlert>();
+  readonly onDidChange = this.changed.event;
+  readonly onDidAlert = this.alerted.event;
+  private policy: PolicySet | undefined;
+  private storesValue: Stores | undefined;
+  private loading: Promise<void> | undefined;
+
+  constructor(readonly root: string, readonly clock: () => number = Date.now) {
+    this.disposables.push(this.changed, this.alerted);
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '**/.agent-policy{,.override}.yml'));
+    const reload = (): void => void this.reload();
+    this.disposables.push(watcher, watcher.onDidChange(reload), watcher.onDidCreate(reload), watcher.onDidDelete(reload));
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration('agentPolicy') ? reload() : undefined)));
+  }
+
+  get set(): PolicySet | undefined {
+    return this.policy;
+  }
+
+  get stores(): Stores {
+    if (!this.storesValue) throw new Error('the policy is not loaded yet');
+    return this.storesValue;
+  }
+
+  /** The person acting in this editor, for approvals and bypasses. */
+  get user(): string {
+    const configured = vscode.workspace.getConfiguration('agentPolicy').get<string>('userName');
+    if (configured) return configured;
+    try {
+      return userInfo().username;
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  /** Loads (or re-loads) the policy and reopens the stores with its audit settings. */
+  async reload(): Promise<void> {
+    const run = async (): Promise<void> => {
+      const set = await loadWorkspacePolicy(this.root, 'enforcement');
+      const state = vscode.workspace.getConfiguration('agentPolicy').get<string>('stateDirectory') || undefined;
+      this.policy = set;
+      this.storesValue = openStores(set, this.root, { state, clock: this.clock, onAlert: (alert) => this.alerted.fire(alert) });
+      this.changed.fire();
+    };
+    this.loading = (this.loading ?? Promise.resolve()).then(run, run);
+    await this.loading;
+  }
+
+  /** Tells every view that state changed (a bypass granted, a request decided). */
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  async ready(): Promise<PolicySet> {
+    if (!this.policy) await (this.loading ?? this.reload());
+    return this.policy as PolicySet;
+  }
+
+  /**
+   * Decides an action with active bypasses and the clock. In an untrusted workspace nothing is
+   * run: every action is denied with the reason.
+   */
+  decide(action: Record<string, unknown>): GateDecision {
+    if (!vscode.workspace.isTrusted) {
+      return { action, result: { decision: 'deny', allowed: false, requires_approval: false, reason: 'the workspace is not trusted; Agent Policy runs nothing for agents until it is', rules: [] } };
+    }
+    const set = this.policy;
+    if (!set) return { action, result: { decision: 'deny', allowed: false, requires_approval: false, reason: 'the policy is not loaded yet', rules: [] } };
+    const now = this.clock();
+    const result = evaluate(set, action, { fs: nodeFileSystem, bypasses: this.stores.bypasses.active(set), now });
+    return { action, result };
+  }
+
+  /** Appends a decision to the audit log (every decision, allowed or not, unless the policy says otherwise). */
+  record(decision: GateDecision, runtime: string, approvalId?: string): void {
+    this.stores.audit.appendDecision(decision.action, decision.result, { runtime, agentId: this.policy?.agentId, policyVersion: this.policy?.version, approvalId });
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

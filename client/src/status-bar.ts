@@ -1,0 +1,54 @@
+import * as vscode from 'vscode';
+import { isBlocking } from '#core';
+import { timeLeft } from './describe';
+import type { PolicyContext } from './policy-context';
+
+/** The policy's state at a glance: valid, errors, refused (e.g. an unsupported version), bypasses with time left, trust. */
+export class PolicyStatus implements vscode.Disposable {
+  readonly item = vscode.window.createStatusBarItem('agentPolicy.status', vscode.StatusBarAlignment.Left, 50);
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly context: PolicyContext) {
+    this.item.name = 'Agent Policy';
+    this.item.command = 'agentPolicy.openAuditLog';
+    context.disposables.push(context.onDidChange(() => this.update()));
+    this.timer = setInterval(() => this.update(), 30_000);
+    this.update();
+    this.item.show();
+  }
+
+  update(): void {
+    const set = this.context.set;
+    const tooltip = new vscode.MarkdownString('', true);
+    if (!vscode.workspace.isTrusted) {
+      this.show('$(workspace-untrusted) Policy: untrusted', 'The workspace is not trusted: every agent action is denied until it is.', 'statusBarItem.warningBackground');
+      return;
+    }
+    if (!set) return this.show('$(sync~spin) Policy', 'Loading the policy…');
+    const errors = set.findings.filter(isBlocking).length;
+    if (set.refusal) {
+      const label = set.refusal.code === 'AP2001' ? 'unsupported version' : `${errors} error${errors === 1 ? '' : 's'}`;
+      return this.show(`$(error) Policy: ${label}`, `Every agent action is denied: ${set.refusal.message}`, 'statusBarItem.errorBackground');
+    }
+    const bypasses = this.context.stores.bypasses.list().filter((b) => b.state === 'active');
+    tooltip.appendMarkdown(`Policy ${set.version ?? '?'} for \`${set.agentId ?? 'any agent'}\` is enforced.`);
+    if (bypasses.length > 0) {
+      const now = this.context.clock();
+      const soonest = bypasses.map((b) => b.expires_at).sort()[0] as string;
+      for (const b of bypasses) tooltip.appendMarkdown(`\n\n$(unlock) ${b.kind} \`${b.pattern}\` until ${b.expires_at}: ${b.reason}`);
+      return this.show(`$(unlock) Policy ${set.version ?? ''}: ${bypasses.length} bypass${bypasses.length === 1 ? '' : 'es'} · ${timeLeft(soonest, now)}`, tooltip, 'statusBarItem.warningBackground');
+    }
+    this.show(`$(shield) Policy ${set.version ?? ''}`, tooltip);
+  }
+
+  private show(text: string, tooltip: string | vscode.MarkdownString, background?: string): void {
+    this.item.text = text;
+    this.item.tooltip = tooltip;
+    this.item.backgroundColor = background ? new vscode.ThemeColor(background) : undefined;
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    this.item.dispose();
+  }
+}

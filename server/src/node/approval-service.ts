@@ -1,0 +1,174 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeAtomic } from './durable-file';
+
+/**
+ * The local approval service: the editor listens on a Unix socket (a named pipe on Windows) and
+ * external agent runtimes' hook adapters ask it for a human's decision. Only this user can reach
+ * it (the socket and its info file are 0600 in the 0700 state folder) and every request must
+ * carry the session's token, which is written only to that info file.
+ *
+ * Wire format: one JSON line in, one JSON line out.
+ */
+export const SERVICE_INFO_FILE = 'approval-service.json';
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+export interface ServiceInfo {
+  socket: string;
+  token: string;
+  pid: number;
+  started_at: string;
+}
+
+export interface ServiceRequest {
+  token: string;
+  /** The action as the core takes it (`{"action":"filesystem.write","path":...}`). */
+  action: unknown;
+  /** Who asks: `claude-code`, `cursor`, ... */
+  runtime: string;
+  agent_id?: string;
+  /** For a file write: the proposed content, shown beside the current one. */
+  proposed_content?: string;
+  timeout_ms?: number;
+}
+
+export interface ServiceReply {
+  decision: 'allow' | 'deny';
+  reason: string;
+  /** Set when a human was asked. */
+  approval_id?: string;
+  status?: string;
+}
+
+export type ServiceHandler = (request: Omit<ServiceRequest, 'token'>) => Promise<ServiceReply>;
+
+export interface RunningService {
+  info: ServiceInfo;
+  close(): Promise<void>;
+}
+
+/** Where the socket goes: the state folder, or a private temp folder when that path is too long for a socket. */
+export function socketPath(stateDir: string): string {
+  const digest = createHash('sha256').update(stateDir).digest('hex').slice(0, 16);
+  if (process.platform === 'win32') return `\\\\.\\pipe\\agent-policy-${digest}`;
+  const inState = join(stateDir, 'approval.sock');
+  if (Buffer.byteLength(inState) <= 100) return inState;
+  const dir = join(tmpdir(), `agent-policy-${process.getuid?.() ?? 'user'}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  return join(dir, `${digest}.sock`);
+}
+
+export async function startApprovalService(stateDir: string, handle: ServiceHandler): Promise<RunningService> {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const socket = socketPath(stateDir);
+  if (process.platform !== 'win32') rmSync(socket, { force: true });
+  const token = randomBytes(32).toString('hex');
+  const server = createServer((connection) => serve(connection, token, handle));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socket, () => resolve());
+  });
+  if (process.platform !== 'win32') chmodSync(socket, 0o600);
+  const info: ServiceInfo = { socket, token, pid: process.pid, started_at: new Date().toISOString() };
+  const infoFile = join(stateDir, SERVICE_INFO_FILE);
+  writeAtomic(infoFile, JSON.stringify(info, null, 2));
+  chmodSync(infoFile, 0o600);
+  return { info, close: () => stop(server, socket, infoFile, token) };
+}
+
+async function stop(server: Server, socket: string, infoFile: string, token: string): Promise<void> {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  // Remove the info file only if it is still ours (another window may have taken over).
+  try {
+    if ((JSON.parse(readFileSync(infoFile, 'utf8')) as ServiceInfo).token === token) {
+      rmSync(infoFile, { force: true });
+      if (process.platform !== 'win32') rmSync(socket, { force: true });
+    }
+  } catch {
+    /* already gone */
+  }
+}
+
+function serve(connection: Socket, token: string, handle: ServiceHandler): void {
+  let buffered = '';
+  connection.setEncoding('utf8');
+  const reply = (body: ServiceReply | { error: string }): void => {
+    connection.end(`${JSON.stringify(body)}\n`);
+  };
+  connection.on('error', () => connection.destroy());
+  connection.on('data', (chunk: string) => {
+    buffered += chunk;
+    if (buffered.length > MAX_REQUEST_BYTES) return reply({ error: 'request too large' });
+    const nl = buffered.indexOf('\n');
+    if (nl < 0) return;
+    connection.removeAllListeners('data');
+    let request: ServiceRequest;
+    try {
+      request = JSON.parse(buffered.slice(0, nl)) as ServiceRequest;
+    } catch {
+      return reply({ error: 'the request is not JSON' });
+    }
+    if (!sameToken(request.token, token)) return reply({ error: 'bad token' });
+    if (typeof request.runtime !== 'string' || request.action === null || typeof request.action !== 'object') return reply({ error: 'a request needs "action" (an object) and "runtime"' });
+    const { token: _omit, ...rest } = request;
+    handle(rest).then(reply, (error: unknown) => reply({ decision: 'deny', reason: `the approval service failed: ${(error as Error).message}` }));
+  });
+}
+
+function sameToken(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The running service's info, or undefined when no editor is serving this state folder. */
+export function readServiceInfo(stateDir: string): ServiceInfo | undefined {
+  try {
+    const info = JSON.parse(readFileSync(join(stateDir, SERVICE_INFO_FILE), 'utf8')) as ServiceInfo;
+    return typeof info.socket === 'string' && typeof info.token === 'string' ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Asks the editor's approval service. Resolves undefined when no service answers (the caller
+ * falls back to its runtime's own prompt); a reply of `{error}` becomes a denial.
+ */
+export async function askApprovalService(stateDir: string, request: Omit<ServiceRequest, 'token'>, timeoutMs = 60 * 60 * 1000): Promise<ServiceReply | undefined> {
+  const info = readServiceInfo(stateDir);
+  if (!info) return undefined;
+  return new Promise((resolve) => {
+    const connection = createConnection(info.socket);
+    let text = '';
+    let connected = false;
+    const timer = setTimeout(() => {
+      connection.destroy();
+      resolve({ decision: 'deny', reason: 'no answer from the approval service in time' });
+    }, timeoutMs);
+    connection.setEncoding('utf8');
+    connection.on('connect', () => {
+      connected = true;
+      connection.write(`${JSON.stringify({ ...request, token: info.token })}\n`);
+    });
+    connection.on('data', (chunk: string) => (text += chunk));
+    connection.on('error', () => {
+      clearTimeout(timer);
+      resolve(connected ? { decision: 'deny', reason: 'the approval service closed the connection' } : undefined);
+    });
+    connection.on('end', () => {
+      clearTimeout(timer);
+      try {
+        const body = JSON.parse(text) as ServiceReply | { error: string };
+        resolve('error' in body ? { decision: 'deny', reason: `the approval service refused the request: ${body.error}` } : body);
+      } catch {
+        resolve({ decision: 'deny', reason: 'the approval service sent an unreadable answer' });
+      }
+    });
+  });
+}
