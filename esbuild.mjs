@@ -31,9 +31,11 @@ await Promise.all([
   build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'server/out/cli.js' }),
 ]);
 
-// The shell parser's WebAssembly files live beside the server bundles.
-mkdirSync('server/out', { recursive: true });
-for (const spec of ['web-tree-sitter/web-tree-sitter.wasm', 'tree-sitter-bash/tree-sitter-bash.wasm']) {
-  copyFileSync(require.resolve(spec), join('server/out', spec.split('/')[1]));
+// The shell parser's WebAssembly files live beside the bundles that parse commands (the client's gate too).
+for (const dir of ['server/out', 'client/out']) {
+  mkdirSync(dir, { recursive: true });
+  for (const spec of ['web-tree-sitter/web-tree-sitter.wasm', 'tree-sitter-bash/tree-sitter-bash.wasm']) {
+    copyFileSync(require.resolve(spec), join(dir, spec.split('/')[1]));
+  }
 }
 chmodSync('server/out/cli.js', 0o755);

@@ -58,8 +58,7 @@ suite('Agent Policy in a real VS Code', () => {
   suiteSetup(async () => {
     const extension = vscode.extensions.getExtension<AgentPolicyApi | undefined>('agent-policy.agent-policy');
     assert.ok(extension, 'the extension is installed');
-    const exports = await waitFor('activation', async () => (extension.isActive ? extension.exports : await extension.activate()));
-    api = exports as AgentPolicyApi;
+    api = await waitFor('activation', async () => (extension.isActive ? extension.exports : await extension.activate()));
     await api.context.ready();
   });
 
