@@ -1,12 +1,10 @@
 import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
 import * as vscode from 'vscode';
-import type { EntryFilter } from '#core';
+import { compileViewFilter, groupOf, VIEW_GROUPS, type AuditViewFilter as AuditFilter, type ViewGroup as Group } from '#core';
 import { AuditPages, type AuditItem } from '../../server/src/node/audit-pages';
 import { describeAction } from './describe';
 import type { PolicyContext } from './policy-context';
 
-export type Group = 'deny' | 'ask' | 'approvals' | 'bypass' | 'allow' | 'events';
-const GROUP_ORDER: Group[] = ['deny', 'ask', 'approvals', 'bypass', 'allow', 'events'];
 const GROUP_ICON: Record<Group, [string, string]> = {
   deny: ['error', 'charts.red'],
   ask: ['question', 'charts.yellow'],
@@ -17,14 +15,7 @@ const GROUP_ICON: Record<Group, [string, string]> = {
 };
 const PAGE = 500;
 
-export interface AuditFilter {
-  decision?: Group;
-  agent?: string;
-  /** An action kind or its prefix: `filesystem.`, `command.exec`. */
-  action?: string;
-  /** Text anywhere in the entry (case-insensitive). */
-  text?: string;
-}
+export type { AuditFilter };
 
 export type AuditNode =
   | { kind: 'day'; day: string; groups: AuditNode[] }
@@ -32,32 +23,6 @@ export type AuditNode =
   | { kind: 'entry'; item: AuditItem; group: Group; parent: AuditNode }
   | { kind: 'more'; scannedAll: boolean }
   | { kind: 'message'; text: string };
-
-export function groupOf(entry: Record<string, unknown>): Group {
-  const kind = String(entry.kind);
-  if (kind === 'decision') {
-    if (typeof entry.bypass_id === 'string') return 'bypass';
-    return entry.decision === 'deny' ? 'deny' : entry.decision === 'ask' ? 'ask' : entry.decision === 'allow' ? 'allow' : 'events';
-  }
-  if (kind === 'violation') return 'deny';
-  if (kind.startsWith('approval.')) return 'approvals';
-  if (kind.startsWith('bypass.')) return 'bypass';
-  return 'events';
-}
-
-export function compileFilter(filter: AuditFilter): EntryFilter {
-  const text = filter.text?.toLowerCase();
-  return (entry) => {
-    if (filter.decision && groupOf(entry) !== filter.decision) return false;
-    if (filter.agent && entry.agent_id !== filter.agent && entry.runtime !== filter.agent) return false;
-    if (filter.action) {
-      const action = typeof entry.action === 'string' ? entry.action : '';
-      if (filter.action.endsWith('.') ? !action.startsWith(filter.action) : action !== filter.action) return false;
-    }
-    if (text && !JSON.stringify(entry).toLowerCase().includes(text)) return false;
-    return true;
-  };
-}
 
 /**
  * The audit log as a tree: day → decision group → entry, newest first. The log is read from its
@@ -91,7 +56,7 @@ export class AuditTree implements vscode.TreeDataProvider<AuditNode>, vscode.Dis
   /** Re-reads from the newest entry, keeping as many entries as were shown. */
   reload(count = Math.max(PAGE, this.loaded.length)): void {
     if (!this.context.set) return;
-    this.pages = new AuditPages(this.context.stores.audit.files(), compileFilter(this.filterValue));
+    this.pages = new AuditPages(this.context.stores.audit.files(), compileViewFilter(this.filterValue));
     this.loaded = this.pages.next(count);
     this.rebuild();
   }
@@ -128,7 +93,7 @@ export class AuditTree implements vscode.TreeDataProvider<AuditNode>, vscode.Dis
     }
     this.roots = [...days].map(([day, groups]) => {
       const dayNode: AuditNode = { kind: 'day', day, groups: [] };
-      for (const group of GROUP_ORDER) {
+      for (const group of VIEW_GROUPS) {
         const items = groups.get(group);
         if (!items) continue;
         const groupNode: AuditNode & { kind: 'group' } = { kind: 'group', day, group, entries: [], parent: dayNode };

@@ -23,17 +23,25 @@ export interface AgentPolicyApi {
   status: PolicyStatus;
   service: ApprovalServiceHost;
   languageClient: PolicyLanguageClient;
+  /** How long activation took, in ms: in all, and its two parallel parts, starting the language server and loading the policy. */
+  activation: { totalMs: number; languageServerMs: number; policyMs: number };
 }
 
 let owner: PolicyContext | undefined;
 
 /** The wiring: one context owns every part; each part receives what it needs. */
 export async function activate(extension: vscode.ExtensionContext): Promise<AgentPolicyApi | undefined> {
+  const started = performance.now();
   const folder = vscode.workspace.workspaceFolders?.[0];
   const languageClient = new PolicyLanguageClient(extension.asAbsolutePath('server/out/server.js'));
   extension.subscriptions.push(languageClient);
-  await languageClient.start();
-  if (!folder || folder.uri.scheme !== 'file') return undefined;
+  // The language server starts while the gate loads the policy: neither waits for the other.
+  let languageServerMs = 0;
+  const serverStarted = languageClient.start().then(() => void (languageServerMs = performance.now() - started));
+  if (!folder || folder.uri.scheme !== 'file') {
+    await serverStarted;
+    return undefined;
+  }
 
   const context = new PolicyContext(folder.uri.fsPath);
   owner = context;
@@ -61,10 +69,15 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Agen
     context.onDidAlert((alert) => void alertOnDeny(alert.message, alert.seq)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => context.refresh()),
   );
+  const loading = performance.now();
   await context.reload();
+  const policyMs = performance.now() - loading;
   await service.sync();
+  await serverStarted;
   void watcher.snapshot();
-  return { context, gate, approvals, audit, watcher, status, service, languageClient };
+  const activation = { totalMs: performance.now() - started, languageServerMs, policyMs };
+  output.appendLine(`activated in ${activation.totalMs.toFixed(0)} ms (language server ${languageServerMs.toFixed(0)} ms, policy ${policyMs.toFixed(0)} ms)`);
+  return { context, gate, approvals, audit, watcher, status, service, languageClient, activation };
 }
 
 async function alertOnDeny(message: string, seq: number): Promise<void> {

@@ -25,3 +25,4 @@ export { ChainVerifier, GENESIS, GENESIS_HASH, canonicalJson, seal, type ChainHe
 export { DEFAULT_FOLD_WINDOW_MS, foldKey, foldStep, startRun, summaryRecord, type FoldState, type FoldStep } from './audit/fold';
 export { compileQuery, parseDuration, UNIT_MS, type AuditQuery, type EntryFilter } from './audit/query';
 export { agentSettings, EDITS_SETTING, TERMINAL_SETTING, type AgentSettings } from './targets/vscode-settings';
+export { compileViewFilter, groupOf, VIEW_GROUPS, type AuditViewFilter, type ViewGroup } from './audit/view';

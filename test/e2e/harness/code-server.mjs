@@ -125,3 +125,36 @@ export async function launchBrowser() {
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 }
+
+/**
+ * Runs a Mocha-style suite module (`run(): Promise<void>`) inside the real extension host with
+ * this checkout as the extension under development. Resolves with the suite's exit code;
+ * the host's console is echoed. On failure a screenshot is saved as `failureShot`.
+ */
+export async function runSuite({ suite, workspace, base, failureShot, timeoutMs = 10 * 60 * 1000 }) {
+  const { format } = await import('node:util');
+  const port = await freePort();
+  const server = await startCodeServer({ workspace, profileDir: join(base, 'profile'), extensionsDir: join(base, 'extensions'), port });
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    let finish;
+    const finished = new Promise((resolve) => (finish = resolve));
+    // The workbench forwards the extension host's console as (level, arguments).
+    await page.exposeFunction('codeAutomationLog', (level, args) => {
+      if (process.env.AGENT_POLICY_E2E_VERBOSE || !/^\[(AgentHost|ChatModelSelection|AccountPolicyGate|Service Worker)\]/.test(String(args?.[0] ?? ''))) {
+        process.stdout.write(`${level === 'info' || level === 'log' ? '' : `[${level}] `}${format(...(Array.isArray(args) ? args : [args]))}\n`);
+      }
+    });
+    await page.exposeFunction('codeAutomationExit', (code) => finish(code));
+    await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: repoRoot, extensionTestsPath: suite }));
+    const result = await Promise.race([finished, new Promise((resolve) => setTimeout(() => resolve('timeout'), timeoutMs))]);
+    if (result === 'timeout') log(`the suite did not finish within ${timeoutMs / 60000} minutes`);
+    const code = typeof result === 'number' ? result : 1;
+    if (code !== 0 && failureShot) await page.screenshot({ path: failureShot });
+    return code;
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+}

@@ -95,6 +95,30 @@ suite('Agent Policy in a real VS Code', () => {
     assert.equal(api.context.decide({ action: 'filesystem.write', path: 'src/app.ts' }).result.decision, 'allow');
   });
 
+  test('an unsupported version is refused: the status bar says so and every action is denied', async () => {
+    const file = join(root(), '.agent-policy.yml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('version: "2.1"', 'version: "9.9"'));
+    try {
+      await waitFor('the refusal', () => api.context.set?.refusal?.code === 'AP2001');
+      assert.match(api.status.item.text, /unsupported version/);
+      assert.equal(api.context.decide({ action: 'filesystem.read', path: 'src/app.ts' }).result.decision, 'deny');
+    } finally {
+      writeFileSync(file, original);
+    }
+    await waitFor('the policy to load again', () => api.context.set?.version === '2.1' && api.context.set.refusal === undefined);
+  });
+
+  test('explain answers what would happen and why, with the deciding rule', async () => {
+    const push = await vscode.commands.executeCommand<{ decision: string; rules: { pattern: string }[] }>('agentPolicy.explain', '$ git push --force origin main');
+    assert.equal(push.decision, 'deny');
+    assert.equal(push.rules[0]?.pattern, 'git push --force');
+    const write = await vscode.commands.executeCommand<{ decision: string }>('agentPolicy.explain', 'src/utils/logger.ts');
+    assert.equal(write.decision, 'allow');
+    const docker = await vscode.commands.executeCommand<{ decision: string }>('agentPolicy.explain', { action: 'filesystem.write', path: 'Dockerfile' });
+    assert.equal(docker.decision, 'ask');
+  });
+
   test('a governed tool call that the policy denies is refused with the reason, and nothing is written', async () => {
     const text = await invoke(EDIT_TOOL, { path: 'secrets/key.txt', content: 'leaked' });
     assert.match(text, /Refused by Agent Policy \(deny\).*secrets\/\*\*/);
@@ -156,6 +180,12 @@ suite('Agent Policy in a real VS Code', () => {
     await vscode.commands.executeCommand('agentPolicy.filterAudit', { text: 'package.json' });
     assert.ok(treeEntries(api).every((e) => JSON.stringify(e.entry).includes('package.json')));
     await vscode.commands.executeCommand('agentPolicy.clearAuditFilter');
+
+    // An alert's "Show in audit log" reveals and selects the entry.
+    const target = treeEntries(api).find((e) => e.label === 'write secrets/key.txt');
+    assert.equal(await vscode.commands.executeCommand('agentPolicy.revealAuditEntry', target?.entry.seq), true);
+    const selected = api.audit.view.selection[0];
+    assert.equal(selected?.kind === 'entry' ? selected.item.entry.seq : undefined, target?.entry.seq);
 
     // Selecting an entry shows it whole.
     const denial = treeEntries(api).find((e) => e.label === 'write secrets/key.txt');
