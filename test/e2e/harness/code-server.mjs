@@ -42,7 +42,10 @@ function ensureCodeServer(node24) {
   mkdirSync(dir, { recursive: true });
   for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(here, '..', 'code-server', file), join(dir, file));
   log('installing code-server from the npm registry (a few minutes, once)');
-  const env = { ...process.env, PATH: `${join(node24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: node24, npm_config_unsafe_perm: 'true' };
+  // A clean npm environment: under `npm test` the outer npm's settings (npm_config_user_agent names
+  // Node 20, which code-server's postinstall rejects) would leak into this install.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== 'NODE' && key !== 'INIT_CWD'));
+  const env = { ...inherited, PATH: `${join(node24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: node24, npm_config_unsafe_perm: 'true' };
   run('npm', ['ci', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: dir, env });
   writeFileSync(marker, lock);
   return bin;
