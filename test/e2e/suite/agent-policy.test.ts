@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { AgentPolicyApi } from '../../../client/src/extension';
@@ -79,6 +79,7 @@ suite('Agent Policy in a real VS Code', () => {
     assert.equal(conflict.range.start.line, 6);
 
     const broken = join(root(), 'tests', '.agent-policy.override.yml');
+    mkdirSync(join(root(), 'tests'), { recursive: true });
     writeFileSync(broken, 'permissions:\n  filesystem:\n    allow: [unclosed\n');
     const brokenUri = vscode.Uri.file(broken);
     await vscode.window.showTextDocument(brokenUri);
