@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
+import { governanceProtection } from '#core';
 import type { PolicyContext } from './policy-context';
 
 export const REVERT = 'Revert';
@@ -51,6 +52,12 @@ export class DeniedEditWatcher implements vscode.Disposable {
     return result.decision === 'deny' ? result.reason : undefined;
   }
 
+  /** Governance files (the policy, hook settings) are denied to agents but edited by people: their changes are recorded, not alerted. */
+  private governance(path: string): boolean {
+    const set = this.context.set;
+    return set !== undefined && governanceProtection(set, path) !== undefined;
+  }
+
   /** Copies the denied files that exist now, so an edit to one can be undone. */
   async snapshot(): Promise<void> {
     if (!vscode.workspace.isTrusted) return;
@@ -74,6 +81,10 @@ export class DeniedEditWatcher implements vscode.Disposable {
     if (!path || path.startsWith('.git/') || !this.context.set) return undefined;
     if (this.restoring.delete(`${path}:${change}`)) return undefined;
     if (isStateFile(this.context, uri.fsPath)) return undefined;
+    if (this.governance(path)) {
+      this.context.stores.audit.append({ kind: 'governance.change', runtime: 'vscode-watcher', action: change === 'deleted' ? 'filesystem.delete' : 'filesystem.write', path, change });
+      return undefined;
+    }
     const reason = this.denied(path, change);
     if (!reason) return undefined;
     const appended = this.context.stores.audit.append({ kind: 'violation', runtime: 'vscode-watcher', agent_id: null, action: change === 'deleted' ? 'filesystem.delete' : 'filesystem.write', path, change, decision: 'deny', reason: `a denied file was ${change} outside the gate: ${reason}` });

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
 import { evaluate, type DecisionResult, type PolicySet } from '#core';
@@ -31,6 +32,15 @@ export class PolicyContext implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '**/.agent-policy{,.override}.yml'));
     const reload = (): void => void this.reload();
     this.disposables.push(watcher, watcher.onDidChange(reload), watcher.onDidCreate(reload), watcher.onDidDelete(reload));
+    // A policy file written at once into a new folder can be missed by the file watcher (the folder
+    // is not watched yet when the file appears), so a new folder makes the policy be read again.
+    const folders = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '**/*'), false, true, true);
+    let pending: NodeJS.Timeout | undefined;
+    const later = (): void => {
+      clearTimeout(pending);
+      pending = setTimeout(reload, 300);
+    };
+    this.disposables.push(folders, folders.onDidCreate((uri) => (isFolder(uri.fsPath) ? later() : undefined)), { dispose: () => clearTimeout(pending) });
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration('agentPolicy') ? reload() : undefined)));
   }
 
@@ -99,5 +109,13 @@ export class PolicyContext implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -2,12 +2,16 @@
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import type { PolicySet } from '#core';
+import { parseDuration, type PolicySet } from '#core';
 import { loadWorkspacePolicy, openStores, type Stores } from '../node/workspace';
 import { runApprovalsDecide, runApprovalsList, runApprovalsRequest } from './approvals-command';
 import { runAuditQuery, runAuditVerify } from './audit-command';
 import { runBypassGrant, runBypassList, runBypassRevoke } from './bypass-command';
 import { runCheck, runEval } from './eval-command';
+import { hookAdapter, runHook } from './hook-command';
+import { runInit } from './init-command';
+import { compileTarget, runCompile } from './compile-command';
+import { runSandbox } from './sandbox-command';
 import { applyFixes } from './fix-command';
 import { EXIT, UsageError, type CliIo } from './io';
 import { runLintLog } from './lint-command';
@@ -27,6 +31,13 @@ Usage:
   agent-policy bypass list [--json] | bypass revoke ID
   agent-policy approvals [list [--all] [--json] | approve ID [--by NAME] [--note TEXT] | deny ID [--by NAME] [--note TEXT]]
   agent-policy approvals request --json ACTION [--wait] [--timeout 1h]
+  agent-policy hook claude-code|cursor|gemini-cli|copilot-cli|codex [--approval-timeout 10m]
+                                                            answer the runtime's pre-tool hook (JSON on stdin) from the policy
+  agent-policy init --runtime NAME [--uninstall] [--cli 'npx --no-install agent-policy']
+                                                            install (or remove) the hook in that runtime's project settings
+  agent-policy compile --target claude-code|codex|gemini-cli|vscode [--dry-run]
+                                                            write the rules the runtime's own settings can express; list the rest
+  agent-policy sandbox --emit compose                       the container boundary (docker compose) from the policy
   agent-policy-lint [--config FILE] [--check-conflicts] [--agent-log FILE] [--fix] [--format text|json|sarif|github]
 
 Every command takes --root DIR (default: the current directory, or --config's folder) and
@@ -141,6 +152,29 @@ const COMMANDS: Record<string, Handler> = {
       default:
         throw new UsageError('approvals needs list, approve, deny or request');
     }
+  },
+  async hook(args) {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COMMON, 'approval-timeout': { type: 'string' } } });
+    const adapter = hookAdapter(positionals[0]);
+    const timeout = values['approval-timeout'] === undefined ? 10 * 60_000 : parseDuration(values['approval-timeout']);
+    if (timeout === undefined) throw new UsageError('--approval-timeout is a duration such as 10m');
+    return runHook(adapter, io, { root: values.root, state: values.state, approvalTimeoutMs: timeout });
+  },
+  init(args) {
+    const { values } = parseArgs({ args, options: { ...COMMON, runtime: { type: 'string' }, uninstall: { type: 'boolean' }, cli: { type: 'string' } } });
+    const adapter = hookAdapter(values.runtime);
+    return Promise.resolve(runInit(resolve(values.root ?? '.'), adapter.runtime, io, { uninstall: values.uninstall ?? false, cli: values.cli }));
+  },
+  async compile(args) {
+    const { values } = parseArgs({ args, options: { ...COMMON, target: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
+    const target = compileTarget(values.target);
+    const ws = await workspace(values.root, values.state);
+    return runCompile(ws.set, ws.root, target, io, values['dry-run'] ?? false);
+  },
+  async sandbox(args) {
+    const { values } = parseArgs({ args, options: { ...COMMON, emit: { type: 'string' } } });
+    const ws = await workspace(values.root, values.state);
+    return runSandbox(ws.set, io, values.emit);
   },
   async lint(args) {
     const { values } = parseArgs({ args, options: { ...COMMON, config: { type: 'string' }, 'check-conflicts': { type: 'boolean' }, 'agent-log': { type: 'string' }, json: { type: 'boolean' }, fix: { type: 'boolean' }, format: { type: 'string' } } });

@@ -1,3 +1,4 @@
+import { governanceProtection } from './governance-paths';
 import { absolutePath, classify, normalisePath, type NormalisedPath } from './paths';
 import type { PolicySet } from './policy-set';
 import { lookupKeys } from './rule-index';
@@ -28,6 +29,10 @@ function decideNormalised(set: PolicySet, path: NormalisedPath & { ok: true }, o
   const keys = lookupKeys(path.path, set.caseInsensitive, set.pathDepth, set.pathDepthMask);
   const deny = set.fileDeny.first(path.path, keys);
   if (deny) return bypassed(set, env, path.path, { decision: 'deny', reason: `${what}: denied by "${deny.entry.pattern}" (${deny.entry.at})`, rules: [deny.entry.ref] });
+  if (operation !== 'read' && path.inside) {
+    const protection = governanceProtection(set, path.path);
+    if (protection) return { decision: 'deny', reason: `${what}: protected (${protection.what}): agents cannot change the files that govern them; to permit it, allow exactly "${protection.rule.pattern}" in the root policy`, rules: [protection.rule] };
+  }
   const allow = set.fileAllow.first(path.path, keys);
   const approval = set.fileApproval.first(path.path, keys);
   if (approval) {

@@ -26,3 +26,6 @@ export { DEFAULT_FOLD_WINDOW_MS, foldKey, foldStep, startRun, summaryRecord, typ
 export { compileQuery, parseDuration, UNIT_MS, type AuditQuery, type EntryFilter } from './audit/query';
 export { agentSettings, EDITS_SETTING, TERMINAL_SETTING, type AgentSettings } from './targets/vscode-settings';
 export { compileViewFilter, groupOf, VIEW_GROUPS, type AuditViewFilter, type ViewGroup } from './audit/view';
+export { GOVERNANCE_PATTERNS, governanceProtection } from './governance-paths';
+export { HOOK_ADAPTERS, HOOK_RUNTIMES, HOOK_TARGETS, hookCommand, withHook, withoutHook, type HookAdapter, type HookCall, type HookInstallTarget, type HookOutcome, type HookReply, type HookRuntime } from './hooks/index';
+export { COMPILE_TARGETS, compileRules, mergeSettings, type CompileTarget, type CompiledRules } from './targets/native-rules';

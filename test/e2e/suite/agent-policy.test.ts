@@ -7,6 +7,7 @@ import type { AuditNode } from '../../../client/src/audit-tree';
 import type { Violation } from '../../../client/src/denied-edit-watcher';
 import { EDIT_TOOL, RUN_TOOL } from '../../../client/src/governed-tools';
 import { askApprovalService, readServiceInfo } from '../../../server/src/node/approval-service';
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 
 // Runs inside a real VS Code (code-server here, desktop VS Code through @vscode/test-electron),
@@ -258,6 +259,32 @@ suite('Agent Policy in a real VS Code', () => {
       socket.on('end', () => resolve(text));
     });
     assert.match(wrongToken, /bad token/);
+  });
+
+  test("an external runtime's hook asks, the editor shows the request with the diff, and the approval flows back", async () => {
+    const extension = vscode.extensions.getExtension('agent-policy.agent-policy');
+    const cli = join(extension?.extensionPath ?? '', 'server', 'out', 'cli.js');
+    const proposed = 'FROM node:24-slim\nUSER node\n';
+    const payload = { session_id: 'e2e', cwd: root(), hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { file_path: join(root(), 'Dockerfile'), content: proposed }, tool_use_id: 'toolu_e2e' };
+    const answer = new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [cli, 'hook', 'claude-code'], { cwd: root(), env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.on('error', reject);
+      child.on('close', () => resolve(out));
+      child.stdin.end(JSON.stringify(payload));
+    });
+    const request = await waitFor('the hook request in the editor', () => api.approvals.pending().find((r) => r.runtime === 'claude-code' && (r.action as { path?: string }).path?.endsWith('Dockerfile')), 30_000);
+    const shown = await waitFor('the proposed Dockerfile', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'agent-policy-proposed' && d.uri.path.startsWith(`/${request.id}/`)));
+    assert.equal(shown.getText(), proposed);
+    assert.equal(await vscode.commands.executeCommand('agentPolicy.approve', request.id), true);
+    const reply = JSON.parse(await answer) as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } };
+    assert.equal(reply.hookSpecificOutput.permissionDecision, 'allow');
+    assert.match(reply.hookSpecificOutput.permissionDecisionReason, /approved by /);
+    api.audit.tree.reload();
+    const entries = treeEntries(api).map((e) => e.entry);
+    assert.ok(entries.some((e) => e.kind === 'approval.approved' && e.approval_id === request.id), 'the approval is in the audit log');
+    assert.ok(entries.some((e) => e.kind === 'decision' && e.runtime === 'claude-code' && e.decision === 'ask'), "the hook's own decision is in the audit log");
   });
 
   test('writes the policy into VS Code agent settings as confirmations only', async () => {

@@ -1,0 +1,44 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { COMPILE_TARGETS, compileRules, mergeSettings, type CompileTarget, type PolicySet } from '#core';
+import { writeAtomic } from '../node/durable-file';
+import { EXIT, UsageError, type CliIo } from './io';
+
+export function compileTarget(name: string | undefined): CompileTarget {
+  if (!name || !(COMPILE_TARGETS as readonly string[]).includes(name)) throw new UsageError(`compile needs --target ${COMPILE_TARGETS.join('|')}`);
+  return name as CompileTarget;
+}
+
+/** `agent-policy compile --target T`: writes the rules the target can express and lists those it cannot. */
+export function runCompile(set: PolicySet, root: string, target: CompileTarget, io: CliIo, dryRun: boolean): number {
+  if (set.refusal) {
+    io.stderr(`the policy is not enforceable, so nothing is compiled: ${set.refusal.message}\n`);
+    return EXIT.violation;
+  }
+  const compiled = compileRules(set, target);
+  const file = join(root, compiled.file);
+  let text = compiled.text;
+  if (compiled.json) {
+    let existing: Record<string, unknown> = {};
+    if (existsSync(file)) {
+      try {
+        existing = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      } catch (error) {
+        io.stderr(`${compiled.file}: not JSON (${(error as Error).message}); fix it first, nothing was changed\n`);
+        return EXIT.usage;
+      }
+    }
+    text = `${JSON.stringify(mergeSettings(existing, compiled.json), null, 2)}\n`;
+  }
+  if (dryRun) io.stdout(text ?? '');
+  else {
+    mkdirSync(dirname(file), { recursive: true });
+    writeAtomic(file, text ?? '');
+    io.stdout(`${compiled.file}: ${compiled.written} rule(s) written for ${target}\n`);
+  }
+  if (compiled.notExpressed.length) {
+    io.stdout(`${compiled.notExpressed.length} rule(s) ${target} cannot express (the hook still enforces them):\n`);
+    for (const n of compiled.notExpressed) io.stdout(`  ${n.rule}\n    ${n.why}\n`);
+  }
+  return EXIT.ok;
+}

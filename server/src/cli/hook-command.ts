@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { evaluate, HOOK_ADAPTERS, HOOK_RUNTIMES, type DecisionResult, type HookAdapter, type HookCall, type HookOutcome, type HookRuntime, type PolicySet } from '#core';
+import { askApprovalService } from '../node/approval-service';
+import { nodeFileSystem } from '../node/fs-view';
+import { loadWorkspacePolicy, openStores } from '../node/workspace';
+import { UsageError, type CliIo } from './io';
+
+const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
+export interface HookOptions {
+  root: string | undefined;
+  state: string | undefined;
+  /** How long an ask waits for a human in the editor (ms). */
+  approvalTimeoutMs: number;
+}
+
+export function hookAdapter(name: string | undefined): HookAdapter {
+  if (!name || !(HOOK_RUNTIMES as readonly string[]).includes(name)) throw new UsageError(`hook needs a runtime: ${HOOK_RUNTIMES.join(', ')}`);
+  return HOOK_ADAPTERS[name as HookRuntime];
+}
+
+/**
+ * `agent-policy hook <runtime>`: answers one pre-tool hook call in the runtime's own format.
+ * Fails closed: unreadable input, an unknown tool, a policy that cannot be loaded or an internal
+ * error are all denials that say why. Every decision is recorded in the audit log.
+ */
+export async function runHook(adapter: HookAdapter, io: CliIo, options: HookOptions): Promise<number> {
+  let event = '';
+  try {
+    const payload = parsePayload(await readAll(io.stdin));
+    event = typeof payload.hook_event_name === 'string' ? payload.hook_event_name : '';
+    const call = adapter.parse(payload);
+    event = call.event;
+    const outcome = await decide(adapter, call, options);
+    return write(io, adapter.reply(outcome, event));
+  } catch (error) {
+    return write(io, adapter.reply({ decision: 'deny', reason: `the hook failed, so the action is denied: ${(error as Error).message}` }, event));
+  }
+}
+
+async function decide(adapter: HookAdapter, call: HookCall, options: HookOptions): Promise<HookOutcome> {
+  const root = options.root ? resolve(options.root) : findRoot(call.cwd ?? process.cwd());
+  if (!root) return { decision: 'deny', reason: `no .agent-policy.yml in ${call.cwd ?? process.cwd()} or above it, so nothing can be allowed` };
+  const set = await loadWorkspacePolicy(root, 'enforcement');
+  const stores = openStores(set, root, options.state ? { state: options.state } : {});
+  const context = { runtime: adapter.runtime, agentId: set.agentId, policyVersion: set.version };
+  if (call.problem) {
+    const denial = denied(call.problem);
+    stores.audit.appendDecision({ action: 'unknown', tool: call.tool }, denial, context);
+    return { decision: 'deny', reason: call.problem };
+  }
+  const now = Date.now();
+  const bypasses = stores.bypasses.active(set);
+  const results = call.actions.map((action) => ({ action, result: evaluate(set, action, { fs: nodeFileSystem, bypasses, now }) }));
+  for (const r of results) stores.audit.appendDecision(r.action, r.result, context);
+  if (results.length === 0) {
+    const inert: DecisionResult = { decision: 'allow', allowed: true, requires_approval: false, reason: `${call.tool} reads or changes no file, runs no command and makes no request`, rules: [] };
+    stores.audit.appendDecision({ action: 'tool.inert', tool: call.tool }, inert, context);
+    return { decision: 'allow', reason: inert.reason };
+  }
+  const denial = results.find((r) => r.result.decision === 'deny');
+  if (denial) return { decision: 'deny', reason: denial.result.reason };
+  const ask = results.find((r) => r.result.decision === 'ask');
+  if (!ask) return { decision: 'allow', reason: results.map((r) => r.result.reason).join('; ') };
+  return askHuman(adapter, call, set, stores.stateDir, ask, options);
+}
+
+/** An ask goes to the editor's approval service when one is running; else to the runtime's own prompt, where it has one. */
+async function askHuman(adapter: HookAdapter, call: HookCall, set: PolicySet, stateDir: string, ask: { action: Record<string, unknown>; result: DecisionResult }, options: HookOptions): Promise<HookOutcome> {
+  const reply = await askApprovalService(
+    stateDir,
+    { action: ask.action, runtime: adapter.runtime, ...(set.agentId ? { agent_id: set.agentId } : {}), ...(call.proposedContent !== undefined ? { proposed_content: call.proposedContent } : {}), timeout_ms: options.approvalTimeoutMs },
+    options.approvalTimeoutMs + 5_000,
+  );
+  if (reply) return { decision: reply.decision, reason: reply.reason };
+  if (adapter.canAsk(call.event)) return { decision: 'ask', reason: ask.result.reason };
+  return { decision: 'deny', reason: `${ask.result.reason}; ${adapter.runtime} cannot ask you from this hook, and no editor with Agent Policy is running to ask (open the workspace in VS Code, or run "agent-policy approvals request --wait")` };
+}
+
+function denied(reason: string): DecisionResult {
+  return { decision: 'deny', allowed: false, requires_approval: false, reason, rules: [] };
+}
+
+/** The nearest folder at or above `start` with a root policy. */
+export function findRoot(start: string): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, '.agent-policy.yml'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function parsePayload(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error('the hook input on stdin is not JSON');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('the hook input on stdin is not a JSON object');
+  return value as Record<string, unknown>;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += buffer.length;
+    if (size > MAX_INPUT_BYTES) throw new Error(`the hook input is larger than ${MAX_INPUT_BYTES} bytes`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function write(io: CliIo, reply: { stdout: string; stderr: string; exitCode: number }): number {
+  io.stdout(reply.stdout);
+  if (reply.stderr) io.stderr(reply.stderr);
+  return reply.exitCode;
+}

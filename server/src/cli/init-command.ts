@@ -1,0 +1,47 @@
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { HOOK_TARGETS, hookCommand, withHook, withoutHook, type HookRuntime } from '#core';
+import { writeAtomic } from '../node/durable-file';
+import { EXIT, type CliIo } from './io';
+
+/**
+ * `agent-policy init --runtime NAME [--uninstall]`: adds our pre-tool hook to the runtime's
+ * project configuration, or removes it, keeping every other setting in the file. A file that is
+ * not valid JSON is left untouched (and the command fails), never overwritten.
+ */
+export function runInit(root: string, runtime: HookRuntime, io: CliIo, options: { uninstall: boolean; cli: string | undefined }): number {
+  const target = HOOK_TARGETS[runtime];
+  const file = join(root, target.file);
+  let config: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    const text = readFileSync(file, 'utf8');
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the top level is not an object');
+      config = parsed as Record<string, unknown>;
+    } catch (error) {
+      io.stderr(`${target.file}: not a JSON object (${(error as Error).message}); fix it first, nothing was changed\n`);
+      return EXIT.usage;
+    }
+  }
+  if (options.uninstall) {
+    const result = withoutHook(runtime, config);
+    if (!result.changed) {
+      io.stdout(`${target.file}: no Agent Policy hook to remove\n`);
+      return EXIT.ok;
+    }
+    if (result.empty) rmSync(file);
+    else writeAtomic(file, `${JSON.stringify(result.config, null, 2)}\n`);
+    io.stdout(`${target.file}: Agent Policy hook removed${result.empty ? ' (the file held nothing else and was deleted)' : ''}\n`);
+    return EXIT.ok;
+  }
+  const result = withHook(runtime, config, hookCommand(runtime, options.cli));
+  if (!result.changed) {
+    io.stdout(`${target.file}: the Agent Policy hook is already installed\n`);
+    return EXIT.ok;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  writeAtomic(file, `${JSON.stringify(result.config, null, 2)}\n`);
+  io.stdout(`${target.file}: Agent Policy hook installed; ${runtime} now asks "agent-policy hook ${runtime}" before every tool call\n`);
+  return EXIT.ok;
+}

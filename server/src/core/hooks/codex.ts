@@ -1,0 +1,36 @@
+import { claudeToolCall } from './claude-code';
+import { call, fileAction, obj, patchPaths, str } from './tool-actions';
+import type { HookAdapter, HookCall } from './types';
+
+/**
+ * OpenAI Codex's `PreToolUse` hook (`.codex/hooks.json`, Claude Code-compatible by design;
+ * developers.openai.com/codex/hooks): the same stdin fields (`session_id`, `cwd`,
+ * `hook_event_name`, `tool_name`, `tool_input`), tools `Bash`, `apply_patch` and MCP tools
+ * (`mcp__server__tool`). Codex honours a `permissionDecision` of `deny` (with its reason) in
+ * `hookSpecificOutput`; it has no hook answer that asks the user, so an ask nobody answers in
+ * the editor is denied. An `apply_patch` call is decided by every file its patch touches.
+ */
+export function codexCall(payload: Record<string, unknown>): HookCall {
+  const tool = str(payload.tool_name) ?? '';
+  if (tool !== 'apply_patch') return claudeToolCall('codex', payload);
+  const input = obj(payload.tool_input);
+  const commandParts: unknown[] = Array.isArray(input.command) ? (input.command as unknown[]) : [];
+  const text = [input.patch, input.input, input.command, ...commandParts].find((v): v is string => typeof v === 'string' && v.includes('*** Begin Patch'));
+  const event = str(payload.hook_event_name) ?? 'PreToolUse';
+  const cwd = str(payload.cwd);
+  if (!text) return { runtime: 'codex', event, tool, cwd, actions: [], problem: 'apply_patch without a patch Agent Policy can read' };
+  const paths = patchPaths(text);
+  if (paths.length === 0) return { runtime: 'codex', event, tool, cwd, actions: [], problem: 'apply_patch names no file' };
+  return call('codex', event, tool, cwd, paths.map((p) => fileAction(p.operation, p.path)));
+}
+
+export const codex: HookAdapter = {
+  runtime: 'codex',
+  canAsk: () => false,
+  parse: codexCall,
+  reply: (outcome) => {
+    if (outcome.decision === 'allow') return { stdout: '{}\n', stderr: '', exitCode: 0 };
+    const body = { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: `Agent Policy: ${outcome.reason}` } };
+    return { stdout: `${JSON.stringify(body)}\n`, stderr: '', exitCode: 0 };
+  },
+};

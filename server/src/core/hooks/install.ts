@@ -1,0 +1,123 @@
+import type { HookRuntime } from './types';
+
+/**
+ * Where and how each runtime's project configuration registers our hook. Installing merges one
+ * entry into the file and keeps everything else; uninstalling removes exactly our entries (those
+ * whose command runs `agent-policy hook <runtime>`). Pure: the host reads and writes the file.
+ */
+export interface HookInstallTarget {
+  /** The configuration file, relative to the repository root. */
+  file: string;
+  /** Whether the file is ours alone (removed on uninstall) rather than shared with other settings. */
+  ownFile: boolean;
+}
+
+export const HOOK_TARGETS: Record<HookRuntime, HookInstallTarget> = {
+  'claude-code': { file: '.claude/settings.json', ownFile: false },
+  cursor: { file: '.cursor/hooks.json', ownFile: false },
+  'gemini-cli': { file: '.gemini/settings.json', ownFile: false },
+  'copilot-cli': { file: '.github/hooks/agent-policy.json', ownFile: true },
+  codex: { file: '.codex/hooks.json', ownFile: false },
+};
+
+/** How long a runtime waits for our hook: long enough for a person to answer an approval in the editor. */
+const TIMEOUT_SECONDS = 600;
+
+/**
+ * The hook's shell command. If the CLI cannot start at all the runtime sees exit 2, which every
+ * one of these runtimes treats as "block" (fail closed), instead of a non-blocking error.
+ */
+export function hookCommand(runtime: HookRuntime, cli = 'npx --no-install agent-policy'): string {
+  return `${cli} hook ${runtime} || { echo "Agent Policy: the hook could not run, so the action is blocked" >&2; exit 2; }`;
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+const ours = (runtime: HookRuntime) => (command: unknown): boolean => typeof command === 'string' && command.includes(`agent-policy hook ${runtime}`);
+
+/** Claude Code and Codex: `hooks.PreToolUse[] = {matcher, hooks: [{type: "command", command, timeout}]}`. */
+function claudeShape(runtime: HookRuntime, event: string, timeout: number) {
+  return {
+    add(config: Json, command: string): Json {
+      const hooks = isObject(config.hooks) ? { ...config.hooks } : {};
+      const list = Array.isArray(hooks[event]) ? [...(hooks[event] as unknown[])] : [];
+      list.push({ matcher: '*', hooks: [{ type: 'command', command, timeout }] });
+      return { ...config, hooks: { ...hooks, [event]: list } };
+    },
+    remove(config: Json): Json {
+      if (!isObject(config.hooks) || !Array.isArray(config.hooks[event])) return config;
+      const list = (config.hooks[event] as unknown[])
+        .map((group) => (isObject(group) && Array.isArray(group.hooks) ? { ...group, hooks: group.hooks.filter((h) => !(isObject(h) && ours(runtime)(h.command))) } : group))
+        .filter((group) => !(isObject(group) && Array.isArray(group.hooks) && group.hooks.length === 0));
+      return withList(config, event, list);
+    },
+    has(config: Json): boolean {
+      return isObject(config.hooks) && Array.isArray(config.hooks[event]) && (config.hooks[event] as unknown[]).some((g) => isObject(g) && Array.isArray(g.hooks) && g.hooks.some((h) => isObject(h) && ours(runtime)(h.command)));
+    },
+  };
+}
+
+/** Cursor and Copilot CLI: `{version: 1, hooks: {event: [{command | bash, ...}]}}`. */
+function flatShape(runtime: HookRuntime, entries: Record<string, (command: string) => Json>, key: 'command' | 'bash') {
+  return {
+    add(config: Json, command: string): Json {
+      const hooks = isObject(config.hooks) ? { ...config.hooks } : {};
+      for (const [event, entry] of Object.entries(entries)) hooks[event] = [...(Array.isArray(hooks[event]) ? (hooks[event] as unknown[]) : []), entry(command)];
+      return { version: 1, ...config, hooks };
+    },
+    remove(config: Json): Json {
+      let next = config;
+      for (const event of Object.keys(entries)) {
+        if (!isObject(next.hooks) || !Array.isArray(next.hooks[event])) continue;
+        next = withList(next, event, (next.hooks[event] as unknown[]).filter((h) => !(isObject(h) && ours(runtime)(h[key]))));
+      }
+      return next;
+    },
+    has(config: Json): boolean {
+      return isObject(config.hooks) && Object.keys(entries).some((event) => Array.isArray((config.hooks as Json)[event]) && ((config.hooks as Json)[event] as unknown[]).some((h) => isObject(h) && ours(runtime)(h[key])));
+    },
+  };
+}
+
+function withList(config: Json, event: string, list: unknown[]): Json {
+  const hooks = { ...(config.hooks as Json) };
+  if (list.length) hooks[event] = list;
+  else delete hooks[event];
+  const next = { ...config, hooks };
+  if (Object.keys(hooks).length === 0) delete (next as Json).hooks;
+  return next;
+}
+
+const SHAPES: Record<HookRuntime, ReturnType<typeof claudeShape>> = {
+  'claude-code': claudeShape('claude-code', 'PreToolUse', TIMEOUT_SECONDS),
+  codex: claudeShape('codex', 'PreToolUse', TIMEOUT_SECONDS),
+  'gemini-cli': claudeShape('gemini-cli', 'BeforeTool', TIMEOUT_SECONDS * 1000),
+  cursor: flatShape(
+    'cursor',
+    {
+      beforeShellExecution: (command) => ({ command }),
+      beforeReadFile: (command) => ({ command }),
+      beforeMCPExecution: (command) => ({ command }),
+      preToolUse: (command) => ({ command, matcher: 'Write|Edit|StrReplace|MultiEdit|Delete|EditNotebook' }),
+    },
+    'command',
+  ),
+  'copilot-cli': flatShape('copilot-cli', { preToolUse: (command) => ({ type: 'command', bash: command, timeoutSec: TIMEOUT_SECONDS }) }, 'bash'),
+};
+
+/** The configuration with our hook in it (unchanged if it is there already). */
+export function withHook(runtime: HookRuntime, config: Json, command = hookCommand(runtime)): { config: Json; changed: boolean } {
+  const shape = SHAPES[runtime];
+  if (shape.has(config)) return { config, changed: false };
+  return { config: shape.add(config, command), changed: true };
+}
+
+/** The configuration without our hook; `empty` when nothing else is left in it. */
+export function withoutHook(runtime: HookRuntime, config: Json): { config: Json; changed: boolean; empty: boolean } {
+  const shape = SHAPES[runtime];
+  if (!shape.has(config)) return { config, changed: false, empty: Object.keys(config).length === 0 };
+  const next = shape.remove(config);
+  const keys = Object.keys(next).filter((k) => !(k === 'version' && Object.keys(next).length === 1));
+  return { config: next, changed: true, empty: keys.length === 0 };
+}

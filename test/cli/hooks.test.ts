@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { startApprovalService } from '../../server/src/node/approval-service';
+import { answerOf, PAYLOADS } from '../fixtures/hook-payloads';
+import { CLI, run, workspace } from './cli-helpers';
+
+const POLICY = `version: "2.1"
+agent_id: "hook-test-agent"
+permissions:
+  filesystem:
+    allow: ["src/**", "package.json"]
+    deny: ["secrets/**"]
+  commands:
+    allow: ["npm test", "git commit", "git status", "mcp github *"]
+    deny: ["rm -rf", "curl *", "git push --force"]
+constraints:
+  require_human_approval:
+    - file_pattern: "package.json"
+    - command_pattern: "git commit"
+audit:
+  log_all_actions: true
+`;
+
+function project(policy = POLICY): string {
+  return workspace({ '.agent-policy.yml': policy, 'src/app.ts': 'export {};\n', 'secrets/deploy.key': 'k\n', 'package.json': '{}\n' });
+}
+
+function hook(runtime: string, root: string, payload: unknown, extra: string[] = []): { code: number | null; stdout: string; stderr: string } {
+  return run(['hook', runtime, '--state', join(root, '.state'), ...extra], typeof payload === 'string' ? payload : JSON.stringify(payload));
+}
+
+function auditEntries(root: string): Record<string, unknown>[] {
+  const dir = join(root, '.state', 'audit');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const CANNOT_ASK = new Set(['gemini-cli', 'copilot-cli', 'codex']);
+
+for (const [runtime, payloads] of Object.entries(PAYLOADS)) {
+  describe(`agent-policy hook ${runtime} (real process, payloads from the runtime's docs)`, () => {
+    it('denies what the policy denies, in the runtime format, and records it', () => {
+      const root = project();
+      const r = hook(runtime, root, payloads.deny(root));
+      assert.equal(r.code, 0, r.stderr);
+      const answer = answerOf(runtime, r.stdout);
+      assert.equal(answer.decision, 'deny');
+      assert.match(answer.reason, /^Agent Policy: /);
+      const entry = auditEntries(root).find((e) => e.kind === 'decision');
+      assert.equal(entry?.runtime, runtime);
+      assert.equal(entry?.decision, 'deny');
+      assert.equal(entry?.agent_id, 'hook-test-agent');
+    });
+
+    it('allows what the policy allows', () => {
+      const root = project();
+      const r = hook(runtime, root, payloads.allow(root));
+      assert.equal(answerOf(runtime, r.stdout).decision, 'allow', r.stdout);
+      assert.equal(auditEntries(root).find((e) => e.kind === 'decision')?.decision, 'allow');
+    });
+
+    it(CANNOT_ASK.has(runtime) ? 'denies an ask it cannot put to anyone' : "hands an ask to the runtime's own prompt when no editor is listening", () => {
+      const root = project();
+      const r = hook(runtime, root, payloads.ask(root));
+      const answer = answerOf(runtime, r.stdout);
+      if (CANNOT_ASK.has(runtime)) {
+        assert.equal(answer.decision, 'deny');
+        assert.match(answer.reason, /cannot ask you from this hook/);
+      } else assert.equal(answer.decision, 'ask');
+      assert.equal(auditEntries(root).find((e) => e.kind === 'decision')?.decision, 'ask');
+    });
+
+    it('turns an ask into the human decision when the approval service answers', async () => {
+      const root = project();
+      const seen: unknown[] = [];
+      const service = await startApprovalService(join(root, '.state'), (request) => {
+        seen.push(request);
+        return Promise.resolve({ decision: 'allow', reason: 'approved by alice', approval_id: 'apr_1', status: 'approved' });
+      });
+      try {
+        const stdout = await new Promise<string>((resolve) => {
+          const child = spawn(process.execPath, [CLI, 'hook', runtime, '--state', join(root, '.state')]);
+          let out = '';
+          child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+          child.on('close', () => resolve(out));
+          child.stdin.end(JSON.stringify(payloads.ask(root)));
+        });
+        assert.equal(answerOf(runtime, stdout).decision, 'allow');
+        // Claude Code, Cursor and Copilot CLI carry the reason with an allow; Gemini CLI and Codex answer an allow without one.
+        if (runtime === 'codex' || runtime === 'gemini-cli') assert.doesNotMatch(stdout, /deny/);
+        else assert.match(answerOf(runtime, stdout).reason, /approved by alice/);
+        assert.equal((seen[0] as { runtime: string }).runtime, runtime);
+      } finally {
+        await service.close();
+      }
+    });
+
+    it('fails closed: a broken policy, unreadable input and an unknown tool are denied with the reason', () => {
+      const broken = project('version: "2.1"\npermissions:\n  filesystem:\n    allow: [unclosed\n');
+      // (the ask payload: Cursor's beforeReadFile answer carries no message)
+      const a = answerOf(runtime, hook(runtime, broken, payloads.ask(broken)).stdout);
+      assert.equal(a.decision, 'deny');
+      assert.match(a.reason, /\.agent-policy\.yml:\d+:\d+/);
+      const root = project();
+      const b = answerOf(runtime, hook(runtime, root, 'this is not json').stdout);
+      assert.equal(b.decision, 'deny');
+      assert.match(b.reason, /not JSON/);
+      const c = answerOf(runtime, hook(runtime, root, payloads.unknown(root)).stdout);
+      assert.equal(c.decision, 'deny');
+      const none = workspace({ 'src/app.ts': '' });
+      assert.equal(answerOf(runtime, hook(runtime, none, payloads.allow(none)).stdout).decision, 'deny', 'no policy: nothing is allowed');
+    });
+  });
+}
+
+describe('governance files are protected from agents', () => {
+  it('denies an agent writing the policy, an override, the state folder or a hook configuration, but lets it read them', () => {
+    const root = project();
+    for (const path of ['.agent-policy.yml', 'src/.agent-policy.override.yml', '.agent-policy/bypasses.jsonl', '.claude/settings.json', '.cursor/hooks.json', '.gemini/settings.json', '.github/hooks/agent-policy.json', '.codex/hooks.json', '.vscode/settings.json']) {
+      const r = run(['check', '--root', root, '--json', JSON.stringify({ action: 'filesystem.write', path })]);
+      assert.equal(r.code, 1, path);
+      assert.match(r.stdout, /protected/, path);
+    }
+    const shell = run(['check', '--root', root, '--json', JSON.stringify({ action: 'command.exec', command: 'npm test > .agent-policy.yml' })]);
+    assert.equal(shell.code, 1);
+    assert.match(shell.stdout, /protected/);
+    const claude = hook('claude-code', root, { hook_event_name: 'PreToolUse', cwd: root, tool_name: 'Edit', tool_input: { file_path: join(root, '.claude/settings.json') } });
+    assert.equal(answerOf('claude-code', claude.stdout).decision, 'deny');
+  });
+
+  it('lets the policy opt a file out by allowing exactly its pattern', () => {
+    const root = project(POLICY.replace('allow: ["src/**", "package.json"]', 'allow: ["src/**", "package.json", ".vscode/settings.json", "**"]'));
+    assert.equal(run(['check', '--root', root, '--json', '{"action":"filesystem.write","path":".vscode/settings.json"}']).code, 0);
+    assert.equal(run(['check', '--root', root, '--json', '{"action":"filesystem.write","path":".agent-policy.yml"}']).code, 1, 'a wildcard that covers it is not enough');
+  });
+});
+
+describe('agent-policy init', () => {
+  it('installs each runtime hook into its project settings, keeps the rest, is idempotent, and uninstalls cleanly', () => {
+    const root = project();
+    mkdirSync(join(root, '.claude'));
+    const existing = { permissions: { allow: ['Bash(ls:*)'] }, hooks: { PostToolUse: [{ matcher: 'Write', hooks: [{ type: 'command', command: 'prettier --write' }] }] } };
+    writeFileSync(join(root, '.claude', 'settings.json'), JSON.stringify(existing));
+    const files: Record<string, string> = { 'claude-code': '.claude/settings.json', cursor: '.cursor/hooks.json', 'gemini-cli': '.gemini/settings.json', 'copilot-cli': '.github/hooks/agent-policy.json', codex: '.codex/hooks.json' };
+    for (const [runtime, file] of Object.entries(files)) {
+      assert.equal(run(['init', '--runtime', runtime, '--root', root]).code, 0);
+      const text = readFileSync(join(root, file), 'utf8');
+      assert.equal(text.split(`agent-policy hook ${runtime}`).length - 1, runtime === 'cursor' ? 4 : 1, `${runtime}: one entry per hooked event`);
+      assert.match(run(['init', '--runtime', runtime, '--root', root]).stdout, /already installed/);
+    }
+    const claude = JSON.parse(readFileSync(join(root, files['claude-code'] as string), 'utf8')) as { permissions: unknown; hooks: { PostToolUse: unknown; PreToolUse: { hooks: { command: string; timeout: number }[] }[] } };
+    assert.deepEqual(claude.permissions, existing.permissions);
+    assert.deepEqual(claude.hooks.PostToolUse, existing.hooks.PostToolUse);
+    assert.match(claude.hooks.PreToolUse[0]?.hooks[0]?.command ?? '', /exit 2/, 'a hook that cannot start blocks');
+    for (const [runtime, file] of Object.entries(files)) {
+      assert.equal(run(['init', '--runtime', runtime, '--root', root, '--uninstall']).code, 0);
+      assert.equal(existsSync(join(root, file)), runtime === 'claude-code', `${runtime}: a file holding only our hook is removed`);
+    }
+    assert.deepEqual(JSON.parse(readFileSync(join(root, '.claude', 'settings.json'), 'utf8')), existing);
+  });
+
+  it('refuses to touch a settings file that is not JSON', () => {
+    const root = project();
+    mkdirSync(join(root, '.codex'));
+    writeFileSync(join(root, '.codex', 'hooks.json'), '{ broken');
+    const r = run(['init', '--runtime', 'codex', '--root', root]);
+    assert.equal(r.code, 2);
+    assert.equal(readFileSync(join(root, '.codex', 'hooks.json'), 'utf8'), '{ broken');
+  });
+});
+
+describe('agent-policy compile and sandbox', () => {
+  it("writes denials and asks into Claude Code's permissions, merged, and lists what it cannot express", () => {
+    const root = project();
+    mkdirSync(join(root, '.claude'));
+    writeFileSync(join(root, '.claude', 'settings.json'), JSON.stringify({ permissions: { deny: ['Bash(shutdown:*)'] }, model: 'opus' }));
+    const r = run(['compile', '--target', 'claude-code', '--root', root]);
+    assert.equal(r.code, 0, r.stderr);
+    const settings = JSON.parse(readFileSync(join(root, '.claude', 'settings.json'), 'utf8')) as { model: string; permissions: { deny: string[]; ask: string[]; allow?: unknown } };
+    assert.equal(settings.model, 'opus');
+    assert.ok(settings.permissions.deny.includes('Bash(shutdown:*)'));
+    assert.ok(settings.permissions.deny.includes('Edit(/secrets/**)') && settings.permissions.deny.includes('Read(/secrets/**)'));
+    assert.ok(settings.permissions.deny.includes('Bash(rm -rf:*)') && settings.permissions.deny.includes('Bash(curl:*)'));
+    assert.deepEqual(settings.permissions.ask.sort(), ['Bash(git commit:*)', 'Edit(/package.json)']);
+    assert.equal(settings.permissions.allow, undefined, 'never an allow');
+    assert.match(r.stdout, /cannot express/);
+    assert.match(r.stdout, /rm -rf[\s\S]*other spellings of its flags/);
+  });
+
+  it('writes Codex prefix rules and Gemini CLI policy rules for commands', () => {
+    const root = project();
+    assert.equal(run(['compile', '--target', 'codex', '--root', root]).code, 0);
+    const rules = readFileSync(join(root, '.codex', 'rules', 'agent-policy.rules'), 'utf8');
+    assert.match(rules, /pattern = \["git", "push", "--force"\],\n {4}decision = "forbidden"/);
+    assert.match(rules, /pattern = \["git", "commit"\],\n {4}decision = "prompt"/);
+    assert.equal(run(['compile', '--target', 'gemini-cli', '--root', root]).code, 0);
+    const toml = readFileSync(join(root, '.gemini', 'policies', 'agent-policy.toml'), 'utf8');
+    assert.match(toml, /commandPrefix = "curl"\ndecision = "deny"/);
+    assert.match(toml, /commandPrefix = "git commit"\ndecision = "ask_user"/);
+  });
+
+  it('emits the container boundary: no privileges, read-only, source read-only, scratch volume, no network', () => {
+    const root = project();
+    const r = run(['sandbox', '--emit', 'compose', '--root', root]);
+    assert.equal(r.code, 0);
+    for (const line of ['read_only: true', 'no-new-privileges:true', '- ALL', 'network_mode: none', 'target: /workspace', 'agent-scratch']) assert.ok(r.stdout.includes(line), line);
+    const open = project(POLICY.replace('audit:', 'network:\n  allow_outbound: true\naudit:').replace('permissions:\n', 'permissions:\n  network:\n    allow_outbound: true\n'));
+    assert.doesNotMatch(run(['sandbox', '--emit', 'compose', '--root', open]).stdout, /network_mode/);
+  });
+});
