@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
 import { evaluate, type DecisionResult, type PolicySet } from '#core';
 import type { AuditAlert } from '../../server/src/node/audit-log';
-import { nodeFileSystem } from '../../server/src/node/fs-view';
+import { nodeFileSystem, posixPath } from '../../server/src/node/fs-view';
 import { loadWorkspacePolicy, openStores, type Stores } from '../../server/src/node/workspace';
 
 /** What the policy decided for one action, with what the gate needs to act on it. */
@@ -98,7 +98,7 @@ export class PolicyContext implements vscode.Disposable {
     const set = this.policy;
     if (!set) return { action, result: { decision: 'deny', allowed: false, requires_approval: false, reason: 'the policy is not loaded yet', rules: [] } };
     const now = this.clock();
-    const result = evaluate(set, action, { fs: nodeFileSystem, bypasses: this.stores.bypasses.active(set), now });
+    const result = evaluate(set, action, { fs: nodeFileSystem, bypasses: this.stores.bypasses.active(set), now, stateDirs: [posixPath(this.stores.stateDir)] });
     return { action, result };
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startApprovalService } from '../../server/src/node/approval-service';
@@ -134,6 +134,17 @@ describe('governance files are protected from agents', () => {
     assert.equal(answerOf('claude-code', claude.stdout).decision, 'deny');
   });
 
+  it('protects a state folder set with --state too, inside the repository or outside it', () => {
+    const root = project();
+    const custom = join(root, 'ops-state');
+    const r = run(['check', '--root', root, '--state', custom, '--json', JSON.stringify({ action: 'filesystem.write', path: 'ops-state/bypasses.jsonl' })]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /state folder/);
+    const outside = join(workspace({}), 'state');
+    const h = hook('claude-code', root, { hook_event_name: 'PreToolUse', cwd: root, tool_name: 'Write', tool_input: { file_path: join(outside, 'audit', 'x.jsonl'), content: '' } }, ['--state', outside]);
+    assert.match(answerOf('claude-code', h.stdout).reason, /state folder/);
+  });
+
   it('lets the policy opt a file out by allowing exactly its pattern', () => {
     const root = project(POLICY.replace('allow: ["src/**", "package.json"]', 'allow: ["src/**", "package.json", ".vscode/settings.json", "**"]'));
     assert.equal(run(['check', '--root', root, '--json', '{"action":"filesystem.write","path":".vscode/settings.json"}']).code, 0);
@@ -153,6 +164,7 @@ describe('agent-policy init', () => {
       const text = readFileSync(join(root, file), 'utf8');
       assert.equal(text.split(`agent-policy hook ${runtime}`).length - 1, runtime === 'cursor' ? 4 : 1, `${runtime}: one entry per hooked event`);
       assert.match(run(['init', '--runtime', runtime, '--root', root]).stdout, /already installed/);
+      assert.equal(statSync(join(root, file)).mode & 0o777, 0o644, 'a shared settings file, readable like any source file');
     }
     const claude = JSON.parse(readFileSync(join(root, files['claude-code'] as string), 'utf8')) as { permissions: unknown; hooks: { PostToolUse: unknown; PreToolUse: { hooks: { command: string; timeout: number }[] }[] } };
     assert.deepEqual(claude.permissions, existing.permissions);

@@ -139,6 +139,9 @@ describe('approval queue', () => {
     assert.equal(approved.request.decided_by, 'alice');
     assert.equal(s.approvals.decide(request.id, 'denied', 'eve').ok, false);
     assert.deepEqual(await kinds(s.audit), ['approval.request', 'approval.approved']);
+    const entries: Record<string, unknown>[] = [];
+    for await (const e of s.audit.entries()) entries.push(e);
+    assert.ok(entries.every((e) => e.path === 'package.json' && e.action === 'filesystem.write'), 'each approval entry names what it is about');
   });
 
   it('a request past its timeout is expired, counts as denied, and cannot be approved', async () => {

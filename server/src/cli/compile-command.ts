@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { COMPILE_TARGETS, compileRules, mergeSettings, type CompileTarget, type PolicySet } from '#core';
 import { writeAtomic } from '../node/durable-file';
+import { SHARED_FILE_MODE } from './init-command';
 import { EXIT, UsageError, type CliIo } from './io';
 
 export function compileTarget(name: string | undefined): CompileTarget {
@@ -33,7 +34,7 @@ export function runCompile(set: PolicySet, root: string, target: CompileTarget, 
   if (dryRun) io.stdout(text ?? '');
   else {
     mkdirSync(dirname(file), { recursive: true });
-    writeAtomic(file, text ?? '');
+    writeAtomic(file, text ?? '', SHARED_FILE_MODE);
     io.stdout(`${compiled.file}: ${compiled.written} rule(s) written for ${target}\n`);
   }
   if (compiled.notExpressed.length) {

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { evaluate, type ActiveBypass, type DecisionResult, type FileSystemView, type PolicySet } from '#core';
 import type { Stores } from '../node/workspace';
-import { cachedFileSystem, nodeFileSystem } from '../node/fs-view';
+import { cachedFileSystem, nodeFileSystem, posixPath } from '../node/fs-view';
 import { formatFinding } from '../node/format';
 import { EXIT, type CliIo } from './io';
 
@@ -56,7 +56,7 @@ export function runCheck(set: PolicySet, io: CliIo, json: string, asJson: boolea
   if (reportRefusal(set, io) && !audit) return EXIT.usage;
   const parsed = parseAction(json, 1);
   const now = Date.now();
-  const result = parsed.ok ? evaluate(set, parsed.action, { fs: nodeFileSystem, bypasses: stores.bypasses.active(set), now }) : parsed.result;
+  const result = parsed.ok ? evaluate(set, parsed.action, { fs: nodeFileSystem, bypasses: stores.bypasses.active(set), now, stateDirs: [posixPath(stores.stateDir)] }) : parsed.result;
   if (audit) {
     const written = stores.audit.appendDecision(parsed.ok ? parsed.action : { raw: json }, result, { runtime: 'cli', agentId: set.agentId, policyVersion: set.version });
     if (written.seq !== undefined) io.stderr(`audit: entry ${written.seq} in ${String(written.file)}\n`);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { evaluate, HOOK_ADAPTERS, HOOK_RUNTIMES, type DecisionResult, type HookAdapter, type HookCall, type HookOutcome, type HookRuntime, type PolicySet } from '#core';
 import { askApprovalService } from '../node/approval-service';
-import { nodeFileSystem } from '../node/fs-view';
+import { nodeFileSystem, posixPath } from '../node/fs-view';
 import { loadWorkspacePolicy, openStores } from '../node/workspace';
 import { UsageError, type CliIo } from './io';
 
@@ -52,7 +52,7 @@ async function decide(adapter: HookAdapter, call: HookCall, options: HookOptions
   }
   const now = Date.now();
   const bypasses = stores.bypasses.active(set);
-  const results = call.actions.map((action) => ({ action, result: evaluate(set, action, { fs: nodeFileSystem, bypasses, now }) }));
+  const results = call.actions.map((action) => ({ action, result: evaluate(set, action, { fs: nodeFileSystem, bypasses, now, stateDirs: [posixPath(stores.stateDir)] }) }));
   for (const r of results) stores.audit.appendDecision(r.action, r.result, context);
   if (results.length === 0) {
     const inert: DecisionResult = { decision: 'allow', allowed: true, requires_approval: false, reason: `${call.tool} reads or changes no file, runs no command and makes no request`, rules: [] };

@@ -4,6 +4,9 @@ import { HOOK_TARGETS, hookCommand, withHook, withoutHook, type HookRuntime } fr
 import { writeAtomic } from '../node/durable-file';
 import { EXIT, type CliIo } from './io';
 
+/** Project settings are shared files (committed, read by the runtime): readable by all, like any source file. */
+export const SHARED_FILE_MODE = 0o644;
+
 /**
  * `agent-policy init --runtime NAME [--uninstall]`: adds our pre-tool hook to the runtime's
  * project configuration, or removes it, keeping every other setting in the file. A file that is
@@ -31,7 +34,7 @@ export function runInit(root: string, runtime: HookRuntime, io: CliIo, options: 
       return EXIT.ok;
     }
     if (result.empty) rmSync(file);
-    else writeAtomic(file, `${JSON.stringify(result.config, null, 2)}\n`);
+    else writeAtomic(file, `${JSON.stringify(result.config, null, 2)}\n`, SHARED_FILE_MODE);
     io.stdout(`${target.file}: Agent Policy hook removed${result.empty ? ' (the file held nothing else and was deleted)' : ''}\n`);
     return EXIT.ok;
   }
@@ -41,7 +44,7 @@ export function runInit(root: string, runtime: HookRuntime, io: CliIo, options: 
     return EXIT.ok;
   }
   mkdirSync(dirname(file), { recursive: true });
-  writeAtomic(file, `${JSON.stringify(result.config, null, 2)}\n`);
+  writeAtomic(file, `${JSON.stringify(result.config, null, 2)}\n`, SHARED_FILE_MODE);
   io.stdout(`${target.file}: Agent Policy hook installed; ${runtime} now asks "agent-policy hook ${runtime}" before every tool call\n`);
   return EXIT.ok;
 }

@@ -29,6 +29,11 @@ function decideNormalised(set: PolicySet, path: NormalisedPath & { ok: true }, o
   const keys = lookupKeys(path.path, set.caseInsensitive, set.pathDepth, set.pathDepthMask);
   const deny = set.fileDeny.first(path.path, keys);
   if (deny) return bypassed(set, env, path.path, { decision: 'deny', reason: `${what}: denied by "${deny.entry.pattern}" (${deny.entry.at})`, rules: [deny.entry.ref] });
+  if (operation !== 'read' && env.stateDirs.length > 0) {
+    const absolute = absolutePath(path, set);
+    const state = env.stateDirs.find((dir) => absolute === dir || absolute.startsWith(`${dir}/`));
+    if (state) return { decision: 'deny', reason: `${what}: protected (Agent Policy's state folder ${state}: audit log, bypasses, approvals): agents cannot change the files that govern them`, rules: [] };
+  }
   if (operation !== 'read' && path.inside) {
     const protection = governanceProtection(set, path.path);
     if (protection) return { decision: 'deny', reason: `${what}: protected (${protection.what}): agents cannot change the files that govern them; to permit it, allow exactly "${protection.rule.pattern}" in the root policy`, rules: [protection.rule] };

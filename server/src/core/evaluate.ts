@@ -13,6 +13,11 @@ export interface EvaluationContext {
   bypasses?: readonly ActiveBypass[];
   /** The host's clock (ms since the epoch); required for bypasses to apply. */
   now?: number;
+  /**
+   * Absolute POSIX paths of the host's state folder (audit log, bypasses, approvals), wherever it
+   * is: agents may not change anything in it.
+   */
+  stateDirs?: readonly string[];
 }
 
 const FILE_OPERATIONS: Record<string, FileOperation> = {
@@ -25,7 +30,8 @@ const FILE_OPERATIONS: Record<string, FileOperation> = {
 /** Decides one agent action. Never throws; anything it cannot decide is denied with the reason. */
 export function evaluate(set: PolicySet, action: unknown, context: EvaluationContext = {}): DecisionResult {
   try {
-    const env: DecideEnv = context.now === undefined ? { fs: context.fs, bypasses: [], now: 0 } : { fs: context.fs, bypasses: context.bypasses ?? [], now: context.now };
+    const stateDirs = context.stateDirs ?? [];
+    const env: DecideEnv = context.now === undefined ? { fs: context.fs, bypasses: [], now: 0, stateDirs } : { fs: context.fs, bypasses: context.bypasses ?? [], now: context.now, stateDirs };
     return toResult(decide(set, action, env));
   } catch (error) {
     return toResult({ decision: 'deny', reason: `internal error while deciding the action: ${String((error as Error).message ?? error)}`, rules: [] });

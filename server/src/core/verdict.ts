@@ -17,6 +17,8 @@ export interface DecideEnv {
   bypasses: readonly ActiveBypass[];
   /** Milliseconds since the epoch, from the host's clock; bypasses expire against it. */
   now: number;
+  /** The host's state folders (absolute POSIX paths): never changed by agents. */
+  stateDirs: readonly string[];
 }
 
 export function ref(entry: RuleEntry): RuleRef {

@@ -47,7 +47,7 @@ export class ApprovalStore {
       decided_at: null,
       note: null,
     };
-    this.audit.append({ kind: 'approval.request', runtime: input.runtime, agent_id: input.agentId, approval_id: request.id, action: actionKind(input.action), reason: request.reason, rule, expires_at: request.expires_at });
+    this.audit.append({ kind: 'approval.request', runtime: input.runtime, agent_id: input.agentId, approval_id: request.id, action: actionKind(input.action), ...target(input.action), reason: request.reason, rule, expires_at: request.expires_at });
     writeAtomic(this.file(request.id), JSON.stringify(request, null, 2));
     return request;
   }
@@ -85,7 +85,7 @@ export class ApprovalStore {
       if (expired) this.recordExpiry(expired);
       const next = decideRequest(current, to, by, this.clock(), note);
       if (!next.ok) return next;
-      this.audit.append({ kind: `approval.${to}`, runtime: 'approver', approval_id: id, decided_by: by, note: note ?? null, action: actionKind(current.action) });
+      this.audit.append({ kind: `approval.${to}`, runtime: 'approver', approval_id: id, decided_by: by, note: note ?? null, action: actionKind(current.action), ...target(current.action) });
       writeAtomic(this.file(id), JSON.stringify(next.request, null, 2));
       return { ok: true as const, request: next.request };
     });
@@ -126,13 +126,21 @@ export class ApprovalStore {
   }
 
   private recordExpiry(expired: ApprovalRequest): void {
-    this.audit.append({ kind: 'approval.expired', runtime: 'approver', approval_id: expired.id, decided_by: 'timeout', action: actionKind(expired.action) });
+    this.audit.append({ kind: 'approval.expired', runtime: 'approver', approval_id: expired.id, decided_by: 'timeout', action: actionKind(expired.action), ...target(expired.action) });
     writeAtomic(this.file(expired.id), JSON.stringify(expired, null, 2));
   }
 
   private file(id: string): string {
     return join(this.dir, `${id}.json`);
   }
+}
+
+/** The action's target fields (path, command, url, ...), so an approval entry says what was approved. */
+function target(action: unknown): Record<string, string> {
+  const a = action !== null && typeof action === 'object' ? (action as Record<string, unknown>) : {};
+  const out: Record<string, string> = {};
+  for (const field of ['path', 'new_path', 'command', 'cwd', 'url', 'host']) if (typeof a[field] === 'string') out[field] = a[field];
+  return out;
 }
 
 function actionKind(action: unknown): string | null {

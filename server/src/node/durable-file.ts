@@ -15,9 +15,9 @@ export function appendDurable(path: string, text: string): void {
 }
 
 /** Replaces a file atomically: write a temporary file, fsync it, rename it over, fsync the folder. */
-export function writeAtomic(path: string, text: string): void {
+export function writeAtomic(path: string, text: string, mode = 0o600): void {
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  const fd = openSync(temp, 'w', 0o600);
+  const fd = openSync(temp, 'w', mode);
   try {
     writeSync(fd, text);
     fsyncSync(fd);

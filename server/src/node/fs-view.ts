@@ -67,3 +67,9 @@ export function cachedFileSystem(): FileSystemView {
 export function isCaseInsensitive(): boolean {
   return process.platform === 'darwin' || process.platform === 'win32';
 }
+
+/** An absolute path as the core compares paths: symlinks resolved, forward slashes. */
+export function posixPath(path: string): string {
+  const absolute = resolve(path);
+  return (resolveReal(absolute, 0) ?? absolute).split('\\').join('/');
+}
