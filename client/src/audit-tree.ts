@@ -89,7 +89,9 @@ export class AuditTree implements vscode.TreeDataProvider<AuditNode>, vscode.Dis
       const groups = days.get(day) ?? new Map<Group, AuditItem[]>();
       days.set(day, groups);
       const group = groupOf(item.entry);
-      groups.set(group, [...(groups.get(group) ?? []), item]);
+      const items = groups.get(group);
+      if (items) items.push(item);
+      else groups.set(group, [item]);
     }
     this.roots = [...days].map(([day, groups]) => {
       const dayNode: AuditNode = { kind: 'day', day, groups: [] };

@@ -26,6 +26,7 @@ export class PolicyContext implements vscode.Disposable {
   private policy: PolicySet | undefined;
   private storesValue: Stores | undefined;
   private loading: Promise<void> | undefined;
+  private stateDirs: string[] = [];
 
   constructor(readonly root: string, readonly clock: () => number = Date.now) {
     this.disposables.push(this.changed, this.alerted);
@@ -71,6 +72,8 @@ export class PolicyContext implements vscode.Disposable {
       const state = vscode.workspace.getConfiguration('agentPolicy').get<string>('stateDirectory') || undefined;
       this.policy = set;
       this.storesValue = openStores(set, this.root, { state, clock: this.clock, onAlert: (alert) => this.alerted.fire(alert) });
+      // Resolved once per load, not per decision (it touches the file system).
+      this.stateDirs = [posixPath(this.storesValue.stateDir)];
       this.changed.fire();
     };
     this.loading = (this.loading ?? Promise.resolve()).then(run, run);
@@ -98,7 +101,7 @@ export class PolicyContext implements vscode.Disposable {
     const set = this.policy;
     if (!set) return { action, result: { decision: 'deny', allowed: false, requires_approval: false, reason: 'the policy is not loaded yet', rules: [] } };
     const now = this.clock();
-    const result = evaluate(set, action, { fs: nodeFileSystem, bypasses: this.stores.bypasses.active(set), now, stateDirs: [posixPath(this.stores.stateDir)] });
+    const result = evaluate(set, action, { fs: nodeFileSystem, bypasses: this.stores.bypasses.active(set), now, stateDirs: this.stateDirs });
     return { action, result };
   }
 

@@ -134,6 +134,18 @@ describe('governance files are protected from agents', () => {
     assert.equal(answerOf('claude-code', claude.stdout).decision, 'deny');
   });
 
+  it('asks before a command whose argument names a governance file or folder, whatever the program; denies a nested root policy', () => {
+    const root = project(POLICY.replace('allow: ["npm test", "git commit", "git status", "mcp github *"]', 'allow: ["npm test", "rm", "mv", "cat", "ls"]').replace('allow: ["src/**", "package.json"]', 'allow: ["**"]'));
+    for (const command of ['rm .agent-policy.yml', 'mv x .claude/settings.json', 'rm -r .github', 'rm -r .agent-policy', 'cat .agent-policy.yml']) {
+      const r = run(['check', '--root', root, '--json', JSON.stringify({ action: 'command.exec', command })]);
+      assert.equal(r.code, 3, command);
+      assert.match(r.stdout, /agents may not change/, command);
+    }
+    assert.equal(run(['check', '--root', root, '--json', JSON.stringify({ action: 'command.exec', command: 'ls src' })]).code, 0);
+    const nested = run(['check', '--root', root, '--json', JSON.stringify({ action: 'filesystem.write', path: 'src/.agent-policy.yml' })]);
+    assert.equal(nested.code, 1, 'a new root policy in a subfolder would govern hooks run there');
+  });
+
   it('protects a state folder set with --state too, inside the repository or outside it', () => {
     const root = project();
     const custom = join(root, 'ops-state');

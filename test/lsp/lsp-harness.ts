@@ -13,12 +13,7 @@ import {
   type Diagnostic,
   type MessageConnection,
 } from 'vscode-languageserver/node';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { isCaseInsensitive, nodeFileSystem } from '../../server/src/node/fs-view';
-import { readPolicySources } from '../../server/src/node/policy-files';
-import { loadShellParser } from '../../server/src/node/shell-parser';
-import { WorkspaceListing } from '../../server/src/node/workspace-files';
+import { nodeServerHost } from '../../server/src/lsp/node-host';
 import { startServer } from '../../server/src/lsp/server';
 
 /** A real workspace folder on disk, written from `files` (repository-relative path → text). */
@@ -50,20 +45,7 @@ export async function startLanguageServer(root: string): Promise<LspClient> {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
   const serverConnection = createConnection(ProposedFeatures.all, new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
-  startServer(serverConnection, {
-    loadShell: loadShellParser,
-    caseInsensitive: isCaseInsensitive(),
-    readPolicySources,
-    readFile: (uri) => {
-      try {
-        return readFileSync(fileURLToPath(uri), 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-    listing: (r) => new WorkspaceListing(r),
-    fileSystem: nodeFileSystem,
-  });
+  startServer(serverConnection, nodeServerHost());
   const connection = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
   const latest = new Map<string, Diagnostic[]>();
   const versions = new Map<string, number | undefined>();

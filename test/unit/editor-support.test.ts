@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { agentSettings } from '#core';
 import { AuditLog } from '../../server/src/node/audit-log';
 import { AuditPages } from '../../server/src/node/audit-pages';
-import { askApprovalService, readServiceInfo, socketPath, startApprovalService } from '../../server/src/node/approval-service';
+import { askApprovalService, readServiceInfo, socketPath, startApprovalService, type ServiceReply } from '../../server/src/node/approval-service';
 import { linesBackward } from '../../server/src/node/reverse-lines';
 import { ARTICLE, policy } from '../helpers';
 
@@ -107,6 +107,17 @@ describe('the local approval service', () => {
       const reply = await askApprovalService(state, { action: { action: 'command.exec', command: 'ls' }, runtime: 'cursor' });
       assert.equal(reply?.decision, 'deny');
       assert.match(reply?.reason ?? '', /boom/);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('treats any answer but an explicit allow as a denial', async () => {
+    const state = scratch('ap-svc-');
+    const service = await startApprovalService(state, () => Promise.resolve({ decision: 'ask' } as unknown as ServiceReply));
+    try {
+      const reply = await askApprovalService(state, { action: { action: 'command.exec', command: 'ls' }, runtime: 'cursor' });
+      assert.equal(reply?.decision, 'deny');
     } finally {
       await service.close();
     }

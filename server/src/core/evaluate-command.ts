@@ -3,9 +3,11 @@ import { decidePath } from './evaluate-path';
 import { validateGlob } from './glob';
 import { acceptsWithPrefix, globLanguage, intersectionExample, UndecidableGlobError } from './glob-language';
 import type { PathRule } from './rule-index';
-import { normalisePath } from './paths';
+import { governanceArgument, stateFolderOf } from './governance-paths';
+import { absolutePath, normalisePath, type NormalisedPath } from './paths';
 import type { CommandRule } from './command-rule-index';
 import type { PolicySet } from './policy-set';
+import type { RuleRef } from './types';
 import { invocationShape, matchLoose, matchStrict, type CommandShape } from './shell/command-pattern';
 import { networkTargets } from './shell/fetchers';
 import { unwrap, type Invocation } from './shell/invocations';
@@ -172,11 +174,23 @@ function deniedArgument(context: Context, value: string, shown: string): Verdict
     if (!path.ok) continue;
     const deny = context.set.fileDeny.first(path.path) ?? deniedBelow(context.set, path.path);
     if (deny) return { decision: 'deny', reason: `command ${shown}: argument ${JSON.stringify(value)} names ${path.path}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, rules: [ref(deny.entry)] };
+    const governed = governedArgument(context, path);
+    if (governed) return { decision: 'ask', reason: `command ${shown}: argument ${JSON.stringify(value)} names ${governed.what}, which agents may not change; a person decides whether this command only reads it`, rules: governed.rule ? [governed.rule] : [] };
   }
   if (context.unknownCwd && !value.startsWith('/') && context.set.fileDeny.all.length) {
     return { decision: 'ask', reason: `command ${shown}: argument ${JSON.stringify(value)} is relative to a directory that "${context.unknownCwd}" chose at run time`, rules: [] };
   }
   return undefined;
+}
+
+/** A governance file or folder, or the host's state folder, named by an argument (its operation is unknown). */
+function governedArgument(context: Context, path: NormalisedPath & { ok: true }): { what: string; rule?: RuleRef } | undefined {
+  if (path.inside) {
+    const protection = governanceArgument(context.set, path.path);
+    if (protection) return protection;
+  }
+  const state = stateFolderOf(context.env.stateDirs, absolutePath(path, context.set));
+  return state ? { what: `Agent Policy's state folder ${state}` } : undefined;
 }
 
 /**

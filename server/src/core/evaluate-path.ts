@@ -1,4 +1,4 @@
-import { governanceProtection } from './governance-paths';
+import { governanceProtection, stateFolderOf } from './governance-paths';
 import { absolutePath, classify, normalisePath, type NormalisedPath } from './paths';
 import type { PolicySet } from './policy-set';
 import { lookupKeys } from './rule-index';
@@ -31,7 +31,7 @@ function decideNormalised(set: PolicySet, path: NormalisedPath & { ok: true }, o
   if (deny) return bypassed(set, env, path.path, { decision: 'deny', reason: `${what}: denied by "${deny.entry.pattern}" (${deny.entry.at})`, rules: [deny.entry.ref] });
   if (operation !== 'read' && env.stateDirs.length > 0) {
     const absolute = absolutePath(path, set);
-    const state = env.stateDirs.find((dir) => absolute === dir || absolute.startsWith(`${dir}/`));
+    const state = stateFolderOf(env.stateDirs, absolute);
     if (state) return { decision: 'deny', reason: `${what}: protected (Agent Policy's state folder ${state}: audit log, bypasses, approvals): agents cannot change the files that govern them`, rules: [] };
   }
   if (operation !== 'read' && path.inside) {

@@ -11,7 +11,8 @@ import type { RuleRef } from './types';
  * cannot open them.
  */
 export const GOVERNANCE_PATTERNS: readonly { pattern: string; what: string }[] = [
-  { pattern: '.agent-policy.yml', what: 'the agent policy' },
+  // At any depth: the hook takes the nearest root policy above its working directory, so a new one in a subfolder would replace the real one there.
+  { pattern: '**/.agent-policy.yml', what: 'an agent policy' },
   { pattern: '**/.agent-policy.override.yml', what: 'an agent policy override' },
   { pattern: '.agent-policy/**', what: "Agent Policy's state (audit log, bypasses, approvals)" },
   { pattern: '.claude/settings.json', what: "Claude Code's hook and permission settings" },
@@ -33,11 +34,26 @@ const compiled = GOVERNANCE_PATTERNS.map((p) => {
   return { ...p, regex: glob.glob.regex, rule };
 });
 
+/**
+ * Folders that hold governance files by name (`.claude`, `.github`, `.github/hooks`, ...): a
+ * command argument naming one of them (`rm -rf .claude`) reaches what is inside.
+ */
+const FOLDERS = new Map<string, (typeof compiled)[number]>();
+for (const p of compiled) {
+  const segments = p.pattern.split('/');
+  for (let i = 1; i < segments.length && !/[*?[{]/.test(segments[i - 1] as string); i++) FOLDERS.set(segments.slice(0, i).join('/'), p);
+}
+
 /** Every protected path has a segment starting with a dot: other paths skip the regexes. */
 const MAY_BE_PROTECTED = /(^|\/)\./;
 
+export interface Protection {
+  what: string;
+  rule: RuleRef;
+}
+
 /** The protection a change to this root-relative path runs into, if any. */
-export function governanceProtection(set: PolicySet, path: string): { what: string; rule: RuleRef } | undefined {
+export function governanceProtection(set: PolicySet, path: string): Protection | undefined {
   if (!MAY_BE_PROTECTED.test(path)) return undefined;
   const candidate = set.caseInsensitive ? path.toLowerCase() : path;
   for (const p of compiled) {
@@ -48,6 +64,22 @@ export function governanceProtection(set: PolicySet, path: string): { what: stri
   return undefined;
 }
 
+/**
+ * For a command argument, whose operation is unknown (`cat` reads, `rm` deletes): the protection
+ * of the governance file it names, or of the governance folder it names.
+ */
+export function governanceArgument(set: PolicySet, path: string): Protection | undefined {
+  const direct = governanceProtection(set, path);
+  if (direct) return direct;
+  const folder = FOLDERS.get(set.caseInsensitive ? path.toLowerCase() : path);
+  return folder && !explicitlyAllowed(set, folder.pattern) ? { what: `a folder holding ${folder.what}`, rule: folder.rule } : undefined;
+}
+
 function explicitlyAllowed(set: PolicySet, pattern: string): boolean {
   return set.files.some((f) => f.source.dir === '' && f.fileAllow.some((e) => e.pattern === pattern));
+}
+
+/** The state folder (absolute POSIX paths from the host) that an absolute path is in, if any. */
+export function stateFolderOf(stateDirs: readonly string[], absolute: string): string | undefined {
+  return stateDirs.find((dir) => absolute === dir || absolute.startsWith(`${dir}/`));
 }

@@ -164,8 +164,11 @@ export async function askApprovalService(stateDir: string, request: Omit<Service
     connection.on('end', () => {
       clearTimeout(timer);
       try {
-        const body = JSON.parse(text) as ServiceReply | { error: string };
-        resolve('error' in body ? { decision: 'deny', reason: `the approval service refused the request: ${body.error}` } : body);
+        const body = JSON.parse(text) as Partial<ServiceReply> & { error?: string };
+        if (typeof body.error === 'string') return resolve({ decision: 'deny', reason: `the approval service refused the request: ${body.error}` });
+        const reason = typeof body.reason === 'string' ? body.reason : 'the approval service gave no reason';
+        // Only an explicit allow allows; anything else from the service is a denial.
+        resolve({ ...body, decision: body.decision === 'allow' ? 'allow' : 'deny', reason });
       } catch {
         resolve({ decision: 'deny', reason: 'the approval service sent an unreadable answer' });
       }

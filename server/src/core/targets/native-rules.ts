@@ -82,51 +82,61 @@ function claude(rules: Rules): CompiledRules {
   return { file: '.claude/settings.json', json: { permissions: { deny, ask } }, written: deny.length + ask.length, notExpressed };
 }
 
-function codex(rules: Rules): CompiledRules {
-  const lines = ['# Written by "agent-policy compile --target codex" from .agent-policy.yml. Do not edit: compile again.', ''];
-  const notExpressed = rules.other.map((o) => note(o.entry, o.why));
-  for (const { entry } of [...rules.fileDeny, ...rules.fileAsk]) notExpressed.push(note(entry, 'Codex rules decide commands only; file access is left to the hook and the sandbox'));
-  let written = 0;
-  for (const [list, decision] of [
-    [rules.commandDeny, 'forbidden'],
-    [rules.commandAsk, 'prompt'],
-  ] as const) {
-    for (const { entry } of list) {
-      const words = prefixWords(entry.pattern);
-      if (words.length === 0) {
-        notExpressed.push(note(entry, 'starts with a wildcard; Codex rules match command prefixes'));
-        continue;
-      }
-      if (words.some((w) => w.startsWith('-'))) notExpressed.push(note(entry, FLAG_NOTE));
-      lines.push(`prefix_rule(`, `    pattern = [${words.map((w) => JSON.stringify(w)).join(', ')}],`, `    decision = "${decision}",`, `    justification = ${JSON.stringify(`Agent Policy ${entry.list} "${entry.pattern}" (${entry.at})`)},`, `)`, '');
-      written++;
-    }
-  }
-  return { file: '.codex/rules/agent-policy.rules', text: lines.join('\n'), written, notExpressed };
+interface PrefixTarget {
+  name: string;
+  file: string;
+  /** What the target says for a denial and for an ask. */
+  decisions: { deny: string; ask: string };
+  /** Why file rules stay with the hook. */
+  fileRules: string;
+  render: (words: string[], decision: string, entry: RuleEntry) => string[];
 }
 
-function gemini(rules: Rules): CompiledRules {
-  const lines = ['# Written by "agent-policy compile --target gemini-cli" from .agent-policy.yml. Do not edit: compile again.', ''];
+/** Targets whose rules match command prefixes (Codex, Gemini CLI): one rule per denied or approval-required command. */
+function prefixRules(rules: Rules, target: PrefixTarget): CompiledRules {
+  const lines = [`# Written by "agent-policy compile --target ${target.name}" from .agent-policy.yml. Do not edit: compile again.`, ''];
   const notExpressed = rules.other.map((o) => note(o.entry, o.why));
-  for (const { entry } of [...rules.fileDeny, ...rules.fileAsk]) notExpressed.push(note(entry, 'left to the hook: Gemini CLI policy rules match tool arguments by regular expression, not by path glob'));
+  for (const { entry } of [...rules.fileDeny, ...rules.fileAsk]) notExpressed.push(note(entry, target.fileRules));
   let written = 0;
   for (const [list, decision] of [
-    [rules.commandDeny, 'deny'],
-    [rules.commandAsk, 'ask_user'],
+    [rules.commandDeny, target.decisions.deny],
+    [rules.commandAsk, target.decisions.ask],
   ] as const) {
     for (const { entry } of list) {
       const words = prefixWords(entry.pattern);
       if (words.length === 0) {
-        notExpressed.push(note(entry, 'starts with a wildcard; Gemini CLI matches command prefixes'));
+        notExpressed.push(note(entry, `starts with a wildcard; ${target.name} matches command prefixes`));
         continue;
       }
       if (words.some((w) => w.startsWith('-'))) notExpressed.push(note(entry, FLAG_NOTE));
-      lines.push('[[rule]]', 'toolName = "run_shell_command"', `commandPrefix = ${JSON.stringify(words.join(' '))}`, `decision = "${decision}"`, 'priority = 900', '');
+      lines.push(...target.render(words, decision, entry), '');
       written++;
     }
   }
-  return { file: '.gemini/policies/agent-policy.toml', text: lines.join('\n'), written, notExpressed };
+  return { file: target.file, text: lines.join('\n'), written, notExpressed };
 }
+
+const CODEX: PrefixTarget = {
+  name: 'codex',
+  file: '.codex/rules/agent-policy.rules',
+  decisions: { deny: 'forbidden', ask: 'prompt' },
+  fileRules: 'Codex rules decide commands only; file access is left to the hook and the sandbox',
+  render: (words, decision, entry) => [
+    'prefix_rule(',
+    `    pattern = [${words.map((w) => JSON.stringify(w)).join(', ')}],`,
+    `    decision = "${decision}",`,
+    `    justification = ${JSON.stringify(`Agent Policy ${entry.list} "${entry.pattern}" (${entry.at})`)},`,
+    ')',
+  ],
+};
+
+const GEMINI: PrefixTarget = {
+  name: 'gemini-cli',
+  file: '.gemini/policies/agent-policy.toml',
+  decisions: { deny: 'deny', ask: 'ask_user' },
+  fileRules: 'left to the hook: Gemini CLI policy rules match tool arguments by regular expression, not by path glob',
+  render: (words, decision) => ['[[rule]]', 'toolName = "run_shell_command"', `commandPrefix = ${JSON.stringify(words.join(' '))}`, `decision = "${decision}"`, 'priority = 900'],
+};
 
 function vscode(set: PolicySet): CompiledRules {
   const settings = agentSettings(set);
@@ -137,7 +147,7 @@ function vscode(set: PolicySet): CompiledRules {
 export function compileRules(set: PolicySet, target: CompileTarget): CompiledRules {
   if (target === 'vscode') return vscode(set);
   const rules = collect(set);
-  return target === 'claude-code' ? claude(rules) : target === 'codex' ? codex(rules) : gemini(rules);
+  return target === 'claude-code' ? claude(rules) : prefixRules(rules, target === 'codex' ? CODEX : GEMINI);
 }
 
 /** Merges compiled settings into existing ones: arrays gain missing entries, objects gain (and override) keys. */

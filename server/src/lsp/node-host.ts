@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isCaseInsensitive, nodeFileSystem } from '../node/fs-view';
+import { readPolicySources } from '../node/policy-files';
+import { loadShellParser } from '../node/shell-parser';
+import { WorkspaceListing } from '../node/workspace-files';
+import type { ServerHost } from './server';
+
+/** The language server's host on Node: the disk, the shell parser, the workspace listing. */
+export function nodeServerHost(rulesDoc?: string): ServerHost {
+  return {
+    loadShell: loadShellParser,
+    caseInsensitive: isCaseInsensitive(),
+    readPolicySources,
+    readFile: (uri) => {
+      try {
+        return readFileSync(fileURLToPath(uri), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    listing: (root) => new WorkspaceListing(root),
+    fileSystem: nodeFileSystem,
+    ...(rulesDoc ? { rulesDoc } : {}),
+  };
+}
