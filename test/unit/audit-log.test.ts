@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -157,14 +157,16 @@ describe('audit log: crashes and concurrency', () => {
       write(log, 2, 'survivor');
       const report = await log.verify();
       assert.equal(report.problem, undefined, report.problem?.message);
-      assert.equal(report.notes.length, crashed.problem ? 1 : 0);
+      // The survivor's clock stays at T0 while the victim's ran on, so a clock note may appear too.
+      assert.equal(report.notes.filter((n) => n.kind === 'torn-write').length, crashed.problem ? 1 : 0);
       assert.ok(report.entries >= 2);
     }
   });
 });
 
-function run(state: string, name: string, count: number): { child: ReturnType<typeof spawn>; ready: Promise<void>; done: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'fixtures', 'audit-writer.ts'), state, name, String(count)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+/** A writer in its own process whose clock starts at `clockStart` (T0 unless a test gives it another). */
+function run(state: string, name: string, count: number, clockStart = T0): { child: ReturnType<typeof spawn>; ready: Promise<void>; done: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'fixtures', 'audit-writer.ts'), state, name, String(count), String(clockStart)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const ready = new Promise<void>((resolve) => child.once('message', () => resolve()));
   const done = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, ready, done };
@@ -246,6 +248,25 @@ describe('audit log: locks left behind', () => {
     assert.equal(existsSync(lock), false);
   });
 
+  it('a live holder is not judged by its clock: a lock stamped a day ago by a writer whose clock is behind is waited for, not stolen', () => {
+    const { log, state } = fresh();
+    write(log, 1);
+    const lock = join(state, 'audit', '.lock');
+    writeFileSync(lock, `${process.ppid} behind ${Date.now() - 86_400_000}`);
+    assert.throws(() => withFileLock(lock, () => 'stolen', { timeoutMs: 1500 }), /could not lock/);
+    assert.ok(existsSync(lock));
+  });
+
+  it('a lock whose pid lives on (reused) is taken over once the file system says it is older than staleMs', () => {
+    const { log, state } = fresh();
+    write(log, 1);
+    const lock = join(state, 'audit', '.lock');
+    writeFileSync(lock, `${process.ppid} reused 0`);
+    const fsNow = statSync(lock).mtime.getTime(); // the file system's clock, which may not be this process's
+    utimesSync(lock, new Date(fsNow - 60_000), new Date(fsNow - 60_000));
+    assert.equal(withFileLock(lock, () => 'taken', { timeoutMs: 5000, staleMs: 30_000 }), 'taken');
+  });
+
   it('a lock held by a live process is waited for, not stolen', () => {
     const { log, state } = fresh();
     const lock = join(state, 'audit', '.lock');
@@ -254,5 +275,167 @@ describe('audit log: locks left behind', () => {
     const quick = new AuditLog(state, { foldWindowMs: 0 });
     assert.throws(() => withFileLock(lock, () => quick.files(), { timeoutMs: 200 }), /could not lock/);
     assert.ok(existsSync(lock));
+  });
+});
+
+const DAY = 86_400_000;
+
+function dayFiles(log: AuditLog): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const file of log.files()) {
+    const seqs = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq);
+    out[file.slice(file.lastIndexOf('/') + 1)] = seqs;
+  }
+  return out;
+}
+
+async function all(log: AuditLog): Promise<Record<string, unknown>[]> {
+  const out = [];
+  for await (const e of log.entries()) out.push(e);
+  return out;
+}
+
+describe('audit log: writers whose clocks disagree', () => {
+  it('two writers a day apart appending alternately make one chain in one day file, verified intact with a note naming the entries and by how much', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'ap-audit-'));
+    let ahead = T0;
+    let behind = T0 - DAY;
+    const a = new AuditLog(state, { clock: () => ahead, foldWindowMs: 0 });
+    const b = new AuditLog(state, { clock: () => behind, foldWindowMs: 0 });
+    for (let i = 0; i < 20; i++) {
+      write(a, 1, `a${i}-`);
+      write(b, 1, `b${i}-`);
+      ahead += 1000;
+      behind += 1000;
+    }
+    // b's clock says the 23rd, but the chain's last entry is in the 24th's file: b never writes to an older file.
+    assert.deepEqual(Object.keys(dayFiles(a)), ['audit-2026-11-24.jsonl']);
+    const entries = await all(a);
+    assert.equal(entries.filter((e) => String(e.timestamp).startsWith('2026-11-23')).length, 20, 'each entry keeps its own clock reading');
+    const report = await a.verify();
+    assert.equal(report.problem, undefined, report.problem?.message);
+    assert.equal(report.entries, 40);
+    assert.equal(report.notes.length, 1);
+    const [note] = report.notes;
+    assert.equal(note?.kind, 'clock-ran-backwards');
+    assert.deepEqual(note?.entries, { first: 2, last: 40, count: 20 });
+    assert.equal(note?.behindMs, DAY);
+    assert.match(note?.message ?? '', /20 entries among 2–40 are timestamped before an earlier entry, by up to 1d \(entry \d+ at 2026-11-23T\S+ follows entry \d+ at 2026-11-24T/);
+  });
+
+  it('when the slow writer goes first, its day file holds only what came before the fast writer; file names never run backwards along the chain', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'ap-audit-'));
+    const b = new AuditLog(state, { clock: () => T0 - DAY, foldWindowMs: 0 });
+    const a = new AuditLog(state, { clock: () => T0, foldWindowMs: 0 });
+    write(b, 1, 'b0-');
+    write(a, 1, 'a0-');
+    write(b, 2, 'b1-');
+    assert.deepEqual(dayFiles(a), { 'audit-2026-11-23.jsonl': [1], 'audit-2026-11-24.jsonl': [2, 3, 4] });
+    const report = await a.verify();
+    assert.equal(report.problem, undefined, report.problem?.message);
+    assert.deepEqual(report.notes.map((n) => [n.kind, n.entries?.first, n.entries?.last]), [['clock-ran-backwards', 3, 4]]);
+  });
+
+  it('a clock stepped back across midnight mid-run: later entries stay in the newer day file with their own earlier timestamps, and verify notes the step', async () => {
+    let now = Date.parse('2026-11-24T23:59:50Z');
+    const state = mkdtempSync(join(tmpdir(), 'ap-audit-'));
+    const log = new AuditLog(state, { clock: () => now, foldWindowMs: 0 });
+    for (let i = 0; i < 15; i++, now += 1000) write(log, 1, `before${i}-`); // 23:59:50 … 00:00:04
+    now = Date.parse('2026-11-24T23:59:54Z'); // NTP steps the clock back 10 s, to before midnight
+    for (let i = 0; i < 20; i++, now += 1000) write(log, 1, `after${i}-`);
+    const files = dayFiles(log);
+    assert.deepEqual(files['audit-2026-11-24.jsonl'], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.equal(files['audit-2026-11-25.jsonl']?.length, 25);
+    const stepped = (await all(log)).filter((e) => (e.seq as number) > 15 && String(e.timestamp).startsWith('2026-11-24'));
+    assert.equal(stepped.length, 6, 'the six entries timestamped 23:59:54–59 after the step are in the 25th file');
+    const report = await log.verify();
+    assert.equal(report.problem, undefined, report.problem?.message);
+    assert.equal(report.entries, 35);
+    assert.equal(report.notes.length, 1);
+    assert.deepEqual(report.notes[0]?.entries, { first: 16, last: 25, count: 10 });
+    assert.equal(report.notes[0]?.behindMs, 10_000);
+    assert.match(report.notes[0]?.message ?? '', /by up to 10 s \(entry 16 at 2026-11-24T23:59:54.000Z follows entry 15 at 2026-11-25T00:00:04.000Z\)/);
+  });
+
+  it('writer processes whose clocks differ by a day append at once: the chain verifies, and a note appears exactly when an entry is behind an earlier one', async () => {
+    const { log, state } = fresh();
+    await Promise.all([run(state, 'today', 120, T0).done, run(state, 'yesterday', 120, T0 - DAY).done]);
+    const report = await log.verify();
+    assert.equal(report.problem, undefined, report.problem?.message);
+    assert.equal(report.entries, 240);
+    let high = 0;
+    let behind = 0;
+    for (const e of await all(log)) {
+      const ms = Date.parse(String(e.timestamp));
+      if (ms < high) behind++;
+      high = Math.max(high, ms);
+    }
+    assert.equal(report.notes.reduce((n, note) => n + (note.entries?.count ?? 0), 0), behind);
+    const names = Object.entries(dayFiles(log)).flatMap(([name, seqs]) => seqs.map((seq) => ({ name, seq })));
+    for (let i = 1; i < names.length; i++) assert.ok((names[i]?.seq ?? 0) > (names[i - 1]?.seq ?? 0), 'files in name order hold the chain in seq order');
+  });
+
+  it('a log written before this fix (the chain continued into an older day file) verifies by seq with notes, and appends continue from its real head', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'ap-audit-'));
+    const today = new AuditLog(state, { clock: () => T0 + 8 * DAY, foldWindowMs: 0 });
+    const skewed = new AuditLog(state, { clock: () => T0, foldWindowMs: 0 });
+    write(today, 3, 'today-');
+    write(skewed, 3, 'skewed-');
+    // What the earlier writer did: the skewed writer's entries went to its own, older day file.
+    const newest = join(state, 'audit', 'audit-2026-12-02.jsonl');
+    const older = join(state, 'audit', 'audit-2026-11-24.jsonl');
+    const ls = readFileSync(newest, 'utf8').trimEnd().split('\n');
+    rewrite(newest, ls.slice(0, 3));
+    rewrite(older, ls.slice(3));
+    utimesSync(newest, new Date(T0), new Date(T0));
+    utimesSync(older, new Date(T0 + 1000), new Date(T0 + 1000));
+    const report = await today.verify();
+    assert.equal(report.problem, undefined, report.problem?.message);
+    assert.deepEqual(report.notes.map((n) => [n.kind, n.entries]), [
+      ['clock-ran-backwards', { first: 4, last: 6, count: 3 }],
+      ['older-day-file', { first: 4, last: 6, count: 3 }],
+    ]);
+    assert.deepEqual((await all(today)).map((e) => e.seq), [1, 2, 3, 4, 5, 6]);
+    write(today, 2, 'next-');
+    const after = await today.verify();
+    assert.equal(after.problem, undefined, after.problem?.message);
+    assert.equal(after.entries, 8);
+  });
+
+  it('retention pruning and the anchor keep working while writers a day apart alternate', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'ap-audit-'));
+    let now = T0;
+    const a = new AuditLog(state, { clock: () => now, foldWindowMs: 0, retentionDays: 2 });
+    const b = new AuditLog(state, { clock: () => now - DAY, foldWindowMs: 0, retentionDays: 2 });
+    for (let day = 0; day < 6; day++, now += DAY) {
+      write(a, 2, `a${day}-`);
+      write(b, 2, `b${day}-`);
+    }
+    assert.deepEqual(Object.keys(dayFiles(a)), ['audit-2026-11-27.jsonl', 'audit-2026-11-28.jsonl', 'audit-2026-11-29.jsonl']);
+    const anchor = JSON.parse(readFileSync(join(state, 'audit', 'anchor.json'), 'utf8')) as { seq: number };
+    const firstKept = (dayFiles(a)['audit-2026-11-27.jsonl'] ?? [])[0];
+    assert.equal(firstKept, anchor.seq + 1, 'the pruned files were a prefix of the chain');
+    const report = await a.verify();
+    assert.equal(report.problem, undefined, report.problem?.message);
+    assert.ok(report.notes.some((n) => n.kind === 'clock-ran-backwards'));
+    // Tampering after pruning is still caught.
+    const first = a.files()[0] as string;
+    rewrite(first, readFileSync(first, 'utf8').trimEnd().split('\n').slice(1));
+    assert.equal((await a.verify()).problem?.kind, 'missing');
+  });
+
+  it('day files whose entries interleave (an older writer, clocks disagreeing) are not pruned, rather than cutting the chain in the middle', async () => {
+    const { log, state, tick } = fresh({ retentionDays: 1 });
+    write(log, 4);
+    const newer = log.files()[0] as string;
+    const older = join(state, 'audit', 'audit-2026-11-20.jsonl');
+    const ls = readFileSync(newer, 'utf8').trimEnd().split('\n');
+    rewrite(older, [ls[0] as string, ls[2] as string]);
+    rewrite(newer, [ls[1] as string, ls[3] as string]);
+    assert.equal((await log.verify()).problem, undefined, 'interleaved files verify by seq');
+    tick(DAY);
+    write(log, 1, 'next');
+    assert.ok(existsSync(older), 'the older file holds entry 3, after the newer file\'s entry 2: not a prefix');
+    assert.equal((await log.verify()).problem, undefined);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ChainVerifier,
@@ -20,6 +20,7 @@ import {
   type EntryFilter,
   type FoldState,
 } from '#core';
+import { ChainOrder } from './chain-order';
 import { appendDurable, readTail, syncDirectory, writeAtomic } from './durable-file';
 import { withFileLock } from './file-lock';
 
@@ -66,8 +67,11 @@ const FILE = /^audit-(\d{4}-\d{2}-\d{2})\.jsonl$/;
 const DAY_MS = 86_400_000;
 
 /**
- * The append-only, hash-chained audit log: one JSON line per decision in `audit-YYYY-MM-DD.jsonl`
- * (UTC day of the entry), durable before `append` returns, safe for several processes at once.
+ * The append-only, hash-chained audit log: one JSON line per decision in `audit-YYYY-MM-DD.jsonl`,
+ * durable before `append` returns, safe for several processes at once. An entry goes to the file
+ * of its own UTC day, or to the newest file when that is later (a writer whose clock is behind
+ * never appends to an older day file), so file names never run backwards along the chain; each
+ * entry's `timestamp` is still its writer's own clock reading.
  */
 export class AuditLog {
   readonly dir: string;
@@ -119,28 +123,27 @@ export class AuditLog {
       .map((f) => join(this.dir, f));
   }
 
+  /** Follows the chain by seq across the day files, from genesis or the pruning anchor. */
   async verify(): Promise<VerifyReport> {
     const files = this.files();
-    const verifier = new ChainVerifier(sha256, await this.startHead(files));
-    for (const file of files) {
-      for await (const { line, text, terminated } of readLines(file)) verifier.feed(file, line, text, terminated);
-    }
+    const order = await ChainOrder.open(files);
+    const verifier = new ChainVerifier(sha256, this.startHead(order.firstSeq()));
+    for await (const { file, line, text, terminated } of order.lines()) verifier.feed(file, line, text, terminated);
     const problem = verifier.end();
     return { files, entries: verifier.entries, problem, notes: verifier.notes, pendingFolded: this.readFold()?.folded ?? 0 };
   }
 
-  /** Entries matching `filter`, oldest first, streamed. */
+  /** Entries matching `filter`, in chain order (by seq), streamed. */
   async *entries(filter: EntryFilter = () => true): AsyncGenerator<Record<string, unknown>> {
-    for (const file of this.files()) {
-      for await (const { text } of readLines(file)) {
-        let entry: unknown;
-        try {
-          entry = JSON.parse(text);
-        } catch {
-          continue;
-        }
-        if (entry && typeof entry === 'object' && filter(entry as Record<string, unknown>)) yield entry as Record<string, unknown>;
+    const order = await ChainOrder.open(this.files());
+    for await (const { text } of order.lines()) {
+      let entry: unknown;
+      try {
+        entry = JSON.parse(text);
+      } catch {
+        continue;
       }
+      if (entry && typeof entry === 'object' && filter(entry as Record<string, unknown>)) yield entry as Record<string, unknown>;
     }
   }
 
@@ -172,8 +175,8 @@ export class AuditLog {
 
   /** Seals and durably appends one record after `head`, recovering a torn last line first. */
   private write(record: AuditRecord, head: ChainHead): { head: ChainHead; file: string; entry: Record<string, unknown> } {
-    const file = join(this.dir, `audit-${record.timestamp.slice(0, 10)}.jsonl`);
     const latest = this.files().at(-1);
+    const file = this.dayFileFor(record.timestamp, latest);
     const tail = latest ? readTail(latest) : { lastLine: undefined, fragment: undefined };
     let prefix = '';
     let toSeal = record;
@@ -191,22 +194,39 @@ export class AuditLog {
     return { head: sealed.head, file, entry: sealed.entry };
   }
 
-  /** The chain's head: the last entry of the newest file that has one, else the pruning anchor. */
+  /** The entry's own day file, unless the newest file is later: then that one (its writer's clock is behind). */
+  private dayFileFor(timestamp: string, latest: string | undefined): string {
+    const own = join(this.dir, `audit-${timestamp.slice(0, 10)}.jsonl`);
+    return latest !== undefined && latest > own ? latest : own;
+  }
+
+  /**
+   * The chain's head: the last entry of the newest file that has one, else the pruning anchor. A
+   * log written before day files were chosen this way may end in an older-named file; that file
+   * is the one written last, so the most recently modified file's last entry is read too and the
+   * higher seq wins (one stat per file, no chain fork).
+   */
   private head(): ChainHead {
     const files = this.files();
-    for (let i = files.length - 1; i >= 0; i--) {
-      const { lastLine } = readTail(files[i] as string);
-      if (lastLine === undefined || lastLine.trim() === '') continue;
-      let entry: { seq?: unknown; hash?: unknown };
-      try {
-        entry = JSON.parse(lastLine) as typeof entry;
-      } catch {
-        throw new Error(`the audit log's last line in ${files[i]} is not an entry; run "agent-policy audit verify" (nothing is appended until it is repaired)`);
-      }
-      if (typeof entry.seq !== 'number' || typeof entry.hash !== 'string') throw new Error(`the audit log's last line in ${files[i]} is not a chained entry`);
-      return { seq: entry.seq, hash: entry.hash };
+    let head: ChainHead | undefined;
+    for (let i = files.length - 1; i >= 0 && !head; i--) head = this.lastEntry(files[i] as string);
+    const touched = lastModified(files);
+    const other = touched && touched !== files.at(-1) ? this.lastEntry(touched) : undefined;
+    if (other && (!head || other.seq > head.seq)) head = other;
+    return head ?? this.readAnchor() ?? GENESIS;
+  }
+
+  private lastEntry(file: string): ChainHead | undefined {
+    const { lastLine } = readTail(file);
+    if (lastLine === undefined || lastLine.trim() === '') return undefined;
+    let entry: { seq?: unknown; hash?: unknown };
+    try {
+      entry = JSON.parse(lastLine) as typeof entry;
+    } catch {
+      throw new Error(`the audit log's last line in ${file} is not an entry; run "agent-policy audit verify" (nothing is appended until it is repaired)`);
     }
-    return this.readAnchor() ?? GENESIS;
+    if (typeof entry.seq !== 'number' || typeof entry.hash !== 'string') throw new Error(`the audit log's last line in ${file} is not a chained entry`);
+    return { seq: entry.seq, hash: entry.hash };
   }
 
   private readFold(): FoldState | undefined {
@@ -226,18 +246,10 @@ export class AuditLog {
     }
   }
 
-  /** Where verification starts: genesis, or the anchor left by pruning when the first file continues from it. */
-  private async startHead(files: string[]): Promise<ChainHead> {
+  /** Where verification starts: genesis when the chain's first entry is 1, else the anchor left by pruning. */
+  private startHead(firstSeq: number | undefined): ChainHead {
     const anchor = this.readAnchor();
-    if (!anchor || files.length === 0) return GENESIS;
-    for await (const { text } of readLines(files[0] as string)) {
-      try {
-        const first = JSON.parse(text) as { seq?: unknown };
-        return first.seq === 1 ? GENESIS : anchor;
-      } catch {
-        return anchor;
-      }
-    }
+    if (!anchor || firstSeq === 1) return GENESIS;
     return anchor;
   }
 
@@ -255,32 +267,64 @@ export class AuditLog {
     const files = this.files();
     const old = files.filter((f) => (FILE.exec(f.slice(this.dir.length + 1))?.[1] ?? '9999') < cutoff);
     if (old.length === 0 || old.length === files.length) return;
-    let anchor: ChainHead | undefined;
-    for (const f of old) {
-      const { lastLine } = readTail(f);
-      if (!lastLine) continue;
-      const entry = JSON.parse(lastLine) as { seq: number; hash: string };
-      anchor = { seq: entry.seq, hash: entry.hash };
-    }
-    if (!anchor) return;
+    const anchor = lastEntryOf(old);
+    if (!anchor || !keptFilesFollow(files.slice(old.length), anchor)) return;
     this.write({ kind: 'prune', timestamp, retention_days: days, files: old.map((f) => f.slice(this.dir.length + 1)), anchor_seq: anchor.seq, anchor_hash: anchor.hash }, this.head());
     writeAtomic(this.anchorPath, JSON.stringify(anchor));
     for (const f of old) unlinkSync(f);
   }
 }
 
-/** Lines of a file, streamed, with whether each ended with a newline (the last may not: a torn write). */
-export async function* readLines(file: string): AsyncGenerator<{ line: number; text: string; terminated: boolean }> {
-  let rest = '';
-  let line = 0;
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
-    const text = rest + (chunk as string);
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      yield { line: ++line, text: text.slice(start, nl), terminated: true };
-      start = nl + 1;
-    }
-    rest = text.slice(start);
+/** The file modified last (the later name on a tie). */
+function lastModified(files: string[]): string | undefined {
+  let best: { file: string; mtime: number } | undefined;
+  for (const file of files) {
+    const mtime = statSync(file).mtimeMs;
+    if (!best || mtime >= best.mtime) best = { file, mtime };
   }
-  if (rest.length > 0) yield { line: ++line, text: rest, terminated: false };
+  return best?.file;
+}
+
+/** The entry with the highest seq among the files' last lines. */
+function lastEntryOf(files: string[]): ChainHead | undefined {
+  let last: ChainHead | undefined;
+  for (const f of files) {
+    const { lastLine } = readTail(f);
+    if (!lastLine) continue;
+    const entry = JSON.parse(lastLine) as { seq: number; hash: string };
+    if (!last || entry.seq > last.seq) last = { seq: entry.seq, hash: entry.hash };
+  }
+  return last;
+}
+
+/**
+ * Whether every entry of the kept files comes after the anchor, so pruning removes a prefix of the
+ * chain. Always so for files this version wrote; a log whose day files interleave (written before
+ * it, while clocks disagreed) is not pruned rather than cut in the middle.
+ */
+function keptFilesFollow(kept: string[], anchor: ChainHead): boolean {
+  for (const f of kept) {
+    const first = firstLineOf(f);
+    if (first === undefined) continue;
+    try {
+      const entry = JSON.parse(first) as { seq?: unknown };
+      if (typeof entry.seq === 'number' && entry.seq <= anchor.seq) return false;
+    } catch {
+      // A torn or foreign first line: verify reports it; it does not decide the prefix.
+    }
+  }
+  return true;
+}
+
+function firstLineOf(file: string): string | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, buffer, 0, buffer.length, 0);
+    const text = buffer.subarray(0, n).toString('utf8');
+    const nl = text.indexOf('\n');
+    return nl < 0 ? undefined : text.slice(0, nl);
+  } finally {
+    closeSync(fd);
+  }
 }

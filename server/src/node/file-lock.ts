@@ -11,7 +11,7 @@ function sleep(ms: number): void {
 export interface LockOptions {
   /** Give up (and throw) after this long; the caller fails closed. */
   timeoutMs?: number;
-  /** A lock older than this is stale even if a process with its pid still exists (pid reuse). */
+  /** A lock older than this (by the file system's clock) is stale even if a process with its pid still exists (pid reuse). */
   staleMs?: number;
 }
 
@@ -31,7 +31,8 @@ export function withFileLock<T>(lockPath: string, fn: () => T, options: LockOpti
 }
 
 function acquire(lockPath: string, token: string, timeoutMs: number, staleMs: number): void {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
+  const watch = new HolderWatch(lockPath, staleMs);
   let wait = 1;
   for (;;) {
     try {
@@ -46,9 +47,9 @@ function acquire(lockPath: string, token: string, timeoutMs: number, staleMs: nu
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = readHolder(lockPath);
-    if (holder && isStale(holder, staleMs)) takeOver(lockPath, holder.token);
+    if (holder && watch.isStale(holder)) takeOver(lockPath, holder.token);
     else {
-      if (Date.now() > deadline) throw new Error(`could not lock ${lockPath} within ${timeoutMs} ms (held by pid ${holder?.pid ?? '?'})`);
+      if (performance.now() > deadline) throw new Error(`could not lock ${lockPath} within ${timeoutMs} ms (held by pid ${holder?.pid ?? '?'})`);
       sleep(wait);
       wait = Math.min(wait * 2, 20);
     }
@@ -58,34 +59,79 @@ function acquire(lockPath: string, token: string, timeoutMs: number, staleMs: nu
 interface Holder {
   token: string;
   pid: number;
-  since: number;
+  /** The lock file's identity, so a new lock with the same text is not mistaken for the old one. */
+  ino: number;
 }
 
 function readHolder(lockPath: string): Holder | undefined {
   let text: string;
-  let modified: number;
+  let ino: number;
   try {
     text = readFileSync(lockPath, 'utf8');
-    modified = statSync(lockPath).mtimeMs;
+    ino = statSync(lockPath).ino;
   } catch {
     return undefined;
   }
-  const [pid, , since] = text.split(' ');
-  return { token: text, pid: Number(pid), since: Number(since) || modified };
+  const [pid] = text.split(' ');
+  return { token: text, pid: Number(pid), ino };
 }
 
 // A writer fills its lock file right after creating it; one still empty after this long belongs to
 // a process that died in between (killed mid-append).
 const EMPTY_LOCK_GRACE_MS = 1000;
+// How often a waiter asks the file system how old a lock held by a live pid is (pid reuse).
+const AGE_PROBE_INTERVAL_MS = 1000;
 
-function isStale(holder: Holder, staleMs: number): boolean {
-  if (!Number.isInteger(holder.pid) || holder.pid <= 0) return Date.now() - holder.since > EMPTY_LOCK_GRACE_MS;
-  if (Date.now() - holder.since > staleMs) return true;
+/**
+ * Decides whether the lock a waiter keeps finding is stale. No clock is compared across processes
+ * or machines (writers' clocks may disagree by days): an empty lock is stale once this waiter has
+ * seen it stay empty for the grace period on its own monotonic clock; a lock whose pid is gone is
+ * stale at once; a lock whose pid is alive is stale only when the file system says it is older
+ * than `staleMs` (its mtime against a probe file's, both stamped by the same file system).
+ */
+class HolderWatch {
+  private seen: { token: string; ino: number; at: number; probedAt: number } | undefined;
+
+  constructor(
+    private readonly lockPath: string,
+    private readonly staleMs: number,
+  ) {}
+
+  isStale(holder: Holder): boolean {
+    const now = performance.now();
+    if (this.seen?.token !== holder.token || this.seen.ino !== holder.ino) this.seen = { token: holder.token, ino: holder.ino, at: now, probedAt: now };
+    const seen = this.seen;
+    if (!Number.isInteger(holder.pid) || holder.pid <= 0) return now - seen.at > EMPTY_LOCK_GRACE_MS;
+    if (!isAlive(holder.pid)) return true;
+    if (now - seen.probedAt < AGE_PROBE_INTERVAL_MS) return false;
+    seen.probedAt = now;
+    return fileSystemAge(this.lockPath) > this.staleMs;
+  }
+}
+
+function isAlive(pid: number): boolean {
   try {
-    process.kill(holder.pid, 0);
-    return false;
+    process.kill(pid, 0);
+    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/** How old the file system says `path` is: a fresh probe file's mtime minus its mtime. */
+function fileSystemAge(path: string): number {
+  const probe = `${path}.age.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    closeSync(openSync(probe, 'wx', 0o600));
+    return statSync(probe).mtimeMs - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  } finally {
+    try {
+      unlinkSync(probe);
+    } catch {
+      // The probe was never made.
+    }
   }
 }
 

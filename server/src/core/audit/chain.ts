@@ -1,4 +1,5 @@
 import canonicalize from 'canonicalize';
+import { BackwardRuns, formatSpan, type BackwardRun } from './backward-runs';
 import type { AuditRecord } from './record';
 
 /**
@@ -59,10 +60,18 @@ export interface ChainProblem {
   message: string;
 }
 
+export type ChainNoteKind = 'torn-write' | 'clock-ran-backwards' | 'older-day-file';
+
+/** Something verification saw that is not a break: the chain is intact around it. */
 export interface ChainNote {
+  kind: ChainNoteKind;
   file: string;
   line: number;
   message: string;
+  /** For `clock-ran-backwards` and `older-day-file`: the entries concerned. */
+  entries?: { first: number; last: number; count: number };
+  /** For `clock-ran-backwards`: how far the furthest entry's clock was behind an earlier entry's. */
+  behindMs?: number;
 }
 
 interface Pending {
@@ -72,13 +81,17 @@ interface Pending {
 }
 
 /**
- * Verifies entries line by line, in order, across files. Reports the first problem; a torn line
- * (a crash mid-append) is accepted only when the next entry records it as recovered.
+ * Verifies entries line by line in chain order (by seq, across files). Reports the first problem;
+ * a torn line (a crash mid-append) is accepted only when the next entry records it as recovered.
+ * Order is the chain's, never the clock's: entries whose clock reading runs backwards, or that sit
+ * in a day file named before the previous entry's, are notes.
  */
 export class ChainVerifier {
   private head: ChainHead;
   private pendingTorn: Pending | undefined;
   private problem: ChainProblem | undefined;
+  private readonly clock = new BackwardRuns<{ ms: number; text: string }>((high, key) => high.ms - key.ms);
+  private readonly dayFiles = new BackwardRuns<string>((high, key) => (key < high ? 1 : 0));
   readonly notes: ChainNote[] = [];
   entries = 0;
 
@@ -118,6 +131,8 @@ export class ChainVerifier {
   /** Call after the last line. */
   end(): ChainProblem | undefined {
     if (!this.problem && this.pendingTorn) this.fail(this.pendingTorn, 'not-json', 'a line that is not JSON was never recovered by a later entry');
+    this.noteClock(this.clock.end());
+    this.noteDayFile(this.dayFiles.end());
     return this.problem;
   }
 
@@ -131,7 +146,7 @@ export class ChainVerifier {
       if (!recovered || recovered.hash !== this.hash(this.pendingTorn.text)) {
         return this.fail(this.pendingTorn, 'not-json', 'a line that is not JSON sits in the log and no later entry records it as a recovered torn write');
       }
-      this.notes.push({ file: this.pendingTorn.file, line: this.pendingTorn.line, message: `torn write (crash mid-append), recovered by entry ${seq}` });
+      this.notes.push({ kind: 'torn-write', file: this.pendingTorn.file, line: this.pendingTorn.line, message: `torn write (crash mid-append), recovered by entry ${seq}` });
       this.pendingTorn = undefined;
     }
     if (seq <= this.head.seq) return this.fail({ file, line, text: '' }, 'reordered', `entry ${seq} comes after entry ${this.head.seq}: entries were reordered or duplicated`);
@@ -139,9 +154,46 @@ export class ChainVerifier {
     if (prev !== this.head.hash) return this.fail({ file, line, text: '' }, 'broken', `entry ${seq} does not chain to entry ${this.head.seq}: the previous entry was replaced`);
     this.head = { seq, hash };
     this.entries++;
+    this.observeOrder(file, line, seq, entry.timestamp);
+  }
+
+  private observeOrder(file: string, line: number, seq: number, timestamp: unknown): void {
+    const ms = typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN;
+    if (!Number.isNaN(ms)) this.noteClock(this.clock.observe({ seq, key: { ms, text: timestamp as string }, file, line }));
+    this.noteDayFile(this.dayFiles.observe({ seq, key: file, file, line }));
+  }
+
+  private noteClock(run: BackwardRun<{ ms: number; text: string }> | undefined): void {
+    if (!run) return;
+    const { entry, ahead, behind } = run.worst;
+    const span = run.count === 1 ? `entry ${run.first.seq} is` : `${run.count} entries among ${run.first.seq}–${run.lastSeq} are`;
+    this.notes.push({
+      kind: 'clock-ran-backwards',
+      file: run.first.file,
+      line: run.first.line,
+      message: `the clock ran backwards: ${span} timestamped before an earlier entry, by up to ${formatSpan(behind)} (entry ${entry.seq} at ${entry.key.text} follows entry ${ahead.seq} at ${ahead.key.text}); writers' clocks disagree or the clock was stepped back; the chain orders them`,
+      entries: { first: run.first.seq, last: run.lastSeq, count: run.count },
+      behindMs: behind,
+    });
+  }
+
+  private noteDayFile(run: BackwardRun<string> | undefined): void {
+    if (!run) return;
+    const span = run.count === 1 ? `entry ${run.first.seq} sits` : `${run.count} entries among ${run.first.seq}–${run.lastSeq} sit`;
+    this.notes.push({
+      kind: 'older-day-file',
+      file: run.first.file,
+      line: run.first.line,
+      message: `${span} in a day file named before the one holding entry ${run.worst.ahead.seq} (${baseName(run.worst.ahead.key)}), as writers before this version did when clocks disagreed; the chain orders them`,
+      entries: { first: run.first.seq, last: run.lastSeq, count: run.count },
+    });
   }
 
   private fail(at: Pending, kind: ChainProblemKind, message: string): void {
     this.problem ??= { kind, file: at.file, line: at.line, message };
   }
+}
+
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }
