@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { hookCommand } from '#core';
 import { startApprovalService } from '../../server/src/node/approval-service';
 import { answerOf, PAYLOADS } from '../fixtures/hook-payloads';
 import { CLI, run, workspace } from './cli-helpers';
@@ -28,8 +29,9 @@ function project(policy = POLICY): string {
   return workspace({ '.agent-policy.yml': policy, 'src/app.ts': 'export {};\n', 'secrets/deploy.key': 'k\n', 'package.json': '{}\n' });
 }
 
+/** The hook as `init` installs it: the root fixed on its command line, never taken from the payload. */
 function hook(runtime: string, root: string, payload: unknown, extra: string[] = []): { code: number | null; stdout: string; stderr: string } {
-  return run(['hook', runtime, '--state', join(root, '.state'), ...extra], typeof payload === 'string' ? payload : JSON.stringify(payload));
+  return run(['hook', runtime, '--root', root, '--state', join(root, '.state'), ...extra], typeof payload === 'string' ? payload : JSON.stringify(payload));
 }
 
 function auditEntries(root: string): Record<string, unknown>[] {
@@ -85,7 +87,8 @@ for (const [runtime, payloads] of Object.entries(PAYLOADS)) {
       });
       try {
         const stdout = await new Promise<string>((resolve) => {
-          const child = spawn(process.execPath, [CLI, 'hook', runtime, '--state', join(root, '.state')]);
+          // Without --root, the root is the folder the runtime started the hook in.
+          const child = spawn(process.execPath, [CLI, 'hook', runtime, '--state', join(root, '.state')], { cwd: root });
           let out = '';
           child.stdout.on('data', (c: Buffer) => (out += c.toString()));
           child.on('close', () => resolve(out));
@@ -236,5 +239,91 @@ describe('agent-policy compile and sandbox', () => {
     for (const line of ['read_only: true', 'no-new-privileges:true', '- ALL', 'network_mode: none', 'target: /workspace', 'agent-scratch']) assert.ok(r.stdout.includes(line), line);
     const open = project(POLICY.replace('audit:', 'network:\n  allow_outbound: true\naudit:').replace('permissions:\n', 'permissions:\n  network:\n    allow_outbound: true\n'));
     assert.doesNotMatch(run(['sandbox', '--emit', 'compose', '--root', open]).stdout, /network_mode/);
+  });
+});
+
+describe('agent-policy hook: the runtime never proceeds without our answer', () => {
+  it('answers deny before the runtime\'s timeout even while blocked (here on an audit lock a live process holds), and the installed command exits 2', () => {
+    const root = project();
+    const state = join(root, '.state');
+    mkdirSync(join(state, 'audit'), { recursive: true });
+    // A live holder: without the deadline the hook would wait 10 s for the lock, long after the runtime's 6 s timeout ran the call.
+    writeFileSync(join(state, 'audit', '.lock'), `${process.pid} held ${Date.now()}`);
+    const command = hookCommand('claude-code', { cli: `${process.execPath} ${CLI}`, root: { path: root }, timeoutSeconds: 6 });
+    const payload = { hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { file_path: join(root, 'src', 'app.ts'), content: 'x' }, cwd: root };
+    const started = performance.now();
+    const r = spawnSync('sh', ['-c', command], { input: JSON.stringify(payload), encoding: 'utf8', env: { ...process.env, AGENT_POLICY_STATE_DIR: state } });
+    const elapsed = performance.now() - started;
+    assert.equal(r.status, 2, 'killed by its own watchdog after answering, the command blocks the call');
+    assert.match(r.stderr, /no decision within the hook's deadline \(3 s, inside claude-code's 6 s timeout\)/);
+    assert.equal(answerOf('claude-code', r.stdout).decision, 'deny');
+    assert.ok(elapsed < 6000, `answered in ${Math.round(elapsed)} ms, inside the runtime's 6 s`);
+  });
+
+  it('an approval request expires at the hook\'s deadline, not after the runtime gave up', async () => {
+    const root = project();
+    const seen: { timeout_ms?: number }[] = [];
+    const service = await startApprovalService(join(root, '.state'), (request) => {
+      seen.push(request);
+      return new Promise(() => undefined); // nobody answers
+    });
+    try {
+      const started = performance.now();
+      const out = await new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'hook', 'claude-code', '--root', root, '--state', join(root, '.state'), '--timeout', '8']);
+        let text = '';
+        child.stdout.on('data', (c: Buffer) => (text += c.toString()));
+        child.on('close', () => resolve(text));
+        child.stdin.end(JSON.stringify(PAYLOADS['claude-code']?.ask(root)));
+      });
+      assert.ok(performance.now() - started < 8000, 'answered inside the 8 s timeout');
+      assert.ok((seen[0]?.timeout_ms ?? Infinity) <= 4000, `the request was asked to expire within the 4 s budget (${seen[0]?.timeout_ms} ms)`);
+      assert.notEqual(answerOf('claude-code', out).decision, 'allow');
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe('agent-policy hook: the model does not choose the policy', () => {
+  const EVIL = 'version: "2.1"\npermissions:\n  commands:\n    allow: ["rm -rf *"]\n  filesystem:\n    allow: ["**"]\n';
+  const payload = (cwd: string) => ({ hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'rm -rf ../../secrets' }, cwd });
+
+  for (const form of ['--root fixed at install', 'the folder the runtime started the hook in']) {
+    it(`a .agent-policy.yml placed under node_modules, named by the payload's cwd, does not govern (${form})`, () => {
+      const root = project();
+      const evil = join(root, 'node_modules', 'evil');
+      mkdirSync(evil, { recursive: true });
+      writeFileSync(join(evil, '.agent-policy.yml'), EVIL);
+      const args = ['hook', 'codex', '--state', join(root, '.state'), ...(form.startsWith('--root') ? ['--root', root] : [])];
+      const r = spawnSync(process.execPath, [CLI, ...args], { input: JSON.stringify(payload(evil)), encoding: 'utf8', cwd: root });
+      const answer = answerOf('codex', r.stdout);
+      assert.equal(answer.decision, 'deny');
+      assert.match(answer.reason, /rm -rf/, 'denied by the root policy\'s rule, not for some other reason');
+      assert.equal(existsSync(join(evil, '.agent-policy')), false, 'no audit entry lands beside the planted policy');
+      assert.equal(auditEntries(root).at(-1)?.agent_id, 'hook-test-agent', 'the root policy decided and recorded it');
+    });
+  }
+
+  it('an empty --root (the runtime did not name its project folder) denies and says why', () => {
+    const root = project();
+    const r = run(['hook', 'claude-code', '--root', '', '--state', join(root, '.state')], JSON.stringify(PAYLOADS['claude-code']?.deny(root)));
+    assert.match(answerOf('claude-code', r.stdout).reason, /did not name its project folder/);
+  });
+});
+
+describe('agent-policy init: one entry, whatever --cli says', () => {
+  it('installing twice with different --cli leaves one entry (the newer command), uninstall removes it; the command carries the timeout and the root', () => {
+    const root = project();
+    assert.equal(run(['init', '--runtime', 'codex', '--root', root, '--cli', 'node /opt/a/cli.js']).code, 0);
+    assert.equal(run(['init', '--runtime', 'codex', '--root', root, '--cli', 'node /opt/b/cli.js']).code, 0);
+    const hooks = (JSON.parse(readFileSync(join(root, '.codex', 'hooks.json'), 'utf8')) as { hooks: { PreToolUse: { hooks: { command: string }[] }[] } }).hooks.PreToolUse;
+    assert.equal(hooks.length, 1);
+    assert.match(hooks[0]?.hooks[0]?.command ?? '', new RegExp(`^node /opt/b/cli\\.js hook codex --timeout 600 --root ${root.replace(/[/.]/g, '\\$&')} \\|\\|`));
+    assert.match(run(['init', '--runtime', 'codex', '--root', root, '--cli', 'node /opt/b/cli.js']).stdout, /already installed/);
+    assert.match(run(['init', '--runtime', 'codex', '--root', root, '--uninstall']).stdout, /removed/);
+    assert.equal(existsSync(join(root, '.codex', 'hooks.json')), false);
+    run(['init', '--runtime', 'claude-code', '--root', root]);
+    assert.match(readFileSync(join(root, '.claude', 'settings.json'), 'utf8'), /--root \\"\$CLAUDE_PROJECT_DIR\\"/, 'a committed file names the project folder through the runtime, so it works in every checkout');
   });
 });

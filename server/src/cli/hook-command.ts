@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { evaluate, HOOK_ADAPTERS, HOOK_RUNTIMES, type DecisionResult, type HookAdapter, type HookCall, type HookOutcome, type HookRuntime, type PolicySet } from '#core';
 import { askApprovalService } from '../node/approval-service';
+import { armDeadline, hookBudgetMs, type HookDeadline } from '../node/hook-deadline';
 import { nodeFileSystem, posixPath } from '../node/fs-view';
 import { loadWorkspacePolicy, openStores } from '../node/workspace';
 import { UsageError, type CliIo } from './io';
@@ -9,11 +10,19 @@ import { UsageError, type CliIo } from './io';
 const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
 export interface HookOptions {
+  /** The root fixed at install (`--root`); without it, the folder the runtime started the hook in. Never the payload's `cwd`. */
   root: string | undefined;
   state: string | undefined;
-  /** How long an ask waits for a human in the editor (ms). */
+  /** How long an ask waits for a human in the editor (ms), at most; the deadline may cut it shorter. */
   approvalTimeoutMs: number;
+  /** The runtime's timeout for this hook (ms): the hook answers before it, whatever happens. */
+  runtimeTimeoutMs: number;
 }
+
+/** Assumed when the command does not say (`--timeout`): the shortest default among the runtimes. */
+export const DEFAULT_RUNTIME_TIMEOUT_MS = 30_000;
+// The approval service's reply must arrive this long before the deadline.
+const ANSWER_MARGIN_MS = 1_000;
 
 export function hookAdapter(name: string | undefined): HookAdapter {
   if (!name || !(HOOK_RUNTIMES as readonly string[]).includes(name)) throw new UsageError(`hook needs a runtime: ${HOOK_RUNTIMES.join(', ')}`);
@@ -26,22 +35,35 @@ export function hookAdapter(name: string | undefined): HookAdapter {
  * error are all denials that say why. Every decision is recorded in the audit log.
  */
 export async function runHook(adapter: HookAdapter, io: CliIo, options: HookOptions): Promise<number> {
+  const budget = hookBudgetMs(options.runtimeTimeoutMs, performance.now());
+  const lateReason = `no decision within the hook's deadline (${Math.round(budget / 1000)} s, inside ${adapter.runtime}'s ${Math.round(options.runtimeTimeoutMs / 1000)} s timeout), so the action is denied`;
+  // Killed after these words, the command's `|| exit 2` blocks the call; runtimes then show stderr.
+  const deadline = armDeadline(budget, { stdout: adapter.reply({ decision: 'deny', reason: lateReason }, '').stdout, stderr: `Agent Policy: ${lateReason}\n` });
   let event = '';
+  let reply;
   try {
     const payload = parsePayload(await readAll(io.stdin));
     event = typeof payload.hook_event_name === 'string' ? payload.hook_event_name : '';
     const call = adapter.parse(payload);
     event = call.event;
-    const outcome = await decide(adapter, call, options);
-    return write(io, adapter.reply(outcome, event));
+    reply = adapter.reply(await decide(adapter, call, options, deadline), event);
   } catch (error) {
-    return write(io, adapter.reply({ decision: 'deny', reason: `the hook failed, so the action is denied: ${(error as Error).message}` }, event));
+    reply = adapter.reply({ decision: 'deny', reason: `the hook failed, so the action is denied: ${(error as Error).message}` }, event);
   }
+  if (!deadline.claim()) waitToBeEnded();
+  return write(io, reply);
 }
 
-async function decide(adapter: HookAdapter, call: HookCall, options: HookOptions): Promise<HookOutcome> {
-  const root = options.root ? resolve(options.root) : findRoot(call.cwd ?? process.cwd());
-  if (!root) return { decision: 'deny', reason: `no .agent-policy.yml in ${call.cwd ?? process.cwd()} or above it, so nothing can be allowed` };
+/** The watchdog answered first and is ending the process: write nothing more. */
+function waitToBeEnded(): never {
+  for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
+}
+
+async function decide(adapter: HookAdapter, call: HookCall, options: HookOptions, deadline: HookDeadline): Promise<HookOutcome> {
+  const start = options.root !== undefined ? resolve(options.root) : process.cwd();
+  if (options.root === '') return { decision: 'deny', reason: `${adapter.runtime} did not name its project folder (the hook's --root is empty), so no policy can be found and nothing is allowed` };
+  const root = options.root !== undefined ? (existsSync(join(start, '.agent-policy.yml')) ? start : undefined) : findRoot(start);
+  if (!root) return { decision: 'deny', reason: `no .agent-policy.yml in ${start}${options.root !== undefined ? '' : ' or above it'}, so nothing can be allowed` };
   const set = await loadWorkspacePolicy(root, 'enforcement');
   const stores = openStores(set, root, options.state ? { state: options.state } : {});
   const context = { runtime: adapter.runtime, agentId: set.agentId, policyVersion: set.version };
@@ -63,15 +85,17 @@ async function decide(adapter: HookAdapter, call: HookCall, options: HookOptions
   if (denial) return { decision: 'deny', reason: denial.result.reason };
   const ask = results.find((r) => r.result.decision === 'ask');
   if (!ask) return { decision: 'allow', reason: results.map((r) => r.result.reason).join('; ') };
-  return askHuman(adapter, call, set, stores.stateDir, ask, options);
+  return askHuman(adapter, call, set, stores.stateDir, ask, Math.min(options.approvalTimeoutMs, deadline.remainingMs() - ANSWER_MARGIN_MS));
 }
 
 /** An ask goes to the editor's approval service when one is running; else to the runtime's own prompt, where it has one. */
-async function askHuman(adapter: HookAdapter, call: HookCall, set: PolicySet, stateDir: string, ask: { action: Record<string, unknown>; result: DecisionResult }, options: HookOptions): Promise<HookOutcome> {
+async function askHuman(adapter: HookAdapter, call: HookCall, set: PolicySet, stateDir: string, ask: { action: Record<string, unknown>; result: DecisionResult }, waitMs: number): Promise<HookOutcome> {
+  if (waitMs <= 0) return { decision: 'deny', reason: `${ask.result.reason}; no time is left before the hook's deadline to ask anyone` };
+  // The request expires when the hook must answer: the prompt shows the time that is really left.
   const reply = await askApprovalService(
     stateDir,
-    { action: ask.action, runtime: adapter.runtime, ...(set.agentId ? { agent_id: set.agentId } : {}), ...(call.proposedContent !== undefined ? { proposed_content: call.proposedContent } : {}), timeout_ms: options.approvalTimeoutMs },
-    options.approvalTimeoutMs + 5_000,
+    { action: ask.action, runtime: adapter.runtime, ...(set.agentId ? { agent_id: set.agentId } : {}), ...(call.proposedContent !== undefined ? { proposed_content: call.proposedContent } : {}), timeout_ms: waitMs },
+    waitMs,
   );
   if (reply) return { decision: reply.decision, reason: reply.reason };
   if (adapter.canAsk(call.event)) return { decision: 'ask', reason: ask.result.reason };

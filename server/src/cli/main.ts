@@ -8,7 +8,7 @@ import { runApprovalsDecide, runApprovalsList, runApprovalsRequest } from './app
 import { runAuditQuery, runAuditVerify } from './audit-command';
 import { runBypassGrant, runBypassList, runBypassRevoke } from './bypass-command';
 import { runCheck, runEval } from './eval-command';
-import { hookAdapter, runHook } from './hook-command';
+import { DEFAULT_RUNTIME_TIMEOUT_MS, hookAdapter, runHook } from './hook-command';
 import { runInit } from './init-command';
 import { compileTarget, runCompile } from './compile-command';
 import { runSandbox } from './sandbox-command';
@@ -31,7 +31,7 @@ Usage:
   agent-policy bypass list [--json] | bypass revoke ID
   agent-policy approvals [list [--all] [--json] | approve ID [--by NAME] [--note TEXT] | deny ID [--by NAME] [--note TEXT]]
   agent-policy approvals request --json ACTION [--wait] [--timeout 1h]
-  agent-policy hook claude-code|cursor|gemini-cli|copilot-cli|codex [--approval-timeout 10m]
+  agent-policy hook claude-code|cursor|gemini-cli|copilot-cli|codex [--timeout SECONDS] [--approval-timeout 10m]
                                                             answer the runtime's pre-tool hook (JSON on stdin) from the policy
   agent-policy init --runtime NAME [--uninstall] [--cli 'npx --no-install agent-policy']
                                                             install (or remove) the hook in that runtime's project settings
@@ -154,11 +154,13 @@ const COMMANDS: Record<string, Handler> = {
     }
   },
   async hook(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COMMON, 'approval-timeout': { type: 'string' } } });
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COMMON, 'approval-timeout': { type: 'string' }, timeout: { type: 'string' } } });
     const adapter = hookAdapter(positionals[0]);
     const timeout = values['approval-timeout'] === undefined ? 10 * 60_000 : parseDuration(values['approval-timeout']);
     if (timeout === undefined) throw new UsageError('--approval-timeout is a duration such as 10m');
-    return runHook(adapter, io, { root: values.root, state: values.state, approvalTimeoutMs: timeout });
+    const runtimeTimeout = values.timeout === undefined ? DEFAULT_RUNTIME_TIMEOUT_MS : Number(values.timeout) * 1000;
+    if (!(runtimeTimeout > 0)) throw new UsageError("--timeout is the runtime's timeout for the hook, in seconds");
+    return runHook(adapter, io, { root: values.root, state: values.state, approvalTimeoutMs: timeout, runtimeTimeoutMs: runtimeTimeout });
   },
   init(args) {
     const { values } = parseArgs({ args, options: { ...COMMON, runtime: { type: 'string' }, uninstall: { type: 'boolean' }, cli: { type: 'string' } } });

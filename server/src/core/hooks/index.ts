@@ -14,4 +14,4 @@ export const HOOK_ADAPTERS: Record<HookRuntime, HookAdapter> = {
 };
 
 export { HOOK_RUNTIMES, type HookAdapter, type HookCall, type HookOutcome, type HookReply, type HookRuntime } from './types';
-export { HOOK_TARGETS, hookCommand, withHook, withoutHook, type HookInstallTarget } from './install';
+export { HOOK_TARGETS, HOOK_TIMEOUT_SECONDS, hookCommand, PROJECT_DIR_VARIABLE, withHook, withoutHook, type HookCommandOptions, type HookInstallTarget } from './install';

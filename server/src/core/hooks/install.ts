@@ -20,21 +20,56 @@ export const HOOK_TARGETS: Record<HookRuntime, HookInstallTarget> = {
   codex: { file: '.codex/hooks.json', ownFile: false },
 };
 
-/** How long a runtime waits for our hook: long enough for a person to answer an approval in the editor. */
-const TIMEOUT_SECONDS = 600;
+/**
+ * How long a runtime waits for our hook, in seconds: long enough for a person to answer an
+ * approval in the editor. The command carries it (`--timeout`), so the hook keeps its own
+ * deadline inside it and answers (deny, with the reason) before the runtime gives up; every
+ * runtime runs the tool call when it kills a hook that is late.
+ */
+export const HOOK_TIMEOUT_SECONDS = 600;
+
+export interface HookCommandOptions {
+  /** How to start the CLI (default `npx --no-install agent-policy`). */
+  cli?: string;
+  /**
+   * The repository root whose policy governs, fixed at install time (never taken from a payload):
+   * an absolute path, or the environment variable in which the runtime names the project folder
+   * it loaded this configuration from (so a committed file works in every checkout).
+   */
+  root?: { path: string } | { variable: string };
+  timeoutSeconds?: number;
+}
+
+/** Runtimes that tell a hook the project folder (the one whose settings registered it) in an environment variable. */
+export const PROJECT_DIR_VARIABLE: Partial<Record<HookRuntime, string>> = {
+  'claude-code': 'CLAUDE_PROJECT_DIR',
+  'gemini-cli': 'GEMINI_PROJECT_DIR',
+};
+
+/** Said by every command we install, whatever `--cli` is: how our entries are recognised. */
+const FAILED_TO_RUN = 'Agent Policy: the hook could not run, so the action is blocked';
 
 /**
- * The hook's shell command. If the CLI cannot start at all the runtime sees exit 2, which every
- * one of these runtimes treats as "block" (fail closed), instead of a non-blocking error.
+ * The hook's shell command. If the CLI cannot start at all, or is killed (its deadline watchdog
+ * ends it after answering), the runtime sees exit 2, which every one of these runtimes treats as
+ * "block" (fail closed), instead of a non-blocking error.
  */
-export function hookCommand(runtime: HookRuntime, cli = 'npx --no-install agent-policy'): string {
-  return `${cli} hook ${runtime} || { echo "Agent Policy: the hook could not run, so the action is blocked" >&2; exit 2; }`;
+export function hookCommand(runtime: HookRuntime, options: HookCommandOptions = {}): string {
+  const cli = options.cli ?? 'npx --no-install agent-policy';
+  const root = options.root === undefined ? '' : ` --root ${'path' in options.root ? shellQuote(options.root.path) : `"$${options.root.variable}"`}`;
+  return `${cli} hook ${runtime} --timeout ${options.timeoutSeconds ?? HOOK_TIMEOUT_SECONDS}${root} || { echo "${FAILED_TO_RUN}" >&2; exit 2; }`;
+}
+
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:@=+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
-const ours = (runtime: HookRuntime) => (command: unknown): boolean => typeof command === 'string' && command.includes(`agent-policy hook ${runtime}`);
+/** Our entry: one we installed (any `--cli`), or one written by hand as `agent-policy hook RUNTIME`. */
+const ours = (runtime: HookRuntime) => (command: unknown): boolean =>
+  typeof command === 'string' && (command.includes(`agent-policy hook ${runtime}`) || (command.includes(FAILED_TO_RUN) && new RegExp(`\\bhook ${runtime}(\\s|$)`).test(command)));
 
 /** Claude Code and Codex: `hooks.PreToolUse[] = {matcher, hooks: [{type: "command", command, timeout}]}`. */
 function claudeShape(runtime: HookRuntime, event: string, timeout: number) {
@@ -90,9 +125,9 @@ function withList(config: Json, event: string, list: unknown[]): Json {
 }
 
 const SHAPES: Record<HookRuntime, ReturnType<typeof claudeShape>> = {
-  'claude-code': claudeShape('claude-code', 'PreToolUse', TIMEOUT_SECONDS),
-  codex: claudeShape('codex', 'PreToolUse', TIMEOUT_SECONDS),
-  'gemini-cli': claudeShape('gemini-cli', 'BeforeTool', TIMEOUT_SECONDS * 1000),
+  'claude-code': claudeShape('claude-code', 'PreToolUse', HOOK_TIMEOUT_SECONDS),
+  codex: claudeShape('codex', 'PreToolUse', HOOK_TIMEOUT_SECONDS),
+  'gemini-cli': claudeShape('gemini-cli', 'BeforeTool', HOOK_TIMEOUT_SECONDS * 1000),
   cursor: flatShape(
     'cursor',
     {
@@ -103,14 +138,17 @@ const SHAPES: Record<HookRuntime, ReturnType<typeof claudeShape>> = {
     },
     'command',
   ),
-  'copilot-cli': flatShape('copilot-cli', { preToolUse: (command) => ({ type: 'command', bash: command, timeoutSec: TIMEOUT_SECONDS }) }, 'bash'),
+  'copilot-cli': flatShape('copilot-cli', { preToolUse: (command) => ({ type: 'command', bash: command, timeoutSec: HOOK_TIMEOUT_SECONDS }) }, 'bash'),
 };
 
-/** The configuration with our hook in it (unchanged if it is there already). */
+/**
+ * The configuration with exactly one entry of ours, running `command`: unchanged when that is
+ * already so; an entry of ours with another command (another `--cli`, root or timeout) is replaced.
+ */
 export function withHook(runtime: HookRuntime, config: Json, command = hookCommand(runtime)): { config: Json; changed: boolean } {
   const shape = SHAPES[runtime];
-  if (shape.has(config)) return { config, changed: false };
-  return { config: shape.add(config, command), changed: true };
+  const next = shape.add(shape.has(config) ? shape.remove(config) : config, command);
+  return JSON.stringify(next) === JSON.stringify(config) ? { config, changed: false } : { config: next, changed: true };
 }
 
 /** The configuration without our hook; `empty` when nothing else is left in it. */
