@@ -45,7 +45,7 @@ export class ApprovalServiceHost implements vscode.Disposable {
   }
 
   private async handle(request: Parameters<Parameters<typeof startApprovalService>[1]>[0]): Promise<ServiceReply> {
-    const outcome = await this.gate.decide({
+    const outcome = await this.gate.answerHook({
       action: request.action as Record<string, unknown>,
       runtime: request.runtime,
       ...(request.agent_id ? { agentId: request.agent_id } : {}),

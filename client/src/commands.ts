@@ -8,6 +8,9 @@ import type { ExplainView } from './explain-view';
 import type { PolicyLanguageClient } from './language-client';
 import type { PolicyContext } from './policy-context';
 
+/** How the audit log names a person acting in this editor (granting a bypass, revoking one). */
+const EDITOR_ACTOR = 'vscode';
+
 export interface CommandDeps {
   context: PolicyContext;
   languageClient: PolicyLanguageClient;
@@ -96,7 +99,7 @@ async function grantBypass(context: PolicyContext, arg: Partial<BypassRequest> |
   const duration = reason && (await ask(`For how long (30m, 2h; at most ${set.bypass?.maxDuration ?? 'the policy limit'})`, arg?.duration));
   const approver = duration && (await ask('Approver e-mail', arg?.approver));
   if (!pattern || !reason || !duration || !approver) return false;
-  const result = context.stores.bypasses.grant(set, { kind, pattern, reason, duration, approver }, context.user);
+  const result = context.stores.bypasses.grant(set, { kind, pattern, reason, duration, approver }, context.user, EDITOR_ACTOR);
   if (!result.ok) {
     void vscode.window.showErrorMessage(`Agent Policy: bypass refused: ${result.reason}`);
     return false;
@@ -118,7 +121,7 @@ async function revokeBypass(context: PolicyContext, arg: unknown): Promise<boole
     id = pick?.id;
   }
   if (!id) return false;
-  const result = context.stores.bypasses.revoke(id, context.user);
+  const result = context.stores.bypasses.revoke(id, context.user, EDITOR_ACTOR);
   if (!result.ok) void vscode.window.showErrorMessage(`Agent Policy: ${result.reason}`);
   context.refresh();
   return result.ok;

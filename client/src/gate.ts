@@ -1,4 +1,5 @@
 import type { ApprovalStatus, DecisionResult } from '#core';
+import type { Approver } from '../../server/src/node/enforcer';
 import type { ApprovalPrompter } from './approvals';
 import type { PolicyContext } from './policy-context';
 
@@ -23,39 +24,68 @@ export interface GateOutcome {
 }
 
 /**
- * The editor's gate: every action is decided by the policy before it runs and every decision is
- * recorded. An `ask` becomes an approval request that a human answers; only an approval lets the
- * action through, and a timeout counts as a denial.
+ * The editor's gate: every action goes through the shared enforcer (decided by the policy
+ * before it runs, recorded), and an `ask` becomes an approval request that a person answers
+ * here; only an approval lets the action through, and a timeout counts as a denial.
  */
 export class Gate {
+  private readonly approver: Approver;
+
   constructor(
     private readonly context: PolicyContext,
-    private readonly prompter: ApprovalPrompter,
+    prompter: ApprovalPrompter,
     private readonly approvalTimeoutMs: () => number,
-  ) {}
-
-  async decide(request: GateRequest): Promise<GateOutcome> {
-    await this.context.ready();
-    const decision = this.context.decide(request.action);
-    const { result } = decision;
-    if (result.decision !== 'ask') {
-      this.context.record(decision, request.runtime);
-      return { allowed: result.allowed, result, reason: result.reason };
-    }
-    const stores = this.context.stores;
-    const approval = stores.approvals.request({
-      action: request.action,
-      result,
-      agentId: request.agentId ?? this.context.set?.agentId ?? null,
-      runtime: request.runtime,
-      timeoutMs: request.timeoutMs ?? this.approvalTimeoutMs(),
-    });
-    this.context.record(decision, request.runtime, approval.id);
-    this.prompter.prompt(approval, request.proposedContent);
-    const status = await stores.approvals.waitFor(approval.id);
-    const settled = stores.approvals.get(approval.id);
-    const by = settled?.decided_by ? ` by ${settled.decided_by}` : '';
-    const reason = status === 'approved' ? `approved${by}: ${result.reason}` : status === 'expired' ? `no one approved it in time (a timeout counts as a denial): ${result.reason}` : `denied${by}: ${result.reason}`;
-    return { allowed: status === 'approved', result, reason, approvalId: approval.id, status };
+  ) {
+    this.approver = editorApprover(context, prompter);
   }
+
+  /** For the editor's own tools: decided, recorded, asked here. */
+  decide(request: GateRequest): Promise<GateOutcome> {
+    return this.run(request, true);
+  }
+
+  /**
+   * For an external runtime's hook asking through the approval service: decided with the editor's
+   * own copy of the policy and asked here, but recorded by the hook (which records every call).
+   */
+  answerHook(request: GateRequest): Promise<GateOutcome> {
+    return this.run(request, false);
+  }
+
+  private async run(request: GateRequest, record: boolean): Promise<GateOutcome> {
+    await this.context.ready();
+    const enforcer = this.context.enforcer;
+    const refusal = this.context.refusal;
+    if (refusal || !enforcer) {
+      const result: DecisionResult = { decision: 'deny', allowed: false, requires_approval: false, reason: refusal ?? 'the policy is not loaded yet', rules: [] };
+      return { allowed: false, result, reason: result.reason };
+    }
+    const outcome = await enforcer.enforce({
+      actions: [request.action],
+      actor: { runtime: request.runtime, agentId: request.agentId },
+      proposedContent: request.proposedContent,
+      approver: this.approver,
+      approvalWaitMs: request.timeoutMs ?? this.approvalTimeoutMs(),
+      record,
+    });
+    const result = outcome.decisions[0]?.result ?? { decision: 'deny', allowed: false, requires_approval: false, reason: outcome.reason, rules: [] };
+    const status = outcome.approval?.status;
+    return { allowed: outcome.decision === 'allow', result, reason: outcome.reason, ...(outcome.approval?.approvalId ? { approvalId: outcome.approval.approvalId } : {}), ...(status ? { status } : {}) };
+  }
+}
+
+/** A person in this editor: the request is queued (and audited), prompted, and waited for. */
+function editorApprover(context: PolicyContext, prompter: ApprovalPrompter): Approver {
+  return {
+    async ask(ask) {
+      const stores = context.stores;
+      const approval = stores.approvals.request({ action: ask.action, result: ask.result, agentId: ask.actor.agentId ?? context.set?.agentId ?? null, runtime: ask.actor.runtime, timeoutMs: ask.timeoutMs });
+      prompter.prompt(approval, ask.proposedContent);
+      const status = await stores.approvals.waitFor(approval.id);
+      const settled = stores.approvals.get(approval.id);
+      const by = settled?.decided_by ? ` by ${settled.decided_by}` : '';
+      const reason = status === 'approved' ? `approved${by}: ${ask.result.reason}` : status === 'expired' ? `no one approved it in time (a timeout counts as a denial): ${ask.result.reason}` : `denied${by}: ${ask.result.reason}`;
+      return { allowed: status === 'approved', reason, approvalId: approval.id, status };
+    },
+  };
 }

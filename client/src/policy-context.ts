@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
-import { evaluate, type DecisionResult, type PolicySet } from '#core';
+import type { DecisionResult, PolicySet } from '#core';
 import type { AuditAlert } from '../../server/src/node/audit-log';
-import { nodeFileSystem, posixPath } from '../../server/src/node/fs-view';
+import { Enforcer } from '../../server/src/node/enforcer';
 import { loadWorkspacePolicy, openStores, type Stores } from '../../server/src/node/workspace';
 
 /** What the policy decided for one action, with what the gate needs to act on it. */
@@ -26,7 +26,7 @@ export class PolicyContext implements vscode.Disposable {
   private policy: PolicySet | undefined;
   private storesValue: Stores | undefined;
   private loading: Promise<void> | undefined;
-  private stateDirs: string[] = [];
+  private enforcerValue: Enforcer | undefined;
 
   constructor(readonly root: string, readonly clock: () => number = Date.now) {
     this.disposables.push(this.changed, this.alerted);
@@ -47,6 +47,17 @@ export class PolicyContext implements vscode.Disposable {
 
   get set(): PolicySet | undefined {
     return this.policy;
+  }
+
+  /** Decides, records and asks, as the CLI and the hooks do; undefined until the policy is loaded. */
+  get enforcer(): Enforcer | undefined {
+    return this.enforcerValue;
+  }
+
+  /** Why nothing may run, if so: an untrusted workspace or a policy not loaded yet. */
+  get refusal(): string | undefined {
+    if (!vscode.workspace.isTrusted) return 'the workspace is not trusted; Agent Policy runs nothing for agents until it is';
+    return this.enforcerValue ? undefined : 'the policy is not loaded yet';
   }
 
   get stores(): Stores {
@@ -72,8 +83,7 @@ export class PolicyContext implements vscode.Disposable {
       const state = vscode.workspace.getConfiguration('agentPolicy').get<string>('stateDirectory') || undefined;
       this.policy = set;
       this.storesValue = openStores(set, this.root, { state, clock: this.clock, onAlert: (alert) => this.alerted.fire(alert) });
-      // Resolved once per load, not per decision (it touches the file system).
-      this.stateDirs = [posixPath(this.storesValue.stateDir)];
+      this.enforcerValue = new Enforcer(set, this.storesValue, { clock: this.clock });
       this.changed.fire();
     };
     this.loading = (this.loading ?? Promise.resolve()).then(run, run);
@@ -90,24 +100,11 @@ export class PolicyContext implements vscode.Disposable {
     return this.policy as PolicySet;
   }
 
-  /**
-   * Decides an action with active bypasses and the clock. In an untrusted workspace nothing is
-   * run: every action is denied with the reason.
-   */
+  /** Decides an action now, recording nothing (views, previews, the watcher's check). */
   decide(action: Record<string, unknown>): GateDecision {
-    if (!vscode.workspace.isTrusted) {
-      return { action, result: { decision: 'deny', allowed: false, requires_approval: false, reason: 'the workspace is not trusted; Agent Policy runs nothing for agents until it is', rules: [] } };
-    }
-    const set = this.policy;
-    if (!set) return { action, result: { decision: 'deny', allowed: false, requires_approval: false, reason: 'the policy is not loaded yet', rules: [] } };
-    const now = this.clock();
-    const result = evaluate(set, action, { fs: nodeFileSystem, bypasses: this.stores.bypasses.active(set), now, stateDirs: this.stateDirs });
+    const refusal = this.refusal;
+    const result: DecisionResult = refusal || !this.enforcerValue ? { decision: 'deny', allowed: false, requires_approval: false, reason: refusal ?? 'the policy is not loaded yet', rules: [] } : this.enforcerValue.decide(action);
     return { action, result };
-  }
-
-  /** Appends a decision to the audit log (every decision, allowed or not, unless the policy says otherwise). */
-  record(decision: GateDecision, runtime: string, approvalId?: string): void {
-    this.stores.audit.appendDecision(decision.action, decision.result, { runtime, agentId: this.policy?.agentId, policyVersion: this.policy?.version, approvalId });
   }
 
   dispose(): void {

@@ -68,4 +68,21 @@ describe('agent-policy CLI (real processes)', () => {
     assert.match(r.stdout, /log\.jsonl:2: command\.exec "rm -rf \/" → deny: /);
     assert.match(r.stdout, /3 action\(s\) checked, 1 violation\(s\)/);
   });
+
+  it('check, eval and approvals request decide alike, through the one enforcer: all see the state folder (here inside src/, which the policy allows)', () => {
+    const root = workspace({ '.agent-policy.yml': POLICY });
+    const state = join(root, 'src', 'state');
+    const write = JSON.stringify({ action: 'filesystem.write', path: 'src/state/bypasses.jsonl' });
+    const check = run(['check', '--root', root, '--state', state, '--json', write, '--output', 'json']);
+    const evaluated = run(['eval', '--root', root, '--state', state], `${write}\n`);
+    const request = run(['approvals', 'request', '--root', root, '--state', state, '--json', write]);
+    const reasons = [check.stdout, evaluated.stdout].map((out) => JSON.parse(out) as { decision: string; reason: string });
+    for (const r of reasons) assert.equal(r.decision, 'deny');
+    assert.match(reasons[0]?.reason ?? '', /state folder/);
+    assert.equal(reasons[1]?.reason, reasons[0]?.reason, 'eval gives the reason check gives');
+    assert.equal(request.code, 1, 'nothing is queued for a person to grant');
+    assert.match(request.stdout, /^DENY: .*state folder[\s\S]*no approval needed/);
+    // The same path without that state folder is an ordinary allowed write.
+    assert.equal(JSON.parse(run(['check', '--root', root, '--json', write, '--output', 'json']).stdout).decision, 'allow');
+  });
 });

@@ -58,7 +58,7 @@ describe('bypasses', () => {
     const set = await policy({ '': POLICY });
     const s = stores();
     assert.equal(decide(set, s, write('backend/auth/config.yml')).decision, 'deny');
-    const granted = s.bypasses.grant(set, { kind: 'path', pattern: 'backend/auth/config.yml', reason: 'P0 incident: fix auth service crash', approver: 'alice@example.com', duration: '30m' }, 'bob');
+    const granted = s.bypasses.grant(set, { kind: 'path', pattern: 'backend/auth/config.yml', reason: 'P0 incident: fix auth service crash', approver: 'alice@example.com', duration: '30m' }, 'bob', 'cli');
     assert.ok(granted.ok);
     assert.match(granted.grant.id, /^bypass_[0-9a-z]{10}$/);
     assert.equal(granted.grant.expires_at, '2026-11-24T10:30:00.000Z');
@@ -75,12 +75,12 @@ describe('bypasses', () => {
   it('a revoked bypass no longer applies; revoking twice is refused', async () => {
     const set = await policy({ '': POLICY });
     const s = stores();
-    const granted = s.bypasses.grant(set, { kind: 'command', pattern: 'git push --force', reason: 'rewrite a leaked secret out of history', approver: 'ops@sec.example.com', duration: '10m' }, 'bob');
+    const granted = s.bypasses.grant(set, { kind: 'command', pattern: 'git push --force', reason: 'rewrite a leaked secret out of history', approver: 'ops@sec.example.com', duration: '10m' }, 'bob', 'cli');
     assert.ok(granted.ok);
     assert.equal(decide(set, s, { action: 'command.exec', command: 'git push --force origin main' }).bypass_id, granted.grant.id);
-    assert.ok(s.bypasses.revoke(granted.grant.id, 'carol').ok);
+    assert.ok(s.bypasses.revoke(granted.grant.id, 'carol', 'cli').ok);
     assert.equal(decide(set, s, { action: 'command.exec', command: 'git push --force origin main' }).decision, 'deny');
-    assert.deepEqual(s.bypasses.revoke(granted.grant.id, 'carol'), { ok: false, reason: `bypass ${granted.grant.id} is already revoked` });
+    assert.deepEqual(s.bypasses.revoke(granted.grant.id, 'carol', 'cli'), { ok: false, reason: `bypass ${granted.grant.id} is already revoked` });
     assert.deepEqual(await kinds(s.audit), ['bypass.grant', 'bypass.revoke']);
   });
 
@@ -89,7 +89,7 @@ describe('bypasses', () => {
     const s = stores();
     const base = { kind: 'path' as const, pattern: 'backend/auth/**', reason: 'P0 incident: fix auth', approver: 'alice@example.com', duration: '30m' };
     const refused = (over: Partial<typeof base>): string => {
-      const r = s.bypasses.grant(set, { ...base, ...over }, 'bob');
+      const r = s.bypasses.grant(set, { ...base, ...over }, 'bob', 'cli');
       assert.ok(!r.ok);
       return r.reason;
     };
@@ -106,7 +106,7 @@ describe('bypasses', () => {
     const open = await policy({ '': POLICY.replace('  never:\n    - "secrets/**"\n', '') });
     const closed = await policy({ '': POLICY });
     const s = stores();
-    const granted = s.bypasses.grant(open, { kind: 'path', pattern: 'secrets/**', reason: 'rotate the leaked key now', approver: 'alice@example.com', duration: '30m' }, 'bob');
+    const granted = s.bypasses.grant(open, { kind: 'path', pattern: 'secrets/**', reason: 'rotate the leaked key now', approver: 'alice@example.com', duration: '30m' }, 'bob', 'cli');
     assert.ok(granted.ok);
     assert.equal(decide(open, s, write('secrets/key')).decision, 'allow');
     const d = decide(closed, s, write('secrets/key'));
@@ -117,7 +117,7 @@ describe('bypasses', () => {
   it('without the host clock, bypasses are ignored (fail closed)', async () => {
     const set = await policy({ '': POLICY });
     const s = stores();
-    assert.ok(s.bypasses.grant(set, { kind: 'path', pattern: 'backend/auth/**', reason: 'P0 incident: fix auth', approver: 'alice@example.com', duration: '30m' }, 'bob').ok);
+    assert.ok(s.bypasses.grant(set, { kind: 'path', pattern: 'backend/auth/**', reason: 'P0 incident: fix auth', approver: 'alice@example.com', duration: '30m' }, 'bob', 'cli').ok);
     assert.equal(evaluate(set, write('backend/auth/x'), { bypasses: s.bypasses.active(set) }).decision, 'deny');
   });
 });

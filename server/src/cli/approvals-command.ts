@@ -1,4 +1,5 @@
-import { effectiveStatus, evaluate, parseDuration, type PolicySet } from '#core';
+import { effectiveStatus, parseDuration } from '#core';
+import type { Enforcer } from '../node/enforcer';
 import type { ApprovalStore } from '../node/approval-store';
 import { currentUser } from './bypass-command';
 import { EXIT, UsageError, type CliIo } from './io';
@@ -25,7 +26,7 @@ export function runApprovalsDecide(store: ApprovalStore, io: CliIo, id: string |
 }
 
 /** `approvals request --json ACTION [--wait]`: queue an action that needs approval; with --wait, exit 0 only when approved. */
-export async function runApprovalsRequest(set: PolicySet, store: ApprovalStore, io: CliIo, json: string, wait: boolean, timeout: string | undefined, agentId: string | undefined): Promise<number> {
+export async function runApprovalsRequest(enforcer: Enforcer, io: CliIo, json: string, wait: boolean, timeout: string | undefined, agentId: string | undefined): Promise<number> {
   let action: unknown;
   try {
     action = JSON.parse(json);
@@ -34,12 +35,14 @@ export async function runApprovalsRequest(set: PolicySet, store: ApprovalStore, 
   }
   const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout);
   if (timeout !== undefined && timeoutMs === undefined) throw new UsageError('--timeout is a duration such as 30m');
-  const result = evaluate(set, action);
+  // Decided as the gate decides it (bypasses, clock, state folder): no approval for what the gate denies.
+  const result = enforcer.decide(action);
+  const store = enforcer.stores.approvals;
   if (result.decision !== 'ask') {
     io.stdout(`${result.decision.toUpperCase()}: ${result.reason}\n(no approval needed: the policy decides this action by itself)\n`);
     return result.decision === 'allow' ? EXIT.ok : EXIT.violation;
   }
-  const request = store.request({ action, result, agentId: agentId ?? set.agentId ?? null, runtime: 'cli', ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  const request = store.request({ action, result, agentId: agentId ?? enforcer.set.agentId ?? null, runtime: 'cli', ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   io.stdout(`Approval requested: ${request.id} (expires ${request.expires_at})\n`);
   if (!wait) return EXIT.ask;
   const status = await store.waitFor(request.id);

@@ -26,7 +26,7 @@ export function runBypassGrant(set: PolicySet, store: BypassStore, io: CliIo, fl
   if (!flags.duration) throw new UsageError('a bypass needs --duration (30m, 2h, 1d)');
   if ((flags.allow === undefined) === (flags.allowCommand === undefined)) throw new UsageError('a bypass needs exactly one of --allow PATH_GLOB or --allow-command PATTERN');
   const kind = flags.allow !== undefined ? 'path' : 'command';
-  const result = store.grant(set, { kind, pattern: (flags.allow ?? flags.allowCommand) as string, reason: flags.reason, approver: flags.approver, duration: flags.duration }, currentUser());
+  const result = store.grant(set, { kind, pattern: (flags.allow ?? flags.allowCommand) as string, reason: flags.reason, approver: flags.approver, duration: flags.duration }, currentUser(), 'cli');
   if (!result.ok) {
     io.stderr(`Bypass refused: ${result.reason}\n`);
     return EXIT.violation;
@@ -47,7 +47,7 @@ export function runBypassList(store: BypassStore, io: CliIo, json: boolean): num
 
 export function runBypassRevoke(store: BypassStore, io: CliIo, id: string | undefined): number {
   if (!id) throw new UsageError('bypass revoke needs the bypass id');
-  const result = store.revoke(id, currentUser());
+  const result = store.revoke(id, currentUser(), 'cli');
   if (!result.ok) {
     io.stderr(`${result.reason}\n`);
     return EXIT.violation;

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { evaluate, type ActiveBypass, type DecisionResult, type FileSystemView, type PolicySet } from '#core';
-import type { Stores } from '../node/workspace';
-import { cachedFileSystem, nodeFileSystem, posixPath } from '../node/fs-view';
+import { evaluate, type DecisionResult, type FileSystemView, type PolicySet } from '#core';
+import type { Enforcer, Actor } from '../node/enforcer';
+import { nodeFileSystem } from '../node/fs-view';
 import { formatFinding } from '../node/format';
 import { EXIT, type CliIo } from './io';
 
@@ -13,11 +13,8 @@ export function reportRefusal(set: PolicySet, io: CliIo): boolean {
   return true;
 }
 
-/** Active bypasses and the clock, for decisions made now (not for linting past logs). */
-export interface LiveContext {
-  bypasses: readonly ActiveBypass[];
-  now: number;
-}
+/** A person at the command line. */
+export const CLI_ACTOR: Actor = { runtime: 'cli' };
 
 export function parseAction(line: string, lineNumber: number): { ok: true; action: unknown } | { ok: false; result: DecisionResult } {
   try {
@@ -27,23 +24,24 @@ export function parseAction(line: string, lineNumber: number): { ok: true; actio
   }
 }
 
-export function decideJsonLine(set: PolicySet, line: string, lineNumber: number, live?: LiveContext, fs: FileSystemView = nodeFileSystem): DecisionResult {
+/** A past action (an agent's log), decided by the policy alone: no bypasses, no clock. */
+export function decideJsonLine(set: PolicySet, line: string, lineNumber: number, fs: FileSystemView = nodeFileSystem): DecisionResult {
   const parsed = parseAction(line, lineNumber);
   if (!parsed.ok) return parsed.result;
-  return evaluate(set, parsed.action, live ? { fs, bypasses: live.bypasses, now: live.now } : { fs });
+  return evaluate(set, parsed.action, { fs });
 }
 
-/** One decision line per action line, in order. Blank lines are skipped. */
-export async function runEval(set: PolicySet, io: CliIo, actionsFile: string | undefined, live: LiveContext): Promise<number> {
-  if (reportRefusal(set, io)) return EXIT.usage;
+/** One decision line per action line, in order, decided now as the gate would (recording nothing). Blank lines are skipped. */
+export async function runEval(enforcer: Enforcer, io: CliIo, actionsFile: string | undefined): Promise<number> {
+  if (reportRefusal(enforcer.set, io)) return EXIT.usage;
   const input = actionsFile ? createReadStream(actionsFile) : io.stdin;
   const lines = createInterface({ input, crlfDelay: Infinity });
-  const fs = cachedFileSystem();
   let n = 0;
   for await (const line of lines) {
     n++;
     if (line.trim() === '') continue;
-    io.stdout(JSON.stringify(decideJsonLine(set, line, n, live, fs)) + '\n');
+    const parsed = parseAction(line, n);
+    io.stdout(JSON.stringify(parsed.ok ? enforcer.decide(parsed.action) : parsed.result) + '\n');
   }
   return EXIT.ok;
 }
@@ -52,13 +50,12 @@ export async function runEval(set: PolicySet, io: CliIo, actionsFile: string | u
  * Decides one action now (honouring active bypasses). With `audit`, the decision is recorded in
  * the audit log first, as the gate does; an alert on a denial goes to stderr.
  */
-export function runCheck(set: PolicySet, io: CliIo, json: string, asJson: boolean, stores: Stores, audit: boolean): number {
-  if (reportRefusal(set, io) && !audit) return EXIT.usage;
+export function runCheck(enforcer: Enforcer, io: CliIo, json: string, asJson: boolean, audit: boolean): number {
+  if (reportRefusal(enforcer.set, io) && !audit) return EXIT.usage;
   const parsed = parseAction(json, 1);
-  const now = Date.now();
-  const result = parsed.ok ? evaluate(set, parsed.action, { fs: nodeFileSystem, bypasses: stores.bypasses.active(set), now, stateDirs: [posixPath(stores.stateDir)] }) : parsed.result;
+  const result = parsed.ok ? enforcer.decide(parsed.action) : parsed.result;
   if (audit) {
-    const written = stores.audit.appendDecision(parsed.ok ? parsed.action : { raw: json }, result, { runtime: 'cli', agentId: set.agentId, policyVersion: set.version });
+    const written = enforcer.record(parsed.ok ? parsed.action : { raw: json }, result, CLI_ACTOR);
     if (written.seq !== undefined) io.stderr(`audit: entry ${written.seq} in ${String(written.file)}\n`);
   }
   if (asJson) io.stdout(JSON.stringify(result) + '\n');

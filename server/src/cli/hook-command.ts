@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { evaluate, HOOK_ADAPTERS, HOOK_RUNTIMES, type DecisionResult, type HookAdapter, type HookCall, type HookOutcome, type HookRuntime, type PolicySet } from '#core';
-import { askApprovalService } from '../node/approval-service';
+import { HOOK_ADAPTERS, HOOK_RUNTIMES, readHookCall, type HookAdapter, type HookCall, type HookOutcome, type HookRuntime } from '#core';
+import { approvalServiceApprover } from '../node/approval-service';
+import { Enforcer, type Actor } from '../node/enforcer';
 import { armDeadline, hookBudgetMs, type HookDeadline } from '../node/hook-deadline';
-import { nodeFileSystem, posixPath } from '../node/fs-view';
 import { loadWorkspacePolicy, openStores } from '../node/workspace';
 import { UsageError, type CliIo } from './io';
 
@@ -44,7 +44,7 @@ export async function runHook(adapter: HookAdapter, io: CliIo, options: HookOpti
   try {
     const payload = parsePayload(await readAll(io.stdin));
     event = typeof payload.hook_event_name === 'string' ? payload.hook_event_name : '';
-    const call = adapter.parse(payload);
+    const call = readHookCall(adapter, payload);
     event = call.event;
     reply = adapter.reply(await decide(adapter, call, options, deadline), event);
   } catch (error) {
@@ -65,45 +65,21 @@ async function decide(adapter: HookAdapter, call: HookCall, options: HookOptions
   const root = options.root !== undefined ? (existsSync(join(start, '.agent-policy.yml')) ? start : undefined) : findRoot(start);
   if (!root) return { decision: 'deny', reason: `no .agent-policy.yml in ${start}${options.root !== undefined ? '' : ' or above it'}, so nothing can be allowed` };
   const set = await loadWorkspacePolicy(root, 'enforcement');
-  const stores = openStores(set, root, options.state ? { state: options.state } : {});
-  const context = { runtime: adapter.runtime, agentId: set.agentId, policyVersion: set.version };
-  if (call.problem) {
-    const denial = denied(call.problem);
-    stores.audit.appendDecision({ action: 'unknown', tool: call.tool }, denial, context);
-    return { decision: 'deny', reason: call.problem };
-  }
-  const now = Date.now();
-  const bypasses = stores.bypasses.active(set);
-  const results = call.actions.map((action) => ({ action, result: evaluate(set, action, { fs: nodeFileSystem, bypasses, now, stateDirs: [posixPath(stores.stateDir)] }) }));
-  for (const r of results) stores.audit.appendDecision(r.action, r.result, context);
-  if (results.length === 0) {
-    const inert: DecisionResult = { decision: 'allow', allowed: true, requires_approval: false, reason: `${call.tool} reads or changes no file, runs no command and makes no request`, rules: [] };
-    stores.audit.appendDecision({ action: 'tool.inert', tool: call.tool }, inert, context);
-    return { decision: 'allow', reason: inert.reason };
-  }
-  const denial = results.find((r) => r.result.decision === 'deny');
-  if (denial) return { decision: 'deny', reason: denial.result.reason };
-  const ask = results.find((r) => r.result.decision === 'ask');
-  if (!ask) return { decision: 'allow', reason: results.map((r) => r.result.reason).join('; ') };
-  return askHuman(adapter, call, set, stores.stateDir, ask, Math.min(options.approvalTimeoutMs, deadline.remainingMs() - ANSWER_MARGIN_MS));
-}
-
-/** An ask goes to the editor's approval service when one is running; else to the runtime's own prompt, where it has one. */
-async function askHuman(adapter: HookAdapter, call: HookCall, set: PolicySet, stateDir: string, ask: { action: Record<string, unknown>; result: DecisionResult }, waitMs: number): Promise<HookOutcome> {
-  if (waitMs <= 0) return { decision: 'deny', reason: `${ask.result.reason}; no time is left before the hook's deadline to ask anyone` };
-  // The request expires when the hook must answer: the prompt shows the time that is really left.
-  const reply = await askApprovalService(
-    stateDir,
-    { action: ask.action, runtime: adapter.runtime, ...(set.agentId ? { agent_id: set.agentId } : {}), ...(call.proposedContent !== undefined ? { proposed_content: call.proposedContent } : {}), timeout_ms: waitMs },
-    waitMs,
-  );
-  if (reply) return { decision: reply.decision, reason: reply.reason };
-  if (adapter.canAsk(call.event)) return { decision: 'ask', reason: ask.result.reason };
-  return { decision: 'deny', reason: `${ask.result.reason}; ${adapter.runtime} cannot ask you from this hook, and no editor with Agent Policy is running to ask (open the workspace in VS Code, or run "agent-policy approvals request --wait")` };
-}
-
-function denied(reason: string): DecisionResult {
-  return { decision: 'deny', allowed: false, requires_approval: false, reason, rules: [] };
+  const enforcer = new Enforcer(set, openStores(set, root, options.state ? { state: options.state } : {}));
+  const actor: Actor = { runtime: adapter.runtime, tool: call.tool, ...call.caller };
+  const outcome = await enforcer.enforce({
+    actions: call.actions,
+    actor,
+    problem: call.problem,
+    proposedContent: call.proposedContent,
+    approver: approvalServiceApprover(enforcer.stores.stateDir),
+    // The request expires when the hook must answer: the prompt shows the time that is really left.
+    approvalWaitMs: Math.min(options.approvalTimeoutMs, deadline.remainingMs() - ANSWER_MARGIN_MS),
+  });
+  if (outcome.decision !== 'ask') return { decision: outcome.decision, reason: outcome.reason };
+  // Nobody could be asked in an editor: the runtime's own prompt, where its hook can ask.
+  if (adapter.canAsk(call.event)) return { decision: 'ask', reason: outcome.reason };
+  return { decision: 'deny', reason: `${outcome.reason}; ${adapter.runtime} cannot ask you from this hook, and no editor with Agent Policy is running to ask (open the workspace in VS Code, or run "agent-policy approvals request --wait")` };
 }
 
 /** The nearest folder at or above `start` with a root policy. */

@@ -23,7 +23,7 @@ export async function runLintLog(set: PolicySet, io: CliIo, logFile: string, for
     n++;
     if (line.trim() === '') continue;
     checked++;
-    const result = decideJsonLine(set, line, n, undefined, fs);
+    const result = decideJsonLine(set, line, n, fs);
     if (result.decision === 'allow') continue;
     // A logged action that needed approval is a violation unless the log records the approval.
     if (result.decision === 'ask' && /"approval_id"\s*:\s*"[^"]+"/.test(line)) continue;

@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { parseDuration, type PolicySet } from '#core';
+import { Enforcer } from '../node/enforcer';
 import { loadWorkspacePolicy, openStores, type Stores } from '../node/workspace';
 import { runApprovalsDecide, runApprovalsList, runApprovalsRequest } from './approvals-command';
 import { runAuditQuery, runAuditVerify } from './audit-command';
@@ -57,6 +58,8 @@ interface Workspace {
   root: string;
   set: PolicySet;
   stores: () => Stores;
+  /** Decides as every gate does (bypasses, clock, state folder). */
+  enforcer: () => Enforcer;
 }
 
 /** Commands that decide actions load the policy for enforcement (fast start); validate and lint analyse it fully. */
@@ -64,10 +67,13 @@ async function workspace(root: string | undefined, state: string | undefined, an
   const dir = root ?? '.';
   const set = await loadWorkspacePolicy(dir, analysis);
   let stores: Stores | undefined;
+  let enforcer: Enforcer | undefined;
+  const storesOnce = (): Stores => (stores ??= openStores(set, dir, { ...(state ? { state } : {}), onAlert: (alert) => io.stderr(`ALERT (audit entry ${alert.seq}): ${alert.message}\n`) }));
   return {
     root: resolve(dir),
     set,
-    stores: () => (stores ??= openStores(set, dir, { ...(state ? { state } : {}), onAlert: (alert) => io.stderr(`ALERT (audit entry ${alert.seq}): ${alert.message}\n`) })),
+    stores: storesOnce,
+    enforcer: () => (enforcer ??= new Enforcer(set, storesOnce())),
   };
 }
 
@@ -88,13 +94,13 @@ const COMMANDS: Record<string, Handler> = {
   async eval(args) {
     const { values } = parseArgs({ args, options: { ...COMMON, actions: { type: 'string' } } });
     const ws = await workspace(values.root, values.state);
-    return runEval(ws.set, io, values.actions, { bypasses: ws.stores().bypasses.active(ws.set), now: Date.now() });
+    return runEval(ws.enforcer(), io, values.actions);
   },
   async check(args) {
     const { values } = parseArgs({ args, options: { ...COMMON, json: { type: 'string' }, output: { type: 'string' }, audit: { type: 'boolean' } } });
     if (values.json === undefined) throw new UsageError('check needs --json \'{"action": ..., ...}\'');
     const ws = await workspace(values.root, values.state);
-    return runCheck(ws.set, io, values.json, values.output === 'json', ws.stores(), values.audit ?? false);
+    return runCheck(ws.enforcer(), io, values.json, values.output === 'json', values.audit ?? false);
   },
   async audit(args) {
     const [sub, ...rest] = args;
@@ -148,7 +154,7 @@ const COMMANDS: Record<string, Handler> = {
         return runApprovalsDecide(approvals, io, positionals[0], sub === 'approve' ? 'approved' : 'denied', values.by, values.note);
       case 'request':
         if (values.json === undefined) throw new UsageError('approvals request needs --json ACTION');
-        return runApprovalsRequest(ws.set, approvals, io, values.json, values.wait ?? false, values.timeout, values.agent);
+        return runApprovalsRequest(ws.enforcer(), io, values.json, values.wait ?? false, values.timeout, values.agent);
       default:
         throw new UsageError('approvals needs list, approve, deny or request');
     }

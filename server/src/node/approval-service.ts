@@ -4,6 +4,8 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeAtomic } from './durable-file';
+import type { ApprovalStatus } from '#core';
+import type { Approver } from './enforcer';
 
 /**
  * The local approval service: the editor listens on a Unix socket (a named pipe on Windows) and
@@ -174,4 +176,28 @@ export async function askApprovalService(stateDir: string, request: Omit<Service
       }
     });
   });
+}
+
+/** The editor's approval service as an approver: undefined (nobody to ask) when no editor serves this state folder. */
+export function approvalServiceApprover(stateDir: string): Approver {
+  return {
+    async ask(request) {
+      const reply = await askApprovalService(
+        stateDir,
+        {
+          action: request.action,
+          runtime: request.actor.runtime,
+          ...(request.actor.agentId ? { agent_id: request.actor.agentId } : {}),
+          ...(request.proposedContent !== undefined ? { proposed_content: request.proposedContent } : {}),
+          timeout_ms: request.timeoutMs,
+        },
+        request.timeoutMs,
+      );
+      return reply && { allowed: reply.decision === 'allow', reason: reply.reason, approvalId: reply.approval_id, status: approvalStatus(reply.status) };
+    },
+  };
+}
+
+function approvalStatus(value: string | undefined): ApprovalStatus | undefined {
+  return value === 'pending' || value === 'approved' || value === 'denied' || value === 'expired' ? value : undefined;
 }

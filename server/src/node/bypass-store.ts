@@ -44,11 +44,12 @@ export class BypassStore {
     return bypassStates(this.events(), this.clock());
   }
 
-  grant(set: PolicySet, request: BypassRequest, grantedBy: string): GrantResult {
+  /** `via`: where the person acted (`cli`, `vscode`), as the audit log records it. */
+  grant(set: PolicySet, request: BypassRequest, grantedBy: string, via: string): GrantResult {
     const refusal = checkBypassRequest(set, request);
     const now = this.clock();
     if (refusal) {
-      this.audit.append({ kind: 'bypass.refused', agent_id: null, runtime: 'cli', reason: refusal, pattern: request.pattern, approver: request.approver, requested_by: grantedBy });
+      this.audit.append({ kind: 'bypass.refused', agent_id: null, runtime: via, reason: refusal, pattern: request.pattern, approver: request.approver, requested_by: grantedBy });
       return { ok: false, reason: refusal };
     }
     const grant: BypassGrant = {
@@ -63,16 +64,16 @@ export class BypassStore {
       granted_by: grantedBy,
     };
     // Audit first: a grant that is not in the audit log must not take effect.
-    const audited = this.audit.append({ kind: 'bypass.grant', runtime: 'cli', bypass_id: grant.id, pattern: grant.pattern, pattern_kind: grant.kind, reason: grant.reason, approver: grant.approver, expires_at: grant.expires_at, granted_by: grantedBy });
+    const audited = this.audit.append({ kind: 'bypass.grant', runtime: via, bypass_id: grant.id, pattern: grant.pattern, pattern_kind: grant.kind, reason: grant.reason, approver: grant.approver, expires_at: grant.expires_at, granted_by: grantedBy });
     this.appendEvent(grant);
     return { ok: true, grant, store: this.path, auditSeq: audited.seq };
   }
 
-  revoke(id: string, by: string): { ok: true } | { ok: false; reason: string } {
+  revoke(id: string, by: string, via: string): { ok: true } | { ok: false; reason: string } {
     const state = this.list().find((b) => b.id === id);
     if (!state) return { ok: false, reason: `no bypass ${id}` };
     if (state.state !== 'active') return { ok: false, reason: `bypass ${id} is already ${state.state}` };
-    this.audit.append({ kind: 'bypass.revoke', runtime: 'cli', bypass_id: id, revoked_by: by });
+    this.audit.append({ kind: 'bypass.revoke', runtime: via, bypass_id: id, revoked_by: by });
     this.appendEvent({ type: 'revoke', id, revoked_at: new Date(this.clock()).toISOString(), revoked_by: by });
     return { ok: true };
   }

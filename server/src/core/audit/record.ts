@@ -9,7 +9,21 @@ export interface DecisionContext {
   agentId: string | undefined;
   policyVersion: string | undefined;
   approvalId?: string | undefined;
+  /** What the runtime said about the call, where it did: joins the entry to the runtime's transcript. */
+  tool?: string | undefined;
+  sessionId?: string | undefined;
+  toolUseId?: string | undefined;
+  transcriptPath?: string | undefined;
+  permissionMode?: string | undefined;
 }
+
+const CALLER_FIELDS = [
+  ['tool', 'tool'],
+  ['sessionId', 'session_id'],
+  ['toolUseId', 'tool_use_id'],
+  ['transcriptPath', 'transcript_path'],
+  ['permissionMode', 'permission_mode'],
+] as const;
 
 /** What every audit record carries before the log seals it into the chain. */
 export interface AuditRecord {
@@ -30,6 +44,10 @@ export function decisionRecord(action: unknown, result: DecisionResult, context:
     runtime: context.runtime,
     action: typeof a.action === 'string' ? a.action : null,
   };
+  for (const [key, field] of CALLER_FIELDS) {
+    const value = context[key];
+    if (value !== undefined) record[field] = value;
+  }
   for (const field of TARGET_FIELDS) {
     const value = a[field];
     if (typeof value === 'string') record[field] = value;

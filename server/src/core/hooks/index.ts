@@ -3,7 +3,8 @@ import { codex } from './codex';
 import { copilotCli } from './copilot-cli';
 import { cursor } from './cursor';
 import { geminiCli } from './gemini-cli';
-import type { HookAdapter, HookRuntime } from './types';
+import { withCaller } from './tool-actions';
+import type { HookAdapter, HookCall, HookRuntime } from './types';
 
 export const HOOK_ADAPTERS: Record<HookRuntime, HookAdapter> = {
   'claude-code': claudeCode,
@@ -13,5 +14,10 @@ export const HOOK_ADAPTERS: Record<HookRuntime, HookAdapter> = {
   codex,
 };
 
-export { HOOK_RUNTIMES, type HookAdapter, type HookCall, type HookOutcome, type HookReply, type HookRuntime } from './types';
+/** The call a payload asks for, with the runtime's own ids for it (session, tool-use id, transcript, mode). */
+export function readHookCall(adapter: HookAdapter, payload: Record<string, unknown>): HookCall {
+  return withCaller(adapter.parse(payload), payload);
+}
+
+export { HOOK_RUNTIMES, type HookAdapter, type HookCaller, type HookCall, type HookOutcome, type HookReply, type HookRuntime } from './types';
 export { HOOK_TARGETS, HOOK_TIMEOUT_SECONDS, hookCommand, PROJECT_DIR_VARIABLE, withHook, withoutHook, type HookCommandOptions, type HookInstallTarget } from './install';

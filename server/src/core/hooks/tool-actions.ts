@@ -1,4 +1,4 @@
-import type { HookCall, HookRuntime } from './types';
+import type { HookCall, HookCaller, HookRuntime } from './types';
 
 /** Shared pieces of the runtimes' tool mappings. */
 export function str(value: unknown): string | undefined {
@@ -69,4 +69,21 @@ export function patchPaths(patch: string): { path: string; operation: 'write' | 
     if (m) out.push({ path: (m[2] as string).trim(), operation: m[1] === 'Delete File' ? 'delete' : 'write' });
   }
   return out;
+}
+
+const CALLER_KEYS: Record<keyof HookCaller, readonly string[]> = {
+  sessionId: ['session_id', 'sessionId', 'conversation_id'],
+  toolUseId: ['tool_use_id', 'toolUseId', 'generation_id'],
+  transcriptPath: ['transcript_path', 'transcriptPath'],
+  permissionMode: ['permission_mode', 'permissionMode'],
+};
+
+/** The call with the runtime's session, tool-use id, transcript and permission mode, where the payload has them. */
+export function withCaller(hookCall: HookCall, payload: Record<string, unknown>): HookCall {
+  const caller: HookCaller = {};
+  for (const [key, names] of Object.entries(CALLER_KEYS) as [keyof HookCaller, readonly string[]][]) {
+    const value = names.map((n) => str(payload[n])).find((v) => v !== undefined);
+    if (value !== undefined) caller[key] = value;
+  }
+  return Object.keys(caller).length ? { ...hookCall, caller } : hookCall;
 }

@@ -17,6 +17,16 @@ export interface HookCall {
   proposedContent?: string;
   /** Set when the call cannot be understood: it is denied with this reason. */
   problem?: string;
+  /** What the runtime says about the call, for the audit entry (absent fields were not in the payload). */
+  caller?: HookCaller;
+}
+
+/** The runtime's own ids for a call, so an audit entry can be joined to its transcript. */
+export interface HookCaller {
+  sessionId?: string;
+  toolUseId?: string;
+  transcriptPath?: string;
+  permissionMode?: string;
 }
 
 export interface HookOutcome {
