@@ -143,7 +143,7 @@ async function filterAudit(audit: AuditView, arg: AuditFilter | undefined): Prom
     field.key === 'decision'
       ? await vscode.window.showQuickPick(['deny', 'ask', 'approvals', 'bypass', 'allow', 'events'])
       : field.key === 'action'
-        ? await vscode.window.showQuickPick(['filesystem.', 'filesystem.read', 'filesystem.write', 'filesystem.delete', 'filesystem.rename', 'command.exec', 'network.request'])
+        ? await vscode.window.showQuickPick(['filesystem.', 'filesystem.read', 'filesystem.write', 'filesystem.delete', 'filesystem.rename', 'filesystem.search', 'command.exec', 'network.request'])
         : await vscode.window.showInputBox({ prompt: field.key === 'agent' ? 'Agent id or runtime' : 'Text anywhere in the entry' });
   if (value) audit.setFilter({ ...audit.filter, [field.key]: value });
 }

@@ -4,6 +4,7 @@ const VERBS: Record<string, string> = {
   'filesystem.write': 'write',
   'filesystem.delete': 'delete',
   'filesystem.rename': 'rename',
+  'filesystem.search': 'search',
   'command.exec': 'run',
   'network.request': 'request',
 };

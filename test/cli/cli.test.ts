@@ -83,6 +83,6 @@ describe('agent-policy CLI (real processes)', () => {
     assert.equal(request.code, 1, 'nothing is queued for a person to grant');
     assert.match(request.stdout, /^DENY: .*state folder[\s\S]*no approval needed/);
     // The same path without that state folder is an ordinary allowed write.
-    assert.equal(JSON.parse(run(['check', '--root', root, '--json', write, '--output', 'json']).stdout).decision, 'allow');
+    assert.equal((JSON.parse(run(['check', '--root', root, '--json', write, '--output', 'json']).stdout) as { decision: string }).decision, 'allow');
   });
 });

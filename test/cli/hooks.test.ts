@@ -122,6 +122,19 @@ for (const [runtime, payloads] of Object.entries(PAYLOADS)) {
   });
 }
 
+describe('agent-policy hook: audit entries can be joined to the runtime transcript', () => {
+  it("records the tool, session, tool-use id, transcript path and permission mode the payload carries (Claude Code's payload)", () => {
+    const root = project();
+    hook('claude-code', root, PAYLOADS['claude-code']!.deny(root));
+    const entry = auditEntries(root).find((e) => e.kind === 'decision');
+    assert.equal(entry?.tool, 'Bash');
+    assert.equal(entry?.session_id, 'abc123');
+    assert.equal(entry?.tool_use_id, 'toolu_01ABC123');
+    assert.equal(entry?.transcript_path, '/home/dev/.claude/projects/demo/abc123.jsonl');
+    assert.equal(entry?.permission_mode, 'default');
+  });
+});
+
 describe('governance files are protected from agents', () => {
   it('denies an agent writing the policy, an override, the state folder or a hook configuration, but lets it read them', () => {
     const root = project();

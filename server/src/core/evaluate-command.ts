@@ -1,8 +1,8 @@
 import { decideEndpoint } from './evaluate-network';
 import { decidePath } from './evaluate-path';
 import { validateGlob } from './glob';
-import { acceptsWithPrefix, globLanguage, intersectionExample, UndecidableGlobError } from './glob-language';
-import type { PathRule } from './rule-index';
+import { deniedBelow } from './denied-below';
+import { globLanguage, intersectionExample, UndecidableGlobError } from './glob-language';
 import { governanceArgument, stateFolderOf } from './governance-paths';
 import { absolutePath, normalisePath, type NormalisedPath } from './paths';
 import type { CommandRule } from './command-rule-index';
@@ -191,26 +191,6 @@ function governedArgument(context: Context, path: NormalisedPath & { ok: true })
   }
   const state = stateFolderOf(context.env.stateDirs, absolutePath(path, context.set));
   return state ? { what: `Agent Policy's state folder ${state}` } : undefined;
-}
-
-/**
- * A directory argument (`grep -r x secrets`, `grep -r x .`) reaches the denied directories below
- * it. Only denies with a literal base count: a root-wide carve-out such as `**` + `/.env*` could
- * match below any directory, and treating every word as a read of it would deny everything.
- */
-function deniedBelow(set: PolicySet, path: string): PathRule | undefined {
-  const prefix = path === '' ? '' : `${set.caseInsensitive ? path.toLowerCase() : path}/`;
-  for (const deny of set.fileDeny.withBaseAtOrBelow(path)) {
-    if (deny.glob.absolute !== path.startsWith('/')) continue;
-    if (deny.scope !== '' && !(deny.scope + '/').startsWith(prefix) && !prefix.startsWith(deny.scope + '/')) continue;
-    try {
-      if (acceptsWithPrefix(globLanguage(deny.glob.pattern, set.caseInsensitive), prefix)) return deny;
-    } catch (error) {
-      if (!(error instanceof UndecidableGlobError)) throw error;
-      return deny;
-    }
-  }
-  return undefined;
 }
 
 /** An unquoted glob argument expands to files: deny it when it can reach a denied path. */

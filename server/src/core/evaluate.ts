@@ -1,4 +1,5 @@
 import { decideCommand } from './evaluate-command';
+import { decideFolder } from './evaluate-folder';
 import { decideEndpoint } from './evaluate-network';
 import { decideFileCount, decidePath, type FileOperation } from './evaluate-path';
 import type { PolicySet } from './policy-set';
@@ -48,7 +49,8 @@ function decide(set: PolicySet, action: unknown, env: DecideEnv): Verdict {
   if (operation) return decideFiles(set, a, operation, env);
   if (kind === 'command.exec') return decideCommand(set, a.command, a.cwd, env);
   if (kind === 'network.request') return decideEndpoint(set, a.url ?? a.host);
-  return { decision: 'deny', reason: `unknown action kind ${JSON.stringify(kind)}; known kinds are ${[...Object.keys(FILE_OPERATIONS), 'command.exec', 'network.request'].join(', ')}`, rules: [] };
+  if (kind === 'filesystem.search') return decideFolder(set, a.path, typeof a.cwd === 'string' ? a.cwd : '', a.contents !== false, env);
+  return { decision: 'deny', reason: `unknown action kind ${JSON.stringify(kind)}; known kinds are ${[...Object.keys(FILE_OPERATIONS), 'filesystem.search', 'command.exec', 'network.request'].join(', ')}`, rules: [] };
 }
 
 function decideFiles(set: PolicySet, a: Record<string, unknown>, operation: FileOperation, env: DecideEnv): Verdict {

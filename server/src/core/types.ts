@@ -45,6 +45,7 @@ export type ActionKind =
   | 'filesystem.write'
   | 'filesystem.delete'
   | 'filesystem.rename'
+  | 'filesystem.search'
   | 'command.exec'
   | 'network.request';
 

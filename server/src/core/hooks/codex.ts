@@ -1,5 +1,5 @@
 import { claudeToolCall } from './claude-code';
-import { call, fileAction, obj, patchPaths, str } from './tool-actions';
+import { call, fileAction, obj, patchPaths, str, WEB_SEARCH } from './tool-actions';
 import type { HookAdapter, HookCall } from './types';
 
 /**
@@ -10,10 +10,17 @@ import type { HookAdapter, HookCall } from './types';
  * `hookSpecificOutput`; it has no hook answer that asks the user, so an ask nobody answers in
  * the editor is denied. An `apply_patch` call is decided by every file its patch touches.
  */
+/** Goals, questions to the user and tool discovery: no file, command or network of their own. */
+const INERT = new Set(['get_goal', 'create_goal', 'update_goal', 'request_user_input', 'tool_search', 'update_plan']);
+
+/** Codex 0.169.0's catalogue: `exec_command` arrives as `Bash`, then `apply_patch`, `view_image`, MCP tools. */
 export function codexCall(payload: Record<string, unknown>): HookCall {
   const tool = str(payload.tool_name) ?? '';
-  if (tool !== 'apply_patch') return claudeToolCall('codex', payload);
   const input = obj(payload.tool_input);
+  if (tool === 'view_image') return call('codex', str(payload.hook_event_name) ?? 'PreToolUse', tool, str(payload.cwd), [fileAction('read', input.path)]);
+  if (tool === 'web_search') return call('codex', str(payload.hook_event_name) ?? 'PreToolUse', tool, str(payload.cwd), [WEB_SEARCH]);
+  if (INERT.has(tool)) return call('codex', str(payload.hook_event_name) ?? 'PreToolUse', tool, str(payload.cwd), []);
+  if (tool !== 'apply_patch') return claudeToolCall('codex', payload);
   const commandParts: unknown[] = Array.isArray(input.command) ? (input.command as unknown[]) : [];
   const text = [input.patch, input.input, input.command, ...commandParts].find((v): v is string => typeof v === 'string' && v.includes('*** Begin Patch'));
   const event = str(payload.hook_event_name) ?? 'PreToolUse';

@@ -1,4 +1,4 @@
-import { call, commandAction, fileAction, mcpAction, obj, str, unknownTool, urlAction } from './tool-actions';
+import { call, commandAction, fileAction, folderAction, mcpAction, obj, str, unknownTool, urlAction } from './tool-actions';
 import type { HookAdapter, HookCall } from './types';
 
 /**
@@ -9,6 +9,13 @@ import type { HookAdapter, HookCall } from './types';
  * documented behaviour processes denials only, so an allow is printed for the record and an ask
  * nobody answers in the editor is denied.
  */
+/** Shell sessions already started (reading, stopping, listing them), agents, the session's own todo database, skills, docs. */
+const INERT = new Set(['read_bash', 'stop_bash', 'list_bash', 'fetch_copilot_cli_documentation', 'skill', 'task', 'read_agent', 'list_agents', 'write_agent', 'report_intent', 'update_todo']);
+
+/** SQL that reaches files outside Copilot's own session database. */
+const SQL_FILE_ACCESS = /\b(attach|load_extension|vacuum\s+into|readfile|writefile)\b/i;
+
+/** Copilot CLI 1.0.102's catalogue, each tool as the actions it performs (checked against the tools it offers the model). */
 export function copilotCall(payload: Record<string, unknown>): HookCall {
   const event = 'preToolUse';
   const tool = str(payload.toolName) ?? str(payload.tool_name) ?? '';
@@ -20,6 +27,10 @@ export function copilotCall(payload: Record<string, unknown>): HookCall {
     case 'powershell':
     case 'shell':
       return at(commandAction(args.command, cwd));
+    case 'write_bash':
+    case 'write_powershell':
+      // Typing into a running shell runs what is typed.
+      return at(commandAction(args.input, cwd));
     case 'create':
       return { ...at(fileAction('write', args.path)), ...(typeof args.file_text === 'string' ? { proposedContent: args.file_text } : {}) };
     case 'edit':
@@ -29,14 +40,30 @@ export function copilotCall(payload: Record<string, unknown>): HookCall {
     case 'view':
     case 'read':
       return at(fileAction('read', args.path));
+    case 'grep':
+    case 'glob':
+      // Searches the folders it is given (the working folder by default): file contents for grep, names for glob.
+      return at(...searchFolders(args.paths, cwd).map((p) => folderAction(p, tool === 'grep')));
     case 'web_fetch':
       return at(urlAction(args.url));
+    case 'sql':
+    case 'session_store_sql': {
+      const query = str(args.query) ?? '';
+      if (SQL_FILE_ACCESS.test(query)) return { ...at(), problem: `${tool}: the query reaches files outside Copilot's session database (${SQL_FILE_ACCESS.exec(query)?.[0] ?? ''}), which Agent Policy cannot decide` };
+      return at();
+    }
     default: {
+      if (INERT.has(tool)) return at();
       const mcp = /^([^/]+)\/(.+)$/.exec(tool);
       if (mcp) return at(mcpAction(mcp[1] as string, mcp[2] as string));
       return unknownTool('copilot-cli', event, tool, cwd);
     }
   }
+}
+
+function searchFolders(paths: unknown, cwd: string | undefined): (string | undefined)[] {
+  const list = Array.isArray(paths) ? paths.filter((p): p is string => typeof p === 'string' && p !== '') : typeof paths === 'string' && paths !== '' ? [paths] : [];
+  return list.length ? list : [cwd];
 }
 
 export const copilotCli: HookAdapter = {

@@ -1,4 +1,4 @@
-import { call, commandAction, fileAction, mcpAction, obj, splitMcpName, str, unknownTool, urlAction, WEB_SEARCH } from './tool-actions';
+import { call, commandAction, fileAction, folderAction, mcpAction, obj, splitMcpName, str, unknownTool, urlAction, WEB_SEARCH } from './tool-actions';
 import type { HookAdapter, HookCall } from './types';
 
 /**
@@ -8,12 +8,14 @@ import type { HookAdapter, HookCall } from './types';
  * `{"decision": "allow"}` or `{"decision": "deny", "reason": "..."}` (the reason goes to the agent).
  * BeforeTool cannot ask the user, so an ask nobody answers in the editor is denied.
  */
-const INERT = new Set(['save_memory', 'write_todos', 'activate_skill']);
+/** No file, command or network of their own: memory, todos, skills, topics, plan mode, sub-agents (whose calls come here), background-process output. */
+const INERT = new Set(['save_memory', 'write_todos', 'activate_skill', 'update_topic', 'enter_plan_mode', 'exit_plan_mode', 'invoke_agent', 'ask_user', 'list_background_processes', 'read_background_output', 'complete_task']);
 
 function firstPath(input: Record<string, unknown>): unknown {
   return input.file_path ?? input.absolute_path ?? input.path;
 }
 
+/** Gemini CLI 0.61.0's catalogue, each tool as the actions it performs (checked against the tools it offers the model). */
 export function geminiCall(payload: Record<string, unknown>): HookCall {
   const event = str(payload.hook_event_name) ?? 'BeforeTool';
   const tool = str(payload.tool_name) ?? '';
@@ -32,14 +34,15 @@ export function geminiCall(payload: Record<string, unknown>): HookCall {
       return at(fileAction('read', firstPath(input)));
     case 'read_many_files': {
       const list = [input.paths, input.include].flatMap((v): unknown[] => (Array.isArray(v) ? (v as unknown[]) : [])).filter((v): v is string => typeof v === 'string');
-      // A glob reads whatever it matches: decided as a read of its literal directory.
-      return at(...(list.length ? list.map((p) => fileAction('read', p.split('/').filter((_s, i, all) => !all.slice(0, i + 1).some((x) => /[*?[{]/.test(x))).join('/') || cwd)) : [undefined]));
+      // A glob reads whatever it matches: decided as a content search of its literal folder.
+      return at(...(list.length ? list.map((p) => folderAction(p.split('/').filter((_s, i, all) => !all.slice(0, i + 1).some((x) => /[*?[{]/.test(x))).join('/') || cwd, true)) : [undefined]));
     }
     case 'list_directory':
     case 'glob':
+      return at(folderAction(str(input.dir_path) ?? str(input.path) ?? cwd, false));
     case 'search_file_content':
     case 'grep_search':
-      return at(fileAction('read', str(input.dir_path) ?? str(input.path) ?? cwd));
+      return at(folderAction(str(input.dir_path) ?? str(input.path) ?? cwd, true));
     case 'web_fetch': {
       const urls = (str(input.prompt) ?? str(input.url) ?? '').match(/https?:\/\/[^\s"'<>)]+/g) ?? [];
       return urls.length ? at(...urls.map(urlAction)) : { ...at(), problem: 'web_fetch names no URL' };

@@ -21,6 +21,12 @@ export function fileAction(operation: 'read' | 'write' | 'delete', path: unknown
   return p === undefined ? undefined : { action: `filesystem.${operation}`, path: p };
 }
 
+/** A folder listed (names only) or searched (file contents): decided as `filesystem.search`. */
+export function folderAction(path: unknown, contents: boolean): Record<string, unknown> | undefined {
+  const p = str(path);
+  return p === undefined ? undefined : { action: 'filesystem.search', path: p, contents };
+}
+
 export function commandAction(command: unknown, cwd: unknown): Record<string, unknown> | undefined {
   const c = str(command);
   if (c === undefined) return undefined;
@@ -33,8 +39,12 @@ export function commandAction(command: unknown, cwd: unknown): Record<string, un
  * tools with command patterns (`mcp github *`, `mcp * get_issue`); anything not allowed is denied.
  */
 export function mcpAction(server: string, tool: string): Record<string, unknown> {
-  const word = (w: string): string => (/^[A-Za-z0-9_.:@-]+$/.test(w) ? w : `'${w.replace(/'/g, '')}'`);
-  return { action: 'command.exec', command: `mcp ${word(server)} ${word(tool)}` };
+  return { action: 'command.exec', command: `mcp ${shellWord(server)} ${shellWord(tool)}` };
+}
+
+/** One shell word, quoted when it needs to be (quotes inside are dropped: these are names, not data). */
+export function shellWord(w: string): string {
+  return /^[A-Za-z0-9_./:@-]+$/.test(w) ? w : `'${w.replace(/'/g, '')}'`;
 }
 
 /** `mcp__server__tool` (Claude Code, Gemini CLI, Codex) → server and tool. */
