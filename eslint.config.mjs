@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '**/out/**', '.tsbuild/**', 'scratch/**', 'examples/**', '.test-artifacts/**'] },
+  { ignores: ['node_modules/**', '**/out/**', '.tsbuild/**', 'scratch/**', 'examples/**', '.test-artifacts/**', '.vscode-test/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.mjs'] }, tsconfigRootDir: import.meta.dirname } },

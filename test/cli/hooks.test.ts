@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { hookCommand } from '#core';
 import { startApprovalService } from '../../server/src/node/approval-service';
 import { answerOf, PAYLOADS } from '../fixtures/hook-payloads';
-import { CLI, run, workspace } from './cli-helpers';
+import { CLI, privateHome, run, workspace } from './cli-helpers';
 
 const POLICY = `version: "2.1"
 agent_id: "hook-test-agent"
@@ -183,33 +184,40 @@ describe('governance files are protected from agents', () => {
 describe('agent-policy init', () => {
   it('installs each runtime hook into its project settings, keeps the rest, is idempotent, and uninstalls cleanly', () => {
     const root = project();
+    const { env } = privateHome();
+    const init = (args: string[]) => run(['init', ...args], undefined, CLI, env);
     mkdirSync(join(root, '.claude'));
     const existing = { permissions: { allow: ['Bash(ls:*)'] }, hooks: { PostToolUse: [{ matcher: 'Write', hooks: [{ type: 'command', command: 'prettier --write' }] }] } };
     writeFileSync(join(root, '.claude', 'settings.json'), JSON.stringify(existing));
     const files: Record<string, string> = { 'claude-code': '.claude/settings.json', cursor: '.cursor/hooks.json', 'gemini-cli': '.gemini/settings.json', 'copilot-cli': '.github/hooks/agent-policy.json', codex: '.codex/hooks.json' };
     for (const [runtime, file] of Object.entries(files)) {
-      assert.equal(run(['init', '--runtime', runtime, '--root', root]).code, 0);
+      const installed = init(['--runtime', runtime, '--root', root]);
+      assert.equal(installed.code, 0, installed.stderr);
+      assert.match(installed.stdout, /probe: it denied an unknown tool, as it must/, 'the command was run once before it was written');
       const text = readFileSync(join(root, file), 'utf8');
-      assert.equal(text.split(`agent-policy hook ${runtime}`).length - 1, runtime === 'cursor' ? 4 : 1, `${runtime}: one entry per hooked event`);
-      assert.match(run(['init', '--runtime', runtime, '--root', root]).stdout, /already installed/);
+      assert.equal(text.split(` hook ${runtime} `).length - 1, runtime === 'cursor' ? 4 : 1, `${runtime}: one entry per hooked event`);
+      assert.match(init(['--runtime', runtime, '--root', root]).stdout, /already installed/);
       assert.equal(statSync(join(root, file)).mode & 0o777, 0o644, 'a shared settings file, readable like any source file');
     }
-    const claude = JSON.parse(readFileSync(join(root, files['claude-code'] as string), 'utf8')) as { permissions: unknown; hooks: { PostToolUse: unknown; PreToolUse: { hooks: { command: string; timeout: number }[] }[] } };
-    assert.deepEqual(claude.permissions, existing.permissions);
+    const claude = JSON.parse(readFileSync(join(root, files['claude-code'] as string), 'utf8')) as { permissions: { allow: unknown; deny: string[] }; hooks: { PostToolUse: unknown; PreToolUse: { hooks: { command: string; timeout: number }[] }[] } };
+    assert.deepEqual(claude.permissions.allow, existing.permissions.allow);
+    assert.ok(claude.permissions.deny.includes('Bash(rm -rf:*)'), "the policy's denials are also Claude Code's own deny rules (a second layer)");
     assert.deepEqual(claude.hooks.PostToolUse, existing.hooks.PostToolUse);
     assert.match(claude.hooks.PreToolUse[0]?.hooks[0]?.command ?? '', /exit 2/, 'a hook that cannot start blocks');
     for (const [runtime, file] of Object.entries(files)) {
-      assert.equal(run(['init', '--runtime', runtime, '--root', root, '--uninstall']).code, 0);
+      assert.equal(init(['--runtime', runtime, '--root', root, '--uninstall']).code, 0);
       assert.equal(existsSync(join(root, file)), runtime === 'claude-code', `${runtime}: a file holding only our hook is removed`);
     }
-    assert.deepEqual(JSON.parse(readFileSync(join(root, '.claude', 'settings.json'), 'utf8')), existing);
+    const after = JSON.parse(readFileSync(join(root, '.claude', 'settings.json'), 'utf8')) as typeof claude;
+    assert.deepEqual(after.hooks, { PostToolUse: existing.hooks.PostToolUse }, 'our hook is gone, the rest kept');
+    assert.ok(after.permissions.deny.includes('Bash(rm -rf:*)'), 'the native deny rules stay (they only refuse)');
   });
 
   it('refuses to touch a settings file that is not JSON', () => {
     const root = project();
     mkdirSync(join(root, '.codex'));
     writeFileSync(join(root, '.codex', 'hooks.json'), '{ broken');
-    const r = run(['init', '--runtime', 'codex', '--root', root]);
+    const r = run(['init', '--runtime', 'codex', '--root', root], undefined, CLI, privateHome().env);
     assert.equal(r.code, 2);
     assert.equal(readFileSync(join(root, '.codex', 'hooks.json'), 'utf8'), '{ broken');
   });
@@ -227,7 +235,7 @@ describe('agent-policy compile and sandbox', () => {
     assert.ok(settings.permissions.deny.includes('Bash(shutdown:*)'));
     assert.ok(settings.permissions.deny.includes('Edit(/secrets/**)') && settings.permissions.deny.includes('Read(/secrets/**)'));
     assert.ok(settings.permissions.deny.includes('Bash(rm -rf:*)') && settings.permissions.deny.includes('Bash(curl:*)'));
-    assert.deepEqual(settings.permissions.ask.sort(), ['Bash(git commit:*)', 'Edit(/package.json)']);
+    assert.deepEqual(settings.permissions.ask.sort(), ['Bash(git commit:*)', 'Edit(/package.json)', 'Read(/package.json)'], 'an approval rule asks before reads too, as the gate does');
     assert.equal(settings.permissions.allow, undefined, 'never an allow');
     assert.match(r.stdout, /cannot express/);
     assert.match(r.stdout, /rm -rf[\s\S]*other spellings of its flags/);
@@ -239,8 +247,14 @@ describe('agent-policy compile and sandbox', () => {
     const rules = readFileSync(join(root, '.codex', 'rules', 'agent-policy.rules'), 'utf8');
     assert.match(rules, /pattern = \["git", "push", "--force"\],\n {4}decision = "forbidden"/);
     assert.match(rules, /pattern = \["git", "commit"\],\n {4}decision = "prompt"/);
-    assert.equal(run(['compile', '--target', 'gemini-cli', '--root', root]).code, 0);
-    const toml = readFileSync(join(root, '.gemini', 'policies', 'agent-policy.toml'), 'utf8');
+    const { home, env } = privateHome();
+    const gemini = run(['compile', '--target', 'gemini-cli', '--root', root], undefined, CLI, env);
+    assert.equal(gemini.code, 0, gemini.stderr);
+    assert.match(gemini.stdout, /reads policy rules only from its user folder, so these denials apply in every folder/);
+    const policies = join(home, '.gemini', 'policies');
+    const [file] = readdirSync(policies);
+    assert.match(file ?? '', /^agent-policy-agent-policy-\w+-[0-9a-f]{8}\.toml$/, 'one file per project, in the folder Gemini CLI 0.61 reads');
+    const toml = readFileSync(join(policies, file ?? ''), 'utf8');
     assert.match(toml, /commandPrefix = "curl"\ndecision = "deny"/);
     assert.match(toml, /commandPrefix = "git commit"\ndecision = "ask_user"/);
   });
@@ -328,15 +342,20 @@ describe('agent-policy hook: the model does not choose the policy', () => {
 describe('agent-policy init: one entry, whatever --cli says', () => {
   it('installing twice with different --cli leaves one entry (the newer command), uninstall removes it; the command carries the timeout and the root', () => {
     const root = project();
-    assert.equal(run(['init', '--runtime', 'codex', '--root', root, '--cli', 'node /opt/a/cli.js']).code, 0);
-    assert.equal(run(['init', '--runtime', 'codex', '--root', root, '--cli', 'node /opt/b/cli.js']).code, 0);
-    const hooks = (JSON.parse(readFileSync(join(root, '.codex', 'hooks.json'), 'utf8')) as { hooks: { PreToolUse: { hooks: { command: string }[] }[] } }).hooks.PreToolUse;
+    const { env } = privateHome();
+    const init = (args: string[]) => run(['init', '--root', root, ...args], undefined, CLI, env);
+    const other = join(mkdtempSync(join(tmpdir(), 'agent-policy-cli-')), 'cli.js');
+    symlinkSync(CLI, other);
+    assert.equal(init(['--runtime', 'codex', '--cli', `node ${CLI}`, '--timeout', '120']).code, 0);
+    assert.equal(init(['--runtime', 'codex', '--cli', `node ${other}`]).code, 0);
+    const hooks = (JSON.parse(readFileSync(join(root, '.codex', 'hooks.json'), 'utf8')) as { hooks: { PreToolUse: { hooks: { command: string; timeout: number }[] }[] } }).hooks.PreToolUse;
     assert.equal(hooks.length, 1);
-    assert.match(hooks[0]?.hooks[0]?.command ?? '', new RegExp(`^node /opt/b/cli\\.js hook codex --timeout 600 --root ${root.replace(/[/.]/g, '\\$&')} \\|\\|`));
-    assert.match(run(['init', '--runtime', 'codex', '--root', root, '--cli', 'node /opt/b/cli.js']).stdout, /already installed/);
-    assert.match(run(['init', '--runtime', 'codex', '--root', root, '--uninstall']).stdout, /removed/);
+    assert.match(hooks[0]?.hooks[0]?.command ?? '', new RegExp(`^node ${other.replace(/[/.]/g, '\\$&')} hook codex --timeout 600 --root ${root.replace(/[/.]/g, '\\$&')} \\|\\|`));
+    assert.equal(hooks[0]?.hooks[0]?.timeout, 600, "the runtime's timeout and the command's agree");
+    assert.match(init(['--runtime', 'codex', '--cli', `node ${other}`]).stdout, /already installed/);
+    assert.match(init(['--runtime', 'codex', '--uninstall']).stdout, /removed/);
     assert.equal(existsSync(join(root, '.codex', 'hooks.json')), false);
-    run(['init', '--runtime', 'claude-code', '--root', root]);
+    init(['--runtime', 'claude-code']);
     assert.match(readFileSync(join(root, '.claude', 'settings.json'), 'utf8'), /--root \\"\$CLAUDE_PROJECT_DIR\\"/, 'a committed file names the project folder through the runtime, so it works in every checkout');
   });
 });

@@ -199,3 +199,18 @@ describe('network actions', () => {
     assert.match(decide(none, { action: 'network.request', url: 'https://registry.npmjs.org' }).reason, /no network section/);
   });
 });
+
+describe('commands outside the repository root', () => {
+  it('an allowed command run outside the root (its cwd, or a cd in the line) asks, saying where: the rules do not reach there', async () => {
+    const set = await policy({ '': 'version: "2.1"\npermissions:\n  commands:\n    allow: ["ls", "cd"]\n' });
+    assert.equal(command(set, 'ls', 'src').decision, 'allow');
+    assert.equal(command(set, 'cd src && ls').decision, 'allow');
+    const elsewhere = command(set, 'ls', '/tmp/planted');
+    assert.equal(elsewhere.decision, 'ask');
+    assert.match(elsewhere.reason, /runs in \/tmp\/planted, outside the repository root/);
+    const cd = command(set, 'cd /etc && ls');
+    assert.equal(cd.decision, 'ask');
+    assert.match(cd.reason, /runs in \/etc, outside the repository root/);
+    assert.match(command(set, 'cd .. && ls').reason, /outside the repository root/);
+  });
+});

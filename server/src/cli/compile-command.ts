@@ -2,8 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { COMPILE_TARGETS, compileRules, mergeSettings, type CompileTarget, type PolicySet } from '#core';
 import { writeAtomic } from '../node/durable-file';
-import { SHARED_FILE_MODE } from './init-command';
-import { EXIT, UsageError, type CliIo } from './io';
+import { EXIT, SHARED_FILE_MODE, UsageError, type CliIo } from './io';
 
 export function compileTarget(name: string | undefined): CompileTarget {
   if (!name || !(COMPILE_TARGETS as readonly string[]).includes(name)) throw new UsageError(`compile needs --target ${COMPILE_TARGETS.join('|')}`);
@@ -11,13 +10,15 @@ export function compileTarget(name: string | undefined): CompileTarget {
 }
 
 /** `agent-policy compile --target T`: writes the rules the target can express and lists those it cannot. */
-export function runCompile(set: PolicySet, root: string, target: CompileTarget, io: CliIo, dryRun: boolean): number {
+/** `userHome`: where the target's user-level rules go (Gemini CLI reads its policies only from there). */
+export function runCompile(set: PolicySet, root: string, target: CompileTarget, io: CliIo, dryRun: boolean, userHome: string): number {
   if (set.refusal) {
     io.stderr(`the policy is not enforceable, so nothing is compiled: ${set.refusal.message}\n`);
     return EXIT.violation;
   }
   const compiled = compileRules(set, target);
-  const file = join(root, compiled.file);
+  const file = join(compiled.inUserHome ? userHome : root, compiled.file);
+  const shown = compiled.inUserHome ? file : compiled.file;
   let text = compiled.text;
   if (compiled.json) {
     let existing: Record<string, unknown> = {};
@@ -25,7 +26,7 @@ export function runCompile(set: PolicySet, root: string, target: CompileTarget, 
       try {
         existing = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
       } catch (error) {
-        io.stderr(`${compiled.file}: not JSON (${(error as Error).message}); fix it first, nothing was changed\n`);
+        io.stderr(`${shown}: not JSON (${(error as Error).message}); fix it first, nothing was changed\n`);
         return EXIT.usage;
       }
     }
@@ -35,7 +36,7 @@ export function runCompile(set: PolicySet, root: string, target: CompileTarget, 
   else {
     mkdirSync(dirname(file), { recursive: true });
     writeAtomic(file, text ?? '', SHARED_FILE_MODE);
-    io.stdout(`${compiled.file}: ${compiled.written} rule(s) written for ${target}\n`);
+    io.stdout(`${shown}: ${compiled.written} rule(s) written for ${target}\n`);
   }
   if (compiled.notExpressed.length) {
     io.stdout(`${compiled.notExpressed.length} rule(s) ${target} cannot express (the hook still enforces them):\n`);

@@ -12,6 +12,12 @@ const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 export interface HookOptions {
   /** The root fixed at install (`--root`); without it, the folder the runtime started the hook in. Never the payload's `cwd`. */
   root: string | undefined;
+  /**
+   * A user-level hook (`--scope user`): the nearest policy at or above `from` (the runtime's start
+   * folder; default the hook's working folder) governs, and where there is none the call is passed
+   * through untouched (no answer: the runtime's own permissions apply).
+   */
+  user?: { from: string | undefined };
   state: string | undefined;
   /** How long an ask waits for a human in the editor (ms), at most; the deadline may cut it shorter. */
   approvalTimeoutMs: number;
@@ -46,7 +52,8 @@ export async function runHook(adapter: HookAdapter, io: CliIo, options: HookOpti
     event = typeof payload.hook_event_name === 'string' ? payload.hook_event_name : '';
     const call = readHookCall(adapter, payload);
     event = call.event;
-    reply = adapter.reply(await decide(adapter, call, options, deadline), event);
+    const outcome = await decide(adapter, call, options, deadline);
+    reply = outcome === PASS_THROUGH ? NO_ANSWER : adapter.reply(outcome, event);
   } catch (error) {
     reply = adapter.reply({ decision: 'deny', reason: `the hook failed, so the action is denied: ${(error as Error).message}` }, event);
   }
@@ -59,11 +66,24 @@ function waitToBeEnded(): never {
   for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
 }
 
-async function decide(adapter: HookAdapter, call: HookCall, options: HookOptions, deadline: HookDeadline): Promise<HookOutcome> {
+/** No policy governs the folder a user-level hook was started in: the runtime is left to itself. */
+const PASS_THROUGH = Symbol('pass through');
+const NO_ANSWER = { stdout: '', stderr: '', exitCode: 0 };
+
+async function decide(adapter: HookAdapter, call: HookCall, options: HookOptions, deadline: HookDeadline): Promise<HookOutcome | typeof PASS_THROUGH> {
+  if (options.user) {
+    const from = options.user.from ? resolve(options.user.from) : process.cwd();
+    const governing = findRoot(from);
+    return governing ? enforce(adapter, call, governing, options, deadline) : PASS_THROUGH;
+  }
   const start = options.root !== undefined ? resolve(options.root) : process.cwd();
   if (options.root === '') return { decision: 'deny', reason: `${adapter.runtime} did not name its project folder (the hook's --root is empty), so no policy can be found and nothing is allowed` };
   const root = options.root !== undefined ? (existsSync(join(start, '.agent-policy.yml')) ? start : undefined) : findRoot(start);
   if (!root) return { decision: 'deny', reason: `no .agent-policy.yml in ${start}${options.root !== undefined ? '' : ' or above it'}, so nothing can be allowed` };
+  return enforce(adapter, call, root, options, deadline);
+}
+
+async function enforce(adapter: HookAdapter, call: HookCall, root: string, options: HookOptions, deadline: HookDeadline): Promise<HookOutcome> {
   const set = await loadWorkspacePolicy(root, 'enforcement');
   const enforcer = new Enforcer(set, openStores(set, root, options.state ? { state: options.state } : {}));
   const actor: Actor = { runtime: adapter.runtime, tool: call.tool, ...call.caller };
@@ -82,11 +102,14 @@ async function decide(adapter: HookAdapter, call: HookCall, options: HookOptions
   return { decision: 'deny', reason: `${outcome.reason}; ${adapter.runtime} cannot ask you from this hook, and no editor with Agent Policy is running to ask (open the workspace in VS Code, or run "agent-policy approvals request --wait")` };
 }
 
-/** The nearest folder at or above `start` with a root policy. */
+/**
+ * The nearest folder at or above `start` with a root policy. A policy inside `node_modules/` or
+ * `.git/` (a dependency's, or one an agent could plant there) never governs: the walk goes on above.
+ */
 export function findRoot(start: string): string | undefined {
   let dir = resolve(start);
   for (;;) {
-    if (existsSync(join(dir, '.agent-policy.yml'))) return dir;
+    if (!/[\\/](node_modules|\.git)([\\/]|$)/.test(dir) && existsSync(join(dir, '.agent-policy.yml'))) return dir;
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;

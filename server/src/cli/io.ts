@@ -8,3 +8,6 @@ export interface CliIo {
 export const EXIT = { ok: 0, violation: 1, usage: 2, ask: 3 } as const;
 
 export class UsageError extends Error {}
+
+/** Project settings are shared files (committed, read by the runtime): readable by all, like any source file. */
+export const SHARED_FILE_MODE = 0o644;

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
+import { homedir } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { parseDuration, type PolicySet } from '#core';
 import { Enforcer } from '../node/enforcer';
+import { runtimeHome } from '../node/runtime-homes';
 import { loadWorkspacePolicy, openStores, type Stores } from '../node/workspace';
 import { runApprovalsDecide, runApprovalsList, runApprovalsRequest } from './approvals-command';
 import { runAuditQuery, runAuditVerify } from './audit-command';
 import { runBypassGrant, runBypassList, runBypassRevoke } from './bypass-command';
 import { runCheck, runEval } from './eval-command';
 import { DEFAULT_RUNTIME_TIMEOUT_MS, hookAdapter, runHook } from './hook-command';
+import { runDoctor } from './doctor-command';
 import { runInit } from './init-command';
 import { compileTarget, runCompile } from './compile-command';
 import { runSandbox } from './sandbox-command';
@@ -32,10 +35,12 @@ Usage:
   agent-policy bypass list [--json] | bypass revoke ID
   agent-policy approvals [list [--all] [--json] | approve ID [--by NAME] [--note TEXT] | deny ID [--by NAME] [--note TEXT]]
   agent-policy approvals request --json ACTION [--wait] [--timeout 1h]
-  agent-policy hook claude-code|cursor|gemini-cli|copilot-cli|codex [--timeout SECONDS] [--approval-timeout 10m]
+  agent-policy hook claude-code|cursor|gemini-cli|copilot-cli|codex [--timeout SECONDS] [--scope user [--from DIR]] [--approval-timeout 10m]
                                                             answer the runtime's pre-tool hook (JSON on stdin) from the policy
-  agent-policy init --runtime NAME [--uninstall] [--cli 'npx --no-install agent-policy']
-                                                            install (or remove) the hook in that runtime's project settings
+  agent-policy init --runtime NAME [--scope project|user] [--trust] [--timeout SECONDS] [--uninstall] [--cli COMMAND]
+                                                            install (or remove) the hook in that runtime's project (or user) settings,
+                                                            probe it, and set up (--trust) or print the trust the runtime needs
+  agent-policy doctor [--json]                              per runtime found: would a hook run here now, and why not (exit 1 where not)
   agent-policy compile --target claude-code|codex|gemini-cli|vscode [--dry-run]
                                                             write the rules the runtime's own settings can express; list the rest
   agent-policy sandbox --emit compose                       the container boundary (docker compose) from the policy
@@ -75,6 +80,11 @@ async function workspace(root: string | undefined, state: string | undefined, an
     stores: storesOnce,
     enforcer: () => (enforcer ??= new Enforcer(set, storesOnce())),
   };
+}
+
+function installScope(value: string | undefined): 'project' | 'user' {
+  if (value === undefined || value === 'project' || value === 'user') return value ?? 'project';
+  throw new UsageError('--scope is project or user');
 }
 
 function format(value: string | undefined): ReportFormat {
@@ -160,24 +170,39 @@ const COMMANDS: Record<string, Handler> = {
     }
   },
   async hook(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COMMON, 'approval-timeout': { type: 'string' }, timeout: { type: 'string' } } });
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COMMON, 'approval-timeout': { type: 'string' }, timeout: { type: 'string' }, scope: { type: 'string' }, from: { type: 'string' } } });
     const adapter = hookAdapter(positionals[0]);
+    const scope = installScope(values.scope);
+    if (scope === 'user' && values.root !== undefined) throw new UsageError('a user-level hook (--scope user) finds the policy from --from; --root fixes one project');
     const timeout = values['approval-timeout'] === undefined ? 10 * 60_000 : parseDuration(values['approval-timeout']);
     if (timeout === undefined) throw new UsageError('--approval-timeout is a duration such as 10m');
     const runtimeTimeout = values.timeout === undefined ? DEFAULT_RUNTIME_TIMEOUT_MS : Number(values.timeout) * 1000;
     if (!(runtimeTimeout > 0)) throw new UsageError("--timeout is the runtime's timeout for the hook, in seconds");
-    return runHook(adapter, io, { root: values.root, state: values.state, approvalTimeoutMs: timeout, runtimeTimeoutMs: runtimeTimeout });
+    return runHook(adapter, io, { root: values.root, state: values.state, approvalTimeoutMs: timeout, runtimeTimeoutMs: runtimeTimeout, ...(scope === 'user' ? { user: { from: values.from } } : {}) });
   },
-  init(args) {
-    const { values } = parseArgs({ args, options: { ...COMMON, runtime: { type: 'string' }, uninstall: { type: 'boolean' }, cli: { type: 'string' } } });
+  async init(args) {
+    const { values } = parseArgs({ args, options: { ...COMMON, runtime: { type: 'string' }, uninstall: { type: 'boolean' }, cli: { type: 'string' }, scope: { type: 'string' }, timeout: { type: 'string' }, trust: { type: 'boolean' } } });
     const adapter = hookAdapter(values.runtime);
-    return Promise.resolve(runInit(resolve(values.root ?? '.'), adapter.runtime, io, { uninstall: values.uninstall ?? false, cli: values.cli }));
+    const timeoutSeconds = values.timeout === undefined ? undefined : Number(values.timeout);
+    if (timeoutSeconds !== undefined && !(Number.isInteger(timeoutSeconds) && timeoutSeconds >= 10)) throw new UsageError("--timeout is the runtime's timeout for the hook, in whole seconds, at least 10");
+    return runInit(resolve(values.root ?? '.'), adapter.runtime, io, {
+      uninstall: values.uninstall ?? false,
+      cli: values.cli,
+      scope: installScope(values.scope),
+      timeoutSeconds,
+      trust: values.trust ?? false,
+      where: { home: homedir(), env: process.env },
+    });
+  },
+  doctor(args) {
+    const { values } = parseArgs({ args, options: { ...COMMON, json: { type: 'boolean' } } });
+    return runDoctor(resolve(values.root ?? '.'), { home: homedir(), env: process.env }, io, values.json ?? false);
   },
   async compile(args) {
     const { values } = parseArgs({ args, options: { ...COMMON, target: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
     const target = compileTarget(values.target);
     const ws = await workspace(values.root, values.state);
-    return runCompile(ws.set, ws.root, target, io, values['dry-run'] ?? false);
+    return runCompile(ws.set, ws.root, target, io, values['dry-run'] ?? false, target === 'vscode' ? homedir() : runtimeHome(target, { home: homedir(), env: process.env }));
   },
   async sandbox(args) {
     const { values } = parseArgs({ args, options: { ...COMMON, emit: { type: 'string' } } });

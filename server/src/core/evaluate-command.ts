@@ -61,6 +61,9 @@ function decideLine(set: PolicySet, line: string, cwd: string, env: DecideEnv, d
     for (const reentry of unwrapped.reentries) verdicts.push(decideLine(set, reentry.source, cwd, env, depth + 1));
   }
   const context: Context = { set, env, ...workingDirectories(set, cwd, invocations) };
+  // The policy governs the repository: a command run elsewhere is never allowed without a person.
+  const outside = context.cwds.find((dir) => dir.startsWith('/'));
+  if (outside !== undefined) verdicts.push({ decision: 'ask', reason: `${what}: runs in ${outside}, outside the repository root, where the policy's rules do not reach`, rules: [] });
   for (const inv of invocations) verdicts.push(...decideInvocation(context, inv));
   for (const redirect of analysis.redirects) verdicts.push(...decideRedirect(context, redirect));
   if (verdicts.length === 0) return { decision: 'allow', reason: `${what}: runs no command`, rules: [] };

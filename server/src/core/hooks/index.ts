@@ -20,4 +20,4 @@ export function readHookCall(adapter: HookAdapter, payload: Record<string, unkno
 }
 
 export { HOOK_RUNTIMES, type HookAdapter, type HookCaller, type HookCall, type HookOutcome, type HookReply, type HookRuntime } from './types';
-export { HOOK_TARGETS, HOOK_TIMEOUT_SECONDS, hookCommand, PROJECT_DIR_VARIABLE, withHook, withoutHook, type HookCommandOptions, type HookInstallTarget } from './install';
+export { commandTimeoutSeconds, FIXED_TIMEOUT_SECONDS, HOOK_TARGETS, installedHooks, type InstalledHook, HOOK_TIMEOUT_SECONDS, hookCommand, PROJECT_DIR_VARIABLE, shellQuote, USER_HOOK_TARGETS, withHook, withoutHook, type HookCommandOptions, type HookInstallTarget } from './install';

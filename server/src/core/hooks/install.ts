@@ -12,6 +12,19 @@ export interface HookInstallTarget {
   ownFile: boolean;
 }
 
+/**
+ * The user-level configuration (relative to the home folder, or to the runtime's own home variable
+ * where it has one): hooks there run wherever the runtime starts, a subfolder of a project or a
+ * folder the runtime does not trust included.
+ */
+export const USER_HOOK_TARGETS: Record<HookRuntime, HookInstallTarget & { homeVariable?: string; homeDefault: string }> = {
+  'claude-code': { file: 'settings.json', ownFile: false, homeVariable: 'CLAUDE_CONFIG_DIR', homeDefault: '.claude' },
+  cursor: { file: 'hooks.json', ownFile: false, homeDefault: '.cursor' },
+  'gemini-cli': { file: 'settings.json', ownFile: false, homeDefault: '.gemini' },
+  'copilot-cli': { file: 'hooks/agent-policy.json', ownFile: true, homeDefault: '.copilot' },
+  codex: { file: 'hooks.json', ownFile: false, homeVariable: 'CODEX_HOME', homeDefault: '.codex' },
+};
+
 export const HOOK_TARGETS: Record<HookRuntime, HookInstallTarget> = {
   'claude-code': { file: '.claude/settings.json', ownFile: false },
   cursor: { file: '.cursor/hooks.json', ownFile: false },
@@ -28,6 +41,12 @@ export const HOOK_TARGETS: Record<HookRuntime, HookInstallTarget> = {
  */
 export const HOOK_TIMEOUT_SECONDS = 600;
 
+/**
+ * Runtimes whose hook timeout cannot be set in their configuration: the command carries this
+ * assumption instead (Cursor's timeout is not documented, and Cursor cannot run here to measure it).
+ */
+export const FIXED_TIMEOUT_SECONDS: Partial<Record<HookRuntime, number>> = { cursor: 30 };
+
 export interface HookCommandOptions {
   /** How to start the CLI (default `npx --no-install agent-policy`). */
   cli?: string;
@@ -37,6 +56,12 @@ export interface HookCommandOptions {
    * it loaded this configuration from (so a committed file works in every checkout).
    */
   root?: { path: string } | { variable: string };
+  /**
+   * User-level install: no fixed root. The hook walks up from the folder the runtime started in
+   * (its project-folder variable, else the hook's working folder) to the nearest policy, and passes
+   * a folder that no policy governs through untouched.
+   */
+  user?: { variable?: string };
   timeoutSeconds?: number;
 }
 
@@ -57,14 +82,21 @@ const FAILED_TO_RUN = 'Agent Policy: the hook could not run, so the action is bl
 export function hookCommand(runtime: HookRuntime, options: HookCommandOptions = {}): string {
   const cli = options.cli ?? 'npx --no-install agent-policy';
   const root = options.root === undefined ? '' : ` --root ${'path' in options.root ? shellQuote(options.root.path) : `"$${options.root.variable}"`}`;
-  return `${cli} hook ${runtime} --timeout ${options.timeoutSeconds ?? HOOK_TIMEOUT_SECONDS}${root} || { echo "${FAILED_TO_RUN}" >&2; exit 2; }`;
+  const user = options.user === undefined ? '' : ` --scope user${options.user.variable ? ` --from "$${options.user.variable}"` : ''}`;
+  return `${cli} hook ${runtime} --timeout ${options.timeoutSeconds ?? HOOK_TIMEOUT_SECONDS}${root}${user} || { echo "${FAILED_TO_RUN}" >&2; exit 2; }`;
 }
 
-function shellQuote(word: string): string {
+export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:@=+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 type Json = Record<string, unknown>;
+
+/** One of our entries as a configuration holds it: its command and the runtime's timeout for it (seconds), if the entry sets one. */
+export interface InstalledHook {
+  command: string;
+  timeoutSeconds: number | undefined;
+}
 
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 /** Our entry: one we installed (any `--cli`), or one written by hand as `agent-policy hook RUNTIME`. */
@@ -72,12 +104,12 @@ const ours = (runtime: HookRuntime) => (command: unknown): boolean =>
   typeof command === 'string' && (command.includes(`agent-policy hook ${runtime}`) || (command.includes(FAILED_TO_RUN) && new RegExp(`\\bhook ${runtime}(\\s|$)`).test(command)));
 
 /** Claude Code and Codex: `hooks.PreToolUse[] = {matcher, hooks: [{type: "command", command, timeout}]}`. */
-function claudeShape(runtime: HookRuntime, event: string, timeout: number) {
+function claudeShape(runtime: HookRuntime, event: string, unitsPerSecond: number) {
   return {
-    add(config: Json, command: string): Json {
+    add(config: Json, command: string, timeoutSeconds: number): Json {
       const hooks = isObject(config.hooks) ? { ...config.hooks } : {};
       const list = Array.isArray(hooks[event]) ? [...(hooks[event] as unknown[])] : [];
-      list.push({ matcher: '*', hooks: [{ type: 'command', command, timeout }] });
+      list.push({ matcher: '*', hooks: [{ type: 'command', command, timeout: timeoutSeconds * unitsPerSecond }] });
       return { ...config, hooks: { ...hooks, [event]: list } };
     },
     remove(config: Json): Json {
@@ -88,17 +120,23 @@ function claudeShape(runtime: HookRuntime, event: string, timeout: number) {
       return withList(config, event, list);
     },
     has(config: Json): boolean {
-      return isObject(config.hooks) && Array.isArray(config.hooks[event]) && (config.hooks[event] as unknown[]).some((g) => isObject(g) && Array.isArray(g.hooks) && g.hooks.some((h) => isObject(h) && ours(runtime)(h.command)));
+      return this.entries(config).length > 0;
+    },
+    entries(config: Json): InstalledHook[] {
+      if (!isObject(config.hooks) || !Array.isArray(config.hooks[event])) return [];
+      return (config.hooks[event] as unknown[]).flatMap((g) => (isObject(g) && Array.isArray(g.hooks) ? (g.hooks as unknown[]) : []))
+        .filter((h): h is Json => isObject(h) && ours(runtime)(h.command))
+        .map((h) => ({ command: h.command as string, timeoutSeconds: typeof h.timeout === 'number' ? h.timeout / unitsPerSecond : undefined }));
     },
   };
 }
 
 /** Cursor and Copilot CLI: `{version: 1, hooks: {event: [{command | bash, ...}]}}`. */
-function flatShape(runtime: HookRuntime, entries: Record<string, (command: string) => Json>, key: 'command' | 'bash') {
+function flatShape(runtime: HookRuntime, entries: Record<string, (command: string, timeoutSeconds: number) => Json>, key: 'command' | 'bash') {
   return {
-    add(config: Json, command: string): Json {
+    add(config: Json, command: string, timeoutSeconds: number): Json {
       const hooks = isObject(config.hooks) ? { ...config.hooks } : {};
-      for (const [event, entry] of Object.entries(entries)) hooks[event] = [...(Array.isArray(hooks[event]) ? (hooks[event] as unknown[]) : []), entry(command)];
+      for (const [event, entry] of Object.entries(entries)) hooks[event] = [...(Array.isArray(hooks[event]) ? (hooks[event] as unknown[]) : []), entry(command, timeoutSeconds)];
       return { version: 1, ...config, hooks };
     },
     remove(config: Json): Json {
@@ -110,7 +148,15 @@ function flatShape(runtime: HookRuntime, entries: Record<string, (command: strin
       return next;
     },
     has(config: Json): boolean {
-      return isObject(config.hooks) && Object.keys(entries).some((event) => Array.isArray((config.hooks as Json)[event]) && ((config.hooks as Json)[event] as unknown[]).some((h) => isObject(h) && ours(runtime)(h[key])));
+      return this.entries(config).length > 0;
+    },
+    entries(config: Json): InstalledHook[] {
+      if (!isObject(config.hooks)) return [];
+      const hooks = config.hooks;
+      return Object.keys(entries)
+        .flatMap((event) => (Array.isArray(hooks[event]) ? (hooks[event] as unknown[]) : []))
+        .filter((h): h is Json => isObject(h) && ours(runtime)(h[key]))
+        .map((h) => ({ command: h[key] as string, timeoutSeconds: typeof h.timeoutSec === 'number' ? h.timeoutSec : undefined }));
     },
   };
 }
@@ -125,9 +171,10 @@ function withList(config: Json, event: string, list: unknown[]): Json {
 }
 
 const SHAPES: Record<HookRuntime, ReturnType<typeof claudeShape>> = {
-  'claude-code': claudeShape('claude-code', 'PreToolUse', HOOK_TIMEOUT_SECONDS),
-  codex: claudeShape('codex', 'PreToolUse', HOOK_TIMEOUT_SECONDS),
-  'gemini-cli': claudeShape('gemini-cli', 'BeforeTool', HOOK_TIMEOUT_SECONDS * 1000),
+  'claude-code': claudeShape('claude-code', 'PreToolUse', 1),
+  codex: claudeShape('codex', 'PreToolUse', 1),
+  // Gemini CLI counts in milliseconds.
+  'gemini-cli': claudeShape('gemini-cli', 'BeforeTool', 1000),
   cursor: flatShape(
     'cursor',
     {
@@ -138,17 +185,28 @@ const SHAPES: Record<HookRuntime, ReturnType<typeof claudeShape>> = {
     },
     'command',
   ),
-  'copilot-cli': flatShape('copilot-cli', { preToolUse: (command) => ({ type: 'command', bash: command, timeoutSec: HOOK_TIMEOUT_SECONDS }) }, 'bash'),
+  'copilot-cli': flatShape('copilot-cli', { preToolUse: (command, timeoutSec) => ({ type: 'command', bash: command, timeoutSec }) }, 'bash'),
 };
 
 /**
  * The configuration with exactly one entry of ours, running `command`: unchanged when that is
  * already so; an entry of ours with another command (another `--cli`, root or timeout) is replaced.
  */
-export function withHook(runtime: HookRuntime, config: Json, command = hookCommand(runtime)): { config: Json; changed: boolean } {
+export function withHook(runtime: HookRuntime, config: Json, command = hookCommand(runtime), timeoutSeconds = HOOK_TIMEOUT_SECONDS): { config: Json; changed: boolean } {
   const shape = SHAPES[runtime];
-  const next = shape.add(shape.has(config) ? shape.remove(config) : config, command);
+  const next = shape.add(shape.has(config) ? shape.remove(config) : config, command, timeoutSeconds);
   return JSON.stringify(next) === JSON.stringify(config) ? { config, changed: false } : { config: next, changed: true };
+}
+
+/** Our entries in a runtime's configuration. */
+export function installedHooks(runtime: HookRuntime, config: Json): InstalledHook[] {
+  return SHAPES[runtime].entries(config);
+}
+
+/** The `--timeout` a hook command carries (seconds), if any. */
+export function commandTimeoutSeconds(command: string): number | undefined {
+  const m = /\s--timeout\s+(\d+)\b/.exec(command);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** The configuration without our hook; `empty` when nothing else is left in it. */

@@ -12,7 +12,10 @@ export const COMPILE_TARGETS = ['claude-code', 'codex', 'gemini-cli', 'vscode'] 
 export type CompileTarget = (typeof COMPILE_TARGETS)[number];
 
 export interface CompiledRules {
+  /** Relative to the repository root, or (`inUserHome`) to the runtime's user folder. */
   file: string;
+  /** The runtime reads these rules only from its user-level folder (they then apply to every project: stricter elsewhere). */
+  inUserHome?: boolean;
   /** JSON settings to merge into an existing file (arrays gain entries, objects gain keys). */
   json?: Record<string, unknown>;
   /** A whole file that belongs to Agent Policy. */
@@ -63,7 +66,8 @@ function claude(rules: Rules): CompiledRules {
   const notExpressed = rules.other.map((o) => note(o.entry, o.why));
   const path = (scope: string, pattern: string): string => `/${scope ? `${scope}/` : ''}${pattern}`;
   for (const { entry, scope } of rules.fileDeny) deny.push(`Read(${path(scope, entry.pattern)})`, `Edit(${path(scope, entry.pattern)})`);
-  for (const { entry, scope } of rules.fileAsk) ask.push(`Edit(${path(scope, entry.pattern)})`);
+  // An approval rule governs reads too (the gate asks before either).
+  for (const { entry, scope } of rules.fileAsk) ask.push(`Read(${path(scope, entry.pattern)})`, `Edit(${path(scope, entry.pattern)})`);
   for (const [list, out] of [
     [rules.commandDeny, deny],
     [rules.commandAsk, ask],
@@ -85,6 +89,7 @@ function claude(rules: Rules): CompiledRules {
 interface PrefixTarget {
   name: string;
   file: string;
+  inUserHome?: boolean;
   /** What the target says for a denial and for an ask. */
   decisions: { deny: string; ask: string };
   /** Why file rules stay with the hook. */
@@ -113,7 +118,7 @@ function prefixRules(rules: Rules, target: PrefixTarget): CompiledRules {
       written++;
     }
   }
-  return { file: target.file, text: lines.join('\n'), written, notExpressed };
+  return { file: target.file, ...(target.inUserHome ? { inUserHome: true } : {}), text: lines.join('\n'), written, notExpressed };
 }
 
 const CODEX: PrefixTarget = {
@@ -130,13 +135,23 @@ const CODEX: PrefixTarget = {
   ],
 };
 
-const GEMINI: PrefixTarget = {
+/** Gemini CLI 0.61.0 reads no workspace policies (`.gemini/policies/`), only `~/.gemini/policies/`: one file per project. */
+const gemini = (set: PolicySet): PrefixTarget => ({
   name: 'gemini-cli',
-  file: '.gemini/policies/agent-policy.toml',
+  file: `policies/agent-policy-${projectSlug(set.root)}.toml`,
+  inUserHome: true,
   decisions: { deny: 'deny', ask: 'ask_user' },
   fileRules: 'left to the hook: Gemini CLI policy rules match tool arguments by regular expression, not by path glob',
   render: (words, decision) => ['[[rule]]', 'toolName = "run_shell_command"', `commandPrefix = ${JSON.stringify(words.join(' '))}`, `decision = "${decision}"`, 'priority = 900'],
-};
+});
+
+/** The project's folder name and a short hash of its path: one file per project, stable across runs. */
+function projectSlug(root: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < root.length; i++) hash = Math.imul(hash ^ root.charCodeAt(i), 0x01000193) >>> 0;
+  const name = (root.split('/').filter(Boolean).pop() ?? 'root').replace(/[^A-Za-z0-9_.-]/g, '_');
+  return `${name}-${hash.toString(16).padStart(8, '0')}`;
+}
 
 function vscode(set: PolicySet): CompiledRules {
   const settings = agentSettings(set);
@@ -147,7 +162,11 @@ function vscode(set: PolicySet): CompiledRules {
 export function compileRules(set: PolicySet, target: CompileTarget): CompiledRules {
   if (target === 'vscode') return vscode(set);
   const rules = collect(set);
-  return target === 'claude-code' ? claude(rules) : prefixRules(rules, target === 'codex' ? CODEX : GEMINI);
+  if (target === 'claude-code') return claude(rules);
+  if (target === 'codex') return prefixRules(rules, CODEX);
+  const compiled = prefixRules(rules, gemini(set));
+  const everywhere = { rule: compiled.file, why: 'Gemini CLI reads policy rules only from its user folder, so these denials apply in every folder it runs in, not only in this project (stricter)' };
+  return { ...compiled, notExpressed: [everywhere, ...compiled.notExpressed] };
 }
 
 /** Merges compiled settings into existing ones: arrays gain missing entries, objects gain (and override) keys. */
