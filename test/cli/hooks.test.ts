@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -285,6 +285,30 @@ describe('agent-policy hook: the runtime never proceeds without our answer', () 
     assert.match(r.stderr, /no decision within the hook's deadline \(3 s, inside claude-code's 6 s timeout\)/);
     assert.equal(answerOf('claude-code', r.stdout).decision, 'deny');
     assert.ok(elapsed < 6000, `answered in ${Math.round(elapsed)} ms, inside the runtime's 6 s`);
+    // The killed call never recorded itself; the next append records it, saying the hook answered deny.
+    rmSync(join(state, 'audit', '.lock'));
+    hook('claude-code', root, PAYLOADS['claude-code']!.allow(root));
+    const unfinished = auditEntries(root).filter((e) => e.unfinished === true);
+    assert.equal(unfinished.length, 1);
+    assert.equal(unfinished[0]?.decision, 'deny');
+    assert.equal(unfinished[0]?.tool, 'Write');
+    assert.equal(unfinished[0]?.path, join(root, 'src', 'app.ts'));
+    assert.match(String(unfinished[0]?.reason), /reached its deadline before it could decide, answered deny/);
+    assert.equal(run(['audit', 'verify', '--root', root, '--state', state]).code, 0, 'the chain stays intact');
+  });
+
+  it("a hook killed from outside (the runtime's own timeout) is recorded as ended before it answered", () => {
+    const root = project();
+    const state = join(root, '.state');
+    mkdirSync(join(state, 'audit'), { recursive: true });
+    writeFileSync(join(state, 'audit', '.lock'), `${process.pid} held ${Date.now()}`);
+    const child = spawnSync(process.execPath, [CLI, 'hook', 'claude-code', '--root', root, '--state', state, '--timeout', '60'], { input: JSON.stringify(PAYLOADS['claude-code']!.deny(root)), encoding: 'utf8', timeout: 1500, killSignal: 'SIGKILL' });
+    assert.equal(child.signal, 'SIGKILL');
+    rmSync(join(state, 'audit', '.lock'));
+    hook('claude-code', root, PAYLOADS['claude-code']!.allow(root));
+    const unfinished = auditEntries(root).find((e) => e.unfinished === true);
+    assert.equal(unfinished?.command, 'rm -rf build');
+    assert.match(String(unfinished?.reason), /ended before it answered .*the runtime may have run the call/);
   });
 
   it('an approval request expires at the hook\'s deadline, not after the runtime gave up', async () => {

@@ -4,6 +4,8 @@ import { HOOK_ADAPTERS, HOOK_RUNTIMES, readHookCall, type HookAdapter, type Hook
 import { approvalServiceApprover } from '../node/approval-service';
 import { Enforcer, type Actor } from '../node/enforcer';
 import { armDeadline, hookBudgetMs, type HookDeadline } from '../node/hook-deadline';
+import { stateDirectory } from '../node/state-dir';
+import { beginCall, endCall, type CallMarker } from '../node/unfinished-calls';
 import { loadWorkspacePolicy, openStores } from '../node/workspace';
 import { UsageError, type CliIo } from './io';
 
@@ -84,6 +86,30 @@ async function decide(adapter: HookAdapter, call: HookCall, options: HookOptions
 }
 
 async function enforce(adapter: HookAdapter, call: HookCall, root: string, options: HookOptions, deadline: HookDeadline): Promise<HookOutcome> {
+  // Before anything that can take long: a call ended before it answers is still recorded (by the next append).
+  const marker = beginCall(join(stateDirectory(root, options.state), 'audit'), {
+    pid: process.pid,
+    started_at: new Date().toISOString(),
+    runtime: adapter.runtime,
+    ...(call.actions[0] ? { action: call.actions[0] } : {}),
+    tool: call.tool,
+    ...callerMarker(call),
+  });
+  deadline.markCall(marker);
+  try {
+    return await decideGoverned(adapter, call, root, options, deadline);
+  } finally {
+    if (deadline.claim()) endCall(marker);
+    else waitToBeEnded();
+  }
+}
+
+function callerMarker(call: HookCall): Pick<CallMarker, 'session_id' | 'tool_use_id' | 'transcript_path' | 'permission_mode'> {
+  const c = call.caller ?? {};
+  return { ...(c.sessionId ? { session_id: c.sessionId } : {}), ...(c.toolUseId ? { tool_use_id: c.toolUseId } : {}), ...(c.transcriptPath ? { transcript_path: c.transcriptPath } : {}), ...(c.permissionMode ? { permission_mode: c.permissionMode } : {}) };
+}
+
+async function decideGoverned(adapter: HookAdapter, call: HookCall, root: string, options: HookOptions, deadline: HookDeadline): Promise<HookOutcome> {
   const set = await loadWorkspacePolicy(root, 'enforcement');
   const enforcer = new Enforcer(set, openStores(set, root, options.state ? { state: options.state } : {}));
   const actor: Actor = { runtime: adapter.runtime, tool: call.tool, ...call.caller };

@@ -23,6 +23,7 @@ import {
 import { ChainOrder } from './chain-order';
 import { appendDurable, readTail, syncDirectory, writeAtomic } from './durable-file';
 import { withFileLock } from './file-lock';
+import { processAlive, takeAbandoned } from './unfinished-calls';
 
 export type Clock = () => number;
 
@@ -157,6 +158,7 @@ export class AuditLog {
 
   private appendLocked(record: AuditRecord): AppendResult {
     this.prune(record.timestamp);
+    this.recordAbandonedCalls(record.timestamp);
     const windowMs = this.options.foldWindowMs ?? DEFAULT_FOLD_WINDOW_MS;
     const fold = this.readFold();
     const step = foldStep(fold, record, windowMs);
@@ -171,6 +173,20 @@ export class AuditLog {
     if (next || fold) writeAtomic(this.foldPath, JSON.stringify(next));
     const alert = this.options.alertOnDeny && record.kind === 'decision' && record.decision === 'deny' ? { seq: written.head.seq, message: `denied: ${String(record.action)} ${recordTarget(record) ?? ''}: ${String(record.reason)}`, entry: written.entry } : undefined;
     return { seq: written.head.seq, folded: false, file: written.file, alert };
+  }
+
+  /** Hook calls whose process ended before it answered or recorded them (see unfinished-calls.ts), each as a denial. */
+  private recordAbandonedCalls(timestamp: string): void {
+    takeAbandoned(this.dir, processAlive, (marker) => {
+      const reason =
+        marker.answered === 'deny at the deadline'
+          ? 'the hook reached its deadline before it could decide, answered deny and was ended (the call was not run)'
+          : "the hook was ended before it answered (from outside: the runtime's own timeout, or a kill); the runtime may have run the call";
+      const result: DecisionResult = { decision: 'deny', allowed: false, requires_approval: false, reason, rules: [] };
+      const context = { timestamp, runtime: marker.runtime, agentId: undefined, policyVersion: undefined, tool: marker.tool, sessionId: marker.session_id, toolUseId: marker.tool_use_id, transcriptPath: marker.transcript_path, permissionMode: marker.permission_mode };
+      const entry = { ...decisionRecord(marker.action ?? { action: null }, result, context), unfinished: true, started_at: marker.started_at };
+      this.write(entry, this.head());
+    });
   }
 
   /** Seals and durably appends one record after `head`, recovering a torn last line first. */

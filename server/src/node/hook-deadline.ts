@@ -14,9 +14,14 @@ import { Worker } from 'node:worker_threads';
 export interface HookDeadline {
   /** Milliseconds left before the watchdog answers (never negative). */
   remainingMs(): number;
-  /** Claims the answer for the main thread; false when the watchdog already answered. */
+  /** Claims the answer for the main thread (again: still true); false when the watchdog already answered. */
   claim(): boolean;
+  /** The call's marker file (unfinished-calls.ts): the watchdog notes in it that it answered deny. */
+  markCall(file: string): void;
 }
+
+// The marker's path, shared with the watchdog (which is blocked waiting, so it cannot take messages).
+const MAX_MARKER_BYTES = 4096;
 
 const UNCLAIMED = 0;
 const MAIN = 1;
@@ -24,27 +29,47 @@ const WATCHDOG = 2;
 
 const WATCHDOG_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { writeSync } = require('node:fs');
+const { readFileSync, renameSync, writeFileSync, writeSync } = require('node:fs');
 const flag = new Int32Array(workerData.flag);
 Atomics.wait(flag, 0, ${UNCLAIMED}, workerData.ms);
 if (Atomics.compareExchange(flag, 0, ${UNCLAIMED}, ${WATCHDOG}) === ${UNCLAIMED}) {
-  try { if (workerData.stdout) writeSync(1, workerData.stdout); if (workerData.stderr) writeSync(2, workerData.stderr); }
+  try {
+    const length = Atomics.load(flag, 1);
+    if (length > 0) {
+      try {
+        const file = Buffer.from(new Uint8Array(workerData.marker, 0, length)).toString('utf8');
+        const marker = JSON.parse(readFileSync(file, 'utf8'));
+        marker.answered = 'deny at the deadline';
+        writeFileSync(file + '.tmp', JSON.stringify(marker));
+        renameSync(file + '.tmp', file);
+      } catch {}
+    }
+    if (workerData.stdout) writeSync(1, workerData.stdout);
+    if (workerData.stderr) writeSync(2, workerData.stderr);
+  }
   finally { process.kill(process.pid, 'SIGKILL'); }
 }
 `;
 
 /** Arms the watchdog: after `ms`, `lastWords` (the runtime-format denial) is written and the process ends. */
 export function armDeadline(ms: number, lastWords: { stdout: string; stderr: string }): HookDeadline {
-  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const flag = new Int32Array(new SharedArrayBuffer(8));
+  const marker = new Uint8Array(new SharedArrayBuffer(MAX_MARKER_BYTES));
   const started = performance.now();
-  const worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { flag: flag.buffer, ms: Math.max(0, ms), stdout: lastWords.stdout, stderr: lastWords.stderr }, stdout: false, stderr: false });
+  const worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { flag: flag.buffer, marker: marker.buffer, ms: Math.max(0, ms), stdout: lastWords.stdout, stderr: lastWords.stderr }, stdout: false, stderr: false });
   worker.unref();
   return {
     remainingMs: () => Math.max(0, ms - (performance.now() - started)),
     claim(): boolean {
-      const won = Atomics.compareExchange(flag, 0, UNCLAIMED, MAIN) === UNCLAIMED;
-      if (won) Atomics.notify(flag, 0);
-      return won;
+      const before = Atomics.compareExchange(flag, 0, UNCLAIMED, MAIN);
+      if (before === UNCLAIMED) Atomics.notify(flag, 0);
+      return before !== WATCHDOG;
+    },
+    markCall(file: string): void {
+      const bytes = Buffer.from(file, 'utf8');
+      if (bytes.length > MAX_MARKER_BYTES) return;
+      marker.set(bytes);
+      Atomics.store(flag, 1, bytes.length);
     },
   };
 }

@@ -1,0 +1,71 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeAtomic } from './durable-file';
+
+/**
+ * A hook call under way leaves a marker file (`audit/unfinished/<pid>-<n>.json`) from before its
+ * decision until its answer is written. A hook that is ended first (its own watchdog at the
+ * deadline, or the runtime's kill) leaves its marker behind, and the next append to the audit log
+ * records it: no call goes unrecorded because the process never got to record it.
+ */
+export interface CallMarker {
+  pid: number;
+  started_at: string;
+  runtime: string;
+  /** The first action the call would perform, for the entry (absent: not parsed yet). */
+  action?: Record<string, unknown>;
+  tool?: string;
+  session_id?: string;
+  tool_use_id?: string;
+  transcript_path?: string;
+  permission_mode?: string;
+  /** Set by the watchdog as it answers deny at the deadline. */
+  answered?: 'deny at the deadline';
+}
+
+export const UNFINISHED_DIR = 'unfinished';
+let counter = 0;
+
+/** Writes the marker; returns its path, to be removed with `endCall` once the answer is written. */
+export function beginCall(auditDir: string, marker: CallMarker): string {
+  const dir = join(auditDir, UNFINISHED_DIR);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, `${marker.pid}-${counter++}.json`);
+  writeAtomic(file, JSON.stringify(marker));
+  return file;
+}
+
+export function endCall(file: string): void {
+  rmSync(file, { force: true });
+}
+
+/** Markers left by processes that no longer run, oldest first; each is removed once `record` returns. */
+export function takeAbandoned(auditDir: string, isAlive: (pid: number) => boolean, record: (marker: CallMarker) => void): void {
+  const dir = join(auditDir, UNFINISHED_DIR);
+  if (!existsSync(dir)) return;
+  const markers: { file: string; marker: CallMarker }[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.json')) continue;
+    const file = join(dir, name);
+    try {
+      markers.push({ file, marker: JSON.parse(readFileSync(file, 'utf8')) as CallMarker });
+    } catch {
+      // Torn by a crash mid-write: nothing readable to record, and the call never got past its start.
+      rmSync(file, { force: true });
+    }
+  }
+  for (const { file, marker } of markers.sort((a, b) => a.marker.started_at.localeCompare(b.marker.started_at))) {
+    if (typeof marker.pid === 'number' && isAlive(marker.pid)) continue;
+    record(marker);
+    rmSync(file, { force: true });
+  }
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
