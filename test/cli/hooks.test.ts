@@ -193,7 +193,7 @@ describe('agent-policy init', () => {
     for (const [runtime, file] of Object.entries(files)) {
       const installed = init(['--runtime', runtime, '--root', root]);
       assert.equal(installed.code, 0, installed.stderr);
-      assert.match(installed.stdout, /probe: it denied an unknown tool, as it must/, 'the command was run once before it was written');
+      assert.match(installed.stdout, /probe: it found the policy and denied the probe call, as it must/, 'the command was run once before it was written');
       const text = readFileSync(join(root, file), 'utf8');
       assert.equal(text.split(` hook ${runtime} `).length - 1, runtime === 'cursor' ? 4 : 1, `${runtime}: one entry per hooked event`);
       assert.match(init(['--runtime', runtime, '--root', root]).stdout, /already installed/);

@@ -37,6 +37,7 @@ describe('agent-policy init: a hook command that works on this machine', () => {
     const command = installedCommand(join(root, '.claude', 'settings.json'));
     assert.ok(command.startsWith(`${process.execPath} ${CLI} hook claude-code `), command);
     assert.ok(!command.includes('npx'));
+    assert.equal(existsSync(join(root, '.agent-policy', 'audit')), false, 'the probe loaded the policy and recorded nothing');
   });
 });
 
@@ -80,7 +81,7 @@ describe('agent-policy doctor: is protection on here, now', () => {
     const { env } = privateHome();
     assert.equal(run(['init', '--runtime', 'claude-code', '--root', root], undefined, CLI, env).code, 0);
     const atRoot = run(['doctor', '--root', root], undefined, CLI, env);
-    assert.match(atRoot.stdout, /claude-code +ON +project hook .* runs here; probe: it denied an unknown tool/);
+    assert.match(atRoot.stdout, /claude-code +ON +project hook .* runs here; probe: it found the policy and denied the probe call/);
     const inSrc = run(['doctor', '--root', join(root, 'src')], undefined, CLI, env);
     assert.equal(inSrc.code, 1);
     assert.match(inSrc.stdout, /claude-code +OFF +project hook .*reads project hooks only from the folder it starts in/);

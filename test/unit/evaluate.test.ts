@@ -214,3 +214,14 @@ describe('commands outside the repository root', () => {
     assert.match(command(set, 'cd .. && ls').reason, /outside the repository root/);
   });
 });
+
+describe('commands run inside a denied folder', () => {
+  it('`ls` with its working folder in secrets/ (Codex lets the model choose it) is denied naming the rule, `cd secrets && ls` too; an allowed folder is not', async () => {
+    const set = await policy({ '': 'version: "2.1"\npermissions:\n  filesystem:\n    deny: ["secrets/**"]\n  commands:\n    allow: ["ls", "cd"]\n' });
+    const inSecrets = command(set, 'ls', 'secrets');
+    assert.equal(inSecrets.decision, 'deny');
+    assert.match(inSecrets.reason, /runs in secrets, a folder denied by "secrets\/\*\*"/);
+    assert.match(command(set, 'cd secrets/sub && ls').reason, /runs in secrets\/sub, a folder denied by/);
+    assert.equal(command(set, 'ls', 'src').decision, 'allow');
+  });
+});

@@ -70,6 +70,9 @@ async function check(runtime: HookRuntime, cwd: string, root: string, where: Hom
   return { runtime, status: 'off', program, reasons };
 }
 
+/** Runtimes that read a project's hooks only from the folder they start in (seen with the real runtimes; Codex finds them from a subfolder). */
+const START_FOLDER_ONLY = new Set<HookRuntime>(['claude-code', 'copilot-cli', 'gemini-cli']);
+
 /** Why a runtime started in `cwd` would not run this hook, or undefined when it would. */
 function notRunning(runtime: HookRuntime, candidate: Candidate, cwd: string, root: string, where: HomeEnv, codexSees: Map<string, string> | { error: string } | undefined): string | undefined {
   const { hook, scope } = candidate;
@@ -77,7 +80,7 @@ function notRunning(runtime: HookRuntime, candidate: Candidate, cwd: string, roo
   if (hook.timeoutSeconds !== undefined && (carried === undefined || carried > hook.timeoutSeconds)) {
     return `the runtime kills it after ${hook.timeoutSeconds} s but the command keeps its deadline inside ${carried === undefined ? 'an assumed 30' : carried} s: a late answer would be ignored and the call run (install it again)`;
   }
-  if (scope === 'project' && (runtime === 'claude-code' || runtime === 'copilot-cli') && cwd !== root) return `${runtime} reads project hooks only from the folder it starts in (${root}), not from ${cwd}: install with --scope user`;
+  if (scope === 'project' && START_FOLDER_ONLY.has(runtime) && cwd !== root) return `${runtime} reads project hooks only from the folder it starts in (${root}), not from ${cwd}: install with --scope user`;
   if (scope === 'project' && runtime === 'copilot-cli') return 'in -p mode Copilot CLI loads project hooks only with --trust-folder, and nothing says so when it does not: install with --scope user';
   if (runtime === 'gemini-cli' && !geminiTrusts(cwd, where)) return `Gemini CLI does not trust ${cwd} (headless it refuses to start; interactively it runs no project settings): agent-policy init --runtime gemini-cli --trust`;
   if (runtime === 'codex') {

@@ -20,6 +20,12 @@ export interface HookOptions {
    * through untouched (no answer: the runtime's own permissions apply).
    */
   user?: { from: string | undefined };
+  /**
+   * A probe (`init`, `doctor`: AGENT_POLICY_PROBE=1): the hook finds and loads its policy as for a
+   * real call, then denies without recording anything. Set by mistake in a runtime's environment,
+   * it can only deny.
+   */
+  probe?: boolean;
   state: string | undefined;
   /** How long an ask waits for a human in the editor (ms), at most; the deadline may cut it shorter. */
   approvalTimeoutMs: number;
@@ -86,6 +92,10 @@ async function decide(adapter: HookAdapter, call: HookCall, options: HookOptions
 }
 
 async function enforce(adapter: HookAdapter, call: HookCall, root: string, options: HookOptions, deadline: HookDeadline): Promise<HookOutcome> {
+  if (options.probe) {
+    const set = await loadWorkspacePolicy(root, 'enforcement');
+    return { decision: 'deny', reason: set.refusal ? `probe: the policy at ${root} does not load: ${set.refusal.message}` : `probe: the policy at ${root} governs this call (nothing recorded, every probe is denied)` };
+  }
   // Before anything that can take long: a call ended before it answers is still recorded (by the next append).
   const marker = beginCall(join(stateDirectory(root, options.state), 'audit'), {
     pid: process.pid,

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PROJECT_DIR_VARIABLE, type HookRuntime } from '#core';
 
-/** A tool no runtime has: a working hook denies it, in the runtime's own format. */
+/** A tool no runtime has, sent with AGENT_POLICY_PROBE=1: a working hook loads its policy and denies it, recording nothing. */
 function probePayload(runtime: HookRuntime, root: string): Record<string, unknown> {
   if (runtime === 'copilot-cli') return { sessionId: 'agent-policy-probe', timestamp: 0, cwd: root, toolName: 'agent_policy_probe', toolArgs: {} };
   if (runtime === 'cursor') return { hook_event_name: 'agentPolicyProbe', conversation_id: 'agent-policy-probe', workspace_roots: [root] };
@@ -17,7 +17,7 @@ function probePayload(runtime: HookRuntime, root: string): Record<string, unknow
  */
 export function probeHook(runtime: HookRuntime, command: string, root: string, scope: 'project' | 'user', baseEnv: NodeJS.ProcessEnv): { ok: true; what: string } | { ok: false; why: string } {
   const variable = PROJECT_DIR_VARIABLE[runtime];
-  const env = { ...baseEnv, ...(variable ? { [variable]: root } : {}) };
+  const env = { ...baseEnv, AGENT_POLICY_PROBE: '1', ...(variable ? { [variable]: root } : {}) };
   const r = spawnSync('/bin/sh', ['-c', command], { cwd: root, env, input: JSON.stringify(probePayload(runtime, root)), encoding: 'utf8', timeout: 60_000 });
   if (r.error) return { ok: false, why: r.error.message };
   const lines = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -26,7 +26,11 @@ export function probeHook(runtime: HookRuntime, command: string, root: string, s
   if (r.stdout.trim() === '') return scope === 'user' && !governed(root) ? { ok: true, what: `no policy governs ${root}, so it passed the call through` } : { ok: false, why: 'it answered nothing' };
   const decision = decisionOf(r.stdout);
   if (decision !== 'deny') return { ok: false, why: `it answered ${decision ?? 'something unreadable'} to a tool that does not exist: ${r.stdout.trim().slice(0, 200)}` };
-  return { ok: true, what: 'it denied an unknown tool, as it must' };
+  const broken = /probe: (the policy at .* does not load: [^"]*)/.exec(r.stdout);
+  // The hook works and fails closed: every call is denied until the policy loads.
+  if (broken) return { ok: true, what: `it works, but ${broken[1] ?? ''}, so every call is denied until it is fixed` };
+  if (!/probe: the policy at .* governs this call/.test(r.stdout)) return { ok: false, why: `it denied, but not as a working hook does: ${r.stdout.trim().slice(0, 300)}` };
+  return { ok: true, what: 'it found the policy and denied the probe call, as it must' };
 }
 
 function governed(root: string): boolean {

@@ -14,7 +14,7 @@ const HOOK_CONDITIONS: Record<'project' | 'user', Record<HookRuntime, string>> =
   project: {
     'claude-code': 'Claude Code runs it before every tool call when started in this folder (not in a subfolder: install with --scope user for that)',
     codex: 'Codex runs it only in a trusted project and once the hook itself is trusted (it skips an untrusted hook silently)',
-    'gemini-cli': 'Gemini CLI runs it before every tool call in a trusted folder',
+    'gemini-cli': 'Gemini CLI runs it before every tool call when started in this folder (not in a subfolder: install with --scope user for that), once the folder is trusted',
     'copilot-cli': 'Copilot CLI runs it when started in this folder, and in -p mode only with --trust-folder (otherwise it loads no project hooks: install with --scope user for that)',
     cursor: 'Cursor runs it before shell commands, file reads, MCP calls and edits',
   },

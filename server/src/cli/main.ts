@@ -178,7 +178,7 @@ const COMMANDS: Record<string, Handler> = {
     if (timeout === undefined) throw new UsageError('--approval-timeout is a duration such as 10m');
     const runtimeTimeout = values.timeout === undefined ? DEFAULT_RUNTIME_TIMEOUT_MS : Number(values.timeout) * 1000;
     if (!(runtimeTimeout > 0)) throw new UsageError("--timeout is the runtime's timeout for the hook, in seconds");
-    return runHook(adapter, io, { root: values.root, state: values.state, approvalTimeoutMs: timeout, runtimeTimeoutMs: runtimeTimeout, ...(scope === 'user' ? { user: { from: values.from } } : {}) });
+    return runHook(adapter, io, { root: values.root, state: values.state, approvalTimeoutMs: timeout, runtimeTimeoutMs: runtimeTimeout, probe: process.env.AGENT_POLICY_PROBE === '1', ...(scope === 'user' ? { user: { from: values.from } } : {}) });
   },
   async init(args) {
     const { values } = parseArgs({ args, options: { ...COMMON, runtime: { type: 'string' }, uninstall: { type: 'boolean' }, cli: { type: 'string' }, scope: { type: 'string' }, timeout: { type: 'string' }, trust: { type: 'boolean' } } });

@@ -2,6 +2,7 @@ import { decideEndpoint } from './evaluate-network';
 import { decidePath } from './evaluate-path';
 import { validateGlob } from './glob';
 import { deniedBelow } from './denied-below';
+import { deniedFolder } from './evaluate-folder';
 import { globLanguage, intersectionExample, UndecidableGlobError } from './glob-language';
 import { governanceArgument, stateFolderOf } from './governance-paths';
 import { absolutePath, normalisePath, type NormalisedPath } from './paths';
@@ -64,6 +65,11 @@ function decideLine(set: PolicySet, line: string, cwd: string, env: DecideEnv, d
   // The policy governs the repository: a command run elsewhere is never allowed without a person.
   const outside = context.cwds.find((dir) => dir.startsWith('/'));
   if (outside !== undefined) verdicts.push({ decision: 'ask', reason: `${what}: runs in ${outside}, outside the repository root, where the policy's rules do not reach`, rules: [] });
+  // A command run inside a denied folder reads it (`ls` lists it), whatever its arguments say.
+  for (const dir of context.cwds) {
+    const denied = deniedFolder(set, dir);
+    if (denied) verdicts.push({ decision: 'deny', reason: `${what}: runs in ${dir}, a folder denied by "${denied.entry.pattern}" (${at(denied.entry)})`, rules: [ref(denied.entry)] });
+  }
   for (const inv of invocations) verdicts.push(...decideInvocation(context, inv));
   for (const redirect of analysis.redirects) verdicts.push(...decideRedirect(context, redirect));
   if (verdicts.length === 0) return { decision: 'allow', reason: `${what}: runs no command`, rules: [] };

@@ -1,6 +1,7 @@
 import { deniedBelow } from './denied-below';
 import { absolutePath, classify, normalisePath, type NormalisedPath } from './paths';
 import type { PolicySet } from './policy-set';
+import type { PathRule } from './rule-index';
 import { combine, quote, type DecideEnv, type Verdict } from './verdict';
 
 /**
@@ -24,11 +25,16 @@ export function decideFolder(set: PolicySet, raw: unknown, cwd: string, contents
   return target.ok ? combine([verdict, decideNormalisedFolder(set, target, contents, raw, `a link to ${target.path || 'the root'}`)], 'no folder to decide') : verdict;
 }
 
+/** The deny rule that covers the folder itself (`secrets/**` covers `secrets`), if any; never the root. */
+export function deniedFolder(set: PolicySet, path: string): PathRule | undefined {
+  return path === '' || path.startsWith('/') ? undefined : (set.fileDeny.first(path) ?? set.fileDeny.first(`${path}/${ANY_ENTRY}`));
+}
+
 function decideNormalisedFolder(set: PolicySet, folder: NormalisedPath & { ok: true }, contents: boolean, raw: string, via: string | undefined): Verdict {
   const name = folder.path === '' ? 'the repository root' : folder.path;
   const what = `filesystem.search ${quote(raw)}${via ? ` (${via})` : folder.path === raw ? '' : ` (${name})`}`;
   if (!folder.inside) return { decision: 'deny', reason: `${what}: the folder is outside the repository root`, rules: [] };
-  const denied = folder.path === '' ? undefined : (set.fileDeny.first(folder.path) ?? set.fileDeny.first(`${folder.path}/${ANY_ENTRY}`));
+  const denied = deniedFolder(set, folder.path);
   if (denied) return { decision: 'deny', reason: `${what}: the folder is denied by "${denied.entry.pattern}" (${denied.entry.at})`, rules: [denied.entry.ref] };
   if (!contents) return { decision: 'allow', reason: `${what}: lists names in ${name}, reads no file's content`, rules: [] };
   const below = deniedBelow(set, folder.path);

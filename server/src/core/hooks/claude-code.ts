@@ -16,6 +16,8 @@ import type { HookAdapter, HookCall, HookOutcome, HookReply } from './types';
 const INERT = new Set([
   'Task', 'Agent', 'TodoWrite', 'TodoRead', 'ExitPlanMode', 'EnterPlanMode', 'BashOutput', 'KillShell', 'KillBash', 'SlashCommand', 'Skill', 'AskUserQuestion', 'ListMcpResourcesTool',
   'ToolSearch', 'DeferredToolPlaceholder', 'TaskStop', 'SendMessage', 'ListAgents', 'ScheduleWakeup', 'ReportFindings', 'CronList', 'TaskOutput',
+  // The todo list (loaded through ToolSearch in -p sessions).
+  'TaskCreate', 'TaskList', 'TaskGet', 'TaskUpdate',
 ]);
 
 /** Claude Code 2.1.328's catalogue, each tool as the actions it performs (checked against the tools it offers the model). */
