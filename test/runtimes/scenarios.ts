@@ -24,6 +24,7 @@ import {
   type Project,
   type Session,
 } from './harness';
+import { startApprovalService } from '../../server/src/node/approval-service';
 import type { ToolCall } from './model-server';
 
 export interface RuntimeSpec {
@@ -216,6 +217,31 @@ export function deadlines(spec: RuntimeSpec): void {
       assert.equal(existsSync(join(p.dir, 'src/blocked.ts')), false, 'the write happened although the hook could not decide');
       assertTold(r, new RegExp(`no decision within the hook's deadline \\(7 s, inside ${spec.runtime}'s 12 s timeout\\)`), 'the model is told why');
       assert.ok(r.durationMs < 20_000, `the session took ${r.durationMs} ms`);
+    });
+
+    test('an approval the editor never answers expires at the hook\'s deadline: no commit is made and the session goes on', async (t) => {
+      const p = project(spec, 'unanswered', t);
+      for (const file of hookFiles(p)) rewriteHook(file, spec.runtime, { timeoutSeconds: 12 });
+      const asked: { timeout_ms?: number }[] = [];
+      // An editor that receives the request and never answers (nobody at the keyboard).
+      const service = await startApprovalService(join(p.dir, '.agent-policy'), (request) => {
+        asked.push(request);
+        return new Promise(() => undefined);
+      });
+      t.after(() => void service.close());
+      const before = commitCount(p.dir);
+      const r = await run(spec, p, 'run', {
+        mode: spec.strictestTest,
+        timeoutMs: 60_000,
+        script: { calls: [spec.shell(p.dir, 'git commit --allow-empty -m unanswered')] },
+      });
+      assertEndedByItself(r, spec.label);
+      assert.equal(commitCount(p.dir), before, 'the commit was made although nobody approved it');
+      assert.equal(asked.length, 1, 'the editor was asked once');
+      assert.ok((asked[0]?.timeout_ms ?? Infinity) <= 7_000, `the request was to expire inside the hook's 7 s deadline (${asked[0]?.timeout_ms} ms)`);
+      const answer = entry(r.audit, (e) => e.action === 'command.exec' && e.decision === 'deny' && /approval service/.test(e.reason ?? ''), 'the unanswered approval');
+      assert.match(answer.reason ?? '', /needs human approval by "git commit \*".*; no answer from the approval service in time, so it is denied/);
+      assert.ok(r.durationMs < 25_000, `the session took ${r.durationMs} ms`);
     });
 
     test(`a hook that outlives ${spec.label}'s timeout is killed and the call RUNS (the runtime fails open): why our hook keeps its own deadline`, async (t) => {

@@ -193,7 +193,10 @@ export function approvalServiceApprover(stateDir: string): Approver {
         },
         request.timeoutMs,
       );
-      return reply && { allowed: reply.decision === 'allow', reason: reply.reason, approvalId: reply.approval_id, status: approvalStatus(reply.status) };
+      if (!reply) return undefined;
+      // A reply without a request id never reached a person (a timeout, a refusal): keep the policy's reason with it.
+      const reason = reply.approval_id || reply.decision === 'allow' ? reply.reason : `${request.result.reason}; ${reply.reason}, so it is denied`;
+      return { allowed: reply.decision === 'allow', reason, approvalId: reply.approval_id, status: approvalStatus(reply.status) };
     },
   };
 }
