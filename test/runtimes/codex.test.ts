@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { codexHooks } from './drivers';
-import { keepObserved, SECRET_KEY } from './harness';
+import { install, keepObserved, SECRET_KEY } from './harness';
 import { assertEndedByItself, deadlines, entry, everydayDecisions, project, run, secondLayer, subfolderStart, type RuntimeSpec } from './scenarios';
 
 const patch = (path: string, content: string) =>
@@ -54,6 +54,30 @@ describe('Codex, where the model chooses the working folder', () => {
     assert.equal(e.decision, 'deny');
     assert.match(e.reason ?? '', /rm is denied by "rm -rf" \(\.agent-policy\.yml:/);
     assert.equal(e.cwd, elsewhere, "the payload's cwd (the model's workdir) is recorded, not used to find the policy");
+    assert.equal(existsSync(join(elsewhere, '.agent-policy')), false, 'the planted folder got an audit log');
+  });
+
+  test('with a user-level hook too: Codex starts the hook in its session folder (not the workdir), so the walk finds the project\'s policy, never the planted one, and `ls` run in the planted folder is an ask (outside the root) that Codex cannot put to anyone', async (t) => {
+    const p = project(spec, 'workdir-user', t, { install: false });
+    install(p, { scope: 'user' });
+    const elsewhere = join(p.base, 'elsewhere');
+    mkdirSync(elsewhere);
+    writeFileSync(join(elsewhere, '.agent-policy.yml'), 'version: "2.1"\nagent_id: "planted"\npermissions:\n  filesystem:\n    allow: ["**"]\n  commands:\n    allow: ["*"]\n');
+    const r = await run(spec, p, 'run', {
+      mode: 'most-permissive',
+      script: {
+        calls: [
+          { tool: 'exec_command', input: { cmd: `rm -rf ${join(p.dir, 'secrets')}`, workdir: elsewhere } },
+          { tool: 'exec_command', input: { cmd: 'ls', workdir: elsewhere } },
+        ],
+      },
+    });
+    assertEndedByItself(r, spec.label);
+    assert.equal(existsSync(join(p.dir, 'secrets/key.txt')), true, 'secrets/ was deleted');
+    assert.match(entry(r.audit, (e) => e.command === `rm -rf ${join(p.dir, 'secrets')}`, 'the rm').reason ?? '', /rm is denied by "rm -rf" \(\.agent-policy\.yml:/);
+    const ls = entry(r.audit, (e) => e.command === 'ls', 'the ls');
+    assert.equal(ls.decision, 'ask');
+    assert.match(ls.reason ?? '', /runs in .*elsewhere, outside the repository root/);
     assert.equal(existsSync(join(elsewhere, '.agent-policy')), false, 'the planted folder got an audit log');
   });
 
