@@ -68,12 +68,6 @@ export function cli(args: string[], options: { cwd?: string; env?: NodeJS.Proces
   return run(process.execPath, [CLI, ...args], options);
 }
 
-/** Whether the CLI's usage mentions a flag (for options another change is adding). */
-export function cliHasFlag(flag: string): boolean {
-  const help = cli(['--help']);
-  return `${help.stdout}${help.stderr}`.includes(flag);
-}
-
 /**
  * A fresh project: git repository (one commit, then `src/a.ts` changed and staged, so a
  * `git commit` would create a second commit), the policy, `secrets/key.txt`, `.env`, `src/a.ts`,

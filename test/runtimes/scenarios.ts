@@ -8,7 +8,6 @@ import { after, describe, test } from 'node:test';
 import type { Mode, RunOptions, RunResult, Runtime } from './drivers';
 import {
   cleanup,
-  cliHasFlag,
   commitCount,
   describeAudit,
   ENV_SECRET,
@@ -290,7 +289,6 @@ export function subfolderStart(spec: RuntimeSpec): void {
     });
 
     test(`a user-scope hook (\`init --scope user\`) decides wherever ${spec.label} starts`, async (t) => {
-      if (!cliHasFlag('--scope')) return t.skip('agent-policy init has no --scope option yet (user-level install)');
       const p = project(spec, 'userscope', t, { install: false });
       install(p, { scope: 'user' });
       const r = await run(spec, p, 'run', {
