@@ -91,7 +91,7 @@ try {
   await page.locator('.activitybar .action-item a[aria-label^="Agent Policy"]').first().click();
   const tree = page.locator('.pane', { hasText: 'Audit Log' });
   await tree.getByText('write src/../.env', { exact: false }).first().waitFor({ timeout: 30_000 });
-  await tree.getByText('write Dockerfile', { exact: false }).first().waitFor();
+  // The Dockerfile write itself is recorded by the hook that asked (here the test stands in for one); the editor records the approval.
   // Collapse the denials so the approvals group below them is in view.
   await tree.locator('.monaco-list-row', { hasText: /^deny/ }).first().click();
   await tree.getByText('approval.approved', { exact: false }).first().waitFor({ timeout: 30_000 });
