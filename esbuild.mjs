@@ -32,6 +32,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'client/out/extension.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'server/out/server.js' }),
   build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'server/out/cli.js' }),
+  // VS Code's built-in agent runs this on every tool call (agent-plugin/hooks/pre-tool-use.sh): Node's own modules only.
+  build({ ...common, entryPoints: ['server/src/vscode-hook/main.ts'], outfile: 'server/out/vscode-hook.js' }),
 ]);
 
 // The shell parser's WebAssembly files live beside the bundles that parse commands (the client's gate too).

@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
-import { startApprovalService, type RunningService, type ServiceReply } from '../../server/src/node/approval-service';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HOOK_ADAPTERS, readHookCall } from '#core';
+import { SERVICE_INFO_FILE, startApprovalService, type RunningService, type ServiceReply } from '../../server/src/node/approval-service';
 import type { Gate } from './gate';
 import type { PolicyContext } from './policy-context';
 
@@ -38,13 +41,24 @@ export class ApprovalServiceHost implements vscode.Disposable {
     await this.running?.close();
     this.running = undefined;
     this.stateDir = undefined;
+    delete process.env.AGENT_POLICY_HOOK_SERVICE;
     if (!enabled || !stateDir) return;
     this.running = await startApprovalService(stateDir, (request) => this.handle(request));
     this.stateDir = stateDir;
+    // VS Code's built-in agent runs our plugin hook with this extension host's environment: this is
+    // how it finds the service, and the editor's own executable to run on (no `node` needed on PATH).
+    process.env.AGENT_POLICY_HOOK_SERVICE = join(stateDir, SERVICE_INFO_FILE);
+    process.env.AGENT_POLICY_EDITOR_NODE = process.execPath;
     this.output.appendLine(`approval service listening on ${this.running.info.socket}`);
   }
 
   private async handle(request: Parameters<Parameters<typeof startApprovalService>[1]>[0]): Promise<ServiceReply> {
+    if (request.hook) {
+      // VS Code's built-in agent: the whole tool call, decided, recorded and asked here.
+      const call = readHookCall(HOOK_ADAPTERS.vscode, request.hook);
+      const outcome = await this.gate.decideAgentCall(call, proposedEdit(request.hook), typeof request.timeout_ms === 'number' ? request.timeout_ms : undefined);
+      return { decision: outcome.allowed ? 'allow' : 'deny', reason: outcome.reason, ...(outcome.approvalId ? { approval_id: outcome.approvalId } : {}), ...(outcome.status ? { status: outcome.status } : {}) };
+    }
     const outcome = await this.gate.answerHook({
       action: request.action as Record<string, unknown>,
       runtime: request.runtime,
@@ -56,6 +70,19 @@ export class ApprovalServiceHost implements vscode.Disposable {
   }
 
   dispose(): void {
+    delete process.env.AGENT_POLICY_HOOK_SERVICE;
     void this.running?.close();
+  }
+}
+
+/** The file as a string replacement would leave it, for the approval diff (undefined when it cannot be worked out). */
+function proposedEdit(hook: Record<string, unknown>): string | undefined {
+  const input = hook.tool_input as Record<string, unknown> | undefined;
+  if (hook.tool_name !== 'replace_string_in_file' || !input || typeof input.filePath !== 'string' || typeof input.oldString !== 'string' || typeof input.newString !== 'string') return undefined;
+  try {
+    const current = readFileSync(input.filePath, 'utf8');
+    return current.includes(input.oldString) ? current.replace(input.oldString, input.newString) : undefined;
+  } catch {
+    return undefined;
   }
 }

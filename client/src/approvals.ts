@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { effectiveStatus, type ApprovalRequest } from '#core';
 import { describeAction, ruleLabel, timeLeft } from './describe';
@@ -67,7 +67,7 @@ export class ApprovalPrompter implements vscode.TreeDataProvider<ApprovalRequest
     const proposal = this.proposals.get(request.id);
     const path = pathOf(request);
     if (!proposal || !path) return;
-    const current = vscode.Uri.file(join(this.context.root, path));
+    const current = vscode.Uri.file(isAbsolute(path) ? path : join(this.context.root, path));
     const left = existsSync(current.fsPath) ? current : this.proposed.empty(request.id, path);
     await vscode.commands.executeCommand('vscode.diff', left, proposal.uri, `${path}: current ↔ proposed by ${request.agent_id ?? request.runtime} (approval ${request.id})`, { preview: true });
   }

@@ -6,6 +6,7 @@ import { AuditView } from './audit-view';
 import { registerCommands } from './commands';
 import { DeniedEditWatcher } from './denied-edit-watcher';
 import { ExplainView } from './explain-view';
+import { builtInAgentGovernance, GOVERNANCE_SETTINGS } from './agent-governance';
 import { Gate } from './gate';
 import { registerGovernedTools } from './governed-tools';
 import { PolicyLanguageClient } from './language-client';
@@ -53,8 +54,8 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Agen
   const gate = new Gate(context, approvals, () => settings().get<number>('approvalTimeoutSeconds', 300) * 1000);
   const audit = new AuditView(context);
   const watcher = new DeniedEditWatcher(context);
-  const status = new PolicyStatus(context);
   const service = new ApprovalServiceHost(context, gate, output);
+  const status = new PolicyStatus(context, () => service.info !== undefined);
   context.disposables.push(
     output,
     approvals,
@@ -63,7 +64,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Agen
     status,
     service,
     vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, proposed),
-    vscode.window.createTreeView('agentPolicy.approvals', { treeDataProvider: approvals }),
+    governanceMessage(vscode.window.createTreeView('agentPolicy.approvals', { treeDataProvider: approvals }), context, () => service.info !== undefined),
     ...registerGovernedTools(context, gate),
     ...registerCommands({ context, languageClient, approvals, audit, explain: new ExplainView(output), writeAgentSettings: () => writeAgentSettings(context, output) }),
     context.onDidAlert((alert) => void alertOnDeny(alert.message, alert.seq)),
@@ -73,11 +74,23 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Agen
   await context.reload();
   const policyMs = performance.now() - loading;
   await service.sync();
+  status.update();
   await serverStarted;
   void watcher.snapshot();
   const activation = { totalMs: performance.now() - started, languageServerMs, policyMs };
   output.appendLine(`activated in ${activation.totalMs.toFixed(0)} ms (language server ${languageServerMs.toFixed(0)} ms, policy ${policyMs.toFixed(0)} ms)`);
   return { context, gate, approvals, audit, watcher, status, service, languageClient, activation };
+}
+
+/** The side panel says, above the pending approvals, whether VS Code's own agent is governed right now. */
+function governanceMessage(view: vscode.TreeView<unknown>, context: PolicyContext, serviceRunning: () => boolean): vscode.Disposable {
+  const update = (): void => {
+    const agent = builtInAgentGovernance(serviceRunning());
+    view.message = `${agent.governed ? '' : '⚠ '}VS Code's agent: ${agent.why}.`;
+  };
+  update();
+  const listeners = [context.onDidChange(update), vscode.workspace.onDidChangeConfiguration((e) => (GOVERNANCE_SETTINGS.some((s) => e.affectsConfiguration(s)) ? update() : undefined))];
+  return { dispose: () => [view, ...listeners].forEach((d) => void d.dispose()) };
 }
 
 async function alertOnDeny(message: string, seq: number): Promise<void> {

@@ -1,5 +1,6 @@
 import type { ApprovalStatus, DecisionResult } from '#core';
-import type { Approver } from '../../server/src/node/enforcer';
+import type { HookCall } from '#core';
+import type { Approver, Enforcement } from '../../server/src/node/enforcer';
 import type { ApprovalPrompter } from './approvals';
 import type { PolicyContext } from './policy-context';
 
@@ -52,14 +53,32 @@ export class Gate {
     return this.run(request, false);
   }
 
+  /**
+   * For VS Code's built-in agent, whose plugin hook sends the whole tool call: decided, recorded
+   * (runtime `vscode`, with the agent's session and tool-use ids) and, for an ask, put to the
+   * person here with the diff; the answer goes back to the agent, so VS Code does not ask again.
+   */
+  async decideAgentCall(call: HookCall, proposedContent: string | undefined, timeoutMs: number | undefined): Promise<GateOutcome> {
+    await this.context.ready();
+    const enforcer = this.context.enforcer;
+    const refusal = this.context.refusal;
+    if (refusal || !enforcer) return refused(refusal);
+    const outcome = await enforcer.enforce({
+      actions: call.actions,
+      actor: { runtime: 'vscode', tool: call.tool, ...call.caller },
+      problem: call.problem,
+      proposedContent: call.proposedContent ?? proposedContent,
+      approver: this.approver,
+      approvalWaitMs: Math.min(timeoutMs ?? Infinity, this.approvalTimeoutMs()),
+    });
+    return this.outcomeOf(outcome);
+  }
+
   private async run(request: GateRequest, record: boolean): Promise<GateOutcome> {
     await this.context.ready();
     const enforcer = this.context.enforcer;
     const refusal = this.context.refusal;
-    if (refusal || !enforcer) {
-      const result: DecisionResult = { decision: 'deny', allowed: false, requires_approval: false, reason: refusal ?? 'the policy is not loaded yet', rules: [] };
-      return { allowed: false, result, reason: result.reason };
-    }
+    if (refusal || !enforcer) return refused(refusal);
     const outcome = await enforcer.enforce({
       actions: [request.action],
       actor: { runtime: request.runtime, agentId: request.agentId },
@@ -68,10 +87,19 @@ export class Gate {
       approvalWaitMs: request.timeoutMs ?? this.approvalTimeoutMs(),
       record,
     });
-    const result = outcome.decisions[0]?.result ?? { decision: 'deny', allowed: false, requires_approval: false, reason: outcome.reason, rules: [] };
+    return this.outcomeOf(outcome);
+  }
+
+  private outcomeOf(outcome: Enforcement): GateOutcome {
+    const result = outcome.decisions.find((d) => d.result.decision !== 'allow')?.result ?? outcome.decisions[0]?.result ?? { decision: outcome.decision, allowed: outcome.decision === 'allow', requires_approval: false, reason: outcome.reason, rules: [] };
     const status = outcome.approval?.status;
     return { allowed: outcome.decision === 'allow', result, reason: outcome.reason, ...(outcome.approval?.approvalId ? { approvalId: outcome.approval.approvalId } : {}), ...(status ? { status } : {}) };
   }
+}
+
+function refused(refusal: string | undefined): GateOutcome {
+  const result: DecisionResult = { decision: 'deny', allowed: false, requires_approval: false, reason: refusal ?? 'the policy is not loaded yet', rules: [] };
+  return { allowed: false, result, reason: result.reason };
 }
 
 /** A person in this editor: the request is queued (and audited), prompted, and waited for. */

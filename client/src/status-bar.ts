@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isBlocking } from '#core';
 import { timeLeft } from './describe';
+import { builtInAgentGovernance, GOVERNANCE_SETTINGS } from './agent-governance';
 import type { PolicyContext } from './policy-context';
 
 /** The policy's state at a glance: valid, errors, refused (e.g. an unsupported version), bypasses with time left, trust. */
@@ -8,10 +9,14 @@ export class PolicyStatus implements vscode.Disposable {
   readonly item = vscode.window.createStatusBarItem('agentPolicy.status', vscode.StatusBarAlignment.Left, 50);
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly context: PolicyContext) {
+  constructor(
+    private readonly context: PolicyContext,
+    private readonly serviceRunning: () => boolean = () => false,
+  ) {
     this.item.name = 'Agent Policy';
     this.item.command = 'agentPolicy.openAuditLog';
     context.disposables.push(context.onDidChange(() => this.update()));
+    context.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => (GOVERNANCE_SETTINGS.some((s) => e.affectsConfiguration(s)) ? this.update() : undefined)));
     this.timer = setInterval(() => this.update(), 30_000);
     this.update();
     this.item.show();
@@ -32,6 +37,9 @@ export class PolicyStatus implements vscode.Disposable {
     }
     const bypasses = this.context.stores.bypasses.list().filter((b) => b.state === 'active');
     tooltip.appendMarkdown(`Policy ${set.version ?? '?'} for \`${set.agentId ?? 'any agent'}\` is enforced.`);
+    const agent = builtInAgentGovernance(this.serviceRunning());
+    tooltip.appendMarkdown(`\n\n${agent.governed ? '$(shield)' : '$(warning)'} VS Code's agent: ${agent.why}.`);
+    if (!agent.governed) return this.show(`$(warning) Policy ${set.version ?? ''}: agent not governed`, tooltip, 'statusBarItem.warningBackground');
     if (bypasses.length > 0) {
       const now = this.context.clock();
       const soonest = bypasses.map((b) => b.expires_at).sort()[0] as string;

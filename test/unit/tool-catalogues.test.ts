@@ -1,23 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluate, HOOK_ADAPTERS, readHookCall, type HookRuntime } from '#core';
+import { evaluate, HOOK_ADAPTERS, readHookCall, type HookAdapterName } from '#core';
 import { OFFERED_TOOLS } from '../fixtures/tool-catalogues';
 import { policy, ROOT as POLICY_ROOT } from '../helpers';
 
 const ROOT = '/work/project';
 
-function payload(runtime: HookRuntime, tool: string, input: Record<string, unknown>): Record<string, unknown> {
+function payload(runtime: HookAdapterName, tool: string, input: Record<string, unknown>): Record<string, unknown> {
   if (runtime === 'copilot-cli') return { sessionId: 's-1', timestamp: 1, cwd: ROOT, toolName: tool, toolArgs: input };
   return { session_id: 's-1', transcript_path: '/t.jsonl', cwd: ROOT, permission_mode: 'bypassPermissions', hook_event_name: runtime === 'gemini-cli' ? 'BeforeTool' : 'PreToolUse', tool_name: tool, tool_input: input, tool_use_id: 'tu-1' };
 }
 
-const actionsOf = (runtime: HookRuntime, tool: string, input: Record<string, unknown> = {}): unknown => {
+const actionsOf = (runtime: HookAdapterName, tool: string, input: Record<string, unknown> = {}): unknown => {
   const call = readHookCall(HOOK_ADAPTERS[runtime], payload(runtime, tool, input));
   return call.problem ?? call.actions;
 };
 
 describe('tool catalogues: every tool the real runtimes offer is known', () => {
-  for (const [runtime, tools] of Object.entries(OFFERED_TOOLS) as [HookRuntime, readonly string[]][]) {
+  for (const [runtime, tools] of Object.entries(OFFERED_TOOLS) as [HookAdapterName, readonly string[]][]) {
     it(`${runtime}: none of its ${tools.length} tools is "unknown" (an unknown tool is still denied)`, () => {
       for (const tool of tools) {
         const call = readHookCall(HOOK_ADAPTERS[runtime], payload(runtime, tool, {}));
@@ -92,5 +92,28 @@ describe('filesystem.search: listing and searching folders', async () => {
     assert.match(decide('secrets', false).reason, /the folder is denied by "secrets\/\*\*"/);
     assert.equal(decide('secrets', false).decision, 'deny');
     assert.match(decide('/etc', false).reason, /outside the repository root/);
+  });
+});
+
+describe("VS Code's built-in agent: each tool as what it does", () => {
+  const ws = ROOT;
+  it('edits are writes of every file they touch (a patch: each file in it); the terminal is command.exec in the workspace', () => {
+    assert.deepEqual(actionsOf('vscode', 'create_file', { filePath: `${ws}/.env`, content: 'X=1' }), [{ action: 'filesystem.write', path: `${ws}/.env` }]);
+    assert.deepEqual(actionsOf('vscode', 'multi_replace_string_in_file', { replacements: [{ filePath: `${ws}/a.ts` }, { filePath: `${ws}/b.ts` }, { filePath: `${ws}/a.ts` }] }), [
+      { action: 'filesystem.write', path: `${ws}/a.ts` },
+      { action: 'filesystem.write', path: `${ws}/b.ts` },
+    ]);
+    assert.deepEqual(actionsOf('vscode', 'apply_patch', { input: '*** Begin Patch\n*** Delete File: secrets/k\n*** Update File: src/a.ts\n*** End Patch' }), [
+      { action: 'filesystem.delete', path: 'secrets/k' },
+      { action: 'filesystem.write', path: 'src/a.ts' },
+    ]);
+    assert.deepEqual(actionsOf('vscode', 'run_in_terminal', { command: 'rm -rf secrets', isBackground: false }), [{ action: 'command.exec', command: 'rm -rf secrets', cwd: ws }]);
+    assert.deepEqual(actionsOf('vscode', 'create_and_run_task', { task: { label: 'b', command: 'npm', args: ['run', 'build'] } }), [{ action: 'command.exec', command: 'npm run build', cwd: ws }]);
+  });
+
+  it('a VS Code command and an extension install are allowed only by name, as commands; a rename whose files the language server picks is denied', () => {
+    assert.deepEqual(actionsOf('vscode', 'run_vscode_command', { commandId: 'workbench.action.terminal.sendSequence' }), [{ action: 'command.exec', command: 'vscode-command workbench.action.terminal.sendSequence', cwd: ws }]);
+    assert.deepEqual(actionsOf('vscode', 'install_extension', { id: 'evil.pack' }), [{ action: 'command.exec', command: 'code --install-extension evil.pack', cwd: ws }]);
+    assert.match(String(actionsOf('vscode', 'vscode_renameSymbol', { symbol: 'x' })), /a rename edits whatever files the language server finds/);
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { HOOK_ADAPTERS, HOOK_RUNTIMES, readHookCall, type HookAdapter, type HookCall, type HookOutcome, type HookRuntime } from '#core';
+import { HOOK_ADAPTER_NAMES, HOOK_ADAPTERS, HOOK_RUNTIMES, readHookCall, type HookAdapterName, type HookAdapter, type HookCall, type HookOutcome, type HookRuntime } from '#core';
 import { approvalServiceApprover } from '../node/approval-service';
 import { Enforcer, type Actor } from '../node/enforcer';
 import { armDeadline, hookBudgetMs, type HookDeadline } from '../node/hook-deadline';
@@ -38,9 +38,16 @@ export const DEFAULT_RUNTIME_TIMEOUT_MS = 30_000;
 // The approval service's reply must arrive this long before the deadline.
 const ANSWER_MARGIN_MS = 1_000;
 
+/** The adapter for `hook <name>`: an installable runtime, or `vscode` (the built-in agent's plugin hook). */
 export function hookAdapter(name: string | undefined): HookAdapter {
-  if (!name || !(HOOK_RUNTIMES as readonly string[]).includes(name)) throw new UsageError(`hook needs a runtime: ${HOOK_RUNTIMES.join(', ')}`);
-  return HOOK_ADAPTERS[name as HookRuntime];
+  if (!name || !(HOOK_ADAPTER_NAMES as readonly string[]).includes(name)) throw new UsageError(`hook needs a runtime: ${HOOK_ADAPTER_NAMES.join(', ')}`);
+  return HOOK_ADAPTERS[name as HookAdapterName];
+}
+
+/** An installable runtime, for `init`. */
+export function installableRuntime(name: string | undefined): HookRuntime {
+  if (!name || !(HOOK_RUNTIMES as readonly string[]).includes(name)) throw new UsageError(`init needs --runtime ${HOOK_RUNTIMES.join('|')} (VS Code's built-in agent is governed by the extension's own agent plugin)`);
+  return name as HookRuntime;
 }
 
 /**

@@ -11,7 +11,7 @@ import { runApprovalsDecide, runApprovalsList, runApprovalsRequest } from './app
 import { runAuditQuery, runAuditVerify } from './audit-command';
 import { runBypassGrant, runBypassList, runBypassRevoke } from './bypass-command';
 import { runCheck, runEval } from './eval-command';
-import { DEFAULT_RUNTIME_TIMEOUT_MS, hookAdapter, runHook } from './hook-command';
+import { DEFAULT_RUNTIME_TIMEOUT_MS, hookAdapter, installableRuntime, runHook } from './hook-command';
 import { runDoctor } from './doctor-command';
 import { runInit } from './init-command';
 import { compileTarget, runCompile } from './compile-command';
@@ -35,7 +35,7 @@ Usage:
   agent-policy bypass list [--json] | bypass revoke ID
   agent-policy approvals [list [--all] [--json] | approve ID [--by NAME] [--note TEXT] | deny ID [--by NAME] [--note TEXT]]
   agent-policy approvals request --json ACTION [--wait] [--timeout 1h]
-  agent-policy hook claude-code|cursor|gemini-cli|copilot-cli|codex [--timeout SECONDS] [--scope user [--from DIR]] [--approval-timeout 10m]
+  agent-policy hook claude-code|cursor|gemini-cli|copilot-cli|codex|vscode [--timeout SECONDS] [--scope user [--from DIR]] [--approval-timeout 10m]
                                                             answer the runtime's pre-tool hook (JSON on stdin) from the policy
   agent-policy init --runtime NAME [--scope project|user] [--trust] [--timeout SECONDS] [--uninstall] [--cli COMMAND]
                                                             install (or remove) the hook in that runtime's project (or user) settings,
@@ -182,10 +182,10 @@ const COMMANDS: Record<string, Handler> = {
   },
   async init(args) {
     const { values } = parseArgs({ args, options: { ...COMMON, runtime: { type: 'string' }, uninstall: { type: 'boolean' }, cli: { type: 'string' }, scope: { type: 'string' }, timeout: { type: 'string' }, trust: { type: 'boolean' } } });
-    const adapter = hookAdapter(values.runtime);
+    const runtime = installableRuntime(values.runtime);
     const timeoutSeconds = values.timeout === undefined ? undefined : Number(values.timeout);
     if (timeoutSeconds !== undefined && !(Number.isInteger(timeoutSeconds) && timeoutSeconds >= 10)) throw new UsageError("--timeout is the runtime's timeout for the hook, in whole seconds, at least 10");
-    return runInit(resolve(values.root ?? '.'), adapter.runtime, io, {
+    return runInit(resolve(values.root ?? '.'), runtime, io, {
       uninstall: values.uninstall ?? false,
       cli: values.cli,
       scope: installScope(values.scope),

@@ -27,5 +27,5 @@ export { compileQuery, parseDuration, UNIT_MS, type AuditQuery, type EntryFilter
 export { agentSettings, EDITS_SETTING, TERMINAL_SETTING, type AgentSettings } from './targets/vscode-settings';
 export { compileViewFilter, groupOf, VIEW_GROUPS, type AuditViewFilter, type ViewGroup } from './audit/view';
 export { GOVERNANCE_PATTERNS, governanceProtection } from './governance-paths';
-export { HOOK_ADAPTERS, HOOK_RUNTIMES, commandTimeoutSeconds, FIXED_TIMEOUT_SECONDS, HOOK_TARGETS, installedHooks, type InstalledHook, HOOK_TIMEOUT_SECONDS, hookCommand, readHookCall, shellQuote, USER_HOOK_TARGETS, PROJECT_DIR_VARIABLE, withHook, withoutHook, type HookAdapter, type HookCall, type HookCaller, type HookInstallTarget, type HookOutcome, type HookReply, type HookRuntime } from './hooks/index';
+export { HOOK_ADAPTER_NAMES, HOOK_ADAPTERS, HOOK_RUNTIMES, type HookAdapterName, commandTimeoutSeconds, FIXED_TIMEOUT_SECONDS, HOOK_TARGETS, installedHooks, type InstalledHook, HOOK_TIMEOUT_SECONDS, hookCommand, readHookCall, shellQuote, USER_HOOK_TARGETS, PROJECT_DIR_VARIABLE, withHook, withoutHook, type HookAdapter, type HookCall, type HookCaller, type HookInstallTarget, type HookOutcome, type HookReply, type HookRuntime } from './hooks/index';
 export { COMPILE_TARGETS, compileRules, mergeSettings, type CompileTarget, type CompiledRules } from './targets/native-rules';

@@ -28,7 +28,12 @@ export interface ServiceInfo {
 export interface ServiceRequest {
   token: string;
   /** The action as the core takes it (`{"action":"filesystem.write","path":...}`). */
-  action: unknown;
+  action?: unknown;
+  /**
+   * Instead of an action: a whole hook payload of the runtime (VS Code's built-in agent's plugin
+   * hook), which the editor decides, records and, for an ask, puts to the person itself.
+   */
+  hook?: Record<string, unknown>;
   /** Who asks: `claude-code`, `cursor`, ... */
   runtime: string;
   agent_id?: string;
@@ -115,7 +120,8 @@ function serve(connection: Socket, token: string, handle: ServiceHandler): void 
       return reply({ error: 'the request is not JSON' });
     }
     if (!sameToken(request.token, token)) return reply({ error: 'bad token' });
-    if (typeof request.runtime !== 'string' || request.action === null || typeof request.action !== 'object') return reply({ error: 'a request needs "action" (an object) and "runtime"' });
+    const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+    if (typeof request.runtime !== 'string' || !(isObject(request.action) || isObject(request.hook))) return reply({ error: 'a request needs "action" or "hook" (an object) and "runtime"' });
     const { token: _omit, ...rest } = request;
     handle(rest).then(reply, (error: unknown) => reply({ decision: 'deny', reason: `the approval service failed: ${(error as Error).message}` }));
   });

@@ -2,9 +2,13 @@
 export const HOOK_RUNTIMES = ['claude-code', 'cursor', 'gemini-cli', 'copilot-cli', 'codex'] as const;
 export type HookRuntime = (typeof HOOK_RUNTIMES)[number];
 
+/** Every runtime whose hook payloads an adapter reads: the installable ones, and VS Code's built-in agent (its hook ships in the extension's agent plugin). */
+export const HOOK_ADAPTER_NAMES = [...HOOK_RUNTIMES, 'vscode'] as const;
+export type HookAdapterName = (typeof HOOK_ADAPTER_NAMES)[number];
+
 /** One hook call, translated into the actions the policy decides. */
 export interface HookCall {
-  runtime: HookRuntime;
+  runtime: HookAdapterName;
   /** The runtime's event name (`PreToolUse`, `beforeShellExecution`, ...). */
   event: string;
   /** The runtime's tool name, as it named it. */
@@ -42,7 +46,7 @@ export interface HookReply {
 }
 
 export interface HookAdapter {
-  runtime: HookRuntime;
+  runtime: HookAdapterName;
   /** Whether the runtime's hook can answer "ask the user" for this event (if not, an unanswered ask is denied). */
   canAsk(event: string): boolean;
   parse(payload: Record<string, unknown>): HookCall;
