@@ -22,7 +22,7 @@ const common = {
 // `--bench`: the benchmarks, bundled exactly like the shipped code (so they measure what ships).
 const bench = process.argv.includes('--bench')
   ? [
-      build({ ...common, entryPoints: ['bench/evaluate.bench.ts', 'bench/audit-lint.bench.ts', 'bench/language-server.bench.ts', 'bench/audit-view.bench.ts'], outdir: 'bench/out', sourcemap: false }),
+      build({ ...common, entryPoints: ['bench/evaluate.bench.ts', 'bench/audit-lint.bench.ts', 'bench/language-server.bench.ts', 'bench/audit-view.bench.ts', 'bench/vscode-hook-service.ts'], outdir: 'bench/out', sourcemap: false }),
       build({ ...common, entryPoints: ['bench/vscode/index.ts'], outfile: 'bench/out/vscode/index.js', external: ['vscode'], sourcemap: false }),
     ]
   : [];
