@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, installVsix, launchBrowser, repoRoot, startCodeServer, workbenchUrl } from './harness/code-server.mjs';
+import { freePort, installVsix, launchBrowser, repoRoot, runCommand, startCodeServer, workbenchUrl } from './harness/code-server.mjs';
 
 const artifacts = join(repoRoot, '.test-artifacts');
 mkdirSync(artifacts, { recursive: true });
@@ -25,13 +25,6 @@ async function waitFor(what, test, ms) {
   }
 }
 
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
-}
 
 function auditEntries(workspace) {
   const dir = join(workspace, '.agent-policy', 'audit');

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
-import { freePort, installVsix, launchBrowser, repoRoot, startCodeServer, workbenchUrl } from './harness/code-server.mjs';
+import { freePort, installVsix, launchBrowser, repoRoot, runCommand, startCodeServer, workbenchUrl } from './harness/code-server.mjs';
 import { prepareDemoWorkspace } from '../../examples/demo-workspace.mjs';
 
 const artifacts = join(repoRoot, '.test-artifacts');
@@ -36,13 +36,6 @@ async function askService(stateDir, request) {
   });
 }
 
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
-}
 
 execFileSync('npm', ['run', '--silent', 'package'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
 const workspace = prepareDemoWorkspace('agent-policy-ui-');

@@ -161,3 +161,12 @@ export async function runSuite({ suite, workspace, base, failureShot, timeoutMs 
     server.stop();
   }
 }
+
+/** Runs a command from the command palette, by its title. */
+export async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
+}

@@ -1,4 +1,4 @@
-import { call, commandAction, fileAction, folderAction, mcpAction, obj, str, unknownTool, urlAction } from './tool-actions';
+import { call, commandAction, fileAction, folderAction, mcpAction, obj, SQL_FILE_ACCESS, str, unknownTool, urlAction } from './tool-actions';
 import type { HookAdapter, HookCall } from './types';
 
 /**
@@ -13,7 +13,6 @@ import type { HookAdapter, HookCall } from './types';
 const INERT = new Set(['read_bash', 'stop_bash', 'list_bash', 'fetch_copilot_cli_documentation', 'skill', 'task', 'read_agent', 'list_agents', 'write_agent', 'report_intent', 'update_todo']);
 
 /** SQL that reaches files outside Copilot's own session database. */
-const SQL_FILE_ACCESS = /\b(attach|load_extension|vacuum\s+into|readfile|writefile)\b/i;
 
 /** Copilot CLI 1.0.102's catalogue, each tool as the actions it performs (checked against the tools it offers the model). */
 export function copilotCall(payload: Record<string, unknown>): HookCall {

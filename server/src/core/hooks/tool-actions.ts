@@ -97,3 +97,6 @@ export function withCaller(hookCall: HookCall, payload: Record<string, unknown>)
   }
   return Object.keys(caller).length ? { ...hookCall, caller } : hookCall;
 }
+
+/** SQL that reaches files outside a tool's own session database (SQLite's ATTACH, VACUUM INTO, file functions). */
+export const SQL_FILE_ACCESS = /\b(attach|load_extension|vacuum\s+into|readfile|writefile)\b/i;

@@ -1,5 +1,5 @@
 import { preToolUseReply } from './claude-code';
-import { call, commandAction, fileAction, folderAction, mcpAction, obj, patchPaths, shellWord, str, unknownTool, urlAction } from './tool-actions';
+import { call, commandAction, fileAction, folderAction, mcpAction, obj, SQL_FILE_ACCESS, patchPaths, shellWord, str, unknownTool, urlAction } from './tool-actions';
 import type { HookAdapter, HookCall } from './types';
 
 /**
@@ -26,7 +26,6 @@ const UNBOUNDED: Record<string, string> = {
   create_new_jupyter_notebook: 'it creates a notebook where VS Code chooses',
 };
 
-const SQL_FILE_ACCESS = /\b(attach|load_extension|vacuum\s+into|readfile|writefile)\b/i;
 
 export function vscodeCall(payload: Record<string, unknown>): HookCall {
   const event = str(payload.hook_event_name) ?? 'PreToolUse';
