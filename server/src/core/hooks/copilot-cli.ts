@@ -12,8 +12,6 @@ import type { HookAdapter, HookCall } from './types';
 /** Shell sessions already started (reading, stopping, listing them), agents, the session's own todo database, skills, docs. */
 const INERT = new Set(['read_bash', 'stop_bash', 'list_bash', 'fetch_copilot_cli_documentation', 'skill', 'task', 'read_agent', 'list_agents', 'write_agent', 'report_intent', 'update_todo']);
 
-/** SQL that reaches files outside Copilot's own session database. */
-
 /** Copilot CLI 1.0.102's catalogue, each tool as the actions it performs (checked against the tools it offers the model). */
 export function copilotCall(payload: Record<string, unknown>): HookCall {
   const event = 'preToolUse';
