@@ -48,7 +48,7 @@ export const HOOK_TIMEOUT_SECONDS = 600;
 export const FIXED_TIMEOUT_SECONDS: Partial<Record<HookRuntime, number>> = { cursor: 30 };
 
 export interface HookCommandOptions {
-  /** How to start the CLI (default `npx --no-install agent-policy`). */
+  /** How to start the CLI (`init` passes this very CLI by absolute path; without it, `npx --no-install agent-policy`). */
   cli?: string;
   /**
    * The repository root whose policy governs, fixed at install time (never taken from a payload):
