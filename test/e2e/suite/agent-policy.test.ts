@@ -186,7 +186,8 @@ suite('Agent Policy in a real VS Code', () => {
     // An alert's "Show in audit log" reveals and selects the entry.
     const target = treeEntries(api).find((e) => e.label === 'write secrets/key.txt');
     assert.equal(await vscode.commands.executeCommand('agentPolicy.revealAuditEntry', target?.entry.seq), true);
-    const selected = api.audit.view.selection[0];
+    // The workbench reports the selection back to the extension host asynchronously, after reveal resolves.
+    const selected = await waitFor('the revealed entry to be selected', () => api.audit.view.selection[0]);
     assert.equal(selected?.kind === 'entry' ? selected.item.entry.seq : undefined, target?.entry.seq);
 
     // Selecting an entry shows it whole.
