@@ -12,15 +12,16 @@ import type { RuleRef } from './types';
 import { invocationShape, matchLoose, matchStrict, type CommandShape } from './shell/command-pattern';
 import { networkTargets } from './shell/fetchers';
 import { unwrap, type Invocation } from './shell/invocations';
-import { analyse, type Redirect, type SimpleCommand } from './shell/walk';
+import { riskyOptions } from './shell/program-options';
+import { isRiskyVariable } from './shell/risky-variables';
+import { joinContinuations } from './shell/continuations';
+import { analyse, type Redirect } from './shell/walk';
 import type { Word } from './shell/words';
 import { at, combine, ref, type DecideEnv, type Verdict } from './verdict';
 
 export const MAX_COMMAND_CHARS = 64 * 1024;
 const MAX_REENTRY_DEPTH = 8;
 
-// Assignments that change which program later words resolve to, or what a shell runs at start-up.
-const RISKY_VARIABLES = new Set(['PATH', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'DYLD_INSERT_LIBRARIES', 'DYLD_LIBRARY_PATH', 'BASH_ENV', 'ENV', 'IFS', 'PROMPT_COMMAND', 'NODE_OPTIONS', 'GIT_SSH_COMMAND', 'GIT_EXEC_PATH', 'PERL5OPT', 'RUBYOPT', 'PYTHONSTARTUP', 'SHELLOPTS', 'BASHOPTS']);
 const SAFE_SINKS = /^\/dev\/(null|stdout|stderr|tty|fd\/\d+)$/;
 const CWD_CHANGERS = new Set(['cd', 'pushd']);
 
@@ -46,7 +47,7 @@ function decideLine(set: PolicySet, line: string, cwd: string, env: DecideEnv, d
   if (depth > MAX_REENTRY_DEPTH) return { decision: 'deny', reason: `${what}: shells are nested more than ${MAX_REENTRY_DEPTH} deep`, rules: [] };
   let analysis;
   try {
-    analysis = set.shell.withTree(line, (root) => analyse(root));
+    analysis = set.shell.withTree(joinContinuations(line), (root) => analyse(root));
   } catch (error) {
     return { decision: 'deny', reason: `${what}: the command cannot be parsed (${String((error as Error).message ?? error)})`, rules: [] };
   }
@@ -54,10 +55,11 @@ function decideLine(set: PolicySet, line: string, cwd: string, env: DecideEnv, d
   const verdicts: Verdict[] = [];
   const invocations: Invocation[] = [];
   for (const command of analysis.commands) {
-    verdicts.push(...assignmentVerdicts(command));
+    verdicts.push(...assignmentVerdicts(command.assignments.map((a) => a.name)));
     if (command.words.length === 0) continue;
     const unwrapped = unwrap(command);
     invocations.push(...unwrapped.invocations);
+    verdicts.push(...assignmentVerdicts(unwrapped.assignments));
     for (const reason of unwrapped.unresolved) verdicts.push({ decision: 'ask', reason: `${what}: ${reason}`, rules: [] });
     for (const reentry of unwrapped.reentries) verdicts.push(decideLine(set, reentry.source, cwd, env, depth + 1));
   }
@@ -76,10 +78,8 @@ function decideLine(set: PolicySet, line: string, cwd: string, env: DecideEnv, d
   return combine(verdicts, `${what}: nothing to decide`);
 }
 
-function assignmentVerdicts(command: SimpleCommand): Verdict[] {
-  return command.assignments
-    .filter((a) => RISKY_VARIABLES.has(a.name) || a.name.startsWith('LD_') || a.name.startsWith('DYLD_'))
-    .map((a) => ({ decision: 'ask' as const, reason: `the command sets ${a.name}, which changes what later commands run`, rules: [] }));
+function assignmentVerdicts(names: string[]): Verdict[] {
+  return names.filter(isRiskyVariable).map((name) => ({ decision: 'ask' as const, reason: `the command sets ${name}, which changes what later commands run`, rules: [] }));
 }
 
 /** Every directory a relative path in the line might be resolved against, given `cd`s in it. */
@@ -128,6 +128,7 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   }
   verdicts.push(...argumentVerdicts(context, inv, shown));
   verdicts.push(...networkTargetsVerdicts(context, inv, shape, shown));
+  verdicts.push(...optionVerdicts(context, inv, shape, shown));
   if (inv.wrapper) return verdicts;
   const approval = set.commandApproval.forProgram(program).find((r) => applies(r, context) && matchLoose(r.pattern, shape) !== 'no');
   const allow = set.commandAllow.forProgram(program).find((r) => applies(r, context) && matchStrict(r.pattern, shape));
@@ -142,6 +143,22 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
     verdicts.push(commandBypassed(context, shape, { decision: 'deny', reason: `command ${shown}: ${name} matches no allow pattern`, rules: [] }));
   }
   return verdicts;
+}
+
+/** Options from the program table that run code, write or delete files, or move the program elsewhere. */
+function optionVerdicts(context: Context, inv: Invocation, shape: CommandShape, shown: string): Verdict[] {
+  return riskyOptions(inv, shape.positionals[0]).flatMap((use): Verdict[] => {
+    const option = `its option ${use.option}`;
+    if (use.effect === 'runs') return [{ decision: 'ask', reason: `command ${shown}: ${option} runs code the policy cannot see${use.value === undefined ? '' : ` (${JSON.stringify(use.value)})`}`, rules: [] }];
+    if (use.effect === 'deletes') return [{ decision: 'ask', reason: `command ${shown}: ${option} deletes what it finds`, rules: [] }];
+    if (use.effect === 'chdir') return [{ decision: 'ask', reason: `command ${shown}: ${option} changes the directory the program works in${use.value === undefined ? '' : ` to ${JSON.stringify(use.value)}`}`, rules: [] }];
+    if (use.value === undefined) return [{ decision: 'ask', reason: `command ${shown}: ${option} writes a file that cannot be resolved statically`, rules: [] }];
+    const target = use.value;
+    return context.cwds.map((dir) => {
+      const v = decidePath(context.set, target, dir, 'write', context.env);
+      return { ...v, reason: `command ${shown}: ${option} writes ${JSON.stringify(target)}: ${v.reason}` };
+    });
+  });
 }
 
 /** A command denial that an active command bypass opens (matched strictly, like an allow) becomes an allow. */

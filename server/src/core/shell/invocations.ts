@@ -20,6 +20,8 @@ export interface Unwrapped {
   reentries: { source: string; via: string }[];
   /** Why part of the command cannot be known statically. */
   unresolved: string[];
+  /** Variables a wrapper sets for the command it runs (`env VAR=… cmd`). */
+  assignments: string[];
 }
 
 interface WrapperSpec {
@@ -68,7 +70,7 @@ function invocation(words: Word[], text: string, wrapper: boolean, runtimeArgs: 
 }
 
 export function unwrap(command: SimpleCommand): Unwrapped {
-  const out: Unwrapped = { invocations: [], reentries: [], unresolved: [] };
+  const out: Unwrapped = { invocations: [], reentries: [], unresolved: [], assignments: [] };
   let words = command.words;
   let runtimeArgs: string | undefined;
   for (let depth = 0; depth < MAX_UNWRAP; depth++) {
@@ -118,6 +120,7 @@ function wrappedCommand(inv: Invocation, spec: WrapperSpec, out: Unwrapped): Wor
       break;
     }
     if (inv.program === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
+      out.assignments.push(value.slice(0, value.indexOf('=')));
       i++;
       continue;
     }
@@ -187,6 +190,7 @@ function findExec(inv: Invocation, out: Unwrapped): void {
       out.invocations.push(...inner.invocations);
       out.reentries.push(...inner.reentries);
       out.unresolved.push(...inner.unresolved);
+      out.assignments.push(...inner.assignments);
     }
     i = end;
   }

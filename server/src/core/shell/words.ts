@@ -17,8 +17,28 @@ function children(node: ShellNode): ShellNode[] {
   return node.children.filter((c): c is ShellNode => c !== null);
 }
 
+// Brace expansion as bash sees it: an unquoted `{` with an unquoted `,` or `..` before an unquoted `}`.
+const BRACE_EXPANSION = /\{[^}]*(,|\.\.)[^}]*\}/;
+
+/**
+ * The word's unquoted structure across all its fragments: quoted and escaped characters become
+ * `_`, so `{.e,}nv` and `{'.e',}nv` show their braces wherever the parser split the word.
+ */
+function unquotedSkeleton(parts: ShellNode[]): string {
+  let out = '';
+  for (const part of parts) {
+    if (part.type !== 'word' && part.type !== 'number') {
+      out += '_';
+      continue;
+    }
+    out += part.text.replace(/\\[\s\S]/g, '__');
+  }
+  return out;
+}
+
 export function resolveWord(node: ShellNode): Word {
   const parts = node.type === 'concatenation' ? children(node) : [node];
+  if (BRACE_EXPANSION.test(unquotedSkeleton(parts))) return { value: undefined, dynamic: `the brace expansion ${node.text}`, glob: false, text: node.text };
   let value = '';
   let dynamic: string | undefined;
   let glob = false;
@@ -77,7 +97,6 @@ function unquotedWord(text: string, first: boolean): Piece {
       continue;
     }
     if (c === '*' || c === '?' || c === '[') glob = true;
-    if (c === '{' && /\{[^}]*(,|\.\.)[^}]*\}/.test(text.slice(i))) return dynamicPiece(text);
     if (c === '$' || c === '`') return dynamicPiece(text);
     value += c;
   }

@@ -1,0 +1,88 @@
+import type { Invocation } from './invocations';
+
+/**
+ * Options of programs that an allow rule may admit but that make the program run other code,
+ * write a file, delete files or work in another directory. Reviewed data, one table per program
+ * (and per git-style subcommand); `value` says whether the option takes a value (attached with `=`,
+ * attached to a short option, or as the next word).
+ */
+export type OptionEffect = 'runs' | 'writes' | 'deletes' | 'chdir';
+
+interface OptionEntry {
+  effect: OptionEffect;
+  value: boolean;
+}
+
+type OptionTable = Record<string, OptionEntry>;
+
+const runs = (value = true): OptionEntry => ({ effect: 'runs', value });
+const writes: OptionEntry = { effect: 'writes', value: true };
+const chdir: OptionEntry = { effect: 'chdir', value: true };
+
+export const PROGRAM_OPTIONS: Record<string, OptionTable> = {
+  // Global options, before the subcommand: configuration can name fsmonitor, pager, ssh and hook programs.
+  git: { '-c': runs(), '--config-env': runs(), '--exec-path': runs(), '-C': chdir, '--git-dir': chdir, '--work-tree': chdir },
+  'git log': { '--output': writes, '--ext-diff': runs(false) },
+  'git diff': { '--output': writes, '--ext-diff': runs(false) },
+  'git show': { '--output': writes, '--ext-diff': runs(false) },
+  'git grep': { '-O': runs(false), '--open-files-in-pager': runs(false) },
+  'git rebase': { '-x': runs(), '--exec': runs() },
+  'git clone': { '-u': runs(), '--upload-pack': runs(), '--template': runs(), '-c': runs(), '--config': runs() },
+  'git fetch': { '--upload-pack': runs() },
+  'git pull': { '--upload-pack': runs() },
+  'git push': { '--receive-pack': runs(), '--exec': runs() },
+  'git format-patch': { '-o': writes, '--output-directory': writes },
+  'git archive': { '-o': writes, '--output': writes, '--exec': runs() },
+  npm: { '--script-shell': runs(), '--node-options': runs(), '--userconfig': runs(), '--globalconfig': runs(), '--prefix': chdir, '-C': chdir, '--call': runs(), '-c': runs() },
+  make: { '--eval': runs(), '-E': runs(), '-f': runs(), '--file': runs(), '--makefile': runs(), '-C': chdir, '--directory': chdir, '-I': runs(), '--include-dir': runs() },
+  go: { '-exec': runs(), '-toolexec': runs(), '-o': writes, '-C': chdir, '-modfile': runs(), '-overlay': runs() },
+  time: { '-o': writes, '--output': writes },
+  env: { '-C': chdir, '--chdir': chdir },
+  find: { '-delete': { effect: 'deletes', value: false }, '-fprint': writes, '-fprint0': writes, '-fprintf': writes, '-fls': writes },
+  tar: { '--to-command': runs(), '--checkpoint-action': runs(), '-I': runs(), '--use-compress-program': runs(), '--rsh-command': runs(), '-F': runs(), '--info-script': runs(), '--new-volume-script': runs(), '-C': chdir, '--directory': chdir },
+  rsync: { '-e': runs(), '--rsh': runs(), '--rsync-path': runs(), '--log-file': writes, '--write-batch': writes, '--only-write-batch': writes },
+  ssh: { '-o': runs(), '-F': runs(), '-E': writes, '-S': runs() },
+  scp: { '-o': runs(), '-F': runs(), '-S': runs() },
+};
+
+export interface OptionUse {
+  option: string;
+  effect: OptionEffect;
+  /** The option's value, when it takes one and it is static. */
+  value: string | undefined;
+}
+
+/** Options of the invocation found in its program's table (and its subcommand's). */
+export function riskyOptions(inv: Invocation, subcommand: string | undefined): OptionUse[] {
+  const program = inv.program;
+  if (program === undefined) return [];
+  const tables = [PROGRAM_OPTIONS[program], subcommand === undefined ? undefined : PROGRAM_OPTIONS[`${program} ${subcommand}`]].filter((t): t is OptionTable => t !== undefined);
+  if (tables.length === 0) return [];
+  const uses: OptionUse[] = [];
+  for (let i = 0; i < inv.args.length; i++) {
+    const word = inv.args[i]?.value;
+    if (word === undefined || !word.startsWith('-') || word === '-') continue;
+    if (word === '--') break;
+    for (const table of tables) {
+      const use = lookup(table, word, inv.args[i + 1]?.value);
+      if (use) {
+        uses.push(use);
+        break;
+      }
+    }
+  }
+  return uses;
+}
+
+function lookup(table: OptionTable, word: string, next: string | undefined): OptionUse | undefined {
+  const eq = word.indexOf('=');
+  const name = eq > 0 ? word.slice(0, eq) : word;
+  const exact = table[name];
+  if (exact) return { option: name, effect: exact.effect, value: exact.value ? (eq > 0 ? word.slice(eq + 1) : next) : undefined };
+  // A short option with its value attached (`-oProxyCommand=…`, `-o./out`), or sed's `-i.bak`.
+  if (!word.startsWith('--') && word.length > 2) {
+    const short = table[word.slice(0, 2)];
+    if (short) return { option: word.slice(0, 2), effect: short.effect, value: short.value ? word.slice(2) : undefined };
+  }
+  return undefined;
+}

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { evaluate, type FileSystemView } from '#core';
+import { command, decide, policy } from '../helpers';
+
+// Each case names the decision and a piece of the reason that says *why*: a fail-closed engine
+// denies for any reason, so the reason is what shows the right mechanism caught it.
+const POLICY = `version: "2.1"
+permissions:
+  filesystem:
+    allow: ["src/**", "scratch/**"]
+    deny: ["**/.env*", "secrets/**"]
+  commands:
+    allow: ["cat", "ls", "echo", "git status", "git log", "npm test", "make", "go test", "time", "env", "find", "grep", "cd", "ssh", "tar", "rsync", "/usr/bin/time"]
+    deny: ["rm -rf", "git push --force"]
+`;
+
+async function check(line: string, decision: string, why: RegExp, cwd?: string): Promise<void> {
+  const set = await policy({ '': POLICY });
+  const result = command(set, line, cwd);
+  assert.equal(result.decision, decision, `${line}: ${result.reason}`);
+  assert.match(result.reason, why, line);
+}
+
+test('brace expansion whose braces and commas span quoted or split fragments is not a literal word', async () => {
+  await check('cat {.e,}nv', 'ask', /brace expansion/);
+  await check("cat {'.e',}nv", 'ask', /brace expansion/);
+  await check('cat src/{a.ts,../.env}', 'ask', /brace expansion/);
+  await check('cat src/{a.ts}', 'allow', /allowed by "cat"/);
+});
+
+test('backslash-newline joins two fragments into one word, as bash does', async () => {
+  await check('cat .e\\\nnv', 'deny', /names \.env, denied by "\*\*\/\.env\*"/);
+});
+
+test('assignments through env get the risky-variable check of a VAR=… prefix', async () => {
+  await check('env LD_PRELOAD=/tmp/x.so ls', 'ask', /sets LD_PRELOAD/);
+  await check('env GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.fsmonitor GIT_CONFIG_VALUE_0=x git status', 'ask', /sets GIT_CONFIG_COUNT/);
+  await check('PAGER=/tmp/x git log', 'ask', /sets PAGER/);
+  await check('npm_config_script_shell=/tmp/x npm test', 'ask', /sets npm_config_script_shell/);
+  await check('GOFLAGS=-toolexec=/tmp/x go test', 'ask', /sets GOFLAGS/);
+  await check('PS4=\'$(id)\' bash -x -c ls', 'ask', /sets PS4/);
+  await check('NODE_ENV=test npm test', 'allow', /allowed by "npm test"/);
+});
+
+test('options of allowed programs that run code or write files are decided from the program table', async () => {
+  await check('git -c core.fsmonitor=/tmp/x status', 'ask', /git -c .*runs/);
+  await check('npm test --script-shell=/tmp/x', 'ask', /--script-shell .*runs/);
+  await check('make --eval=\'$(shell id)\'', 'ask', /--eval .*runs/);
+  await check('go test -exec=/tmp/x ./...', 'ask', /-exec .*runs/);
+  await check('go test -toolexec /tmp/x ./...', 'ask', /-toolexec .*runs/);
+  await check('/usr/bin/time -o .agent-policy.yml ls', 'deny', /-o writes .*protected/);
+  await check('time -o src/out.txt ls', 'allow', /-o writes "src\/out.txt": .*allowed by "src\/\*\*"/);
+  await check('env -C secrets ls', 'deny', /argument "secrets" names secrets, denied by "secrets\/\*\*"/);
+  await check('env -C scratch ls', 'ask', /-C changes the directory .* to "scratch"/);
+  await check('find scratch -delete', 'ask', /-delete deletes what it finds/);
+  await check('find src -fprint .env', 'deny', /-fprint writes/);
+  await check('tar --to-command=/tmp/x -xf a.tar', 'ask', /--to-command .*runs/);
+});
+
+test('GNU abbreviated long options are the options they abbreviate', { todo: 'issue 15, not yet built' }, async () => {
+  await check('rm --recur --forc build', 'deny', /denied by "rm -rf"/);
+  await check('git push --forc origin main', 'deny', /denied by "git push --force"/);
+});
+
+test('a program named by a path is not the program of the same base name', { todo: 'issue 15, not yet built' }, async () => {
+  await check('./cat src/a.ts', 'deny', /\.\/cat matches no allow pattern/);
+  await check('/tmp/x/cat src/a.ts', 'deny', /matches no allow pattern/);
+  await check('/usr/bin/time ls', 'allow', /allowed by "\/usr\/bin\/time"/);
+  await check('/bin/cat src/a.ts', 'allow', /allowed by "cat"/);
+  // A deny still applies to anything called rm.
+  await check('./rm -rf build', 'deny', /denied by "rm -rf"/);
+});
+
+test('special paths in arguments are the paths they stand for', { todo: 'issue 15, not yet built' }, async () => {
+  await check('cat /proc/self/cwd/.env', 'deny', /denied by "\*\*\/\.env\*"/);
+  await check('cat /proc/self/root/repo/.env', 'deny', /denied by "\*\*\/\.env\*"/);
+  await check('cat /proc/self/cwd/secrets/k', 'deny', /denied by "secrets\/\*\*"/, 'src');
+  await check('cat /dev/fd/3', 'ask', /\/dev\/fd\/3 .*descriptor/);
+});
+
+test('secrets outside the project are denied by a built-in list; other outside paths ask', { todo: 'issue 15, not yet built' }, async () => {
+  await check('cat /home/u/.ssh/id_rsa', 'deny', /built-in secret/);
+  await check('cat /etc/shadow', 'deny', /built-in secret/);
+  await check('cat /proc/self/environ', 'deny', /built-in secret/);
+  await check('cat /home/u/.aws/credentials', 'deny', /built-in secret/);
+  await check('cat /etc/hostname', 'ask', /outside the repository root/);
+  await check('cat src/a.ts > /dev/null', 'allow', /allowed by "cat"/);
+});
+
+test('an unquoted glob that can reach a governance file is not decided as harmless', { todo: 'issue 15, not yet built' }, async () => {
+  await check('rm -r .agent-pol*', 'ask', /can expand to .*agent polic/);
+  await check('cat .agent-polic?.yml', 'ask', /can expand to .*agent polic/);
+});
+
+test('a command run in a denied folder reads it', async () => {
+  await check('ls', 'deny', /runs in secrets, a folder denied/, 'secrets');
+});
+
+test('cd needs no allow of its own, and entering a folder is not reading what lies below it', { todo: 'issue 15, not yet built' }, async () => {
+  const set = await policy({ '': POLICY.replace('"cd", ', '') + '' });
+  const result = command(set, 'cd src && ls');
+  assert.equal(result.decision, 'allow', result.reason);
+  await check('cd scratch && ls', 'allow', /allowed by "ls"/);
+  await check('cd secrets && ls', 'deny', /secrets/);
+});
+
+test('an argument that is a symlink to a denied file is that file', { todo: 'issue 15, not yet built' }, async () => {
+  const set = await policy({ '': POLICY });
+  const fs: FileSystemView = { realPath: (p) => (p === '/repo/src/link' ? '/repo/.env' : p) };
+  const result = evaluate(set, { action: 'command.exec', command: 'cat src/link' }, { fs });
+  assert.equal(result.decision, 'deny', result.reason);
+  assert.match(result.reason, /src\/link is a link to \.env/);
+});
+
+test('every field of an action that names a target is decided; malformed ones deny', { todo: 'issue 15, not yet built' }, async () => {
+  const set = await policy({ '': POLICY });
+  const both = decide(set, { action: 'filesystem.read', path: '.env', paths: ['src/a.ts'] });
+  assert.equal(both.decision, 'deny');
+  assert.match(both.reason, /\.env.*denied by "\*\*\/\.env\*"/);
+  const badCwd = decide(set, { action: 'filesystem.read', path: 'a.ts', cwd: 7 });
+  assert.equal(badCwd.decision, 'deny');
+  assert.match(badCwd.reason, /cwd must be a string/);
+});
