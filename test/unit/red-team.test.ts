@@ -31,6 +31,8 @@ test('brace expansion whose braces and commas span quoted or split fragments is 
 
 test('backslash-newline joins two fragments into one word, as bash does', async () => {
   await check('cat .e\\\nnv', 'deny', /names \.env, denied by "\*\*\/\.env\*"/);
+  // Not in a comment: there the newline still ends it, and the next line is a command of its own.
+  await check('ls # note \\\nrm -rf build', 'deny', /denied by "rm -rf"/);
 });
 
 test('assignments through env get the risky-variable check of a VAR=… prefix', async () => {

@@ -32,6 +32,14 @@ export function joinContinuations(line: string): string {
       i++;
       continue;
     }
+    // A comment ends at the newline: a backslash in it joins nothing (else it could hide the next line).
+    if (c === '#' && !double && (out === '' || /[\s;&|()]$/.test(out))) {
+      const end = line.indexOf('\n', i);
+      const stop = end < 0 ? line.length : end;
+      out += line.slice(i, stop);
+      i = stop - 1;
+      continue;
+    }
     if (c === '"') double = !double;
     else if (c === "'" && !double) {
       if (out.endsWith('$')) ansi = true;
