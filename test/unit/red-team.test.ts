@@ -99,12 +99,15 @@ test('a command run in a denied folder reads it', async () => {
   await check('ls', 'deny', /runs in secrets, a folder denied/, 'secrets');
 });
 
-test('cd needs no allow of its own, and entering a folder is not reading what lies below it', { todo: 'issue 15, not yet built' }, async () => {
+test('cd needs no allow of its own, and entering a folder is not reading what lies below it', async () => {
   const set = await policy({ '': POLICY.replace('"cd", ', '') + '' });
   const result = command(set, 'cd src && ls');
   assert.equal(result.decision, 'allow', result.reason);
   await check('cd scratch && ls', 'allow', /allowed by "ls"/);
-  await check('cd secrets && ls', 'deny', /secrets/);
+  await check('cd secrets && ls', 'deny', /runs in secrets, a folder denied by "secrets\/\*\*"/);
+  const below = await policy({ '': POLICY.replace('"secrets/**"]', '"secrets/**", "src/keys/**"]') });
+  assert.equal(command(below, 'cd src && go test ./...').decision, 'allow', 'a denied folder below src is not read by entering src');
+  assert.match(command(below, 'cd src && cat keys/k').reason, /names src\/keys\/k, denied by "src\/keys\/\*\*"/);
 });
 
 test('an argument that is a symlink to a denied file is that file', { todo: 'issue 15, not yet built' }, async () => {
@@ -123,4 +126,52 @@ test('every field of an action that names a target is decided; malformed ones de
   const badCwd = decide(set, { action: 'filesystem.read', path: 'a.ts', cwd: 7 });
   assert.equal(badCwd.decision, 'deny');
   assert.match(badCwd.reason, /cwd must be a string/);
+});
+
+// An override that lets `rm -r` run in scratch/ only.
+const SCRATCH_OVERRIDE = `version: "2.1"
+permissions:
+  commands:
+    allow: ["rm -r"]
+`;
+
+async function scoped(line: string, decision: string, why: RegExp, cwd?: string, fs?: FileSystemView): Promise<void> {
+  const set = await policy({ '': POLICY, scratch: SCRATCH_OVERRIDE });
+  const action = cwd === undefined ? { action: 'command.exec', command: line } : { action: 'command.exec', command: line, cwd };
+  const result = evaluate(set, action, fs ? { fs } : {});
+  assert.equal(result.decision, decision, `${line}: ${result.reason}`);
+  assert.match(result.reason, why, line);
+}
+
+test("an override's command rule applies to the directory each simple command runs in", async () => {
+  await scoped('cd scratch && rm -r old', 'allow', /allowed by "rm -r" \(scratch\//);
+  // The subshell's cd does not move the rm after it.
+  await scoped('(cd scratch); rm -r src', 'deny', /rm matches no allow pattern/);
+  await scoped('cd scratch && cd ../src && rm a.ts', 'deny', /rm matches no allow pattern/);
+  // A pipeline's parts run in subshells of their own.
+  await scoped('cd scratch | rm -r src', 'deny', /rm matches no allow pattern/);
+  // `;` runs the next command whether or not cd succeeded; `||` only when it failed.
+  await scoped('cd scratch; rm -r old', 'deny', /rm matches no allow pattern/);
+  await scoped('cd scratch || rm -r old', 'deny', /rm matches no allow pattern/);
+  await scoped('rm -r old', 'allow', /allowed by "rm -r"/, 'scratch');
+  // A cwd reached through a symlink is the folder it leads to.
+  const fs: FileSystemView = { realPath: (p) => (p === '/repo/scratch/link' ? '/repo/src' : p) };
+  await scoped('rm -r a', 'deny', /rm matches no allow pattern/, 'scratch/link', fs);
+  await scoped('cd scratch/link && rm -r a', 'deny', /rm matches no allow pattern/, undefined, fs);
+});
+
+test('a cd inside a loop, a function or an eval leaves the directory unknown after it', async () => {
+  await scoped('for d in a; do cd scratch; done; rm -r old', 'deny', /rm matches no allow pattern/);
+  await check('for d in a b; do cd "$d"; done; cat x', 'ask', /directory that "a directory change inside a loop" chose/);
+  await check('ls() { cd secrets; }; ls; cat k', 'ask', /the function ls, which changes directory/);
+  await check('eval "cd secrets"; cat k', 'ask', /eval, which changes directory/);
+});
+
+test('a redirection belongs to its own command and opens where that command runs', async () => {
+  await check('cd scratch && echo x > notes.txt', 'allow', /scratch\/notes\.txt.*allowed by "scratch\/\*\*"/);
+  await check('cd scratch; echo x > notes.txt', 'deny', /notes\.txt"?: matches no allow pattern/);
+  // tree-sitter hangs `> f` on the whole list; bash gives it to the last command only.
+  await check('cd src && ls | cat > .env', 'deny', /src\/\.env.*denied by "\*\*\/\.env\*"/);
+  // A redirection of cd itself opens before cd moves the shell.
+  await check('cd scratch > notes.txt', 'deny', /notes\.txt"?: matches no allow pattern/);
 });

@@ -5,7 +5,7 @@ import { deniedBelow } from './denied-below';
 import { deniedFolder } from './evaluate-folder';
 import { globLanguage, intersectionExample, UndecidableGlobError } from './glob-language';
 import { governanceArgument, stateFolderOf } from './governance-paths';
-import { absolutePath, normalisePath, type NormalisedPath } from './paths';
+import { absolutePath, classify, normalisePath, type NormalisedPath } from './paths';
 import type { CommandRule } from './command-rule-index';
 import type { PolicySet } from './policy-set';
 import type { RuleRef } from './types';
@@ -15,7 +15,7 @@ import { unwrap, type Invocation } from './shell/invocations';
 import { riskyOptions } from './shell/program-options';
 import { isRiskyVariable } from './shell/risky-variables';
 import { joinContinuations } from './shell/continuations';
-import { analyse, type Redirect } from './shell/walk';
+import { analyse, type Place, type Redirect, type SimpleCommand } from './shell/walk';
 import type { Word } from './shell/words';
 import { at, combine, ref, type DecideEnv, type Verdict } from './verdict';
 
@@ -23,86 +23,118 @@ export const MAX_COMMAND_CHARS = 64 * 1024;
 const MAX_REENTRY_DEPTH = 8;
 
 const SAFE_SINKS = /^\/dev\/(null|stdout|stderr|tty|fd\/\d+)$/;
-const CWD_CHANGERS = new Set(['cd', 'pushd']);
+const CWD_CHANGERS = new Set(['cd', 'pushd', 'popd']);
 
 interface Context {
   set: PolicySet;
   env: DecideEnv;
-  /** Directories relative paths may be resolved against; `unknownCwd` when a `cd` target is dynamic. */
-  cwds: string[];
+  /** Directories the command may run in (root-relative, or absolute outside the root). */
+  cwds: readonly string[];
+  /** What chose the directory at run time (`cd "$D"`), when something did. */
   unknownCwd: string | undefined;
 }
 
 export function decideCommand(set: PolicySet, command: unknown, cwd: unknown, env: DecideEnv): Verdict {
   if (typeof command !== 'string' || command.trim() === '') return { decision: 'deny', reason: 'command.exec: the command is missing or empty', rules: [] };
   if (cwd !== undefined && typeof cwd !== 'string') return { decision: 'deny', reason: 'command.exec: cwd must be a string', rules: [] };
-  const base = normalisePath(cwd ?? '.', '', set);
+  const base = resolveDirectory(set, env, cwd ?? '.', '');
   if (!base.ok) return { decision: 'deny', reason: `command.exec: the working directory ${base.reason}`, rules: [] };
-  return decideLine(set, command, base.path, env, 0);
+  return decideLine(set, command, { dirs: [base.path], unknown: undefined }, env, 0);
 }
 
-function decideLine(set: PolicySet, line: string, cwd: string, env: DecideEnv, depth: number): Verdict {
+/** A directory as the kernel sees it: normalised, then through its symlinks when the host can tell. */
+function resolveDirectory(set: PolicySet, env: DecideEnv, target: string, from: string): NormalisedPath {
+  const path = normalisePath(target, from, set);
+  if (!path.ok || !env.fs) return path;
+  const real = env.fs.realPath(absolutePath(path, set));
+  return real === undefined ? path : classify(real, set);
+}
+
+function decideLine(set: PolicySet, line: string, place: Place, env: DecideEnv, depth: number): Verdict {
   const what = `command.exec ${JSON.stringify(line.length > 200 ? line.slice(0, 200) + '…' : line)}`;
   if (line.length > MAX_COMMAND_CHARS) return { decision: 'deny', reason: `${what}: the command is longer than ${MAX_COMMAND_CHARS} characters`, rules: [] };
   if (depth > MAX_REENTRY_DEPTH) return { decision: 'deny', reason: `${what}: shells are nested more than ${MAX_REENTRY_DEPTH} deep`, rules: [] };
   let analysis;
   try {
-    analysis = set.shell.withTree(joinContinuations(line), (root) => analyse(root));
+    analysis = set.shell.withTree(joinContinuations(line), (root) => analyse(root, (command, before) => changedDirectory(set, env, command, before), place));
   } catch (error) {
     return { decision: 'deny', reason: `${what}: the command cannot be parsed (${String((error as Error).message ?? error)})`, rules: [] };
   }
   if (analysis.errors.length) return { decision: 'deny', reason: `${what}: ${analysis.errors[0]}`, rules: [] };
   const verdicts: Verdict[] = [];
-  const invocations: Invocation[] = [];
   for (const command of analysis.commands) {
     verdicts.push(...assignmentVerdicts(command.assignments.map((a) => a.name)));
     if (command.words.length === 0) continue;
+    const context = contextAt(set, env, command.place);
     const unwrapped = unwrap(command);
-    invocations.push(...unwrapped.invocations);
     verdicts.push(...assignmentVerdicts(unwrapped.assignments));
     for (const reason of unwrapped.unresolved) verdicts.push({ decision: 'ask', reason: `${what}: ${reason}`, rules: [] });
-    for (const reentry of unwrapped.reentries) verdicts.push(decideLine(set, reentry.source, cwd, env, depth + 1));
+    for (const reentry of unwrapped.reentries) verdicts.push(decideLine(set, reentry.source, command.place, env, depth + 1));
+    verdicts.push(...placeVerdicts(context, what));
+    for (const inv of unwrapped.invocations) verdicts.push(...decideInvocation(context, inv));
   }
-  const context: Context = { set, env, ...workingDirectories(set, cwd, invocations) };
-  // The policy governs the repository: a command run elsewhere is never allowed without a person.
-  const outside = context.cwds.find((dir) => dir.startsWith('/'));
-  if (outside !== undefined) verdicts.push({ decision: 'ask', reason: `${what}: runs in ${outside}, outside the repository root, where the policy's rules do not reach`, rules: [] });
-  // A command run inside a denied folder reads it (`ls` lists it), whatever its arguments say.
-  for (const dir of context.cwds) {
-    const denied = deniedFolder(set, dir);
-    if (denied) verdicts.push({ decision: 'deny', reason: `${what}: runs in ${dir}, a folder denied by "${denied.entry.pattern}" (${at(denied.entry)})`, rules: [ref(denied.entry)] });
-  }
-  for (const inv of invocations) verdicts.push(...decideInvocation(context, inv));
-  for (const redirect of analysis.redirects) verdicts.push(...decideRedirect(context, redirect));
+  for (const redirect of analysis.redirects) verdicts.push(...decideRedirect(contextAt(set, env, redirect.place), redirect));
   if (verdicts.length === 0) return { decision: 'allow', reason: `${what}: runs no command`, rules: [] };
   return combine(verdicts, `${what}: nothing to decide`);
+}
+
+function contextAt(set: PolicySet, env: DecideEnv, place: Place): Context {
+  return { set, env, cwds: place.dirs, unknownCwd: place.unknown };
+}
+
+/** Where a command runs decides too: outside the root the rules do not reach, and in a denied folder it reads it. */
+function placeVerdicts(context: Context, what: string): Verdict[] {
+  const verdicts: Verdict[] = [];
+  const outside = context.cwds.find((dir) => dir.startsWith('/'));
+  if (outside !== undefined) verdicts.push({ decision: 'ask', reason: `${what}: runs in ${outside}, outside the repository root, where the policy's rules do not reach`, rules: [] });
+  for (const dir of context.cwds) {
+    const denied = deniedFolder(context.set, dir);
+    if (denied) verdicts.push({ decision: 'deny', reason: `${what}: runs in ${dir}, a folder denied by "${denied.entry.pattern}" (${at(denied.entry)})`, rules: [ref(denied.entry)] });
+  }
+  return verdicts;
 }
 
 function assignmentVerdicts(names: string[]): Verdict[] {
   return names.filter(isRiskyVariable).map((name) => ({ decision: 'ask' as const, reason: `the command sets ${name}, which changes what later commands run`, rules: [] }));
 }
 
-/** Every directory a relative path in the line might be resolved against, given `cd`s in it. */
-function workingDirectories(set: PolicySet, cwd: string, invocations: Invocation[]): { cwds: string[]; unknownCwd: string | undefined } {
-  const cwds = [cwd];
-  let unknownCwd: string | undefined;
-  for (const inv of invocations) {
-    if (!inv.program || !CWD_CHANGERS.has(inv.program)) continue;
-    const target = inv.args.find((a) => a.value === undefined || !a.value.startsWith('-'));
-    if (!target || target.value === undefined || target.value === '-') {
-      unknownCwd = `${inv.program} ${target?.text ?? ''}`.trim();
-      continue;
-    }
-    for (const dir of [...cwds]) {
-      const next = normalisePath(target.value, dir, set);
-      if (next.ok && !cwds.includes(next.path)) cwds.push(next.path);
-    }
+const CD_OPTIONS = /^-[LPe@]+$/;
+
+/** Where the shell is after `cmd` succeeds, when `cmd` moves it: `cd`, `pushd`, `popd`, or an `eval` that does. */
+function changedDirectory(set: PolicySet, env: DecideEnv, command: SimpleCommand, before: Place): Place | undefined {
+  const unwrapped = unwrap(command);
+  if (unwrapped.reentries.some((r) => r.via === 'eval' && /\b(cd|pushd|popd)\b/.test(r.source))) return { dirs: before.dirs, unknown: 'eval, which changes directory' };
+  const inv = unwrapped.invocations[unwrapped.invocations.length - 1];
+  if (!inv?.program || !CWD_CHANGERS.has(inv.program)) return undefined;
+  if (inv.program === 'popd') return { dirs: [], unknown: 'popd' };
+  const args = inv.args.slice(inv.args.findIndex((a) => a.value === undefined || !CD_OPTIONS.test(a.value)));
+  const target = args[0]?.value === '--' ? args[1] : args[0];
+  if (!target || target.value === undefined || target.value === '-' || /^[+-]\d+$/.test(target.value)) {
+    return { dirs: [], unknown: `${inv.program} ${target?.text ?? '(the home folder)'}` };
   }
-  return { cwds, unknownCwd };
+  const value = target.value;
+  const dirs: string[] = [];
+  for (const dir of before.dirs) {
+    const next = resolveDirectory(set, env, value, dir);
+    if (next.ok && !dirs.includes(next.path)) dirs.push(next.path);
+  }
+  return { dirs, unknown: value.startsWith('/') ? undefined : before.unknown };
 }
 
-function applies(rule: CommandRule, context: Context): boolean {
-  return rule.scope === '' || context.cwds.some((d) => d === rule.scope || d.startsWith(rule.scope + '/'));
+/**
+ * A rule of an override applies where the command runs: an allow only when every directory it
+ * may run in lies in the override's folder, a deny or an approval when any may.
+ */
+function inScope(rule: CommandRule, dir: string): boolean {
+  return rule.scope === '' || dir === rule.scope || dir.startsWith(rule.scope + '/');
+}
+
+function allowApplies(rule: CommandRule, context: Context): boolean {
+  return rule.scope === '' || (context.unknownCwd === undefined && context.cwds.length > 0 && context.cwds.every((d) => inScope(rule, d)));
+}
+
+function restrictionApplies(rule: CommandRule, context: Context): boolean {
+  return rule.scope === '' || context.unknownCwd !== undefined || context.cwds.some((d) => inScope(rule, d));
 }
 
 function decideInvocation(context: Context, inv: Invocation): Verdict[] {
@@ -116,7 +148,7 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   }
   const program = inv.program;
   for (const rule of set.commandDeny.forProgram(program)) {
-    if (!applies(rule, context)) continue;
+    if (!restrictionApplies(rule, context)) continue;
     const match = matchLoose(rule.pattern, shape);
     if (match === 'yes') {
       const verdict = commandBypassed(context, shape, { decision: 'deny', reason: `command ${shown}: ${name} is denied by "${rule.entry.pattern}" (${at(rule.entry)})`, rules: [ref(rule.entry)] });
@@ -126,12 +158,17 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
     }
     if (match === 'maybe') verdicts.push({ decision: 'ask', reason: `command ${shown}: could be "${rule.entry.pattern}", which is denied (${at(rule.entry)}), once its dynamic parts expand`, rules: [ref(rule.entry)] });
   }
+  // Changing directory reads nothing and runs nothing: what runs there is decided there.
+  if (CWD_CHANGERS.has(program) && !inv.wrapper) {
+    verdicts.push({ decision: 'allow', reason: `command ${shown}: ${program} only moves the shell; the commands run there are decided there`, rules: [] });
+    return verdicts;
+  }
   verdicts.push(...argumentVerdicts(context, inv, shown));
   verdicts.push(...networkTargetsVerdicts(context, inv, shape, shown));
   verdicts.push(...optionVerdicts(context, inv, shape, shown));
   if (inv.wrapper) return verdicts;
-  const approval = set.commandApproval.forProgram(program).find((r) => applies(r, context) && matchLoose(r.pattern, shape) !== 'no');
-  const allow = set.commandAllow.forProgram(program).find((r) => applies(r, context) && matchStrict(r.pattern, shape));
+  const approval = set.commandApproval.forProgram(program).find((r) => restrictionApplies(r, context) && matchLoose(r.pattern, shape) !== 'no');
+  const allow = set.commandAllow.forProgram(program).find((r) => allowApplies(r, context) && matchStrict(r.pattern, shape));
   const dynamic = dynamicPart(inv);
   if (approval) {
     verdicts.push({ decision: 'ask', reason: `command ${shown}: needs human approval by "${approval.entry.pattern}" (${at(approval.entry)})`, rules: [ref(approval.entry), ...(allow ? [ref(allow.entry)] : [])] });

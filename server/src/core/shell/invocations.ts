@@ -43,6 +43,7 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   nice: { valued: ['-n', '--adjustment'], leading: 0, needsAllow: false },
   nohup: { valued: [], leading: 0, needsAllow: false },
   command: { valued: [], leading: 0, needsAllow: false },
+  builtin: { valued: [], leading: 0, needsAllow: false },
   time: { valued: ['-f', '--format', '-o', '--output'], leading: 0, needsAllow: false },
   exec: { valued: ['-a'], leading: 0, needsAllow: false },
   stdbuf: { valued: ['-i', '-o', '-e', '--input', '--output', '--error'], leading: 0, needsAllow: false },
@@ -69,7 +70,7 @@ function invocation(words: Word[], text: string, wrapper: boolean, runtimeArgs: 
   return { program, programWord, args, text, wrapper, runtimeArgs };
 }
 
-export function unwrap(command: SimpleCommand): Unwrapped {
+export function unwrap(command: Pick<SimpleCommand, 'words' | 'text'>): Unwrapped {
   const out: Unwrapped = { invocations: [], reentries: [], unresolved: [], assignments: [] };
   let words = command.words;
   let runtimeArgs: string | undefined;
@@ -185,7 +186,7 @@ function findExec(inv: Invocation, out: Unwrapped): void {
     const words = args.slice(start, end).map((w) => (w.value === '{}' ? { ...w, value: undefined, dynamic: '{} (a path find found)' } : w));
     const nested = invocation(words, inv.text, false, 'find passes the paths it finds');
     if (nested) {
-      const inner = unwrap({ words: [nested.programWord, ...nested.args], assignments: [], text: inv.text });
+      const inner = unwrap({ words: [nested.programWord, ...nested.args], text: inv.text });
       for (const x of inner.invocations) x.runtimeArgs ??= 'find passes the paths it finds';
       out.invocations.push(...inner.invocations);
       out.reentries.push(...inner.reentries);
