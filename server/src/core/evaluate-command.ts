@@ -300,3 +300,20 @@ function decideRedirect(context: Context, redirect: Redirect): Verdict[] {
     return { ...v, reason: `redirection ${shown}: ${v.reason}` };
   });
 }
+
+/** What the analysis believes a line runs, for the bash oracle and explanations: words, redirections, directories. */
+export interface LineDescription {
+  errors: string[];
+  commands: { words: (string | undefined)[]; assignments: string[]; dirs: readonly string[]; unknownCwd: string | undefined }[];
+  redirects: { mode: 'read' | 'write'; target: string | undefined; dirs: readonly string[]; unknownCwd: string | undefined }[];
+}
+
+export function describeLine(set: PolicySet, line: string, cwd = ''): LineDescription {
+  const env: DecideEnv = { fs: undefined, bypasses: [], now: 0, stateDirs: [] };
+  const analysis = set.shell.withTree(joinContinuations(line), (root) => analyse(root, (command, before) => changedDirectory(set, env, command, before), { dirs: [cwd], unknown: undefined }));
+  return {
+    errors: analysis.errors,
+    commands: analysis.commands.map((c) => ({ words: c.words.map((w) => w.value), assignments: c.assignments.map((a) => a.name), dirs: c.place.dirs, unknownCwd: c.place.unknown })),
+    redirects: analysis.redirects.map((r) => ({ mode: r.mode, target: r.target.value, dirs: r.place.dirs, unknownCwd: r.place.unknown })),
+  };
+}

@@ -7,6 +7,7 @@ export { parsePolicyFile, type PolicyFile, type RuleEntry } from './policy-file'
 export { PolicyFileCache } from './policy-file-cache';
 export { loadPolicySet, type PolicySet, type PolicySetOptions } from './policy-set';
 export { evaluate, type EvaluationContext } from './evaluate';
+export { describeLine, type LineDescription } from './evaluate-command';
 export { isBlocking } from './findings';
 export { normalisePath, resolveAbsolute } from './paths';
 export { compileGlob, globOptions } from './glob';
