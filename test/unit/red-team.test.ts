@@ -11,7 +11,7 @@ permissions:
     allow: ["src/**", "scratch/**"]
     deny: ["**/.env*", "secrets/**"]
   commands:
-    allow: ["cat", "ls", "echo", "git status", "git log", "npm test", "make", "go test", "time", "env", "find", "grep", "cd", "ssh", "tar", "rsync", "/usr/bin/time"]
+    allow: ["cat", "ls", "echo", "git status", "git log", "npm test", "make", "go test", "time", "env", "find", "grep", "cd", "ssh", "tar", "rsync", "/usr/bin/time", "/opt/bin/tool"]
     deny: ["rm -rf", "git push --force"]
 `;
 
@@ -60,15 +60,21 @@ test('options of allowed programs that run code or write files are decided from 
   await check('tar --to-command=/tmp/x -xf a.tar', 'ask', /--to-command .*runs/);
 });
 
-test('GNU abbreviated long options are the options they abbreviate', { todo: 'issue 15, not yet built' }, async () => {
+test('GNU abbreviated long options are the options they abbreviate', async () => {
   await check('rm --recur --forc build', 'deny', /denied by "rm -rf"/);
   await check('git push --forc origin main', 'deny', /denied by "git push --force"/);
+  // A prefix of one option is that option (`--f` is --force); an ambiguous one keeps every candidate.
+  await check('rm --recursive --f build', 'deny', /denied by "rm -rf"/);
+  await check('rm --rec build', 'deny', /rm matches no allow pattern/);
 });
 
-test('a program named by a path is not the program of the same base name', { todo: 'issue 15, not yet built' }, async () => {
-  await check('./cat src/a.ts', 'deny', /\.\/cat matches no allow pattern/);
+test('a program named by a path is not the program of the same base name', async () => {
+  await check('./cat src/a.ts', 'deny', /\.\/cat matches no allow pattern \("cat" allows the cat found on PATH or in a system folder, not \.\/cat\)/);
   await check('/tmp/x/cat src/a.ts', 'deny', /matches no allow pattern/);
-  await check('/usr/bin/time ls', 'allow', /allowed by "\/usr\/bin\/time"/);
+  await check('/opt/bin/tool x', 'allow', /allowed by "\/opt\/bin\/tool"/);
+  await check('/opt/bin/../bin/tool x', 'allow', /allowed by "\/opt\/bin\/tool"/);
+  await check('tool x', 'deny', /tool matches no allow pattern \("\/opt\/bin\/tool" allows the tool found at \/opt\/bin\/tool, not tool\)/);
+  await check('/usr/bin/tool x', 'deny', /\/usr\/bin\/tool matches no allow pattern/);
   await check('/bin/cat src/a.ts', 'allow', /allowed by "cat"/);
   // A deny still applies to anything called rm.
   await check('./rm -rf build', 'deny', /denied by "rm -rf"/);

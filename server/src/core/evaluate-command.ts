@@ -9,7 +9,7 @@ import { absolutePath, classify, normalisePath, type NormalisedPath } from './pa
 import type { CommandRule } from './command-rule-index';
 import type { PolicySet } from './policy-set';
 import type { RuleRef } from './types';
-import { invocationShape, matchLoose, matchStrict, type CommandShape } from './shell/command-pattern';
+import { invocationShape, matchLoose, matchStrict, sameProgram, type CommandShape } from './shell/command-pattern';
 import { networkTargets } from './shell/fetchers';
 import { unwrap, type Invocation } from './shell/invocations';
 import { riskyOptions } from './shell/program-options';
@@ -151,7 +151,7 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
     if (!restrictionApplies(rule, context)) continue;
     const match = matchLoose(rule.pattern, shape);
     if (match === 'yes') {
-      const verdict = commandBypassed(context, shape, { decision: 'deny', reason: `command ${shown}: ${name} is denied by "${rule.entry.pattern}" (${at(rule.entry)})`, rules: [ref(rule.entry)] });
+      const verdict = commandBypassed(context, shape, inv.programWord.value ?? program, { decision: 'deny', reason: `command ${shown}: ${name} is denied by "${rule.entry.pattern}" (${at(rule.entry)})`, rules: [ref(rule.entry)] });
       // Opened by a bypass: the arguments, redirects and network targets are still decided below.
       if (verdict.decision === 'deny') return [verdict];
       verdicts.push(verdict);
@@ -168,7 +168,9 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   verdicts.push(...optionVerdicts(context, inv, shape, shown));
   if (inv.wrapper) return verdicts;
   const approval = set.commandApproval.forProgram(program).find((r) => restrictionApplies(r, context) && matchLoose(r.pattern, shape) !== 'no');
-  const allow = set.commandAllow.forProgram(program).find((r) => allowApplies(r, context) && matchStrict(r.pattern, shape));
+  const written = inv.programWord.value ?? program;
+  const byName = set.commandAllow.forProgram(program).filter((r) => allowApplies(r, context) && matchStrict(r.pattern, shape));
+  const allow = byName.find((r) => sameProgram(r.pattern, written));
   const dynamic = dynamicPart(inv);
   if (approval) {
     verdicts.push({ decision: 'ask', reason: `command ${shown}: needs human approval by "${approval.entry.pattern}" (${at(approval.entry)})`, rules: [ref(approval.entry), ...(allow ? [ref(allow.entry)] : [])] });
@@ -177,7 +179,9 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   } else if (allow) {
     verdicts.push({ decision: 'allow', reason: `command ${shown}: allowed by "${allow.entry.pattern}" (${at(allow.entry)})`, rules: [ref(allow.entry)] });
   } else {
-    verdicts.push(commandBypassed(context, shape, { decision: 'deny', reason: `command ${shown}: ${name} matches no allow pattern`, rules: [] }));
+    const other = byName[0];
+    const why = other ? ` ("${other.entry.pattern}" allows the ${program} found ${other.pattern.programPath ? `at ${other.pattern.programPath}` : 'on PATH or in a system folder'}, not ${written})` : '';
+    verdicts.push(commandBypassed(context, shape, written, { decision: 'deny', reason: `command ${shown}: ${written.includes('/') ? written : name} matches no allow pattern${why}`, rules: [] }));
   }
   return verdicts;
 }
@@ -199,9 +203,9 @@ function optionVerdicts(context: Context, inv: Invocation, shape: CommandShape, 
 }
 
 /** A command denial that an active command bypass opens (matched strictly, like an allow) becomes an allow. */
-function commandBypassed(context: Context, shape: CommandShape, denial: Verdict): Verdict {
+function commandBypassed(context: Context, shape: CommandShape, written: string, denial: Verdict): Verdict {
   const { bypasses, now } = context.env;
-  const bypass = bypasses.find((b) => b.command && b.expiresAt > now && matchStrict(b.command, shape));
+  const bypass = bypasses.find((b) => b.command && b.expiresAt > now && matchStrict(b.command, shape) && sameProgram(b.command, written));
   if (!bypass) return denial;
   return { decision: 'allow', reason: `${denial.reason}, but bypass ${bypass.id} allows it until ${new Date(bypass.expiresAt).toISOString()}`, rules: denial.rules, bypass: bypass.id };
 }

@@ -2,12 +2,15 @@ import picomatch from 'picomatch';
 import type { ShellParser } from '../types';
 import { canonicalFlags, gitGlobalOptionWidth } from './flags';
 import { baseName, type Invocation } from './invocations';
+import { resolveAbsolute } from '../paths';
 import { analyse } from './walk';
 
 export interface CommandPattern {
   raw: string;
   program: string;
   programMatcher: (name: string) => boolean;
+  /** The program's path when the pattern names one (`/usr/bin/time`): only that file is it. */
+  programPath: string | undefined;
   /** Words that must appear (glob-matched); '*' matches any one word. */
   positionals: string[];
   /** Canonical flags the command must carry. */
@@ -73,7 +76,9 @@ function parseUncached(raw: string, shell: ShellParser): CommandPatternResult {
   const shape = shapeOf(program, values.slice(1), 'pattern');
   const positionals = shape.positionals.map((p) => p as string);
   while (positionals[positionals.length - 1] === '*') positionals.pop();
-  return { ok: true, pattern: { raw, program, programMatcher: wordMatcher(program), positionals, flags: [...shape.flags] } };
+  const written = values[0] as string;
+  const programPath = written.includes('/') ? resolveAbsolute(written.startsWith('/') ? written : `/${written}`) : undefined;
+  return { ok: true, pattern: { raw, program, programMatcher: wordMatcher(program), programPath, positionals, flags: [...shape.flags] } };
 }
 
 /** Splits words into positionals and canonical flags, skipping git's global options. */
@@ -145,6 +150,22 @@ function subsequence(wanted: string[], have: (string | undefined)[], dynamicMatc
     return false;
   }
   return true;
+}
+
+// Where a program found by name usually lives: `/bin/cat` is the `cat` an allow of "cat" means.
+const SYSTEM_PROGRAM_FOLDERS = new Set(['/bin', '/usr/bin', '/usr/local/bin', '/sbin', '/usr/sbin', '/usr/local/sbin']);
+
+/**
+ * Allow side only: is the program the command names the one the pattern allows? A pattern's bare
+ * name is the program found on PATH or in a system folder, never `./cat` or `/tmp/x/cat`; a
+ * pattern's path is that file only. (Denies match any program of the name.)
+ */
+export function sameProgram(pattern: CommandPattern, programWord: string): boolean {
+  if (!programWord.includes('/')) return pattern.programPath === undefined;
+  if (!programWord.startsWith('/')) return false;
+  const path = resolveAbsolute(programWord);
+  if (pattern.programPath !== undefined) return path === pattern.programPath;
+  return SYSTEM_PROGRAM_FOLDERS.has(path.slice(0, path.lastIndexOf('/')));
 }
 
 /** Allow matching: the command starts with the pattern's words (all static) and carries its flags. */

@@ -26,6 +26,48 @@ const IMPLIES: Record<string, Record<string, string[]>> = {
   'git branch': { '-D': ['-d', '-f'] },
 };
 
+/**
+ * Long options of programs that take any unambiguous prefix of one (GNU getopt_long, git's
+ * parse-options, npm's nopt): `rm --recur --forc` is `rm --recursive --force`. Reviewed from each
+ * program's manual; the aliases and implications above count as known too.
+ */
+const LONG_OPTIONS: Record<string, string[]> = {
+  rm: ['--force', '--interactive', '--one-file-system', '--no-preserve-root', '--preserve-root', '--recursive', '--dir', '--verbose', '--help', '--version'],
+  cp: ['--archive', '--attributes-only', '--backup', '--copy-contents', '--debug', '--dereference', '--force', '--interactive', '--link', '--no-clobber', '--no-dereference', '--no-preserve', '--no-target-directory', '--one-file-system', '--parents', '--preserve', '--recursive', '--reflink', '--remove-destination', '--sparse', '--strip-trailing-slashes', '--suffix', '--symbolic-link', '--target-directory', '--update', '--verbose'],
+  mv: ['--backup', '--debug', '--exchange', '--force', '--interactive', '--no-clobber', '--no-copy', '--strip-trailing-slashes', '--suffix', '--target-directory', '--no-target-directory', '--update', '--verbose'],
+  chmod: ['--changes', '--silent', '--quiet', '--verbose', '--no-preserve-root', '--preserve-root', '--reference', '--recursive'],
+  chown: ['--changes', '--dereference', '--no-dereference', '--from', '--no-preserve-root', '--preserve-root', '--quiet', '--silent', '--reference', '--recursive', '--verbose'],
+  chgrp: ['--changes', '--dereference', '--no-dereference', '--no-preserve-root', '--preserve-root', '--quiet', '--silent', '--reference', '--recursive', '--verbose'],
+  'git push': ['--all', '--branches', '--prune', '--mirror', '--dry-run', '--porcelain', '--delete', '--tags', '--follow-tags', '--signed', '--no-signed', '--atomic', '--no-atomic', '--push-option', '--receive-pack', '--exec', '--force-with-lease', '--no-force-with-lease', '--force', '--force-if-includes', '--repo', '--set-upstream', '--thin', '--no-thin', '--quiet', '--verbose', '--progress', '--recurse-submodules', '--no-recurse-submodules', '--verify', '--no-verify', '--ipv4', '--ipv6'],
+  'git clean': ['--dry-run', '--force', '--interactive', '--quiet', '--exclude'],
+  'git checkout': ['--force', '--quiet', '--progress', '--no-progress', '--ours', '--theirs', '--track', '--no-track', '--guess', '--no-guess', '--detach', '--orphan', '--ignore-skip-worktree-bits', '--merge', '--conflict', '--patch', '--ignore-other-worktrees', '--overwrite-ignore', '--no-overwrite-ignore', '--recurse-submodules', '--no-recurse-submodules', '--overlay', '--no-overlay', '--pathspec-from-file', '--pathspec-file-nul'],
+  'git branch': ['--delete', '--force', '--move', '--copy', '--list', '--all', '--remotes', '--show-current', '--verbose', '--quiet', '--abbrev', '--no-abbrev', '--column', '--no-column', '--sort', '--merged', '--no-merged', '--contains', '--no-contains', '--points-at', '--format', '--color', '--no-color', '--ignore-case', '--omit-empty', '--create-reflog', '--track', '--no-track', '--set-upstream-to', '--unset-upstream', '--edit-description', '--recurse-submodules'],
+  'git add': ['--all', '--force', '--dry-run', '--verbose', '--interactive', '--patch', '--edit', '--update', '--intent-to-add', '--refresh', '--ignore-errors', '--ignore-missing', '--no-all', '--ignore-removal', '--no-ignore-removal', '--no-warn-embedded-repo', '--renormalize', '--chmod', '--pathspec-from-file', '--pathspec-file-nul', '--sparse'],
+  npm: ['--force', '--global'],
+  pnpm: ['--force', '--global'],
+  yarn: ['--force'],
+};
+
+function knownLongOptions(program: string, sub: string | undefined): string[] {
+  const listed = (sub !== undefined ? LONG_OPTIONS[`${program} ${sub}`] : undefined) ?? LONG_OPTIONS[program] ?? [];
+  const known = new Set([...listed, ...Object.keys(table(ALIASES, program, sub) ?? {}), ...Object.keys(table(IMPLIES, program, sub) ?? {})]);
+  return [...known].filter((o) => o.startsWith('--'));
+}
+
+/**
+ * The long options a `--name` word can stand for: itself when known, else every known option it
+ * is a prefix of. A command's ambiguous prefix keeps all its candidates (the program refuses it;
+ * a deny of any of them still matches); a pattern's must be unambiguous.
+ */
+function expandAbbreviation(name: string, program: string, sub: string | undefined, side: 'pattern' | 'command'): string[] {
+  if (!name.startsWith('--') || name.length < 3) return [name];
+  const known = knownLongOptions(program, sub);
+  if (known.includes(name)) return [name];
+  const candidates = known.filter((o) => o.startsWith(name));
+  if (candidates.length === 0 || (side === 'pattern' && candidates.length > 1)) return [name];
+  return candidates;
+}
+
 /** Options of git that come before the subcommand; those listed in VALUED take the next word. */
 const GIT_GLOBAL_VALUED = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--super-prefix']);
 
@@ -51,7 +93,7 @@ export function canonicalFlags(word: string, program: string, sub: string | unde
     // A pattern's cluster requires each letter; a command's may also be one long single-dash option.
     return side === 'pattern' ? fromLetters : [name, ...fromLetters];
   }
-  return expand(name);
+  return expandAbbreviation(name, program, sub, side).flatMap(expand);
 }
 
 /**
