@@ -80,14 +80,16 @@ test('a program named by a path is not the program of the same base name', async
   await check('./rm -rf build', 'deny', /denied by "rm -rf"/);
 });
 
-test('special paths in arguments are the paths they stand for', { todo: 'issue 15, not yet built' }, async () => {
+test('special paths in arguments are the paths they stand for', async () => {
   await check('cat /proc/self/cwd/.env', 'deny', /denied by "\*\*\/\.env\*"/);
   await check('cat /proc/self/root/repo/.env', 'deny', /denied by "\*\*\/\.env\*"/);
-  await check('cat /proc/self/cwd/secrets/k', 'deny', /denied by "secrets\/\*\*"/, 'src');
-  await check('cat /dev/fd/3', 'ask', /\/dev\/fd\/3 .*descriptor/);
+  await check('cat /proc/self/cwd/../secrets/k', 'deny', /names secrets\/k, denied by "secrets\/\*\*"/, 'src');
+  await check('cat /proc/self/cwd/secrets/k', 'allow', /allowed by "cat"/, 'src');
+  await check('cat /proc/1/root/repo/.env', 'ask', /\/proc\/1\/root, another process's folder/);
+  await check('cat /dev/fd/3', 'ask', /names \/dev\/fd\/3, a file descriptor/);
 });
 
-test('secrets outside the project are denied by a built-in list; other outside paths ask', { todo: 'issue 15, not yet built' }, async () => {
+test('secrets outside the project are denied by a built-in list; other outside paths ask', async () => {
   await check('cat /home/u/.ssh/id_rsa', 'deny', /built-in secret/);
   await check('cat /etc/shadow', 'deny', /built-in secret/);
   await check('cat /proc/self/environ', 'deny', /built-in secret/);
@@ -96,9 +98,33 @@ test('secrets outside the project are denied by a built-in list; other outside p
   await check('cat src/a.ts > /dev/null', 'allow', /allowed by "cat"/);
 });
 
-test('an unquoted glob that can reach a governance file is not decided as harmless', { todo: 'issue 15, not yet built' }, async () => {
-  await check('rm -r .agent-pol*', 'ask', /can expand to .*agent polic/);
-  await check('cat .agent-polic?.yml', 'ask', /can expand to .*agent polic/);
+test('an unquoted glob that can reach a governance file is not decided as harmless', async () => {
+  await check('cat .agent-pol*', 'ask', /the glob "\.agent-pol\*" can expand to \.agent-policy\.yml, an agent policy/);
+  await check('cat .agent-polic?.yml', 'ask', /can expand to \.agent-policy\.yml, an agent policy/);
+  await check('ls src/*/.agent-policy.override.yml', 'ask', /can expand to src\/.*\/\.agent-policy\.override\.yml, an agent policy override/);
+  await check('cat src/a*.ts', 'allow', /allowed by "cat"/);
+});
+
+// Lets rm -r run anywhere, so only the governance check stands between it and the policy.
+const RM_POLICY = POLICY.replace('"rm -rf", ', '').replace(', "secrets/**"]', ']').replace('"cat", ', '"cat", "rm -r", "git clean", "tar -x", ');
+
+async function rm(line: string, decision: string, why: RegExp, cwd?: string): Promise<void> {
+  const set = await policy({ '': RM_POLICY, backend: 'version: "2.1"\n' });
+  const result = command(set, line, cwd);
+  assert.equal(result.decision, decision, `${line}: ${result.reason}`);
+  assert.match(result.reason, why, line);
+}
+
+test('a folder above governance files, deleted or overwritten, reaches them', async () => {
+  await rm('rm -r .', 'ask', /argument "\." names the root, which is the repository root, which holds the agent policy/);
+  await rm('rm -r backend', 'ask', /names backend, which is a folder holding the agent policy override backend\/\.agent-policy\.override\.yml/);
+  await rm('rm -r b*', 'ask', /the glob "b\*" can expand to backend/);
+  await rm('rm -r .cl*', 'ask', /the glob "\.cl\*" can expand to \.claude/);
+  await rm('git clean -fdx', 'ask', /its working directory \(the root\) is the repository root/);
+  await rm('git clean -fdx src', 'allow', /allowed by "git clean"/);
+  await rm('tar -xf a.tar', 'ask', /its working directory \(the root\)/);
+  await rm('tar -xf a.tar', 'allow', /allowed by "tar -x"/, 'src');
+  await rm('rm -r src/old', 'allow', /allowed by "rm -r"/);
 });
 
 test('a command run in a denied folder reads it', async () => {
@@ -116,15 +142,15 @@ test('cd needs no allow of its own, and entering a folder is not reading what li
   assert.match(command(below, 'cd src && cat keys/k').reason, /names src\/keys\/k, denied by "src\/keys\/\*\*"/);
 });
 
-test('an argument that is a symlink to a denied file is that file', { todo: 'issue 15, not yet built' }, async () => {
+test('an argument that is a symlink to a denied file is that file', async () => {
   const set = await policy({ '': POLICY });
   const fs: FileSystemView = { realPath: (p) => (p === '/repo/src/link' ? '/repo/.env' : p) };
   const result = evaluate(set, { action: 'command.exec', command: 'cat src/link' }, { fs });
   assert.equal(result.decision, 'deny', result.reason);
-  assert.match(result.reason, /src\/link is a link to \.env/);
+  assert.match(result.reason, /names src\/link, a link to \.env, denied by "\*\*\/\.env\*"/);
 });
 
-test('every field of an action that names a target is decided; malformed ones deny', { todo: 'issue 15, not yet built' }, async () => {
+test('every field of an action that names a target is decided; malformed ones deny', async () => {
   const set = await policy({ '': POLICY });
   const both = decide(set, { action: 'filesystem.read', path: '.env', paths: ['src/a.ts'] });
   assert.equal(both.decision, 'deny');
@@ -132,6 +158,15 @@ test('every field of an action that names a target is decided; malformed ones de
   const badCwd = decide(set, { action: 'filesystem.read', path: 'a.ts', cwd: 7 });
   assert.equal(badCwd.decision, 'deny');
   assert.match(badCwd.reason, /cwd must be a string/);
+  const search = decide(set, { action: 'filesystem.search', path: 'src', cwd: ['x'] });
+  assert.match(search.reason, /cwd must be a string/);
+  const rename = decide(set, { action: 'filesystem.rename', path: 'src/a.ts', paths: ['src/b.ts'], new_path: 'src/c.ts' });
+  assert.equal(rename.decision, 'allow', 'a rename names three paths here, all allowed');
+  const endpoint = decide(set, { action: 'network.request', url: 'https://registry.npmjs.org/x', host: 'evil.example' });
+  assert.equal(endpoint.decision, 'deny');
+  assert.match(endpoint.reason, /evil\.example/);
+  const badHost = decide(set, { action: 'network.request', url: 'https://registry.npmjs.org/x', host: 7 });
+  assert.equal(badHost.decision, 'deny');
 });
 
 // An override that lets `rm -r` run in scratch/ only.
@@ -180,4 +215,15 @@ test('a redirection belongs to its own command and opens where that command runs
   await check('cd src && ls | cat > .env', 'deny', /src\/\.env.*denied by "\*\*\/\.env\*"/);
   // A redirection of cd itself opens before cd moves the shell.
   await check('cd scratch > notes.txt', 'deny', /notes\.txt"?: matches no allow pattern/);
+});
+
+test('max_files_per_action of an override counts files after normalisation, each once', async () => {
+  const set = await policy({ '': POLICY.replace('"scratch/**"]', '"scratch/**", "backend/**"]'), backend: 'version: "2.1"\nconstraints:\n  max_files_per_action: 2\n' });
+  const spelled = decide(set, { action: 'filesystem.write', paths: ['./backend/a', '/repo/backend/b', 'src/../backend/c'] });
+  assert.equal(spelled.decision, 'deny');
+  assert.match(spelled.reason, /touches 3 files; max_files_per_action is 2 \(backend\//);
+  const relative = decide(set, { action: 'filesystem.write', paths: ['a', 'b', 'c'], cwd: 'backend' });
+  assert.match(relative.reason, /touches 3 files; max_files_per_action is 2/);
+  const same = decide(set, { action: 'filesystem.write', paths: ['backend/a', './backend/a', 'backend/b'] });
+  assert.equal(same.decision, 'allow', `one file named twice is one file: ${same.reason}`);
 });

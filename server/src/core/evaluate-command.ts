@@ -1,10 +1,11 @@
 import { decideEndpoint } from './evaluate-network';
 import { decidePath } from './evaluate-path';
-import { validateGlob } from './glob';
+import { compileGlob, validateGlob } from './glob';
 import { deniedBelow } from './denied-below';
 import { deniedFolder } from './evaluate-folder';
 import { globLanguage, intersectionExample, UndecidableGlobError } from './glob-language';
-import { governanceArgument, stateFolderOf } from './governance-paths';
+import { governanceArgument, governanceFolders, governanceGlobExample, holdsGovernance, stateFolderOf } from './governance-paths';
+import { isHarmlessDevice, outsideSecret } from './outside-secrets';
 import { absolutePath, classify, normalisePath, type NormalisedPath } from './paths';
 import type { CommandRule } from './command-rule-index';
 import type { PolicySet } from './policy-set';
@@ -12,7 +13,7 @@ import type { RuleRef } from './types';
 import { invocationShape, matchLoose, matchStrict, sameProgram, type CommandShape } from './shell/command-pattern';
 import { networkTargets } from './shell/fetchers';
 import { unwrap, type Invocation } from './shell/invocations';
-import { riskyOptions } from './shell/program-options';
+import { folderChanges, riskyOptions } from './shell/program-options';
 import { isRiskyVariable } from './shell/risky-variables';
 import { joinContinuations } from './shell/continuations';
 import { analyse, type Place, type Redirect, type SimpleCommand } from './shell/walk';
@@ -22,7 +23,7 @@ import { at, combine, ref, type DecideEnv, type Verdict } from './verdict';
 export const MAX_COMMAND_CHARS = 64 * 1024;
 const MAX_REENTRY_DEPTH = 8;
 
-const SAFE_SINKS = /^\/dev\/(null|stdout|stderr|tty|fd\/\d+)$/;
+const SAFE_SINKS = /^\/dev\/(null|stdout|stderr|tty|fd\/[0-2])$/;
 const CWD_CHANGERS = new Set(['cd', 'pushd', 'popd']);
 
 interface Context {
@@ -166,6 +167,7 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   verdicts.push(...argumentVerdicts(context, inv, shown));
   verdicts.push(...networkTargetsVerdicts(context, inv, shape, shown));
   verdicts.push(...optionVerdicts(context, inv, shape, shown));
+  verdicts.push(...folderVerdicts(context, inv, shape, shown));
   if (inv.wrapper) return verdicts;
   const approval = set.commandApproval.forProgram(program).find((r) => restrictionApplies(r, context) && matchLoose(r.pattern, shape) !== 'no');
   const written = inv.programWord.value ?? program;
@@ -202,6 +204,57 @@ function optionVerdicts(context: Context, inv: Invocation, shape: CommandShape, 
   });
 }
 
+/**
+ * A program that changes whatever a folder holds (`rm -r`, `git clean`, `tar -x`), given a folder
+ * that holds governance files, or working in one, reaches them: a person decides.
+ */
+function folderVerdicts(context: Context, inv: Invocation, shape: CommandShape, shown: string): Verdict[] {
+  const changes = folderChanges(inv, shape.positionals[0]);
+  if (!changes) return [];
+  const { set } = context;
+  const verdicts: Verdict[] = [];
+  const reached = (what: string, held: { what: string; rule: RuleRef }): Verdict => ({ decision: 'ask', reason: `command ${shown}: ${what} is ${held.what}; ${inv.program ?? 'the program'} changes what it holds`, rules: [held.rule] });
+  if (changes.cwd) {
+    for (const dir of context.cwds) {
+      const held = holdsGovernance(set, dir);
+      if (held) verdicts.push(reached(`its working directory ${dir === '' ? '(the root)' : dir}`, held));
+    }
+  }
+  if (!changes.args) return verdicts;
+  const args = inv.program === 'git' ? inv.args.slice(inv.args.findIndex((a) => a.value === shape.positionals[0]) + 1) : inv.args;
+  for (const word of args) {
+    const value = word.value;
+    if (value === undefined || value.startsWith('-')) continue;
+    if (word.glob) {
+      const folder = globFolder(context, value);
+      if (folder) verdicts.push(reached(`the glob ${JSON.stringify(value)} can expand to ${folder.path}, which`, folder.held));
+      continue;
+    }
+    for (const dir of context.cwds) {
+      const path = normalisePath(value, dir, set);
+      const held = path.ok ? holdsGovernance(set, path.path) : undefined;
+      if (path.ok && held) verdicts.push(reached(`argument ${JSON.stringify(value)} names ${path.path === '' ? 'the root' : path.path}, which`, held));
+    }
+  }
+  return verdicts;
+}
+
+/** A folder holding governance files that an unquoted glob argument can expand to. */
+function globFolder(context: Context, value: string): { path: string; held: { what: string; rule: RuleRef } } | undefined {
+  const { set } = context;
+  for (const dir of context.cwds) {
+    const pattern = value.startsWith('/') ? value : dir === '' ? value : `${dir}/${value}`;
+    const glob = compileGlob(pattern.replace(/\/+$/, ''), set.caseInsensitive);
+    if (!glob.ok) return { path: value, held: { what: 'a glob that cannot be checked', rule: { file: 'builtin', line: 0, column: 0, list: 'builtin', pattern: value } } };
+    for (const folder of governanceFolders(set)) {
+      if (!glob.glob.regex.test(set.caseInsensitive ? folder.toLowerCase() : folder)) continue;
+      const held = holdsGovernance(set, folder) ?? governanceArgument(set, folder);
+      if (held) return { path: folder, held };
+    }
+  }
+  return undefined;
+}
+
 /** A command denial that an active command bypass opens (matched strictly, like an allow) becomes an allow. */
 function commandBypassed(context: Context, shape: CommandShape, written: string, denial: Verdict): Verdict {
   const { bypasses, now } = context.env;
@@ -219,9 +272,13 @@ function dynamicPart(inv: Invocation): string | undefined {
 /** Arguments that name denied paths are reads of those paths. */
 function argumentVerdicts(context: Context, inv: Invocation, shown: string): Verdict[] {
   const out: Verdict[] = [];
-  const words: Word[] = inv.programWord.value?.includes('/') ? [inv.programWord, ...inv.args] : inv.args;
-  for (const word of words) {
-    if (word.value === undefined) continue;
+  // A program named by its path is checked against the deny rules like an argument (`./secrets/run`).
+  if (inv.programWord.value?.includes('/')) {
+    const verdict = pathArgument(context, inv.programWord.value, shown, true);
+    if (verdict) out.push(verdict);
+  }
+  for (const word of inv.args) {
+    if (word.value === undefined || isProcessSubstitution(word)) continue;
     let value = word.value;
     if (value.startsWith('-')) {
       const eq = value.indexOf('=');
@@ -229,25 +286,54 @@ function argumentVerdicts(context: Context, inv: Invocation, shown: string): Ver
       value = value.slice(eq + 1);
     }
     if (value === '' || value.includes('://')) continue;
-    const verdict = word.glob ? globArgument(context, value, shown) : deniedArgument(context, value, shown);
+    const verdict = word.glob ? globArgument(context, value, shown) : pathArgument(context, value, shown, false);
     if (verdict) out.push(verdict);
   }
   return out;
 }
 
-function deniedArgument(context: Context, value: string, shown: string): Verdict | undefined {
+// `<(cmd)` passes a /dev/fd path to a pipe the shell made; the commands inside are decided on their own.
+function isProcessSubstitution(word: Word): boolean {
+  return word.text.startsWith('<(') || word.text.startsWith('>(');
+}
+
+/** What naming `value` in a command reaches: a denied, governed or secret path, one outside the root, or a descriptor. */
+function pathArgument(context: Context, value: string, shown: string, program: boolean): Verdict | undefined {
+  const { set, env } = context;
+  const named = `command ${shown}: ${program ? 'the program' : 'argument'} ${JSON.stringify(value)}`;
   for (const dir of context.cwds) {
-    const path = normalisePath(value, dir, context.set);
-    if (!path.ok) continue;
-    const deny = context.set.fileDeny.first(path.path) ?? deniedBelow(context.set, path.path);
-    if (deny) return { decision: 'deny', reason: `command ${shown}: argument ${JSON.stringify(value)} names ${path.path}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, rules: [ref(deny.entry)] };
-    const governed = governedArgument(context, path);
-    if (governed) return { decision: 'ask', reason: `command ${shown}: argument ${JSON.stringify(value)} names ${governed.what}, which agents may not change; a person decides whether this command only reads it`, rules: governed.rule ? [governed.rule] : [] };
+    const path = normalisePath(value, dir, set);
+    if (!path.ok) {
+      if (path.special) return { decision: 'ask', reason: `${named} ${path.reason}`, rules: [] };
+      continue;
+    }
+    const direct = reachedPath(context, path, `${named} names ${path.path || 'the repository root'}`, program);
+    if (direct) return direct;
+    const absolute = absolutePath(path, set);
+    const real = env.fs?.realPath(absolute);
+    if (real === undefined || real === absolute) continue;
+    const target = classify(real, set);
+    if (!target.ok) continue;
+    const linked = reachedPath(context, target, `${named} names ${path.path}, a link to ${target.path || 'the repository root'}`, program);
+    if (linked) return linked;
   }
-  if (context.unknownCwd && !value.startsWith('/') && context.set.fileDeny.all.length) {
-    return { decision: 'ask', reason: `command ${shown}: argument ${JSON.stringify(value)} is relative to a directory that "${context.unknownCwd}" chose at run time`, rules: [] };
+  if (context.unknownCwd && !value.startsWith('/') && set.fileDeny.all.length) {
+    return { decision: 'ask', reason: `${named} is relative to a directory that "${context.unknownCwd}" chose at run time`, rules: [] };
   }
   return undefined;
+}
+
+function reachedPath(context: Context, path: NormalisedPath & { ok: true }, named: string, program: boolean): Verdict | undefined {
+  const { set } = context;
+  const deny = set.fileDeny.first(path.path) ?? deniedBelow(set, path.path);
+  if (deny) return { decision: 'deny', reason: `${named}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, rules: [ref(deny.entry)] };
+  const governed = governedArgument(context, path);
+  if (governed) return { decision: 'ask', reason: `${named}, ${governed.what}, which agents may not change; a person decides whether this command only reads it`, rules: governed.rule ? [governed.rule] : [] };
+  if (path.inside || program) return undefined;
+  const secret = outsideSecret(path.path);
+  if (secret) return { decision: 'deny', reason: `${named}, a built-in secret (${secret.what}, "${secret.pattern}")`, rules: [] };
+  if (isHarmlessDevice(path.path) || set.fileAllow.first(path.path)) return undefined;
+  return { decision: 'ask', reason: `${named}, outside the repository root, where the policy's rules do not reach`, rules: [] };
 }
 
 /** A governance file or folder, or the host's state folder, named by an argument (its operation is unknown). */
@@ -274,6 +360,8 @@ function globArgument(context: Context, value: string, shown: string): Verdict |
         const example = intersectionExample(language, globLanguage(deny.glob.pattern, set.caseInsensitive));
         if (example !== undefined) return { decision: 'deny', reason: `command ${shown}: the glob ${JSON.stringify(value)} can expand to ${example}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, rules: [ref(deny.entry)] };
       }
+      const governed = relative.startsWith('/') ? undefined : governanceGlobExample(set, language);
+      if (governed) return { decision: 'ask', reason: `command ${shown}: the glob ${JSON.stringify(value)} can expand to ${governed.example}, ${governed.what}, which agents may not change; a person decides whether this command only reads it`, rules: [governed.rule] };
     } catch (error) {
       if (!(error instanceof UndecidableGlobError)) throw error;
       return { decision: 'ask', reason: `command ${shown}: the glob ${JSON.stringify(value)} cannot be checked against the deny rules`, rules: [] };

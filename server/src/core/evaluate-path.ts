@@ -1,4 +1,5 @@
 import { governanceProtection, stateFolderOf } from './governance-paths';
+import { outsideSecret } from './outside-secrets';
 import { absolutePath, classify, normalisePath, type NormalisedPath } from './paths';
 import type { PolicySet } from './policy-set';
 import { lookupKeys } from './rule-index';
@@ -29,6 +30,10 @@ function decideNormalised(set: PolicySet, path: NormalisedPath & { ok: true }, o
   const keys = lookupKeys(path.path, set.caseInsensitive, set.pathDepth, set.pathDepthMask);
   const deny = set.fileDeny.first(path.path, keys);
   if (deny) return bypassed(set, env, path.path, { decision: 'deny', reason: `${what}: denied by "${deny.entry.pattern}" (${deny.entry.at})`, rules: [deny.entry.ref] });
+  if (!path.inside) {
+    const secret = outsideSecret(path.path);
+    if (secret) return bypassed(set, env, path.path, { decision: 'deny', reason: `${what}: a built-in secret (${secret.what}, "${secret.pattern}"), denied outside the repository whatever the policy allows`, rules: [] });
+  }
   if (operation !== 'read' && env.stateDirs.length > 0) {
     const absolute = absolutePath(path, set);
     const state = stateFolderOf(env.stateDirs, absolute);

@@ -2,6 +2,7 @@ import { decideCommand } from './evaluate-command';
 import { decideFolder } from './evaluate-folder';
 import { decideEndpoint } from './evaluate-network';
 import { decideFileCount, decidePath, type FileOperation } from './evaluate-path';
+import { normalisePath } from './paths';
 import type { PolicySet } from './policy-set';
 import type { DecisionResult, FileSystemView } from './types';
 import type { ActiveBypass } from './bypass';
@@ -46,10 +47,14 @@ function decide(set: PolicySet, action: unknown, env: DecideEnv): Verdict {
   const kind = a.action;
   if (typeof kind !== 'string') return { decision: 'deny', reason: 'the action has no "action" kind', rules: [] };
   const operation = FILE_OPERATIONS[kind];
-  if (operation) return decideFiles(set, a, operation, env);
+  if (operation) {
+    if (a.cwd !== undefined && typeof a.cwd !== 'string') return { decision: 'deny', reason: `${kind}: cwd must be a string`, rules: [] };
+    return decideFiles(set, a, operation, env);
+  }
   if (kind === 'command.exec') return decideCommand(set, a.command, a.cwd, env);
-  if (kind === 'network.request') return decideEndpoint(set, a.url ?? a.host);
-  if (kind === 'filesystem.search') return decideFolder(set, a.path, typeof a.cwd === 'string' ? a.cwd : '', a.contents !== false, env);
+  if (kind === 'network.request') return decideEndpoints(set, a);
+  if (a.cwd !== undefined && typeof a.cwd !== 'string') return { decision: 'deny', reason: `${kind}: cwd must be a string`, rules: [] };
+  if (kind === 'filesystem.search') return decideFolder(set, a.path, a.cwd ?? '', a.contents !== false, env);
   return { decision: 'deny', reason: `unknown action kind ${JSON.stringify(kind)}; known kinds are ${[...Object.keys(FILE_OPERATIONS), 'filesystem.search', 'command.exec', 'network.request'].join(', ')}`, rules: [] };
 }
 
@@ -59,20 +64,38 @@ function decideFiles(set: PolicySet, a: Record<string, unknown>, operation: File
     // The common case, one path: no arrays to build.
     if (a.path === undefined) return { decision: 'deny', reason: `filesystem.${operation}: the action names no path`, rules: [] };
     const verdict = decidePath(set, a.path, cwd, operation, env);
-    const count = set.smallestMaxFiles < 1 ? decideFileCount(set, typeof a.path === 'string' ? [a.path] : []) : undefined;
+    const count = set.smallestMaxFiles < 1 ? decideFileCount(set, countedPaths(set, [a.path], cwd)) : undefined;
     return count ? combine([verdict, count], 'no path to decide') : verdict;
   }
   if (a.paths !== undefined && !Array.isArray(a.paths)) return { decision: 'deny', reason: `filesystem.${operation}: "paths" must be an array`, rules: [] };
-  const paths: unknown[] = Array.isArray(a.paths) ? [...(a.paths as unknown[])] : a.path !== undefined ? [a.path] : [];
+  // Every field that names a target is decided: `path` beside `paths` too.
+  const paths: unknown[] = [...(a.path !== undefined ? [a.path] : []), ...(Array.isArray(a.paths) ? (a.paths as unknown[]) : [])];
   if (operation === 'rename') {
     if (a.new_path === undefined) return { decision: 'deny', reason: 'filesystem.rename: "new_path" is missing', rules: [] };
     paths.push(a.new_path);
   }
   if (paths.length === 0) return { decision: 'deny', reason: `filesystem.${operation}: the action names no path`, rules: [] };
   const verdicts = paths.map((p) => decidePath(set, p, cwd, operation, env));
-  const count = decideFileCount(set, paths.filter((p): p is string => typeof p === 'string'));
+  const count = decideFileCount(set, countedPaths(set, paths, cwd));
   if (count) verdicts.push(count);
   return combine(verdicts, 'no path to decide');
+}
+
+/** The files an action touches, each once, in the canonical form (`./backend/x` is `backend/x`). */
+function countedPaths(set: PolicySet, paths: unknown[], cwd: string): string[] {
+  const out = new Map<string, string>();
+  for (const p of paths) {
+    if (typeof p !== 'string') continue;
+    const normalised = normalisePath(p, cwd, set);
+    if (normalised.ok) out.set(set.caseInsensitive ? normalised.path.toLowerCase() : normalised.path, normalised.path);
+  }
+  return [...out.values()];
+}
+
+/** `url` and `host` are both decided when both are given: a runtime may act on either. */
+function decideEndpoints(set: PolicySet, a: Record<string, unknown>): Verdict {
+  if (a.url === undefined || a.host === undefined) return decideEndpoint(set, a.url ?? a.host);
+  return combine([decideEndpoint(set, a.url), decideEndpoint(set, a.host)], 'no endpoint to decide');
 }
 
 function refusal(set: PolicySet): Verdict {

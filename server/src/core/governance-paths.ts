@@ -1,4 +1,5 @@
 import { compileGlob } from './glob';
+import { globLanguage, intersectionExample } from './glob-language';
 import type { PolicySet } from './policy-set';
 import type { RuleRef } from './types';
 
@@ -83,3 +84,39 @@ function explicitlyAllowed(set: PolicySet, pattern: string): boolean {
 export function stateFolderOf(stateDirs: readonly string[], absolute: string): string | undefined {
   return stateDirs.find((dir) => absolute === dir || absolute.startsWith(`${dir}/`));
 }
+
+/**
+ * A folder that holds a governance file (the root holds the policy and the state folder, an
+ * override's folder and every folder above it hold the override): a program that changes what a
+ * folder holds (`rm -r`, `git clean`, an archive extracted into it) reaches them.
+ */
+export function holdsGovernance(set: PolicySet, path: string): Protection | undefined {
+  if (path.startsWith('/')) return undefined;
+  if (path === '') return { what: 'the repository root, which holds the agent policy and its state', rule: ROOT_POLICY_RULE };
+  const prefix = set.caseInsensitive ? `${path.toLowerCase()}/` : `${path}/`;
+  const override = set.files.find((f) => f.source.dir !== '' && (set.caseInsensitive ? `${f.source.dir.toLowerCase()}/` : `${f.source.dir}/`).startsWith(prefix));
+  return override ? { what: `a folder holding the agent policy override ${override.source.uri}`, rule: OVERRIDE_RULE } : undefined;
+}
+
+/** A path in the glob's language that is a governance file (one the policy does not explicitly allow), if any. */
+export function governanceGlobExample(set: PolicySet, language: ReturnType<typeof globLanguage>): { example: string; what: string; rule: RuleRef } | undefined {
+  for (const p of compiled) {
+    if (explicitlyAllowed(set, p.pattern)) continue;
+    const example = intersectionExample(language, globLanguage(p.pattern, set.caseInsensitive));
+    if (example !== undefined) return { example, what: p.what, rule: p.rule };
+  }
+  return undefined;
+}
+
+/** Every folder that holds a governance file by name or by the policy set, for matching globs against. */
+export function governanceFolders(set: PolicySet): string[] {
+  const folders = new Set<string>(FOLDERS.keys());
+  for (const f of set.files) {
+    const segments = f.source.dir.split('/').filter(Boolean);
+    for (let i = 1; i <= segments.length; i++) folders.add(segments.slice(0, i).join('/'));
+  }
+  return [...folders];
+}
+
+const ROOT_POLICY_RULE = compiled[0]?.rule as RuleRef;
+const OVERRIDE_RULE = compiled[1]?.rule as RuleRef;

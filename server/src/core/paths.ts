@@ -2,7 +2,7 @@
 
 export type NormalisedPath =
   | { ok: true; /** Relative to the root when inside it, else absolute. */ path: string; inside: boolean }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; /** A name that stands for something else the policy cannot see. */ special?: 'descriptor' | 'process' };
 
 // Control characters and the Unicode line separators: rejected outright. Glob regexes use `.`,
 // which stops at them, so a name holding one could slip past a deny pattern such as `secrets/**`.
@@ -43,8 +43,48 @@ export function normalisePath(input: string, cwd: string, context: PathContext):
   if (cwd === '' && !NOT_PLAIN.test(input)) return { ok: true, path: input, inside: true };
   if (hasControlCharacters(input) || hasControlCharacters(cwd)) return { ok: false, reason: 'the path contains control or line-separator characters' };
   const base = cwd.startsWith('/') ? cwd : `${context.root}/${cwd}`;
-  const absolute = resolveAbsolute(input.startsWith('/') ? input : `${base}/${input}`);
-  return classify(absolute, context);
+  const joined = input.startsWith('/') ? input : `${base}/${input}`;
+  const absolute = MAY_BE_SPECIAL.test(joined) ? resolveSpecial(joined, base) : resolveAbsolute(joined);
+  return typeof absolute === 'string' ? classify(absolute, context) : absolute;
+}
+
+const MAY_BE_SPECIAL = /\/(proc|dev)(\/|$)/;
+
+/**
+ * Like resolveAbsolute, but through the kernel's links to a process's own folders, as the kernel
+ * follows them: `/proc/self/cwd` is the directory the command runs in (`base`), so
+ * `/proc/self/cwd/../x` is the `x` beside it; `/proc/self/root` is `/`. A descriptor above 2
+ * (`/dev/fd/3`) or another process's folder could be any file: refused, with `special` saying why.
+ */
+function resolveSpecial(path: string, base: string): string | NormalisedPath {
+  const out: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') out.pop();
+    else out.push(segment);
+    const refusal = specialSegment(out, base);
+    if (refusal) return refusal;
+  }
+  return '/' + out.join('/');
+}
+
+function specialSegment(out: string[], base: string): NormalisedPath | undefined {
+  const [top, owner, link, descriptor] = out;
+  if (top === 'dev' && owner === 'fd' && link !== undefined && out.length === 3) return descriptorPath(link, `/dev/fd/${link}`);
+  if (top !== 'proc' || owner === undefined || link === undefined) return undefined;
+  const self = owner === 'self' || owner === 'thread-self';
+  if (out.length === 3 && self && link === 'cwd') out.splice(0, 3, ...base.split('/').filter(Boolean));
+  else if (out.length === 3 && self && link === 'root') out.length = 0;
+  else if (out.length === 4 && self && link === 'fd' && descriptor !== undefined) return descriptorPath(descriptor, `/proc/${owner}/fd/${descriptor}`);
+  else if (out.length === 3 && /^\d+$/.test(owner) && (link === 'cwd' || link === 'root' || link === 'fd')) {
+    return { ok: false, reason: `names /proc/${owner}/${link}, another process's ${link === 'fd' ? 'descriptors' : 'folder'}, which could be any file`, special: 'process' };
+  }
+  return undefined;
+}
+
+function descriptorPath(descriptor: string, shown: string): NormalisedPath | undefined {
+  if (/^[0-2]$/.test(descriptor)) return undefined;
+  return { ok: false, reason: `names ${shown}, a file descriptor that could be any file the shell has open`, special: 'descriptor' };
 }
 
 /** Classifies an absolute, resolved path as inside or outside the root. */

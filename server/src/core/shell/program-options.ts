@@ -86,3 +86,32 @@ function lookup(table: OptionTable, word: string, next: string | undefined): Opt
   }
   return undefined;
 }
+
+/**
+ * Programs that change whatever a folder they are given holds: an argument that is a folder
+ * holding governance files (the root, an override's folder) reaches them. `cwd` means the program
+ * works on its working directory when it is given no path (`git clean -fdx`, `tar -x`).
+ */
+const FOLDER_CHANGERS: Record<string, 'args' | 'args-or-cwd' | 'cwd-when-extracting'> = {
+  rm: 'args', rmdir: 'args', mv: 'args', cp: 'args', rsync: 'args', shred: 'args', chmod: 'args', chown: 'args', chgrp: 'args', ln: 'args',
+  'git clean': 'args-or-cwd', 'git checkout': 'args', 'git restore': 'args', 'git rm': 'args', 'git mv': 'args', 'git stash': 'args-or-cwd',
+  tar: 'cwd-when-extracting', unzip: 'cwd-when-extracting', cpio: 'cwd-when-extracting',
+};
+
+/** How an invocation changes folders it is given, if it does; `cwd` when it also changes its own directory. */
+export function folderChanges(inv: Invocation, subcommand: string | undefined): { args: boolean; cwd: boolean } | undefined {
+  const program = inv.program;
+  if (program === undefined) return undefined;
+  const kind = (subcommand === undefined ? undefined : FOLDER_CHANGERS[`${program} ${subcommand}`]) ?? FOLDER_CHANGERS[program];
+  if (kind === undefined) return undefined;
+  if (kind === 'args') return { args: true, cwd: false };
+  const positionals = inv.args.filter((a) => a.value === undefined || !a.value.startsWith('-'));
+  if (kind === 'args-or-cwd') return { args: true, cwd: positionals.length <= (program === 'git' ? 1 : 0) };
+  return { args: false, cwd: extracts(inv) };
+}
+
+function extracts(inv: Invocation): boolean {
+  if (inv.program !== 'tar') return true;
+  const first = inv.args[0]?.value ?? '';
+  return inv.args.some((a) => a.value === '--extract' || a.value === '--get' || (a.value !== undefined && /^-[A-Za-z]*x/.test(a.value))) || /^[A-Za-z]*x/.test(first);
+}
