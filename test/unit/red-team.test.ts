@@ -227,3 +227,25 @@ test('max_files_per_action of an override counts files after normalisation, each
   const same = decide(set, { action: 'filesystem.write', paths: ['backend/a', './backend/a', 'backend/b'] });
   assert.equal(same.decision, 'allow', `one file named twice is one file: ${same.reason}`);
 });
+
+test("an allowed interpreter's inline code and sed/awk scripts that run commands or reach files ask", async () => {
+  const set = await policy({ '': POLICY.replace('"cat", ', '"cat", "python3", "node", "sed", "awk", "perl -e", ') });
+  const expect = (line: string, decision: string, why: RegExp): void => {
+    const result = command(set, line);
+    assert.equal(result.decision, decision, `${line}: ${result.reason}`);
+    assert.match(result.reason, why, line);
+  };
+  expect('python3 tools/gen.py', 'allow', /allowed by "python3"/);
+  expect('python3 -c "import os; os.remove(\'.agent-policy.yml\')"', 'ask', /its option -c runs code the policy cannot see/);
+  expect('node -e "require(\'fs\').rmSync(\'.agent-policy\', {recursive: true})"', 'ask', /its option -e runs code/);
+  expect('node --eval=1', 'ask', /its option --eval runs code/);
+  // The allow names the inline flag: the author chose to let it run.
+  expect('perl -e "print 1"', 'allow', /allowed by "perl -e"/);
+  expect("sed -n 's/a/b/p' src/a.ts", 'allow', /allowed by "sed"/);
+  expect("sed -i 's/a/b/' .agent-policy.yml", 'deny', /-i rewrites "\.agent-policy\.yml".*protected/);
+  expect("sed -Ei 's/a/b/' src/a.ts", 'allow', /-i rewrites "src\/a\.ts".*allowed by "src\/\*\*"/);
+  expect("sed 's/x/id/e' src/a.ts", 'ask', /its script .* can run commands or reach files/);
+  expect("sed -e '1w .env' src/a.ts", 'ask', /its script .* can run commands/);
+  expect("awk '{ system(\"id\") }' src/a.ts", 'ask', /its script .* can run commands/);
+  expect("awk '{ print $1 }' src/a.ts", 'allow', /allowed by "awk"/);
+});

@@ -13,7 +13,7 @@ import type { RuleRef } from './types';
 import { invocationShape, matchLoose, matchStrict, sameProgram, type CommandShape } from './shell/command-pattern';
 import { networkTargets } from './shell/fetchers';
 import { unwrap, type Invocation } from './shell/invocations';
-import { folderChanges, riskyOptions } from './shell/program-options';
+import { editedFiles, folderChanges, riskyOptions, riskyScript } from './shell/program-options';
 import { isRiskyVariable } from './shell/risky-variables';
 import { joinContinuations } from './shell/continuations';
 import { analyse, type Place, type Redirect, type SimpleCommand } from './shell/walk';
@@ -166,13 +166,13 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   }
   verdicts.push(...argumentVerdicts(context, inv, shown));
   verdicts.push(...networkTargetsVerdicts(context, inv, shape, shown));
-  verdicts.push(...optionVerdicts(context, inv, shape, shown));
+  const written = inv.programWord.value ?? program;
+  const byName = inv.wrapper ? [] : set.commandAllow.forProgram(program).filter((r) => allowApplies(r, context) && matchStrict(r.pattern, shape));
+  const allow = byName.find((r) => sameProgram(r.pattern, written));
+  verdicts.push(...optionVerdicts(context, inv, shape, shown, allow?.pattern.flags ?? []));
   verdicts.push(...folderVerdicts(context, inv, shape, shown));
   if (inv.wrapper) return verdicts;
   const approval = set.commandApproval.forProgram(program).find((r) => restrictionApplies(r, context) && matchLoose(r.pattern, shape) !== 'no');
-  const written = inv.programWord.value ?? program;
-  const byName = set.commandAllow.forProgram(program).filter((r) => allowApplies(r, context) && matchStrict(r.pattern, shape));
-  const allow = byName.find((r) => sameProgram(r.pattern, written));
   const dynamic = dynamicPart(inv);
   if (approval) {
     verdicts.push({ decision: 'ask', reason: `command ${shown}: needs human approval by "${approval.entry.pattern}" (${at(approval.entry)})`, rules: [ref(approval.entry), ...(allow ? [ref(allow.entry)] : [])] });
@@ -189,9 +189,13 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
 }
 
 /** Options from the program table that run code, write or delete files, or move the program elsewhere. */
-function optionVerdicts(context: Context, inv: Invocation, shape: CommandShape, shown: string): Verdict[] {
-  return riskyOptions(inv, shape.positionals[0]).flatMap((use): Verdict[] => {
+function optionVerdicts(context: Context, inv: Invocation, shape: CommandShape, shown: string, admitted: readonly string[]): Verdict[] {
+  const script = riskyScript(inv);
+  const scriptVerdicts: Verdict[] = script === undefined ? [] : [{ decision: 'ask', reason: `command ${shown}: its script ${JSON.stringify(script.length > 60 ? script.slice(0, 60) + '…' : script)} can run commands or reach files the policy cannot see`, rules: [] }];
+  // An allow pattern that names the option (`python3 -c`) admits it.
+  return scriptVerdicts.concat(riskyOptions(inv, shape.positionals[0]).filter((use) => !admitted.includes(use.option)).flatMap((use): Verdict[] => {
     const option = `its option ${use.option}`;
+    if (use.effect === 'edits') return editedFiles(inv).flatMap((file) => editVerdicts(context, shown, option, file));
     if (use.effect === 'runs') return [{ decision: 'ask', reason: `command ${shown}: ${option} runs code the policy cannot see${use.value === undefined ? '' : ` (${JSON.stringify(use.value)})`}`, rules: [] }];
     if (use.effect === 'deletes') return [{ decision: 'ask', reason: `command ${shown}: ${option} deletes what it finds`, rules: [] }];
     if (use.effect === 'chdir') return [{ decision: 'ask', reason: `command ${shown}: ${option} changes the directory the program works in${use.value === undefined ? '' : ` to ${JSON.stringify(use.value)}`}`, rules: [] }];
@@ -201,6 +205,14 @@ function optionVerdicts(context: Context, inv: Invocation, shape: CommandShape, 
       const v = decidePath(context.set, target, dir, 'write', context.env);
       return { ...v, reason: `command ${shown}: ${option} writes ${JSON.stringify(target)}: ${v.reason}` };
     });
+  }));
+}
+
+function editVerdicts(context: Context, shown: string, option: string, file: string | undefined): Verdict[] {
+  if (file === undefined) return [{ decision: 'ask', reason: `command ${shown}: ${option} rewrites a file that cannot be resolved statically`, rules: [] }];
+  return context.cwds.map((dir) => {
+    const v = decidePath(context.set, file, dir, 'write', context.env);
+    return { ...v, reason: `command ${shown}: ${option} rewrites ${JSON.stringify(file)}: ${v.reason}` };
   });
 }
 

@@ -6,7 +6,7 @@ import type { Invocation } from './invocations';
  * (and per git-style subcommand); `value` says whether the option takes a value (attached with `=`,
  * attached to a short option, or as the next word).
  */
-export type OptionEffect = 'runs' | 'writes' | 'deletes' | 'chdir';
+export type OptionEffect = 'runs' | 'writes' | 'deletes' | 'chdir' | 'edits';
 
 interface OptionEntry {
   effect: OptionEffect;
@@ -41,6 +41,17 @@ export const PROGRAM_OPTIONS: Record<string, OptionTable> = {
   find: { '-delete': { effect: 'deletes', value: false }, '-fprint': writes, '-fprint0': writes, '-fprintf': writes, '-fls': writes },
   tar: { '--to-command': runs(), '--checkpoint-action': runs(), '-I': runs(), '--use-compress-program': runs(), '--rsh-command': runs(), '-F': runs(), '--info-script': runs(), '--new-volume-script': runs(), '-C': chdir, '--directory': chdir },
   rsync: { '-e': runs(), '--rsh': runs(), '--rsync-path': runs(), '--log-file': writes, '--write-batch': writes, '--only-write-batch': writes },
+  // Interpreters' inline code: an allow of the interpreter admits scripts in files, not code the policy cannot see.
+  python: { '-c': runs() },
+  python3: { '-c': runs() },
+  node: { '-e': runs(), '--eval': runs(), '-p': runs(), '--print': runs(), '--import': runs(), '--loader': runs(), '--experimental-loader': runs() },
+  perl: { '-e': runs(), '-E': runs() },
+  ruby: { '-e': runs() },
+  php: { '-r': runs() },
+  lua: { '-e': runs() },
+  Rscript: { '-e': runs() },
+  bun: { '-e': runs(), '--eval': runs(), '-p': runs(), '--print': runs() },
+  sed: { '-i': { effect: 'edits', value: false }, '--in-place': { effect: 'edits', value: false } },
   ssh: { '-o': runs(), '-F': runs(), '-E': writes, '-S': runs() },
   scp: { '-o': runs(), '-F': runs(), '-S': runs() },
 };
@@ -80,9 +91,12 @@ function lookup(table: OptionTable, word: string, next: string | undefined): Opt
   const exact = table[name];
   if (exact) return { option: name, effect: exact.effect, value: exact.value ? (eq > 0 ? word.slice(eq + 1) : next) : undefined };
   // A short option with its value attached (`-oProxyCommand=…`, `-o./out`), or sed's `-i.bak`.
+  // In a cluster (`-Ei`), each letter up to the first that takes a value is an option of its own.
   if (!word.startsWith('--') && word.length > 2) {
-    const short = table[word.slice(0, 2)];
-    if (short) return { option: word.slice(0, 2), effect: short.effect, value: short.value ? word.slice(2) : undefined };
+    for (let j = 1; j < word.length; j++) {
+      const short = table[`-${word[j] as string}`];
+      if (short) return { option: `-${word[j] as string}`, effect: short.effect, value: short.value ? word.slice(j + 1) || next : undefined };
+    }
   }
   return undefined;
 }
@@ -114,4 +128,53 @@ function extracts(inv: Invocation): boolean {
   if (inv.program !== 'tar') return true;
   const first = inv.args[0]?.value ?? '';
   return inv.args.some((a) => a.value === '--extract' || a.value === '--get' || (a.value !== undefined && /^-[A-Za-z]*x/.test(a.value))) || /^[A-Za-z]*x/.test(first);
+}
+
+/**
+ * Script languages whose program is an argument: sed's `e`, `w` and `r` commands and `s///e` run
+ * commands or reach files; awk's `system()`, pipes, redirections and `getline` do. The program is
+ * the first operand, or the value of `-e`/`--expression` (sed).
+ */
+const SCRIPT_RISKS: Record<string, RegExp> = {
+  sed: /(^|[;{}\n]|[0-9$/]\s*)\s*[ewWrR](\s|$)|\/[gpIiMm0-9]*[ewW][gpIiMm0-9]*\s*($|[;}\n ])/,
+  awk: /system\s*\(|\||>|getline/,
+  gawk: /system\s*\(|\||>|getline/,
+  mawk: /system\s*\(|\||>|getline/,
+};
+
+/** The script of a sed or awk invocation that can run commands or reach files, if it has one. */
+export function riskyScript(inv: Invocation): string | undefined {
+  const risk = inv.program === undefined ? undefined : SCRIPT_RISKS[inv.program];
+  if (!risk) return undefined;
+  const scripts: string[] = [];
+  let operandSeen = false;
+  for (let i = 0; i < inv.args.length; i++) {
+    const value = inv.args[i]?.value;
+    if (value === undefined) continue;
+    if (value === '-e' || value === '--expression') scripts.push(inv.args[i + 1]?.value ?? '');
+    else if (value.startsWith('--expression=')) scripts.push(value.slice('--expression='.length));
+    else if (value === '-f' || value === '--file') return undefined;
+    else if (!value.startsWith('-') && !operandSeen) {
+      operandSeen = true;
+      if (scripts.length === 0) scripts.push(value);
+    }
+  }
+  return scripts.find((script) => risk.test(script));
+}
+
+/** The files sed -i rewrites: its operands after the script. */
+export function editedFiles(inv: Invocation): (string | undefined)[] {
+  const operands: (string | undefined)[] = [];
+  let scriptGiven = false;
+  for (let i = 0; i < inv.args.length; i++) {
+    const value = inv.args[i]?.value;
+    if (value === '-e' || value === '--expression' || value === '-f' || value === '--file') {
+      scriptGiven = true;
+      i++;
+      continue;
+    }
+    if (value !== undefined && value.startsWith('-')) continue;
+    operands.push(value);
+  }
+  return scriptGiven ? operands : operands.slice(1);
 }
