@@ -249,3 +249,13 @@ test("an allowed interpreter's inline code and sed/awk scripts that run commands
   expect("awk '{ system(\"id\") }' src/a.ts", 'ask', /its script .* can run commands/);
   expect("awk '{ print $1 }' src/a.ts", 'allow', /allowed by "awk"/);
 });
+
+test('ordinary commands are not blocked for the wrong reason', async () => {
+  // A grep pattern that looks like an absolute path is text, not a file outside the root.
+  await check('grep -rn "/api/v1" src', 'allow', /allowed by "grep"/);
+  await check('grep -e /api/v1 /etc/hostname', 'ask', /"\/etc\/hostname" names \/etc\/hostname, outside the repository root/);
+  // A glob with a trailing slash is the folders it matches, decided like the glob without it.
+  await check('ls -d src/a*/', 'allow', /allowed by "ls"/);
+  await check("ls -d secrets/*/", "deny", /the glob "secrets\/\*" can expand to secrets\/.*denied by/);
+  await check('echo x > /dev/null', 'allow', /allowed by "echo"/);
+});

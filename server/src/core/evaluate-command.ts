@@ -289,6 +289,7 @@ function argumentVerdicts(context: Context, inv: Invocation, shown: string): Ver
     const verdict = pathArgument(context, inv.programWord.value, shown, true);
     if (verdict) out.push(verdict);
   }
+  const text = textArguments(inv);
   for (const word of inv.args) {
     if (word.value === undefined || isProcessSubstitution(word)) continue;
     let value = word.value;
@@ -298,10 +299,24 @@ function argumentVerdicts(context: Context, inv: Invocation, shown: string): Ver
       value = value.slice(eq + 1);
     }
     if (value === '' || value.includes('://')) continue;
-    const verdict = word.glob ? globArgument(context, value, shown) : pathArgument(context, value, shown, false);
+    const verdict = word.glob ? globArgument(context, value, shown) : pathArgument(context, value, shown, false, text.has(word));
     if (verdict) out.push(verdict);
   }
   return out;
+}
+
+// Programs whose arguments are text, never files they open, and programs whose first operand is a pattern.
+const TEXT_ONLY = new Set(['echo', 'printf']);
+const PATTERN_FIRST = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'sed', 'awk', 'gawk', 'mawk', 'jq']);
+const PATTERN_OPTIONS = new Set(['-e', '--regexp', '-f', '--file', '--expression']);
+
+/** Arguments that are text, not paths: not asked about as paths outside the root (deny rules still apply). */
+function textArguments(inv: Invocation): Set<Word> {
+  const program = inv.program ?? '';
+  if (TEXT_ONLY.has(program)) return new Set(inv.args);
+  if (!PATTERN_FIRST.has(program) || inv.args.some((a) => a.value !== undefined && PATTERN_OPTIONS.has(a.value))) return new Set();
+  const first = inv.args.find((a) => a.value === undefined || !a.value.startsWith('-'));
+  return new Set(first ? [first] : []);
 }
 
 // `<(cmd)` passes a /dev/fd path to a pipe the shell made; the commands inside are decided on their own.
@@ -310,7 +325,7 @@ function isProcessSubstitution(word: Word): boolean {
 }
 
 /** What naming `value` in a command reaches: a denied, governed or secret path, one outside the root, or a descriptor. */
-function pathArgument(context: Context, value: string, shown: string, program: boolean): Verdict | undefined {
+function pathArgument(context: Context, value: string, shown: string, program: boolean, text = false): Verdict | undefined {
   const { set, env } = context;
   const named = `command ${shown}: ${program ? 'the program' : 'argument'} ${JSON.stringify(value)}`;
   for (const dir of context.cwds) {
@@ -319,14 +334,14 @@ function pathArgument(context: Context, value: string, shown: string, program: b
       if (path.special) return { decision: 'ask', reason: `${named} ${path.reason}`, rules: [] };
       continue;
     }
-    const direct = reachedPath(context, path, `${named} names ${path.path || 'the repository root'}`, program);
+    const direct = reachedPath(context, path, `${named} names ${path.path || 'the repository root'}`, program || text);
     if (direct) return direct;
     const absolute = absolutePath(path, set);
     const real = env.fs?.realPath(absolute);
     if (real === undefined || real === absolute) continue;
     const target = classify(real, set);
     if (!target.ok) continue;
-    const linked = reachedPath(context, target, `${named} names ${path.path}, a link to ${target.path || 'the repository root'}`, program);
+    const linked = reachedPath(context, target, `${named} names ${path.path}, a link to ${target.path || 'the repository root'}`, program || text);
     if (linked) return linked;
   }
   if (context.unknownCwd && !value.startsWith('/') && set.fileDeny.all.length) {
@@ -335,13 +350,13 @@ function pathArgument(context: Context, value: string, shown: string, program: b
   return undefined;
 }
 
-function reachedPath(context: Context, path: NormalisedPath & { ok: true }, named: string, program: boolean): Verdict | undefined {
+function reachedPath(context: Context, path: NormalisedPath & { ok: true }, named: string, notAFile: boolean): Verdict | undefined {
   const { set } = context;
   const deny = set.fileDeny.first(path.path) ?? deniedBelow(set, path.path);
   if (deny) return { decision: 'deny', reason: `${named}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, rules: [ref(deny.entry)] };
   const governed = governedArgument(context, path);
   if (governed) return { decision: 'ask', reason: `${named}, ${governed.what}, which agents may not change; a person decides whether this command only reads it`, rules: governed.rule ? [governed.rule] : [] };
-  if (path.inside || program) return undefined;
+  if (path.inside || notAFile) return undefined;
   const secret = outsideSecret(path.path);
   if (secret) return { decision: 'deny', reason: `${named}, a built-in secret (${secret.what}, "${secret.pattern}")`, rules: [] };
   if (isHarmlessDevice(path.path) || set.fileAllow.first(path.path)) return undefined;
@@ -359,8 +374,10 @@ function governedArgument(context: Context, path: NormalisedPath & { ok: true })
 }
 
 /** An unquoted glob argument expands to files: deny it when it can reach a denied path. */
-function globArgument(context: Context, value: string, shown: string): Verdict | undefined {
+function globArgument(context: Context, written: string, shown: string): Verdict | undefined {
   const { set } = context;
+  // `src/*/` expands to the folders `src/*` matches: the same names, each with a slash.
+  const value = written.length > 1 ? written.replace(/\/+$/, '') : written;
   for (const dir of context.cwds) {
     const pattern = value.startsWith('/') ? value : dir === '' ? value : `${dir}/${value}`;
     const relative = set.root !== '/' && pattern.startsWith(set.root + '/') ? pattern.slice(set.root.length + 1) : pattern;
