@@ -99,9 +99,15 @@ test('secrets outside the project are denied by a built-in list; other outside p
 });
 
 test('an unquoted glob that can reach a governance file is not decided as harmless', async () => {
-  await check('cat .agent-pol*', 'ask', /the glob "\.agent-pol\*" can expand to \.agent-policy\.yml, an agent policy/);
-  await check('cat .agent-polic?.yml', 'ask', /can expand to \.agent-policy\.yml, an agent policy/);
-  await check('ls src/*/.agent-policy.override.yml', 'ask', /can expand to src\/.*\/\.agent-policy\.override\.yml, an agent policy override/);
+  await check('cat .agent-pol*', 'ask', /the glob "\.agent-pol\*" can expand to a path like \*\*\/\.agent-policy\.yml, an agent policy/);
+  await check('cat .agent-polic?.yml', 'ask', /can expand to a path like \*\*\/\.agent-policy\.yml, an agent policy/);
+  await check('ls src/*/.agent-policy.override.yml', 'ask', /can expand to a path like \*\*\/\.agent-policy\.override\.yml, an agent policy override/);
+  await check('cat .agent-policy/audit/a*', 'ask', /can expand to a path like \.agent-policy\/\*\*, Agent Policy's state/);
+  await check('cat .claude/s*.json', 'ask', /can expand to a path like \.claude\/settings\.json/);
+  await check('cat src/*/a*.ts', 'allow', /allowed by "cat"/);
+  // Hostile globs cost no more than plain ones: no automaton is built for the governance check.
+  await check('cat src/*src/*src/*src/*.yml', 'ask', /more wildcards than can be checked .* in bounded time/);
+  await check('cat src/*/.agent-policy*', 'ask', /can expand to a path like \*\*\/\.agent-policy\.yml/);
   await check('cat src/a*.ts', 'allow', /allowed by "cat"/);
 });
 
@@ -201,10 +207,12 @@ test("an override's command rule applies to the directory each simple command ru
   await scoped('cd scratch/link && rm -r a', 'deny', /rm matches no allow pattern/, undefined, fs);
 });
 
-test('a cd inside a loop, a function or an eval leaves the directory unknown after it', async () => {
+test('a cd inside a loop or an eval leaves the directory unknown after it; a function moves it where it is called', async () => {
   await scoped('for d in a; do cd scratch; done; rm -r old', 'deny', /rm matches no allow pattern/);
   await check('for d in a b; do cd "$d"; done; cat x', 'ask', /directory that "a directory change inside a loop" chose/);
-  await check('ls() { cd secrets; }; ls; cat k', 'ask', /the function ls, which changes directory/);
+  // A call runs the function's body where the call is, and moves the shell as the body does.
+  await check('ls() { cd secrets; }; ls; cat k', 'deny', /command "cat k": argument "k" names secrets\/k, denied/);
+  await check('f() { cat k; }; cd secrets && f', 'deny', /command "cat k": argument "k" names secrets\/k, denied/);
   await check('eval "cd secrets"; cat k', 'ask', /eval, which changes directory/);
 });
 
@@ -258,4 +266,25 @@ test('ordinary commands are not blocked for the wrong reason', async () => {
   await check('ls -d src/a*/', 'allow', /allowed by "ls"/);
   await check("ls -d secrets/*/", "deny", /the glob "secrets\/\*" can expand to secrets\/.*denied by/);
   await check('echo x > /dev/null', 'allow', /allowed by "echo"/);
+});
+
+test('what tree-sitter parses differently from bash is followed as bash runs it, or refused', async () => {
+  // Fragments with nothing between them are one word, however the parser split them.
+  await check("cat '.e'\\nv", 'deny', /names \.env, denied by/);
+  await check('cat ".en"\\v', 'deny', /names \.env, denied by/);
+  // Text no node covers: the words are not known.
+  await check('cat "x"\\ y', 'ask', /the parser skipped/);
+  // `a && b 2>x | c` is `a && (b 2>x | c)` to bash: c runs in src.
+  await check('cd src && ls 2>/dev/null | cat .env', 'deny', /names src\/\.env, denied by/);
+  // Backquoted commands tree-sitter leaves as text still run.
+  await check('x=${X:-`rm -rf /`}', 'ask', /backquoted command/);
+  await check('cat <<EOF\n`cat .env`\nEOF', 'ask', /here-document EOF runs a backquoted command/);
+  await check("cat <<'EOF'\n`cat .env`\nEOF", 'allow', /allowed by "cat"/);
+  // trap's command line runs later, wherever the shell is then; alias renames what later names run.
+  await check("trap 'cat k' EXIT; cd secrets", 'ask', /wherever the shell is when the trap runs/);
+  const withAlias = await policy({ '': POLICY.replace('"cat", ', '"cat", "alias", ') });
+  assert.match(command(withAlias, 'alias ls=rm; ls -rf src').reason, /alias changes what later command names mean/);
+  // bash expands a tilde after an assignment-shaped word's `=`; $'\351' is a byte, not é.
+  await check('cat if=~/.ssh/id_rsa', 'ask', /the tilde in if=~\/\.ssh\/id_rsa/);
+  await check('X=secrets; cd "$X" && ls', 'ask', /runs in a directory that "cd "\$X"" chose at run time/);
 });

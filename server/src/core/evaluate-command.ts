@@ -4,7 +4,7 @@ import { compileGlob, validateGlob } from './glob';
 import { deniedBelow } from './denied-below';
 import { deniedFolder } from './evaluate-folder';
 import { globLanguage, intersectionExample, UndecidableGlobError } from './glob-language';
-import { governanceArgument, governanceFolders, governanceGlobExample, holdsGovernance, stateFolderOf } from './governance-paths';
+import { governanceArgument, governanceFolders, governanceGlobReach, holdsGovernance, stateFolderOf } from './governance-paths';
 import { isHarmlessDevice, outsideSecret } from './outside-secrets';
 import { absolutePath, classify, normalisePath, type NormalisedPath } from './paths';
 import type { CommandRule } from './command-rule-index';
@@ -62,7 +62,7 @@ function decideLine(set: PolicySet, line: string, place: Place, env: DecideEnv, 
     return { decision: 'deny', reason: `${what}: the command cannot be parsed (${String((error as Error).message ?? error)})`, rules: [] };
   }
   if (analysis.errors.length) return { decision: 'deny', reason: `${what}: ${analysis.errors[0]}`, rules: [] };
-  const verdicts: Verdict[] = [];
+  const verdicts: Verdict[] = analysis.unresolved.map((reason) => ({ decision: 'ask' as const, reason: `${what}: ${reason}`, rules: [] }));
   for (const command of analysis.commands) {
     verdicts.push(...assignmentVerdicts(command.assignments.map((a) => a.name)));
     if (command.words.length === 0) continue;
@@ -70,13 +70,18 @@ function decideLine(set: PolicySet, line: string, place: Place, env: DecideEnv, 
     const unwrapped = unwrap(command);
     verdicts.push(...assignmentVerdicts(unwrapped.assignments));
     for (const reason of unwrapped.unresolved) verdicts.push({ decision: 'ask', reason: `${what}: ${reason}`, rules: [] });
-    for (const reentry of unwrapped.reentries) verdicts.push(decideLine(set, reentry.source, command.place, env, depth + 1));
+    for (const reentry of unwrapped.reentries) verdicts.push(decideLine(set, reentry.source, reentryPlace(reentry.via, command.place), env, depth + 1));
     verdicts.push(...placeVerdicts(context, what));
     for (const inv of unwrapped.invocations) verdicts.push(...decideInvocation(context, inv));
   }
   for (const redirect of analysis.redirects) verdicts.push(...decideRedirect(contextAt(set, env, redirect.place), redirect));
   if (verdicts.length === 0) return { decision: 'allow', reason: `${what}: runs no command`, rules: [] };
   return combine(verdicts, `${what}: nothing to decide`);
+}
+
+/** A trap's command line runs when its signal comes, wherever the shell has moved by then. */
+function reentryPlace(via: string, place: Place): Place {
+  return via === 'trap' ? { dirs: place.dirs, unknown: 'wherever the shell is when the trap runs' } : place;
 }
 
 function contextAt(set: PolicySet, env: DecideEnv, place: Place): Context {
@@ -86,6 +91,8 @@ function contextAt(set: PolicySet, env: DecideEnv, place: Place): Context {
 /** Where a command runs decides too: outside the root the rules do not reach, and in a denied folder it reads it. */
 function placeVerdicts(context: Context, what: string): Verdict[] {
   const verdicts: Verdict[] = [];
+  // A directory chosen at run time could be a denied folder, or outside the root.
+  if (context.unknownCwd !== undefined) verdicts.push({ decision: 'ask', reason: `${what}: runs in a directory that "${context.unknownCwd}" chose at run time`, rules: [] });
   const outside = context.cwds.find((dir) => dir.startsWith('/'));
   if (outside !== undefined) verdicts.push({ decision: 'ask', reason: `${what}: runs in ${outside}, outside the repository root, where the policy's rules do not reach`, rules: [] });
   for (const dir of context.cwds) {
@@ -382,6 +389,7 @@ function globArgument(context: Context, written: string, shown: string): Verdict
     const pattern = value.startsWith('/') ? value : dir === '' ? value : `${dir}/${value}`;
     const relative = set.root !== '/' && pattern.startsWith(set.root + '/') ? pattern.slice(set.root.length + 1) : pattern;
     if (validateGlob(relative) !== undefined) return { decision: 'ask', reason: `command ${shown}: the glob ${JSON.stringify(value)} cannot be checked against the deny rules`, rules: [] };
+    if (tooComplex(relative)) return { decision: 'ask', reason: `command ${shown}: the glob ${JSON.stringify(value)} has more wildcards than can be checked against the deny rules in bounded time`, rules: [] };
     try {
       const language = globLanguage(relative, set.caseInsensitive);
       for (const deny of set.fileDeny.all) {
@@ -389,14 +397,24 @@ function globArgument(context: Context, written: string, shown: string): Verdict
         const example = intersectionExample(language, globLanguage(deny.glob.pattern, set.caseInsensitive));
         if (example !== undefined) return { decision: 'deny', reason: `command ${shown}: the glob ${JSON.stringify(value)} can expand to ${example}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, rules: [ref(deny.entry)] };
       }
-      const governed = relative.startsWith('/') ? undefined : governanceGlobExample(set, language);
-      if (governed) return { decision: 'ask', reason: `command ${shown}: the glob ${JSON.stringify(value)} can expand to ${governed.example}, ${governed.what}, which agents may not change; a person decides whether this command only reads it`, rules: [governed.rule] };
+      const governed = relative.startsWith('/') ? undefined : governanceGlobReach(set, relative);
+      if (governed) return { decision: 'ask', reason: `command ${shown}: the glob ${JSON.stringify(value)} can expand to a path like ${governed.pattern}, ${governed.what}, which agents may not change; a person decides whether this command only reads it`, rules: [governed.rule] };
     } catch (error) {
       if (!(error instanceof UndecidableGlobError)) throw error;
       return { decision: 'ask', reason: `command ${shown}: the glob ${JSON.stringify(value)} cannot be checked against the deny rules`, rules: [] };
     }
   }
   return undefined;
+}
+
+// Intersecting a glob with the deny rules costs time exponential in its wildcard folders: the
+// agent chooses the glob, so its size is bounded (no ordinary glob comes near these).
+const MAX_WILDCARD_SEGMENTS = 3;
+const MAX_WILDCARDS = 8;
+
+function tooComplex(glob: string): boolean {
+  const wild = glob.split('/').filter((s) => /[*?[]/.test(s)).length;
+  return wild > MAX_WILDCARD_SEGMENTS || (glob.match(/[*?[]/g)?.length ?? 0) > MAX_WILDCARDS;
 }
 
 function networkTargetsVerdicts(context: Context, inv: Invocation, shape: CommandShape, shown: string): Verdict[] {
@@ -425,6 +443,8 @@ function decideRedirect(context: Context, redirect: Redirect): Verdict[] {
 /** What the analysis believes a line runs, for the bash oracle and explanations: words, redirections, directories. */
 export interface LineDescription {
   errors: string[];
+  /** Commands the line runs that the analysis cannot see: the decision asks. */
+  unresolved: string[];
   commands: { words: (string | undefined)[]; assignments: string[]; dirs: readonly string[]; unknownCwd: string | undefined }[];
   redirects: { mode: 'read' | 'write'; target: string | undefined; dirs: readonly string[]; unknownCwd: string | undefined }[];
 }
@@ -434,6 +454,7 @@ export function describeLine(set: PolicySet, line: string, cwd = ''): LineDescri
   const analysis = set.shell.withTree(joinContinuations(line), (root) => analyse(root, (command, before) => changedDirectory(set, env, command, before), { dirs: [cwd], unknown: undefined }));
   return {
     errors: analysis.errors,
+    unresolved: analysis.unresolved,
     commands: analysis.commands.map((c) => ({ words: c.words.map((w) => w.value), assignments: c.assignments.map((a) => a.name), dirs: c.place.dirs, unknownCwd: c.place.unknown })),
     redirects: analysis.redirects.map((r) => ({ mode: r.mode, target: r.target.value, dirs: r.place.dirs, unknownCwd: r.place.unknown })),
   };

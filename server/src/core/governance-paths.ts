@@ -1,5 +1,5 @@
+import picomatch from 'picomatch';
 import { compileGlob } from './glob';
-import { globLanguage, intersectionExample } from './glob-language';
 import type { PolicySet } from './policy-set';
 import type { RuleRef } from './types';
 
@@ -98,14 +98,31 @@ export function holdsGovernance(set: PolicySet, path: string): Protection | unde
   return override ? { what: `a folder holding the agent policy override ${override.source.uri}`, rule: OVERRIDE_RULE } : undefined;
 }
 
-/** A path in the glob's language that is a governance file (one the policy does not explicitly allow), if any. */
-export function governanceGlobExample(set: PolicySet, language: ReturnType<typeof globLanguage>): { example: string; what: string; rule: RuleRef } | undefined {
+/**
+ * The governance pattern a glob argument can expand into, if any (one the policy does not
+ * explicitly allow). Governance patterns are literal segments and `**`, so this is decided segment
+ * by segment in time linear in the two lengths, with no automaton: a glob the agent chose cannot
+ * make it slow.
+ */
+export function governanceGlobReach(set: PolicySet, glob: string): { pattern: string; what: string; rule: RuleRef } | undefined {
+  const segments = glob.split('/').filter((s) => s !== '');
+  const matchers = segments.map((s) => segmentMatcher(s, set.caseInsensitive));
   for (const p of compiled) {
     if (explicitlyAllowed(set, p.pattern)) continue;
-    const example = intersectionExample(language, globLanguage(p.pattern, set.caseInsensitive));
-    if (example !== undefined) return { example, what: p.what, rule: p.rule };
+    if (segmentsMayMeet(segments, matchers, p.pattern.split('/'))) return { pattern: p.pattern, what: p.what, rule: p.rule };
   }
   return undefined;
+}
+
+// As bash expands by default: a wildcard does not match a name's leading dot (`src/*` is not `src/.agent-policy.yml`).
+function segmentMatcher(segment: string, caseInsensitive: boolean): (name: string) => boolean {
+  if (segment === '**') return () => true;
+  try {
+    const re = picomatch.makeRe(segment, { dot: false, nocase: caseInsensitive, nonegate: true, noextglob: true });
+    return (name) => re.test(name);
+  } catch {
+    return () => true;
+  }
 }
 
 /** Every folder that holds a governance file by name or by the policy set, for matching globs against. */
@@ -116,6 +133,24 @@ export function governanceFolders(set: PolicySet): string[] {
     for (let i = 1; i <= segments.length; i++) folders.add(segments.slice(0, i).join('/'));
   }
   return [...folders];
+}
+
+/** Whether some path matches both the glob's segments and the governance pattern's (literals and `**`). */
+function segmentsMayMeet(glob: string[], matchers: ((name: string) => boolean)[], target: string[]): boolean {
+  const memo = new Map<number, boolean>();
+  const meet = (i: number, j: number): boolean => {
+    const key = i * (target.length + 1) + j;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    let result: boolean;
+    if (i === glob.length && j === target.length) result = true;
+    else if (i < glob.length && glob[i] === '**') result = meet(i + 1, j) || (j < target.length && meet(i, j + 1));
+    else if (j < target.length && target[j] === '**') result = meet(i, j + 1) || (i < glob.length && meet(i + 1, j));
+    else result = i < glob.length && j < target.length && (matchers[i] as (name: string) => boolean)(target[j] as string) && meet(i + 1, j + 1);
+    memo.set(key, result);
+    return result;
+  };
+  return meet(0, 0);
 }
 
 const ROOT_POLICY_RULE = compiled[0]?.rule as RuleRef;

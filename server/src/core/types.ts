@@ -96,6 +96,7 @@ export interface ShellNode {
   readonly isMissing: boolean;
   readonly hasError: boolean;
   readonly startIndex: number;
+  readonly endIndex: number;
   readonly children: readonly (ShellNode | null)[];
   childForFieldName(name: string): ShellNode | null;
 }

@@ -66,6 +66,7 @@ function parseUncached(raw: string, shell: ShellParser): CommandPatternResult {
   if (raw.trim() === '') return { ok: false, message: 'a command pattern may not be empty' };
   const analysis = shell.withTree(raw, (root) => analyse(root));
   if (analysis.errors.length) return { ok: false, message: analysis.errors[0] as string };
+  if (analysis.unresolved.length) return { ok: false, message: analysis.unresolved[0] as string };
   if (analysis.commands.length !== 1 || analysis.redirects.length) return { ok: false, message: 'a command pattern must be one simple command, without operators or redirections' };
   const command = analysis.commands[0];
   const words = command?.words ?? [];

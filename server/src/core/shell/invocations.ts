@@ -86,6 +86,15 @@ export function unwrap(command: Pick<SimpleCommand, 'words' | 'text'>): Unwrappe
       evalReentry(inv, out);
       return out;
     }
+    if (inv.program === 'trap') {
+      trapReentry(inv, out);
+      return out;
+    }
+    if (inv.program === 'alias' && inv.args.some((a) => a.value === undefined || a.value.includes('='))) {
+      out.invocations.push(inv);
+      out.unresolved.push('alias changes what later command names mean, which the analysis does not follow');
+      return out;
+    }
     if (inv.program === 'find') findExec(inv, out);
     if (!spec) {
       out.invocations.push(inv);
@@ -174,6 +183,16 @@ function evalReentry(inv: Invocation, out: Unwrapped): void {
   const dynamic = inv.args.find((a) => a.value === undefined);
   if (dynamic) out.unresolved.push(`eval runs ${dynamic.dynamic ?? dynamic.text}, which cannot be resolved statically`);
   else out.reentries.push({ source: inv.args.map((a) => a.value).join(' '), via: 'eval' });
+}
+
+/** `trap 'cmd' SIGNAL` runs its first operand as a command line when the signal comes (EXIT: at the end). */
+function trapReentry(inv: Invocation, out: Unwrapped): void {
+  out.invocations.push({ ...inv, wrapper: true });
+  const args = inv.args.filter((a) => a.value !== '--');
+  const action = args[0];
+  if (!action || args.length < 2 || action.value === '-' || (action.value?.startsWith('-') ?? false)) return;
+  if (action.value === undefined) out.unresolved.push(`trap runs ${action.dynamic ?? action.text}, which cannot be resolved statically`);
+  else if (action.value !== '') out.reentries.push({ source: action.value, via: 'trap' });
 }
 
 function findExec(inv: Invocation, out: Unwrapped): void {

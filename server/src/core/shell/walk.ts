@@ -1,5 +1,5 @@
 import type { ShellNode } from '../types';
-import { resolveWord, type Word } from './words';
+import { resolveFragments, resolveWord, type Word } from './words';
 
 /**
  * Where a command runs: the directories it may run in (opaque to the walk; the caller resolves
@@ -38,6 +38,8 @@ export interface ShellAnalysis {
   redirects: Redirect[];
   /** Reasons the line cannot be decided statically at all (parse errors, unknown constructs). */
   errors: string[];
+  /** Commands the line runs that the analysis cannot see (a person decides). */
+  unresolved: string[];
 }
 
 // Every node type the analysis understands. Anything else is refused: a construct we do not
@@ -94,7 +96,10 @@ export function analyse(root: ShellNode, changeDirectory: ChangeDirectory = NO_C
 }
 
 class Walker {
-  readonly result: ShellAnalysis = { commands: [], redirects: [], errors: [] };
+  readonly result: ShellAnalysis = { commands: [], redirects: [], errors: [], unresolved: [] };
+  /** Functions defined so far: a call runs the body where the call is. */
+  private readonly functions = new Map<string, ShellNode>();
+  private readonly calling = new Set<string>();
   constructor(private readonly changeDirectory: ChangeDirectory) {}
 
   flow(node: ShellNode, at: Place, pending: ShellNode[], depth: number): Flow {
@@ -161,6 +166,14 @@ class Walker {
         return this.loop(node, at, next);
       case 'function_definition':
         return this.functionDefinition(node, at, next);
+      case 'word':
+        // tree-sitter leaves a backquoted command inside `${…}` as a plain word: it runs all the same.
+        if (/(^|[^\\])`/.test(node.text)) this.result.unresolved.push(`the backquoted command in ${node.text.slice(0, 40)} cannot be analysed`);
+        return stay(at);
+      case 'heredoc_redirect':
+        this.heredoc(node);
+        this.walkChildren(kids(node), at, next);
+        return stay(at);
       default:
         this.walkChildren(kids(node), at, next);
         return stay(at);
@@ -180,12 +193,17 @@ class Walker {
     return last;
   }
 
-  private list(node: ShellNode, at: Place, pending: ShellNode[], depth: number): Flow {
+  /** `tail`, when given, runs the last operand in place of flowing it (the pipeline it starts). */
+  private list(node: ShellNode, at: Place, pending: ShellNode[], depth: number, tail?: (last: ShellNode, at: Place) => Flow): Flow {
     const all = kids(node);
     const operands = all.filter((c) => c.isNamed || c.type === 'ERROR');
     const first = operands[0];
     if (!first) return stay(at);
-    let flow = this.flow(first, at, operands.length === 1 ? pending : [], depth);
+    const run = (operand: ShellNode, place: Place, operandPending: ShellNode[]): Flow => {
+      if (tail && operand === operands[operands.length - 1]) return operand.type === 'list' ? this.list(operand, place, operandPending, depth, tail) : tail(operand, place);
+      return this.flow(operand, place, operandPending, depth);
+    };
+    let flow = run(first, at, operands.length === 1 ? pending : []);
     let operandIndex = 1;
     for (const child of all) {
       if (child.type !== '&&' && child.type !== '||') continue;
@@ -194,10 +212,10 @@ class Walker {
       const rightPending = operandIndex === operands.length - 1 ? pending : [];
       operandIndex++;
       if (child.type === '&&') {
-        const r = this.flow(right, flow.ok, rightPending, depth);
+        const r = run(right, flow.ok, rightPending);
         flow = { ok: r.ok, failed: union(flow.failed, r.failed) };
       } else {
-        const r = this.flow(right, flow.failed, rightPending, depth);
+        const r = run(right, flow.failed, rightPending);
         flow = { ok: union(flow.ok, r.ok), failed: r.failed };
       }
     }
@@ -207,7 +225,21 @@ class Walker {
   /** Every part of a pipeline runs in a subshell of its own: none moves the shell. */
   private pipeline(node: ShellNode, at: Place, pending: ShellNode[], depth: number): Flow {
     const parts = kids(node).filter((c) => c.isNamed || c.type === 'ERROR');
-    parts.forEach((part, i) => this.flow(part, at, i === parts.length - 1 ? pending : [], depth));
+    const head = parts[0];
+    const list = head && listInside(head);
+    // tree-sitter reads `a && b 2>x | c` as `(a && b 2>x) | c`; bash as `a && (b 2>x | c)`.
+    if (head && list) {
+      const redirects = head === list ? [] : kids(head).filter((c) => c.type.endsWith('redirect'));
+      return this.list(list, at, [], depth, (last, place) => this.pipelineParts([last, ...parts.slice(1)], place, redirects, pending, depth));
+    }
+    return this.pipelineParts(parts, at, [], pending, depth);
+  }
+
+  private pipelineParts(parts: ShellNode[], at: Place, firstRedirects: ShellNode[], pending: ShellNode[], depth: number): Flow {
+    parts.forEach((part, i) => {
+      if (i === 0 && firstRedirects.length) this.attach(firstRedirects, at, depth);
+      this.flow(part, at, i === parts.length - 1 ? pending : [], depth);
+    });
     return stay(at);
   }
 
@@ -229,6 +261,8 @@ class Walker {
 
   private command(node: ShellNode, at: Place, depth: number): Flow {
     const command = node.type === 'command' ? simpleCommand(node, at) : keywordCommand(node, at);
+    const skipped = skippedText(node);
+    if (skipped !== undefined) this.result.unresolved.push(`the parser skipped ${JSON.stringify(skipped)} in ${JSON.stringify(node.text.slice(0, 60))}, so its words are not known as bash splits them`);
     this.result.commands.push(command);
     for (const child of kids(node)) {
       if (child.type === 'file_redirect') this.attach([child], at, depth);
@@ -236,8 +270,21 @@ class Walker {
       else if (child.type === 'variable_assignment') this.walkChildren(kids(child), at, depth);
       else this.flow(child, at, [], depth);
     }
+    const name = command.words[0]?.value;
+    const body = name === undefined ? undefined : this.functions.get(name);
+    if (name !== undefined && body && !this.calling.has(name)) return this.call(name, body, at, depth);
     const moved = command.words.length ? this.changeDirectory(command, at) : undefined;
     return { ok: moved ?? at, failed: at };
+  }
+
+  /** A call of a function defined earlier in the line runs its body here, and moves the shell as the body does. */
+  private call(name: string, body: ShellNode, at: Place, depth: number): Flow {
+    this.calling.add(name);
+    try {
+      return this.sequence([body], at, [], depth);
+    } finally {
+      this.calling.delete(name);
+    }
   }
 
   /** A loop runs its body again from wherever the body left it: a `cd` in it leaves the directory unknown. */
@@ -252,12 +299,28 @@ class Walker {
     return stay(union(anywhere, union(again.ok, again.failed)));
   }
 
-  /** A function that changes directory moves whoever calls it, wherever that is in the line. */
+  /**
+   * A function's body runs where it is called: each call in the line walks it there. It is also
+   * walked where it is defined, unknown directory included, for calls the analysis cannot see
+   * (a dynamic name, a trap): what it runs is decided either way.
+   */
   private functionDefinition(node: ShellNode, at: Place, depth: number): Flow {
     const name = node.childForFieldName('name')?.text ?? 'a function';
-    const out = this.sequence(kids(node), at, [], depth);
-    const after = union(out.ok, out.failed);
-    return stay(samePlace(after, at) ? at : union(at, { dirs: [], unknown: `the function ${name}, which changes directory` }));
+    const body = node.childForFieldName('body') ?? kids(node)[kids(node).length - 1];
+    const anywhere = union(at, { dirs: [], unknown: `wherever the function ${name} is called` });
+    if (body) {
+      this.sequence([body], anywhere, [], depth);
+      this.functions.set(name, body);
+    }
+    return stay(at);
+  }
+
+  /** An unquoted here-document runs the backquoted commands in its body, which tree-sitter does not parse. */
+  private heredoc(node: ShellNode): void {
+    const start = kids(node).find((c) => c.type === 'heredoc_start')?.text ?? '';
+    const body = kids(node).find((c) => c.type === 'heredoc_body');
+    if (!body || /['"\\]/.test(start)) return;
+    if (/(^|[^\\])`/.test(body.text)) this.result.unresolved.push(`the here-document ${start} runs a backquoted command that cannot be analysed`);
   }
 
   private walkChildren(nodes: ShellNode[], at: Place, depth: number): void {
@@ -270,6 +333,7 @@ class Walker {
         const redirect = fileRedirect(node, at);
         if (redirect) this.result.redirects.push(redirect);
       }
+      if (node.type === 'heredoc_redirect') this.heredoc(node);
       this.walkChildren(kids(node), at, depth);
     }
   }
@@ -279,22 +343,53 @@ class Walker {
   }
 
   private rewind([commands, redirects, errors]: [number, number, number]): void {
+    // Unresolved reasons stay: they only make the decision stricter.
     this.result.commands.length = commands;
     this.result.redirects.length = redirects;
     this.result.errors.length = errors;
   }
 }
 
+/** Text between a command's parts that no node covers (tree-sitter drops `\ ` after a quoted string). */
+function skippedText(node: ShellNode): string | undefined {
+  let end = node.startIndex;
+  for (const child of node.children) {
+    if (!child) continue;
+    const gap = node.text.slice(end - node.startIndex, child.startIndex - node.startIndex);
+    if (/\S/.test(gap.replace(/\\\n/g, ''))) return gap.trim();
+    end = child.endIndex;
+  }
+  return undefined;
+}
+
+/** The list a pipeline's first part really is, when tree-sitter folded one into it. */
+function listInside(node: ShellNode): ShellNode | undefined {
+  if (node.type === 'list') return node;
+  if (node.type !== 'redirected_statement') return undefined;
+  const body = kids(node).find((c) => !c.type.endsWith('redirect'));
+  return body?.type === 'list' ? body : undefined;
+}
+
 function simpleCommand(node: ShellNode, place: Place): SimpleCommand {
   const words: Word[] = [];
   const assignments: SimpleCommand['assignments'] = [];
+  const parts: ShellNode[][] = [];
+  let end = -1;
   for (const child of kids(node)) {
     if (child.type === 'variable_assignment') assignments.push(assignment(child));
     else if (child.type === 'command_name') {
       const inner = kids(child)[0];
-      if (inner) words.push(resolveWord(inner));
-    } else if (child.isNamed && !child.type.endsWith('redirect') && child.type !== 'comment') words.push(resolveWord(child));
+      if (inner) parts.push([inner]);
+      end = child.endIndex;
+    } else if ((child.isNamed || child.type === '$') && !child.type.endsWith('redirect') && child.type !== 'comment') {
+      // Fragments with nothing between them are one word to bash (`'.e'\nv` is `.env`); tree-sitter may split them.
+      const last = parts[parts.length - 1];
+      if (last && child.startIndex === end) last.push(child);
+      else parts.push([child]);
+      end = child.endIndex;
+    } else end = -1;
   }
+  for (const word of parts) words.push(word.length === 1 ? resolveWord(word[0] as ShellNode) : resolveFragments(word));
   return { words, assignments, text: node.text, place };
 }
 

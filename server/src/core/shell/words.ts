@@ -37,19 +37,34 @@ function unquotedSkeleton(parts: ShellNode[]): string {
 }
 
 export function resolveWord(node: ShellNode): Word {
-  const parts = node.type === 'concatenation' ? children(node) : [node];
-  if (BRACE_EXPANSION.test(unquotedSkeleton(parts))) return { value: undefined, dynamic: `the brace expansion ${node.text}`, glob: false, text: node.text };
+  return resolveParts(node.type === 'concatenation' ? children(node) : [node], node.text);
+}
+
+/** Sibling fragments that bash joins into one word (tree-sitter split them). */
+export function resolveFragments(nodes: ShellNode[]): Word {
+  const parts = nodes.flatMap((n) => (n.type === 'concatenation' ? children(n) : [n]));
+  return resolveParts(parts, nodes.map((n) => n.text).join(''));
+}
+
+function resolveParts(parts: ShellNode[], text: string): Word {
+  if (BRACE_EXPANSION.test(unquotedSkeleton(parts))) return { value: undefined, dynamic: `the brace expansion ${text}`, glob: false, text };
   let value = '';
   let dynamic: string | undefined;
   let glob = false;
-  for (const part of parts) {
+  for (const [i, part] of parts.entries()) {
+    // `$"…"` (a translated string) can reach here as a `$` token and a string: the `$` is not a character.
+    if (part.type === '$' && parts[i + 1]?.type === 'string') continue;
     const piece = resolvePart(part, value === '' && part === parts[0]);
     if (piece.dynamic !== undefined) dynamic ??= piece.dynamic;
     else value += piece.value;
     glob ||= piece.glob;
   }
-  return { value: dynamic === undefined ? value : undefined, dynamic, glob, text: node.text };
+  // bash expands a tilde after the `=` (or a `:`) of an assignment-shaped word (`if=~/.ssh/id_rsa`).
+  if (dynamic === undefined && TILDE_IN_ASSIGNMENT.test(unquotedSkeleton(parts))) return { value: undefined, dynamic: `the tilde in ${text}`, glob: false, text };
+  return { value: dynamic === undefined ? value : undefined, dynamic, glob, text };
 }
+
+const TILDE_IN_ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=(.*:)?~/;
 
 interface Piece {
   value: string;
@@ -72,6 +87,9 @@ function resolvePart(node: ShellNode, first: boolean): Piece {
       return doubleQuoted(node);
     case 'ansi_c_string':
       return ansiC(node.text);
+    case '$':
+      // A lone `$` followed by nothing it could expand is itself.
+      return staticPiece('$');
     case 'process_substitution':
       // The shell passes a /dev/fd path; the commands inside are decided on their own.
       return staticPiece('/dev/fd/63');
@@ -130,11 +148,11 @@ function ansiC(text: string): Piece {
     if (simple !== undefined) {
       value += simple;
       i += 1;
-    } else if ((m = /^x([0-9a-fA-F]{1,2})/.exec(rest))) {
-      value += String.fromCharCode(parseInt(m[1] as string, 16));
-      i += m[0].length;
-    } else if ((m = /^([0-7]{1,3})/.exec(rest))) {
-      value += String.fromCharCode(parseInt(m[1] as string, 8));
+    } else if ((m = /^x([0-9a-fA-F]{1,2})/.exec(rest)) || (m = /^([0-7]{1,3})/.exec(rest))) {
+      // A byte: bash passes it raw. Above 0x7f it is not the character of that code (`$'\351'` is one byte, not é).
+      const byte = parseInt(m[1] as string, m[0].startsWith('x') ? 16 : 8) & 0xff;
+      if (byte > 0x7f) return dynamicPiece(text);
+      value += String.fromCharCode(byte);
       i += m[0].length;
     } else if ((m = /^u([0-9a-fA-F]{1,4})/.exec(rest)) || (m = /^U([0-9a-fA-F]{1,8})/.exec(rest))) {
       const code = parseInt(m[1] as string, 16);
