@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { evaluate, type FileSystemView } from '#core';
+import { evaluate, renderCause, type Cause, type FileSystemView } from '#core';
 import { command, decide, policy } from '../helpers';
 
 // Each case names the decision and a piece of the reason that says *why*: a fail-closed engine
@@ -21,6 +21,32 @@ async function check(line: string, decision: string, why: RegExp, cwd?: string):
   assert.equal(result.decision, decision, `${line}: ${result.reason}`);
   assert.match(result.reason, why, line);
 }
+
+/** The decision's causes, as data: the one whose kind is given must carry the fields given. */
+async function cause(line: string, expected: Partial<Cause> & { kind: Cause['kind'] }): Promise<void> {
+  const set = await policy({ '': POLICY });
+  const result = command(set, line);
+  const causes = result.causes ?? [];
+  const found = causes.find((c) => Object.entries(expected).every(([k, v]) => (k === 'rule' ? c.rule?.pattern === (v as { pattern: string }).pattern : c[k as keyof Cause] === v)));
+  assert.ok(found, `${line}: no cause like ${JSON.stringify(expected)} in ${JSON.stringify(causes)}`);
+  // The reason is the causes rendered, in one place.
+  assert.equal(result.reason, [...new Set(causes.map(renderCause))].join('; '), line);
+}
+
+test('every decision carries its causes as data: the rule, word, option or table entry behind it', async () => {
+  await cause('rm -rf build', { kind: 'rule', program: 'rm', rule: { pattern: 'rm -rf' } as Cause['rule'] });
+  await cause('git -c core.fsmonitor=/tmp/x status', { kind: 'option', program: 'git', option: '-c', table: 'program-options' });
+  await cause('env LD_PRELOAD=/tmp/x.so ls', { kind: 'variable', word: 'LD_PRELOAD', table: 'risky-variables' });
+  await cause('cat /etc/shadow', { kind: 'argument', word: '/etc/shadow', table: 'outside-secrets' });
+  await cause('cat .env', { kind: 'argument', word: '.env', rule: { pattern: '**/.env*' } as Cause['rule'] });
+  await cause('cat .agent-pol*', { kind: 'glob', word: '.agent-pol*', table: 'governance' });
+  await cause('cat {.e,}nv', { kind: 'expansion', word: 'the brace expansion {.e,}nv' });
+  await cause('./cat src/a.ts', { kind: 'program', program: './cat' });
+  await cause('sed "s/x/id/e" src/a.ts', { kind: 'no-allow', program: 'sed' });
+  await cause('echo x > .env', { kind: 'path', word: '.env', rule: { pattern: '**/.env*' } as Cause['rule'] });
+  await cause('X=secrets; cd "$X" && ls', { kind: 'place' });
+  await cause('cat src/a.ts', { kind: 'rule', program: 'cat', rule: { pattern: 'cat' } as Cause['rule'] });
+});
 
 test('brace expansion whose braces and commas span quoted or split fragments is not a literal word', async () => {
   await check('cat {.e,}nv', 'ask', /brace expansion/);

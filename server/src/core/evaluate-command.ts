@@ -18,6 +18,7 @@ import { isRiskyVariable } from './shell/risky-variables';
 import { joinContinuations } from './shell/continuations';
 import { analyse, type Place, type Redirect, type SimpleCommand } from './shell/walk';
 import type { Word } from './shell/words';
+import { because, type Cause } from './causes';
 import { at, combine, ref, type DecideEnv, type Verdict } from './verdict';
 
 export const MAX_COMMAND_CHARS = 64 * 1024;
@@ -36,10 +37,10 @@ interface Context {
 }
 
 export function decideCommand(set: PolicySet, command: unknown, cwd: unknown, env: DecideEnv): Verdict {
-  if (typeof command !== 'string' || command.trim() === '') return { decision: 'deny', reason: 'command.exec: the command is missing or empty', rules: [] };
-  if (cwd !== undefined && typeof cwd !== 'string') return { decision: 'deny', reason: 'command.exec: cwd must be a string', rules: [] };
+  if (typeof command !== 'string' || command.trim() === '') return because('deny', { kind: 'input', subject: 'command.exec', detail: 'the command is missing or empty' });
+  if (cwd !== undefined && typeof cwd !== 'string') return because('deny', { kind: 'input', subject: 'command.exec', detail: 'cwd must be a string' });
   const base = resolveDirectory(set, env, cwd ?? '.', '');
-  if (!base.ok) return { decision: 'deny', reason: `command.exec: the working directory ${base.reason}`, rules: [] };
+  if (!base.ok) return because('deny', { kind: 'input', subject: 'command.exec', detail: `the working directory ${base.reason}` });
   return decideLine(set, command, { dirs: [base.path], unknown: undefined }, env, 0);
 }
 
@@ -53,29 +54,29 @@ function resolveDirectory(set: PolicySet, env: DecideEnv, target: string, from: 
 
 function decideLine(set: PolicySet, line: string, place: Place, env: DecideEnv, depth: number): Verdict {
   const what = `command.exec ${JSON.stringify(line.length > 200 ? line.slice(0, 200) + '…' : line)}`;
-  if (line.length > MAX_COMMAND_CHARS) return { decision: 'deny', reason: `${what}: the command is longer than ${MAX_COMMAND_CHARS} characters`, rules: [] };
-  if (depth > MAX_REENTRY_DEPTH) return { decision: 'deny', reason: `${what}: shells are nested more than ${MAX_REENTRY_DEPTH} deep`, rules: [] };
+  if (line.length > MAX_COMMAND_CHARS) return because('deny', { kind: 'input', subject: what, detail: `the command is longer than ${MAX_COMMAND_CHARS} characters` });
+  if (depth > MAX_REENTRY_DEPTH) return because('deny', { kind: 'input', subject: what, detail: `shells are nested more than ${MAX_REENTRY_DEPTH} deep` });
   let analysis;
   try {
     analysis = set.shell.withTree(joinContinuations(line), (root) => analyse(root, (command, before) => changedDirectory(set, env, command, before), place));
   } catch (error) {
-    return { decision: 'deny', reason: `${what}: the command cannot be parsed (${String((error as Error).message ?? error)})`, rules: [] };
+    return because('deny', { kind: 'parse', subject: what, detail: `the command cannot be parsed (${String((error as Error).message ?? error)})` });
   }
-  if (analysis.errors.length) return { decision: 'deny', reason: `${what}: ${analysis.errors[0]}`, rules: [] };
-  const verdicts: Verdict[] = analysis.unresolved.map((reason) => ({ decision: 'ask' as const, reason: `${what}: ${reason}`, rules: [] }));
+  if (analysis.errors.length) return because('deny', { kind: 'parse', subject: what, detail: analysis.errors[0] as string });
+  const verdicts: Verdict[] = analysis.unresolved.map((reason) => because('ask', { kind: 'parse', subject: what, detail: reason }));
   for (const command of analysis.commands) {
     verdicts.push(...assignmentVerdicts(command.assignments.map((a) => a.name)));
     if (command.words.length === 0) continue;
     const context = contextAt(set, env, command.place);
     const unwrapped = unwrap(command);
     verdicts.push(...assignmentVerdicts(unwrapped.assignments));
-    for (const reason of unwrapped.unresolved) verdicts.push({ decision: 'ask', reason: `${what}: ${reason}`, rules: [] });
+    for (const reason of unwrapped.unresolved) verdicts.push(because('ask', { kind: 'expansion', subject: what, detail: reason }));
     for (const reentry of unwrapped.reentries) verdicts.push(decideLine(set, reentry.source, reentryPlace(reentry.via, command.place), env, depth + 1));
     verdicts.push(...placeVerdicts(context, what));
     for (const inv of unwrapped.invocations) verdicts.push(...decideInvocation(context, inv));
   }
   for (const redirect of analysis.redirects) verdicts.push(...decideRedirect(contextAt(set, env, redirect.place), redirect));
-  if (verdicts.length === 0) return { decision: 'allow', reason: `${what}: runs no command`, rules: [] };
+  if (verdicts.length === 0) return because('allow', { kind: 'builtin', subject: what, detail: 'runs no command' });
   return combine(verdicts, `${what}: nothing to decide`);
 }
 
@@ -92,18 +93,18 @@ function contextAt(set: PolicySet, env: DecideEnv, place: Place): Context {
 function placeVerdicts(context: Context, what: string): Verdict[] {
   const verdicts: Verdict[] = [];
   // A directory chosen at run time could be a denied folder, or outside the root.
-  if (context.unknownCwd !== undefined) verdicts.push({ decision: 'ask', reason: `${what}: runs in a directory that "${context.unknownCwd}" chose at run time`, rules: [] });
+  if (context.unknownCwd !== undefined) verdicts.push(because('ask', { kind: 'place', subject: what, detail: `runs in a directory that "${context.unknownCwd}" chose at run time` }));
   const outside = context.cwds.find((dir) => dir.startsWith('/'));
-  if (outside !== undefined) verdicts.push({ decision: 'ask', reason: `${what}: runs in ${outside}, outside the repository root, where the policy's rules do not reach`, rules: [] });
+  if (outside !== undefined) verdicts.push(because('ask', { kind: 'place', subject: what, detail: `runs in ${outside}, outside the repository root, where the policy's rules do not reach` }));
   for (const dir of context.cwds) {
     const denied = deniedFolder(context.set, dir);
-    if (denied) verdicts.push({ decision: 'deny', reason: `${what}: runs in ${dir}, a folder denied by "${denied.entry.pattern}" (${at(denied.entry)})`, rules: [ref(denied.entry)] });
+    if (denied) verdicts.push(because('deny', { kind: 'place', subject: what, detail: `runs in ${dir}, a folder denied by "${denied.entry.pattern}" (${at(denied.entry)})`, rule: ref(denied.entry) }));
   }
   return verdicts;
 }
 
 function assignmentVerdicts(names: string[]): Verdict[] {
-  return names.filter(isRiskyVariable).map((name) => ({ decision: 'ask' as const, reason: `the command sets ${name}, which changes what later commands run`, rules: [] }));
+  return names.filter(isRiskyVariable).map((name) => because('ask', { kind: 'variable', subject: 'the command', detail: `sets ${name}, which changes what later commands run`, word: name, table: 'risky-variables' }));
 }
 
 const CD_OPTIONS = /^-[LPe@]+$/;
@@ -152,23 +153,23 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   const name = inv.program ?? inv.programWord.text;
   const verdicts: Verdict[] = [];
   if (inv.program === undefined) {
-    return [{ decision: 'ask', reason: `command ${shown}: the program ${inv.programWord.dynamic ?? inv.programWord.text} cannot be resolved statically, so it could be anything, a denied command included`, rules: [] }];
+    return [because('ask', { kind: 'program', subject: `command ${shown}`, detail: `the program ${inv.programWord.dynamic ?? inv.programWord.text} cannot be resolved statically, so it could be anything, a denied command included`, word: inv.programWord.text })];
   }
   const program = inv.program;
   for (const rule of set.commandDeny.forProgram(program)) {
     if (!restrictionApplies(rule, context)) continue;
     const match = matchLoose(rule.pattern, shape);
     if (match === 'yes') {
-      const verdict = commandBypassed(context, shape, inv.programWord.value ?? program, { decision: 'deny', reason: `command ${shown}: ${name} is denied by "${rule.entry.pattern}" (${at(rule.entry)})`, rules: [ref(rule.entry)] });
+      const verdict = commandBypassed(context, shape, inv.programWord.value ?? program, because('deny', { kind: 'rule', subject: `command ${shown}`, detail: `${name} is denied by "${rule.entry.pattern}" (${at(rule.entry)})`, rule: ref(rule.entry), program: name }));
       // Opened by a bypass: the arguments, redirects and network targets are still decided below.
       if (verdict.decision === 'deny') return [verdict];
       verdicts.push(verdict);
     }
-    if (match === 'maybe') verdicts.push({ decision: 'ask', reason: `command ${shown}: could be "${rule.entry.pattern}", which is denied (${at(rule.entry)}), once its dynamic parts expand`, rules: [ref(rule.entry)] });
+    if (match === 'maybe') verdicts.push(because('ask', { kind: 'expansion', subject: `command ${shown}`, detail: `could be "${rule.entry.pattern}", which is denied (${at(rule.entry)}), once its dynamic parts expand`, rule: ref(rule.entry) }));
   }
   // Changing directory reads nothing and runs nothing: what runs there is decided there.
   if (CWD_CHANGERS.has(program) && !inv.wrapper) {
-    verdicts.push({ decision: 'allow', reason: `command ${shown}: ${program} only moves the shell; the commands run there are decided there`, rules: [] });
+    verdicts.push(because('allow', { kind: 'builtin', subject: `command ${shown}`, detail: `${program} only moves the shell; the commands run there are decided there`, program }));
     return verdicts;
   }
   verdicts.push(...argumentVerdicts(context, inv, shown));
@@ -182,15 +183,15 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   const approval = set.commandApproval.forProgram(program).find((r) => restrictionApplies(r, context) && matchLoose(r.pattern, shape) !== 'no');
   const dynamic = dynamicPart(inv);
   if (approval) {
-    verdicts.push({ decision: 'ask', reason: `command ${shown}: needs human approval by "${approval.entry.pattern}" (${at(approval.entry)})`, rules: [ref(approval.entry), ...(allow ? [ref(allow.entry)] : [])] });
+    verdicts.push(because('ask', { kind: 'rule', subject: `command ${shown}`, detail: `needs human approval by "${approval.entry.pattern}" (${at(approval.entry)})`, rule: ref(approval.entry) }, [ref(approval.entry), ...(allow ? [ref(allow.entry)] : [])]));
   } else if (allow && dynamic) {
-    verdicts.push({ decision: 'ask', reason: `command ${shown}: ${dynamic} cannot be resolved statically`, rules: [ref(allow.entry)] });
+    verdicts.push(because('ask', { kind: 'expansion', subject: `command ${shown}`, detail: `${dynamic} cannot be resolved statically`, word: dynamic }, [ref(allow.entry)]));
   } else if (allow) {
-    verdicts.push({ decision: 'allow', reason: `command ${shown}: allowed by "${allow.entry.pattern}" (${at(allow.entry)})`, rules: [ref(allow.entry)] });
+    verdicts.push(because('allow', { kind: 'rule', subject: `command ${shown}`, detail: `allowed by "${allow.entry.pattern}" (${at(allow.entry)})`, rule: ref(allow.entry), program }));
   } else {
     const other = byName[0];
     const why = other ? ` ("${other.entry.pattern}" allows the ${program} found ${other.pattern.programPath ? `at ${other.pattern.programPath}` : 'on PATH or in a system folder'}, not ${written})` : '';
-    verdicts.push(commandBypassed(context, shape, written, { decision: 'deny', reason: `command ${shown}: ${written.includes('/') ? written : name} matches no allow pattern${why}`, rules: [] }));
+    verdicts.push(commandBypassed(context, shape, written, because('deny', { kind: other ? 'program' : 'no-allow', subject: `command ${shown}`, detail: `${written.includes('/') ? written : name} matches no allow pattern${why}`, program: written })));
   }
   return verdicts;
 }
@@ -198,28 +199,29 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
 /** Options from the program table that run code, write or delete files, or move the program elsewhere. */
 function optionVerdicts(context: Context, inv: Invocation, shape: CommandShape, shown: string, admitted: readonly string[]): Verdict[] {
   const script = riskyScript(inv);
-  const scriptVerdicts: Verdict[] = script === undefined ? [] : [{ decision: 'ask', reason: `command ${shown}: its script ${JSON.stringify(script.length > 60 ? script.slice(0, 60) + '…' : script)} can run commands or reach files the policy cannot see`, rules: [] }];
+  const scriptVerdicts: Verdict[] = script === undefined ? [] : [because('ask', { kind: 'script', subject: `command ${shown}`, detail: `its script ${JSON.stringify(script.length > 60 ? script.slice(0, 60) + '…' : script)} can run commands or reach files the policy cannot see`, word: script, program: inv.program, table: 'scripts' })];
   // An allow pattern that names the option (`python3 -c`) admits it.
   return scriptVerdicts.concat(riskyOptions(inv, shape.positionals[0]).filter((use) => !admitted.includes(use.option)).flatMap((use): Verdict[] => {
     const option = `its option ${use.option}`;
+    const entry = { kind: 'option' as const, subject: `command ${shown}`, program: inv.program, option: use.option, table: 'program-options' };
     if (use.effect === 'edits') return editedFiles(inv).flatMap((file) => editVerdicts(context, shown, option, file));
-    if (use.effect === 'runs') return [{ decision: 'ask', reason: `command ${shown}: ${option} runs code the policy cannot see${use.value === undefined ? '' : ` (${JSON.stringify(use.value)})`}`, rules: [] }];
-    if (use.effect === 'deletes') return [{ decision: 'ask', reason: `command ${shown}: ${option} deletes what it finds`, rules: [] }];
-    if (use.effect === 'chdir') return [{ decision: 'ask', reason: `command ${shown}: ${option} changes the directory the program works in${use.value === undefined ? '' : ` to ${JSON.stringify(use.value)}`}`, rules: [] }];
-    if (use.value === undefined) return [{ decision: 'ask', reason: `command ${shown}: ${option} writes a file that cannot be resolved statically`, rules: [] }];
+    if (use.effect === 'runs') return [because('ask', { ...entry, detail: `${option} runs code the policy cannot see${use.value === undefined ? '' : ` (${JSON.stringify(use.value)})`}` })];
+    if (use.effect === 'deletes') return [because('ask', { ...entry, detail: `${option} deletes what it finds` })];
+    if (use.effect === 'chdir') return [because('ask', { ...entry, detail: `${option} changes the directory the program works in${use.value === undefined ? '' : ` to ${JSON.stringify(use.value)}`}` })];
+    if (use.value === undefined) return [because('ask', { ...entry, detail: `${option} writes a file that cannot be resolved statically` })];
     const target = use.value;
     return context.cwds.map((dir) => {
       const v = decidePath(context.set, target, dir, 'write', context.env);
-      return { ...v, reason: `command ${shown}: ${option} writes ${JSON.stringify(target)}: ${v.reason}` };
+      return fromPath(v, { ...entry, kind: 'path', detail: `${option} writes ${JSON.stringify(target)}: ${v.reason}`, word: target });
     });
   }));
 }
 
 function editVerdicts(context: Context, shown: string, option: string, file: string | undefined): Verdict[] {
-  if (file === undefined) return [{ decision: 'ask', reason: `command ${shown}: ${option} rewrites a file that cannot be resolved statically`, rules: [] }];
+  if (file === undefined) return [because('ask', { kind: 'option', subject: `command ${shown}`, detail: `${option} rewrites a file that cannot be resolved statically`, table: 'program-options' })];
   return context.cwds.map((dir) => {
     const v = decidePath(context.set, file, dir, 'write', context.env);
-    return { ...v, reason: `command ${shown}: ${option} rewrites ${JSON.stringify(file)}: ${v.reason}` };
+    return fromPath(v, { kind: 'path', subject: `command ${shown}`, detail: `${option} rewrites ${JSON.stringify(file)}: ${v.reason}`, word: file, table: 'program-options' });
   });
 }
 
@@ -232,7 +234,7 @@ function folderVerdicts(context: Context, inv: Invocation, shape: CommandShape, 
   if (!changes) return [];
   const { set } = context;
   const verdicts: Verdict[] = [];
-  const reached = (what: string, held: { what: string; rule: RuleRef }): Verdict => ({ decision: 'ask', reason: `command ${shown}: ${what} is ${held.what}; ${inv.program ?? 'the program'} changes what it holds`, rules: [held.rule] });
+  const reached = (what: string, held: { what: string; rule: RuleRef }): Verdict => because('ask', { kind: 'folder', subject: `command ${shown}`, detail: `${what} is ${held.what}; ${inv.program ?? 'the program'} changes what it holds`, rule: held.rule, table: 'governance' });
   if (changes.cwd) {
     for (const dir of context.cwds) {
       const held = holdsGovernance(set, dir);
@@ -274,12 +276,22 @@ function globFolder(context: Context, value: string): { path: string; held: { wh
   return undefined;
 }
 
+/** A file or network decision made for a command, with the cause that names the command's part. */
+function fromPath(v: Verdict, cause: Cause): Verdict {
+  const result: Verdict = because(v.decision, { ...cause, ...(v.rules[0] ? { rule: v.rules[0] } : {}) }, v.rules);
+  if (v.bypass) result.bypass = v.bypass;
+  return result;
+}
+
 /** A command denial that an active command bypass opens (matched strictly, like an allow) becomes an allow. */
 function commandBypassed(context: Context, shape: CommandShape, written: string, denial: Verdict): Verdict {
   const { bypasses, now } = context.env;
   const bypass = bypasses.find((b) => b.command && b.expiresAt > now && matchStrict(b.command, shape) && sameProgram(b.command, written));
   if (!bypass) return denial;
-  return { decision: 'allow', reason: `${denial.reason}, but bypass ${bypass.id} allows it until ${new Date(bypass.expiresAt).toISOString()}`, rules: denial.rules, bypass: bypass.id };
+  const until = `, but bypass ${bypass.id} allows it until ${new Date(bypass.expiresAt).toISOString()}`;
+  const cause = denial.causes?.[0];
+  if (!cause) return { decision: 'allow', reason: `${denial.reason}${until}`, rules: denial.rules, bypass: bypass.id };
+  return { ...because('allow', { ...cause, detail: `${cause.detail}${until}` }, denial.rules), bypass: bypass.id };
 }
 
 function dynamicPart(inv: Invocation): string | undefined {
@@ -334,40 +346,42 @@ function isProcessSubstitution(word: Word): boolean {
 /** What naming `value` in a command reaches: a denied, governed or secret path, one outside the root, or a descriptor. */
 function pathArgument(context: Context, value: string, shown: string, program: boolean, text = false): Verdict | undefined {
   const { set, env } = context;
-  const named = `command ${shown}: ${program ? 'the program' : 'argument'} ${JSON.stringify(value)}`;
+  const subject = `command ${shown}`;
+  const named = `${program ? 'the program' : 'argument'} ${JSON.stringify(value)}`;
   for (const dir of context.cwds) {
     const path = normalisePath(value, dir, set);
     if (!path.ok) {
-      if (path.special) return { decision: 'ask', reason: `${named} ${path.reason}`, rules: [] };
+      if (path.special) return because('ask', { kind: 'argument', subject, detail: `${named} ${path.reason}`, word: value });
       continue;
     }
-    const direct = reachedPath(context, path, `${named} names ${path.path || 'the repository root'}`, program || text);
+    const direct = reachedPath(context, { subject, word: value }, path, `${named} names ${path.path || 'the repository root'}`, program || text);
     if (direct) return direct;
     const absolute = absolutePath(path, set);
     const real = env.fs?.realPath(absolute);
     if (real === undefined || real === absolute) continue;
     const target = classify(real, set);
     if (!target.ok) continue;
-    const linked = reachedPath(context, target, `${named} names ${path.path}, a link to ${target.path || 'the repository root'}`, program || text);
+    const linked = reachedPath(context, { subject, word: value }, target, `${named} names ${path.path}, a link to ${target.path || 'the repository root'}`, program || text);
     if (linked) return linked;
   }
   if (context.unknownCwd && !value.startsWith('/') && set.fileDeny.all.length) {
-    return { decision: 'ask', reason: `${named} is relative to a directory that "${context.unknownCwd}" chose at run time`, rules: [] };
+    return because('ask', { kind: 'place', subject, detail: `${named} is relative to a directory that "${context.unknownCwd}" chose at run time`, word: value });
   }
   return undefined;
 }
 
-function reachedPath(context: Context, path: NormalisedPath & { ok: true }, named: string, notAFile: boolean): Verdict | undefined {
+function reachedPath(context: Context, about: { subject: string; word: string }, path: NormalisedPath & { ok: true }, named: string, notAFile: boolean): Verdict | undefined {
+  const cause = (detail: string, extra: Partial<Cause> = {}): Cause => ({ kind: 'argument', ...about, detail, ...extra });
   const { set } = context;
   const deny = set.fileDeny.first(path.path) ?? deniedBelow(set, path.path);
-  if (deny) return { decision: 'deny', reason: `${named}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, rules: [ref(deny.entry)] };
+  if (deny) return because('deny', cause(`${named}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, { rule: ref(deny.entry) }));
   const governed = governedArgument(context, path);
-  if (governed) return { decision: 'ask', reason: `${named}, ${governed.what}, which agents may not change; a person decides whether this command only reads it`, rules: governed.rule ? [governed.rule] : [] };
+  if (governed) return because('ask', cause(`${named}, ${governed.what}, which agents may not change; a person decides whether this command only reads it`, governed.rule ? { rule: governed.rule, table: 'governance' } : { table: 'governance' }), governed.rule ? [governed.rule] : []);
   if (path.inside || notAFile) return undefined;
   const secret = outsideSecret(path.path);
-  if (secret) return { decision: 'deny', reason: `${named}, a built-in secret (${secret.what}, "${secret.pattern}")`, rules: [] };
+  if (secret) return because('deny', cause(`${named}, a built-in secret (${secret.what}, "${secret.pattern}")`, { table: 'outside-secrets' }));
   if (isHarmlessDevice(path.path) || set.fileAllow.first(path.path)) return undefined;
-  return { decision: 'ask', reason: `${named}, outside the repository root, where the policy's rules do not reach`, rules: [] };
+  return because('ask', cause(`${named}, outside the repository root, where the policy's rules do not reach`));
 }
 
 /** A governance file or folder, or the host's state folder, named by an argument (its operation is unknown). */
@@ -388,20 +402,20 @@ function globArgument(context: Context, written: string, shown: string): Verdict
   for (const dir of context.cwds) {
     const pattern = value.startsWith('/') ? value : dir === '' ? value : `${dir}/${value}`;
     const relative = set.root !== '/' && pattern.startsWith(set.root + '/') ? pattern.slice(set.root.length + 1) : pattern;
-    if (validateGlob(relative) !== undefined) return { decision: 'ask', reason: `command ${shown}: the glob ${JSON.stringify(value)} cannot be checked against the deny rules`, rules: [] };
-    if (tooComplex(relative)) return { decision: 'ask', reason: `command ${shown}: the glob ${JSON.stringify(value)} has more wildcards than can be checked against the deny rules in bounded time`, rules: [] };
+    if (validateGlob(relative) !== undefined) return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} cannot be checked against the deny rules`, word: value });
+    if (tooComplex(relative)) return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} has more wildcards than can be checked against the deny rules in bounded time`, word: value });
     try {
       const language = globLanguage(relative, set.caseInsensitive);
       for (const deny of set.fileDeny.all) {
         if (deny.glob.absolute !== relative.startsWith('/')) continue;
         const example = intersectionExample(language, globLanguage(deny.glob.pattern, set.caseInsensitive));
-        if (example !== undefined) return { decision: 'deny', reason: `command ${shown}: the glob ${JSON.stringify(value)} can expand to ${example}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, rules: [ref(deny.entry)] };
+        if (example !== undefined) return because('deny', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} can expand to ${example}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, rule: ref(deny.entry), word: value });
       }
       const governed = relative.startsWith('/') ? undefined : governanceGlobReach(set, relative);
-      if (governed) return { decision: 'ask', reason: `command ${shown}: the glob ${JSON.stringify(value)} can expand to a path like ${governed.pattern}, ${governed.what}, which agents may not change; a person decides whether this command only reads it`, rules: [governed.rule] };
+      if (governed) return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} can expand to a path like ${governed.pattern}, ${governed.what}, which agents may not change; a person decides whether this command only reads it`, rule: governed.rule, word: value, table: 'governance' });
     } catch (error) {
       if (!(error instanceof UndecidableGlobError)) throw error;
-      return { decision: 'ask', reason: `command ${shown}: the glob ${JSON.stringify(value)} cannot be checked against the deny rules`, rules: [] };
+      return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} cannot be checked against the deny rules`, word: value });
     }
   }
   return undefined;
@@ -422,21 +436,21 @@ function networkTargetsVerdicts(context: Context, inv: Invocation, shape: Comman
   return [
     ...targets.map((t) => {
       const v = decideEndpoint(context.set, t);
-      return { ...v, reason: `command ${shown}: ${v.reason}` };
+      return fromPath(v, { kind: 'network', subject: `command ${shown}`, detail: v.reason, word: t });
     }),
-    ...unresolved.map((reason) => ({ decision: 'ask' as const, reason: `command ${shown}: ${reason}`, rules: [] })),
+    ...unresolved.map((reason) => because('ask', { kind: 'network', subject: `command ${shown}`, detail: reason })),
   ];
 }
 
 function decideRedirect(context: Context, redirect: Redirect): Verdict[] {
   const target = redirect.target;
   const shown = JSON.stringify(redirect.text);
-  if (target.value === undefined || target.glob) return [{ decision: 'ask', reason: `redirection ${shown}: the target ${target.dynamic ?? target.text} cannot be resolved statically`, rules: [] }];
+  if (target.value === undefined || target.glob) return [because('ask', { kind: 'expansion', subject: `redirection ${shown}`, detail: `the target ${target.dynamic ?? target.text} cannot be resolved statically`, word: target.text })];
   if (SAFE_SINKS.test(target.value)) return [];
-  if (context.unknownCwd && !target.value.startsWith('/')) return [{ decision: 'ask', reason: `redirection ${shown}: the target is relative to a directory that "${context.unknownCwd}" chose at run time`, rules: [] }];
+  if (context.unknownCwd && !target.value.startsWith('/')) return [because('ask', { kind: 'place', subject: `redirection ${shown}`, detail: `the target is relative to a directory that "${context.unknownCwd}" chose at run time`, word: target.value })];
   return context.cwds.map((dir) => {
     const v = decidePath(context.set, target.value, dir, redirect.mode === 'write' ? 'write' : 'read', context.env);
-    return { ...v, reason: `redirection ${shown}: ${v.reason}` };
+    return fromPath(v, { kind: 'path', subject: `redirection ${shown}`, detail: v.reason, word: target.value });
   });
 }
 

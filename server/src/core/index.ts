@@ -8,6 +8,7 @@ export { PolicyFileCache } from './policy-file-cache';
 export { loadPolicySet, type PolicySet, type PolicySetOptions } from './policy-set';
 export { evaluate, type EvaluationContext } from './evaluate';
 export { describeLine, type LineDescription } from './evaluate-command';
+export { renderCause, type Cause, type CauseKind } from './causes';
 export { isBlocking } from './findings';
 export { normalisePath, resolveAbsolute } from './paths';
 export { compileGlob, globOptions } from './glob';

@@ -1,3 +1,4 @@
+import type { Cause } from './causes';
 /** Public types shared by every host. The core never performs I/O. */
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -80,6 +81,8 @@ export interface DecisionResult {
   rules: RuleRef[];
   /** Set when an active bypass turned a denial into this allow. */
   bypass_id?: string;
+  /** Why, as data: each cause names its kind, subject, and the rule, word, option or table entry behind it. */
+  causes?: Cause[];
 }
 
 /** What the core needs from the host's file system: nothing but symlink resolution. */

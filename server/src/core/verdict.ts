@@ -1,3 +1,4 @@
+import type { Cause } from './causes';
 import type { RuleEntry } from './policy-file';
 import type { ActiveBypass } from './bypass';
 import type { Decision, DecisionResult, FileSystemView, RuleRef } from './types';
@@ -9,6 +10,8 @@ export interface Verdict {
   rules: RuleRef[];
   /** The bypass that turned a denial into this allow. */
   bypass?: string;
+  /** Why, as data (the reason is rendered from them where they are given). */
+  causes?: Cause[];
 }
 
 /** What a decision may consult besides the policy: the host's file system view and active bypasses. */
@@ -57,6 +60,8 @@ export function combine(verdicts: Verdict[], emptyReason: string): Verdict {
   }
   const bypasses = [...new Set(chosen.flatMap((v) => (v.bypass ? [v.bypass] : [])))];
   const result: Verdict = { decision: worst, reason: reasons.join('; '), rules };
+  const causes = chosen.flatMap((v) => v.causes ?? []);
+  if (causes.length) result.causes = causes;
   if (bypasses.length) result.bypass = bypasses.join(',');
   return result;
 }
@@ -64,5 +69,6 @@ export function combine(verdicts: Verdict[], emptyReason: string): Verdict {
 export function toResult(v: Verdict): DecisionResult {
   const result: DecisionResult = { decision: v.decision, allowed: v.decision === 'allow', requires_approval: v.decision === 'ask', reason: v.reason, rules: v.rules };
   if (v.bypass) result.bypass_id = v.bypass;
+  if (v.causes) result.causes = v.causes;
   return result;
 }
