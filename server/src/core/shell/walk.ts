@@ -260,11 +260,13 @@ class Walker {
   }
 
   private command(node: ShellNode, at: Place, depth: number): Flow {
-    const command = node.type === 'command' ? simpleCommand(node, at) : keywordCommand(node, at);
-    const skipped = skippedText(node);
+    // node.children builds new objects on every call in web-tree-sitter: read it once.
+    const all = kids(node);
+    const command = node.type === 'command' ? simpleCommand(node, at, all) : keywordCommand(node, at, all);
+    const skipped = skippedText(node, all);
     if (skipped !== undefined) this.result.unresolved.push(`the parser skipped ${JSON.stringify(skipped)} in ${JSON.stringify(node.text.slice(0, 60))}, so its words are not known as bash splits them`);
     this.result.commands.push(command);
-    for (const child of kids(node)) {
+    for (const child of all) {
       if (child.type === 'file_redirect') this.attach([child], at, depth);
       // Its assignments belong to the command; only their values are walked, for substitutions.
       else if (child.type === 'variable_assignment') this.walkChildren(kids(child), at, depth);
@@ -351,11 +353,15 @@ class Walker {
 }
 
 /** Text between a command's parts that no node covers (tree-sitter drops `\ ` after a quoted string). */
-function skippedText(node: ShellNode): string | undefined {
+function skippedText(node: ShellNode, children: ShellNode[]): string | undefined {
   let end = node.startIndex;
-  for (const child of node.children) {
-    if (!child) continue;
-    const gap = node.text.slice(end - node.startIndex, child.startIndex - node.startIndex);
+  const text = node.text;
+  for (const child of children) {
+    if (child.startIndex === end) {
+      end = child.endIndex;
+      continue;
+    }
+    const gap = text.slice(end - node.startIndex, child.startIndex - node.startIndex);
     if (/\S/.test(gap.replace(/\\\n/g, ''))) return gap.trim();
     end = child.endIndex;
   }
@@ -370,12 +376,12 @@ function listInside(node: ShellNode): ShellNode | undefined {
   return body?.type === 'list' ? body : undefined;
 }
 
-function simpleCommand(node: ShellNode, place: Place): SimpleCommand {
+function simpleCommand(node: ShellNode, place: Place, children: ShellNode[]): SimpleCommand {
   const words: Word[] = [];
   const assignments: SimpleCommand['assignments'] = [];
   const parts: ShellNode[][] = [];
   let end = -1;
-  for (const child of kids(node)) {
+  for (const child of children) {
     if (child.type === 'variable_assignment') assignments.push(assignment(child));
     else if (child.type === 'command_name') {
       const inner = kids(child)[0];
@@ -393,8 +399,7 @@ function simpleCommand(node: ShellNode, place: Place): SimpleCommand {
   return { words, assignments, text: node.text, place };
 }
 
-function keywordCommand(node: ShellNode, place: Place): SimpleCommand {
-  const all = kids(node);
+function keywordCommand(node: ShellNode, place: Place, all: ShellNode[]): SimpleCommand {
   const keyword = all[0]?.text ?? node.type;
   const words: Word[] = [{ value: keyword, dynamic: undefined, glob: false, text: keyword }];
   const assignments: SimpleCommand['assignments'] = [];
