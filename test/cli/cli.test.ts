@@ -18,7 +18,9 @@ describe('agent-policy CLI (real processes)', () => {
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { decision: string; allowed: boolean; requires_approval: boolean; reason: string; rules: unknown[] });
     assert.deepEqual(lines.map((l) => l.decision), ['allow', 'deny', 'deny', 'ask']);
     assert.match(lines[2]?.reason ?? '', /line 4 is not valid JSON/);
-    for (const l of lines) assert.deepEqual(Object.keys(l), ['decision', 'allowed', 'requires_approval', 'reason', 'rules']);
+    // A command decision also carries its causes, as data.
+    lines.forEach((l, i) => assert.deepEqual(Object.keys(l), ['decision', 'allowed', 'requires_approval', 'reason', 'rules', ...(i === 3 ? ['causes'] : [])]));
+    assert.deepEqual((lines[3] as unknown as { causes: { kind: string; rule: { pattern: string } }[] }).causes.map((c) => [c.kind, c.rule.pattern]), [['rule', 'git commit']]);
   });
 
   it('eval exits 2 with file:line:col when the policy cannot be loaded', () => {

@@ -42,6 +42,12 @@ describe('normalisePath: the root boundary, refusals and the kernel links', () =
     assert.equal(path('/proc/12/fd/1'), 'refused:process');
     assert.equal(path('/proc/12/status'), 'out:/proc/12/status');
     assert.equal(path('/proc/x12/cwd'), 'out:/proc/x12/cwd');
+    // Ordinary devices and folders that only look like the links are themselves.
+    assert.equal(path('/dev/null'), 'out:/dev/null');
+    assert.equal(path('/dev/pts/3'), 'out:/dev/pts/3');
+    assert.equal(path('/x/fd/3'), 'out:/x/fd/3');
+    assert.equal(path('/proc/self/status'), 'out:/proc/self/status');
+    assert.equal(path('/proc/self/fd'), 'out:/proc/self/fd');
     // Inside the repository, a folder called proc is only a folder.
     assert.equal(path('proc/self/cwd/a'), 'in:proc/self/cwd/a');
   });

@@ -314,3 +314,13 @@ test('what tree-sitter parses differently from bash is followed as bash runs it,
   await check('cat if=~/.ssh/id_rsa', 'ask', /the tilde in if=~\/\.ssh\/id_rsa/);
   await check('X=secrets; cd "$X" && ls', 'ask', /runs in a directory that "cd "\$X"" chose at run time/);
 });
+
+test('nested function calls and loops that multiply the walk are bounded, and refused', async () => {
+  const calls = ['f0() { ls; }', ...Array.from({ length: 30 }, (_, i) => `f${i + 1}() { f${i}; f${i}; }`), 'f30'].join('; ');
+  await check(calls, 'deny', /loops and function calls take more than 20000 steps \(or 5000 simple commands\)/);
+  // Nested loops of cd: the candidate directories are capped, and the directory is then unknown.
+  const loops = `${'for a in 1; do '.repeat(40)}cd src; ls${'; done'.repeat(40)}`;
+  await check(loops, 'ask', /a directory change inside a loop|one of too many directories/);
+  // A call of a defined function needs no allow: its body is what runs, and it is decided.
+  await check('f() { ls src; }; f', 'allow', /allowed by "ls"/);
+});

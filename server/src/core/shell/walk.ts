@@ -15,6 +15,9 @@ export type ChangeDirectory = (command: SimpleCommand, before: Place) => Place |
 
 const NO_CHANGE: ChangeDirectory = () => undefined;
 const MAX_NESTING = 200;
+const MAX_STEPS = 20_000;
+const MAX_COMMANDS = 5_000;
+const MAX_DIRECTORIES = 16;
 
 /** A simple command as written, before wrappers are unwrapped. */
 export interface SimpleCommand {
@@ -67,6 +70,8 @@ function union(a: Place, b: Place): Place {
   if (a === b) return a;
   const dirs = [...a.dirs];
   for (const dir of b.dirs) if (!dirs.includes(dir)) dirs.push(dir);
+  // Loops of `cd`s multiply the candidates: past a few, the directory is as good as unknown.
+  if (dirs.length > MAX_DIRECTORIES) return { dirs: dirs.slice(0, MAX_DIRECTORIES), unknown: a.unknown ?? b.unknown ?? 'one of too many directories to follow' };
   return { dirs, unknown: a.unknown ?? b.unknown };
 }
 
@@ -92,6 +97,9 @@ const stay = (at: Place): Flow => ({ ok: at, failed: at });
 export function analyse(root: ShellNode, changeDirectory: ChangeDirectory = NO_CHANGE, start: Place = { dirs: [''], unknown: undefined }): ShellAnalysis {
   const walker = new Walker(changeDirectory);
   walker.flow(root, start, [], 0);
+  walker.uncalledFunctions(start);
+  // Checked last: a rewind inside a loop must not drop it.
+  if (walker.exhausted) walker.result.errors.push(`the command's loops and function calls take more than ${MAX_STEPS} steps (or ${MAX_COMMANDS} simple commands) to follow`);
   return walker.result;
 }
 
@@ -100,6 +108,23 @@ class Walker {
   /** Functions defined so far: a call runs the body where the call is. */
   private readonly functions = new Map<string, ShellNode>();
   private readonly calling = new Set<string>();
+  private steps = 0;
+  private readonly called = new Set<string>();
+
+  get exhausted(): boolean {
+    return this.steps > MAX_STEPS;
+  }
+
+  /**
+   * A function the line defines but never calls by name may still run (a trap, a dynamic name):
+   * its body is decided too, in a directory unknown.
+   */
+  uncalledFunctions(start: Place): void {
+    for (const [name, body] of this.functions) {
+      if (this.called.has(name)) continue;
+      this.sequence([body], union(start, { dirs: [], unknown: `wherever the function ${name} is called` }), [], 0);
+    }
+  }
   constructor(private readonly changeDirectory: ChangeDirectory) {}
 
   flow(node: ShellNode, at: Place, pending: ShellNode[], depth: number): Flow {
@@ -115,6 +140,8 @@ class Walker {
       this.result.errors.push(`the command nests constructs more than ${MAX_NESTING} deep`);
       return stay(at);
     }
+    // Loops are walked twice and function bodies once per call: nested, that multiplies. Bounded.
+    if (++this.steps > MAX_STEPS) return stay(at);
     const next = depth + 1;
     switch (node.type) {
       case 'list':
@@ -165,7 +192,7 @@ class Walker {
       case 'c_style_for_statement':
         return this.loop(node, at, next);
       case 'function_definition':
-        return this.functionDefinition(node, at, next);
+        return this.functionDefinition(node, at);
       case 'word':
         // tree-sitter leaves a backquoted command inside `${…}` as a plain word: it runs all the same.
         if (/(^|[^\\])`/.test(node.text)) this.result.unresolved.push(`the backquoted command in ${node.text.slice(0, 40)} cannot be analysed`);
@@ -263,24 +290,28 @@ class Walker {
     // node.children builds new objects on every call in web-tree-sitter: read it once.
     const all = kids(node);
     const command = node.type === 'command' ? simpleCommand(node, at, all) : keywordCommand(node, at, all);
+    const name = command.words[0]?.value;
+    const body = name === undefined ? undefined : this.functions.get(name);
+    // A call of a function defined earlier runs its body, which is decided instead of the name.
+    const called = name !== undefined && body !== undefined && !this.calling.has(name);
+    if (!called) this.result.commands.push(command);
+    if (this.result.commands.length > MAX_COMMANDS) this.steps = MAX_STEPS + 1;
     const skipped = skippedText(node, all);
     if (skipped !== undefined) this.result.unresolved.push(`the parser skipped ${JSON.stringify(skipped)} in ${JSON.stringify(node.text.slice(0, 60))}, so its words are not known as bash splits them`);
-    this.result.commands.push(command);
     for (const child of all) {
       if (child.type === 'file_redirect') this.attach([child], at, depth);
       // Its assignments belong to the command; only their values are walked, for substitutions.
       else if (child.type === 'variable_assignment') this.walkChildren(kids(child), at, depth);
       else this.flow(child, at, [], depth);
     }
-    const name = command.words[0]?.value;
-    const body = name === undefined ? undefined : this.functions.get(name);
-    if (name !== undefined && body && !this.calling.has(name)) return this.call(name, body, at, depth);
+    if (called) return this.call(name, body, at, depth);
     const moved = command.words.length ? this.changeDirectory(command, at) : undefined;
     return { ok: moved ?? at, failed: at };
   }
 
   /** A call of a function defined earlier in the line runs its body here, and moves the shell as the body does. */
   private call(name: string, body: ShellNode, at: Place, depth: number): Flow {
+    this.called.add(name);
     this.calling.add(name);
     try {
       return this.sequence([body], at, [], depth);
@@ -301,19 +332,11 @@ class Walker {
     return stay(union(anywhere, union(again.ok, again.failed)));
   }
 
-  /**
-   * A function's body runs where it is called: each call in the line walks it there. It is also
-   * walked where it is defined, unknown directory included, for calls the analysis cannot see
-   * (a dynamic name, a trap): what it runs is decided either way.
-   */
-  private functionDefinition(node: ShellNode, at: Place, depth: number): Flow {
+  /** A function's body runs where it is called: each call in the line walks it there (see uncalledFunctions). */
+  private functionDefinition(node: ShellNode, at: Place): Flow {
     const name = node.childForFieldName('name')?.text ?? 'a function';
     const body = node.childForFieldName('body') ?? kids(node)[kids(node).length - 1];
-    const anywhere = union(at, { dirs: [], unknown: `wherever the function ${name} is called` });
-    if (body) {
-      this.sequence([body], anywhere, [], depth);
-      this.functions.set(name, body);
-    }
+    if (body) this.functions.set(name, body);
     return stay(at);
   }
 
