@@ -323,4 +323,5 @@ test('nested function calls and loops that multiply the walk are bounded, and re
   await check(loops, 'ask', /a directory change inside a loop|one of too many directories/);
   // A call of a defined function needs no allow: its body is what runs, and it is decided.
   await check('f() { ls src; }; f', 'allow', /allowed by "ls"/);
+  await check('f() { ls src; }; LD_PRELOAD=/tmp/x.so f', 'ask', /sets LD_PRELOAD/);
 });

@@ -294,7 +294,8 @@ class Walker {
     const body = name === undefined ? undefined : this.functions.get(name);
     // A call of a function defined earlier runs its body, which is decided instead of the name.
     const called = name !== undefined && body !== undefined && !this.calling.has(name);
-    if (!called) this.result.commands.push(command);
+    // A call still carries its assignments (`LD_PRELOAD=… f`): they are decided like any command's.
+    this.result.commands.push(called ? { ...command, words: [] } : command);
     if (this.result.commands.length > MAX_COMMANDS) this.steps = MAX_STEPS + 1;
     const skipped = skippedText(node, all);
     if (skipped !== undefined) this.result.unresolved.push(`the parser skipped ${JSON.stringify(skipped)} in ${JSON.stringify(node.text.slice(0, 60))}, so its words are not known as bash splits them`);
