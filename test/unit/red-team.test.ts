@@ -324,4 +324,8 @@ test('nested function calls and loops that multiply the walk are bounded, and re
   // A call of a defined function needs no allow: its body is what runs, and it is decided.
   await check('f() { ls src; }; f', 'allow', /allowed by "ls"/);
   await check('f() { ls src; }; LD_PRELOAD=/tmp/x.so f', 'ask', /sets LD_PRELOAD/);
+  // Defined only maybe: the call may run the real program, which is decided as such.
+  await check('if false; then rm() { ls; }; fi; rm -rf build', 'deny', /denied by "rm -rf"/);
+  await check('(rm() { ls; }); rm -rf build', 'deny', /denied by "rm -rf"/);
+  await check('rm() { ls; }; rm -rf build', 'allow', /allowed by "ls"/);
 });

@@ -109,6 +109,18 @@ class Walker {
   private readonly functions = new Map<string, ShellNode>();
   private readonly calling = new Set<string>();
   private steps = 0;
+  /** Inside a branch, a subshell or a loop: what is defined here may not exist afterwards. */
+  private uncertain = 0;
+  private readonly maybeFunctions = new Map<string, ShellNode>();
+
+  private maybe<T>(walk: () => T): T {
+    this.uncertain++;
+    try {
+      return walk();
+    } finally {
+      this.uncertain--;
+    }
+  }
   private readonly called = new Set<string>();
 
   get exhausted(): boolean {
@@ -120,7 +132,7 @@ class Walker {
    * its body is decided too, in a directory unknown.
    */
   uncalledFunctions(start: Place): void {
-    for (const [name, body] of this.functions) {
+    for (const [name, body] of [...this.functions, ...this.maybeFunctions]) {
       if (this.called.has(name)) continue;
       this.sequence([body], union(start, { dirs: [], unknown: `wherever the function ${name} is called` }), [], 0);
     }
@@ -173,24 +185,27 @@ class Walker {
         return stay(at);
       case 'program':
       case 'compound_statement':
-      case 'do_group':
+      case 'do_group': {
+        const out = this.sequence(kids(node), at, [], next);
+        return stay(union(out.ok, out.failed));
+      }
       case 'if_statement':
       case 'elif_clause':
       case 'else_clause':
       case 'case_statement':
       case 'case_item': {
-        const out = this.sequence(kids(node), at, [], next);
+        const out = this.maybe(() => this.sequence(kids(node), at, [], next));
         return stay(union(out.ok, out.failed));
       }
       case 'subshell':
       case 'command_substitution':
       case 'process_substitution':
-        this.sequence(kids(node), at, [], next);
+        this.maybe(() => this.sequence(kids(node), at, [], next));
         return stay(at);
       case 'while_statement':
       case 'for_statement':
       case 'c_style_for_statement':
-        return this.loop(node, at, next);
+        return this.maybe(() => this.loop(node, at, next));
       case 'function_definition':
         return this.functionDefinition(node, at);
       case 'word':
@@ -239,10 +254,10 @@ class Walker {
       const rightPending = operandIndex === operands.length - 1 ? pending : [];
       operandIndex++;
       if (child.type === '&&') {
-        const r = run(right, flow.ok, rightPending);
+        const r = this.maybe(() => run(right, flow.ok, rightPending));
         flow = { ok: r.ok, failed: union(flow.failed, r.failed) };
       } else {
-        const r = run(right, flow.failed, rightPending);
+        const r = this.maybe(() => run(right, flow.failed, rightPending));
         flow = { ok: union(flow.ok, r.ok), failed: r.failed };
       }
     }
@@ -265,7 +280,8 @@ class Walker {
   private pipelineParts(parts: ShellNode[], at: Place, firstRedirects: ShellNode[], pending: ShellNode[], depth: number): Flow {
     parts.forEach((part, i) => {
       if (i === 0 && firstRedirects.length) this.attach(firstRedirects, at, depth);
-      this.flow(part, at, i === parts.length - 1 ? pending : [], depth);
+      if (parts.length > 1) this.maybe(() => this.flow(part, at, i === parts.length - 1 ? pending : [], depth));
+      else this.flow(part, at, i === parts.length - 1 ? pending : [], depth);
     });
     return stay(at);
   }
@@ -337,7 +353,8 @@ class Walker {
   private functionDefinition(node: ShellNode, at: Place): Flow {
     const name = node.childForFieldName('name')?.text ?? 'a function';
     const body = node.childForFieldName('body') ?? kids(node)[kids(node).length - 1];
-    if (body) this.functions.set(name, body);
+    // Defined only maybe (in a branch, a subshell, after `&&`): a call may run the program of that name instead.
+    if (body) (this.uncertain > 0 ? this.maybeFunctions : this.functions).set(name, body);
     return stay(at);
   }
 
