@@ -12,7 +12,7 @@ import type { PolicySet } from './policy-set';
 import type { RuleRef } from './types';
 import { invocationShape, matchLoose, matchStrict, sameProgram, type CommandShape } from './shell/command-pattern';
 import { networkTargets } from './shell/fetchers';
-import { unwrap, type Invocation } from './shell/invocations';
+import { unwrap, type Invocation, type Unwrapped } from './shell/invocations';
 import { editedFiles, folderChanges, riskyOptions, riskyScript } from './shell/program-options';
 import { isRiskyVariable } from './shell/risky-variables';
 import { joinContinuations } from './shell/continuations';
@@ -56,9 +56,18 @@ function decideLine(set: PolicySet, line: string, place: Place, env: DecideEnv, 
   const what = `command.exec ${JSON.stringify(line.length > 200 ? line.slice(0, 200) + '…' : line)}`;
   if (line.length > MAX_COMMAND_CHARS) return because('deny', { kind: 'input', subject: what, detail: `the command is longer than ${MAX_COMMAND_CHARS} characters` });
   if (depth > MAX_REENTRY_DEPTH) return because('deny', { kind: 'input', subject: what, detail: `shells are nested more than ${MAX_REENTRY_DEPTH} deep` });
+  // The walk unwraps each command to see whether it moves the shell; the decision reuses that.
+  const unwrapped = new Map<SimpleCommand, Unwrapped>();
+  const unwrapOnce = (command: SimpleCommand): Unwrapped => {
+    const known = unwrapped.get(command);
+    if (known) return known;
+    const fresh = unwrap(command);
+    unwrapped.set(command, fresh);
+    return fresh;
+  };
   let analysis;
   try {
-    analysis = set.shell.withTree(joinContinuations(line), (root) => analyse(root, (command, before) => changedDirectory(set, env, command, before), place));
+    analysis = set.shell.withTree(joinContinuations(line), (root) => analyse(root, (command, before) => changedDirectory(set, env, unwrapOnce(command), before), place));
   } catch (error) {
     return because('deny', { kind: 'parse', subject: what, detail: `the command cannot be parsed (${String((error as Error).message ?? error)})` });
   }
@@ -68,12 +77,12 @@ function decideLine(set: PolicySet, line: string, place: Place, env: DecideEnv, 
     verdicts.push(...assignmentVerdicts(command.assignments.map((a) => a.name)));
     if (command.words.length === 0) continue;
     const context = contextAt(set, env, command.place);
-    const unwrapped = unwrap(command);
-    verdicts.push(...assignmentVerdicts(unwrapped.assignments));
-    for (const reason of unwrapped.unresolved) verdicts.push(because('ask', { kind: 'expansion', subject: what, detail: reason }));
-    for (const reentry of unwrapped.reentries) verdicts.push(decideLine(set, reentry.source, reentryPlace(reentry.via, command.place), env, depth + 1));
+    const { assignments, unresolved, reentries, invocations } = unwrapOnce(command);
+    verdicts.push(...assignmentVerdicts(assignments));
+    for (const reason of unresolved) verdicts.push(because('ask', { kind: 'expansion', subject: what, detail: reason }));
+    for (const reentry of reentries) verdicts.push(decideLine(set, reentry.source, reentryPlace(reentry.via, command.place), env, depth + 1));
     verdicts.push(...placeVerdicts(context, what));
-    for (const inv of unwrapped.invocations) verdicts.push(...decideInvocation(context, inv));
+    for (const inv of invocations) verdicts.push(...decideInvocation(context, inv));
   }
   for (const redirect of analysis.redirects) verdicts.push(...decideRedirect(contextAt(set, env, redirect.place), redirect));
   if (verdicts.length === 0) return because('allow', { kind: 'builtin', subject: what, detail: 'runs no command' });
@@ -110,8 +119,7 @@ function assignmentVerdicts(names: string[]): Verdict[] {
 const CD_OPTIONS = /^-[LPe@]+$/;
 
 /** Where the shell is after `cmd` succeeds, when `cmd` moves it: `cd`, `pushd`, `popd`, or an `eval` that does. */
-function changedDirectory(set: PolicySet, env: DecideEnv, command: SimpleCommand, before: Place): Place | undefined {
-  const unwrapped = unwrap(command);
+function changedDirectory(set: PolicySet, env: DecideEnv, unwrapped: Unwrapped, before: Place): Place | undefined {
   if (unwrapped.reentries.some((r) => r.via === 'eval' && /\b(cd|pushd|popd)\b/.test(r.source))) return { dirs: before.dirs, unknown: 'eval, which changes directory' };
   const inv = unwrapped.invocations[unwrapped.invocations.length - 1];
   if (!inv?.program || !CWD_CHANGERS.has(inv.program)) return undefined;
@@ -465,7 +473,7 @@ export interface LineDescription {
 
 export function describeLine(set: PolicySet, line: string, cwd = ''): LineDescription {
   const env: DecideEnv = { fs: undefined, bypasses: [], now: 0, stateDirs: [] };
-  const analysis = set.shell.withTree(joinContinuations(line), (root) => analyse(root, (command, before) => changedDirectory(set, env, command, before), { dirs: [cwd], unknown: undefined }));
+  const analysis = set.shell.withTree(joinContinuations(line), (root) => analyse(root, (command, before) => changedDirectory(set, env, unwrap(command), before), { dirs: [cwd], unknown: undefined }));
   return {
     errors: analysis.errors,
     unresolved: analysis.unresolved,
