@@ -124,18 +124,25 @@ function changedDirectory(set: PolicySet, env: DecideEnv, unwrapped: Unwrapped, 
   const inv = unwrapped.invocations[unwrapped.invocations.length - 1];
   if (!inv?.program || !CWD_CHANGERS.has(inv.program)) return undefined;
   if (inv.program === 'popd') return { dirs: [], unknown: 'popd' };
-  const args = inv.args.slice(inv.args.findIndex((a) => a.value === undefined || !CD_OPTIONS.test(a.value)));
+  // Options only (`cd -P`) is a bare `cd`: the shell goes to the home folder.
+  const first = inv.args.findIndex((a) => a.value === undefined || !CD_OPTIONS.test(a.value));
+  const args = first < 0 ? [] : inv.args.slice(first);
   const target = args[0]?.value === '--' ? args[1] : args[0];
   if (!target || target.value === undefined || target.value === '-' || /^[+-]\d+$/.test(target.value)) {
     return { dirs: [], unknown: `${inv.program} ${target?.text ?? '(the home folder)'}` };
   }
   const value = target.value;
+  const absolute = value.startsWith('/');
+  // An absolute target is the same wherever the shell was, even where that was not known.
   const dirs: string[] = [];
-  for (const dir of before.dirs) {
+  let unknown = absolute ? undefined : before.unknown;
+  for (const dir of absolute ? [''] : before.dirs) {
     const next = resolveDirectory(set, env, value, dir);
-    if (next.ok && !dirs.includes(next.path)) dirs.push(next.path);
+    // A directory the policy cannot name (`/proc/N/cwd`, a newline in it) is one it cannot follow.
+    if (!next.ok) unknown = `${inv.program} ${target.text}`;
+    else if (!dirs.includes(next.path)) dirs.push(next.path);
   }
-  return { dirs, unknown: value.startsWith('/') ? undefined : before.unknown };
+  return { dirs, unknown };
 }
 
 /**
