@@ -3,9 +3,9 @@ import { decidePath } from './evaluate-path';
 import { compileGlob, validateGlob } from './glob';
 import { deniedBelow } from './denied-below';
 import { deniedFolder } from './evaluate-folder';
-import { globLanguage, intersectionExample, UndecidableGlobError } from './glob-language';
+import { globLanguage, intersectionExample, isSubset, UndecidableGlobError } from './glob-language';
 import { governanceArgument, governanceFolders, governanceGlobReach, holdsGovernance, stateFolderOf } from './governance-paths';
-import { isHarmlessDevice, outsideSecret } from './outside-secrets';
+import { isHarmlessDevice, OUTSIDE_SECRETS, outsideSecret } from './outside-secrets';
 import { absolutePath, classify, normalisePath, type NormalisedPath } from './paths';
 import type { CommandRule } from './command-rule-index';
 import type { PolicySet } from './policy-set';
@@ -266,7 +266,7 @@ function folderVerdicts(context: Context, inv: Invocation, shape: CommandShape, 
       if (folder) verdicts.push(reached(`the glob ${JSON.stringify(value)} can expand to ${folder.path}, which`, folder.held));
       continue;
     }
-    for (const dir of context.cwds) {
+    for (const dir of resolvedFrom(context, value)) {
       const path = normalisePath(value, dir, set);
       const held = path.ok ? holdsGovernance(set, path.path) : undefined;
       if (path.ok && held) verdicts.push(reached(`argument ${JSON.stringify(value)} names ${path.path === '' ? 'the root' : path.path}, which`, held));
@@ -275,11 +275,32 @@ function folderVerdicts(context: Context, inv: Invocation, shape: CommandShape, 
   return verdicts;
 }
 
+/**
+ * The directories a word is resolved from: each directory the command may run in, and where
+ * none is known, the root for an absolute word (the same from anywhere, so still decided).
+ */
+function resolvedFrom(context: Context, value: string): readonly string[] {
+  if (context.cwds.length > 0 || !value.startsWith('/')) return context.cwds;
+  // Unless it goes through /proc/self/cwd: then it is where the shell is, which is not known.
+  const fromRoot = normalisePath(value, '', context.set);
+  const fromElsewhere = normalisePath(value, CWD_PROBE, context.set);
+  return JSON.stringify(fromRoot) === JSON.stringify(fromElsewhere) ? [''] : [];
+}
+
+const CWD_PROBE = 'agent-policy-probe/of-the-working-directory';
+
+/** A glob as the policy's patterns are written: relative to the root when it lies under it. */
+function rootRelative(set: PolicySet, pattern: string): string {
+  if (!pattern.startsWith('/')) return pattern;
+  if (set.root === '/') return pattern.replace(/^\/+/, '');
+  return pattern.startsWith(set.root + '/') ? pattern.slice(set.root.length + 1) : pattern;
+}
+
 /** A folder holding governance files that an unquoted glob argument can expand to. */
 function globFolder(context: Context, value: string): { path: string; held: { what: string; rule: RuleRef } } | undefined {
   const { set } = context;
-  for (const dir of context.cwds) {
-    const pattern = value.startsWith('/') ? value : dir === '' ? value : `${dir}/${value}`;
+  for (const dir of resolvedFrom(context, value)) {
+    const pattern = rootRelative(set, value.startsWith('/') ? value : dir === '' ? value : `${dir}/${value}`);
     const glob = compileGlob(pattern.replace(/\/+$/, ''), set.caseInsensitive);
     if (!glob.ok) return { path: value, held: { what: 'a glob that cannot be checked', rule: { file: 'builtin', line: 0, column: 0, list: 'builtin', pattern: value } } };
     for (const folder of governanceFolders(set)) {
@@ -333,7 +354,7 @@ function argumentVerdicts(context: Context, inv: Invocation, shown: string): Ver
       value = value.slice(eq + 1);
     }
     if (value === '' || value.includes('://')) continue;
-    const verdict = word.glob ? globArgument(context, value, shown) : pathArgument(context, value, shown, false, text.has(word));
+    const verdict = word.glob ? globArgument(context, value, shown, text.has(word)) : pathArgument(context, value, shown, false, text.has(word));
     if (verdict) out.push(verdict);
   }
   return out;
@@ -363,11 +384,12 @@ function pathArgument(context: Context, value: string, shown: string, program: b
   const { set, env } = context;
   const subject = `command ${shown}`;
   const named = `${program ? 'the program' : 'argument'} ${JSON.stringify(value)}`;
-  for (const dir of context.cwds) {
+  for (const dir of resolvedFrom(context, value)) {
     const path = normalisePath(value, dir, set);
     if (!path.ok) {
-      if (path.special) return because('ask', { kind: 'argument', subject, detail: `${named} ${path.reason}`, word: value });
-      continue;
+      // Text (echo's) may hold anything; a name the policy cannot check (a descriptor, a newline in it) asks.
+      if (text && !path.special) continue;
+      return because('ask', { kind: 'argument', subject, detail: `${named} ${path.special ? path.reason : `cannot be checked: ${path.reason}`}`, word: value });
     }
     const direct = reachedPath(context, { subject, word: value }, path, `${named} names ${path.path || 'the repository root'}`, program || text);
     if (direct) return direct;
@@ -410,13 +432,13 @@ function governedArgument(context: Context, path: NormalisedPath & { ok: true })
 }
 
 /** An unquoted glob argument expands to files: deny it when it can reach a denied path. */
-function globArgument(context: Context, written: string, shown: string): Verdict | undefined {
+function globArgument(context: Context, written: string, shown: string, text: boolean): Verdict | undefined {
   const { set } = context;
   // `src/*/` expands to the folders `src/*` matches: the same names, each with a slash.
   const value = written.length > 1 ? written.replace(/\/+$/, '') : written;
-  for (const dir of context.cwds) {
+  for (const dir of resolvedFrom(context, value)) {
     const pattern = value.startsWith('/') ? value : dir === '' ? value : `${dir}/${value}`;
-    const relative = set.root !== '/' && pattern.startsWith(set.root + '/') ? pattern.slice(set.root.length + 1) : pattern;
+    const relative = rootRelative(set, pattern);
     if (validateGlob(relative) !== undefined) return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} cannot be checked against the deny rules`, word: value });
     if (tooComplex(relative)) return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} has more wildcards than can be checked against the deny rules in bounded time`, word: value });
     try {
@@ -426,7 +448,12 @@ function globArgument(context: Context, written: string, shown: string): Verdict
         const example = intersectionExample(language, globLanguage(deny.glob.pattern, set.caseInsensitive));
         if (example !== undefined) return because('deny', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} can expand to ${example}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, rule: ref(deny.entry), word: value });
       }
-      const governed = relative.startsWith('/') ? undefined : governanceGlobReach(set, relative);
+      if (relative.startsWith('/')) {
+        const outside = text ? undefined : outsideGlobVerdict(set, language, value, shown);
+        if (outside) return outside;
+        continue;
+      }
+      const governed = governanceGlobReach(set, relative);
       if (governed) return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} can expand to a path like ${governed.pattern}, ${governed.what}, which agents may not change; a person decides whether this command only reads it`, rule: governed.rule, word: value, table: 'governance' });
     } catch (error) {
       if (!(error instanceof UndecidableGlobError)) throw error;
@@ -434,6 +461,42 @@ function globArgument(context: Context, written: string, shown: string): Verdict
     }
   }
   return undefined;
+}
+
+/**
+ * A glob outside the root, like a path there: denied when it can expand to a built-in secret,
+ * allowed when an absolute `filesystem.allow` covers all it can expand to, else asked.
+ */
+function outsideGlobVerdict(set: PolicySet, language: ReturnType<typeof globLanguage>, value: string, shown: string): Verdict | undefined {
+  // As bash expands it by default (the secrets are mostly dotfiles: `/tmp/*` does not reach /tmp/.netrc).
+  const expanded = globLanguage(withoutLeadingDots(value), set.caseInsensitive);
+  for (const secret of OUTSIDE_SECRETS) {
+    const example = intersectionExample(expanded, globLanguage(secret.pattern.startsWith('/') ? secret.pattern : `/${secret.pattern}`, false));
+    if (example !== undefined) return because('deny', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} can expand to ${example}, a built-in secret (${secret.what}, "${secret.pattern}")`, word: value, table: 'outside-secrets' });
+  }
+  if (set.fileAllow.all.some((allow) => allow.glob.absolute && isSubset(language, globLanguage(allow.glob.pattern, set.caseInsensitive)))) return undefined;
+  return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} expands outside the repository root, where the policy's rules do not reach`, word: value });
+}
+
+/**
+ * A glob rewritten so that a wildcard at the start of a name does not match a leading dot, as
+ * bash expands it without `dotglob` (`*x` is `{[^./]*x,x}`, `?x` is `[^./]x`). A `**` folder and
+ * a name starting with a class are kept: they may still reach dotfiles, which is the strict side.
+ */
+function withoutLeadingDots(glob: string): string {
+  return glob
+    .split('/')
+    .map((segment) => (segment === '**' ? segment : nameWithoutLeadingDot(segment)))
+    .join('/');
+}
+
+function nameWithoutLeadingDot(segment: string): string {
+  if (segment.startsWith('?')) return `[^./]${segment.slice(1)}`;
+  if (!segment.startsWith('*')) return segment;
+  const rest = segment.replace(/^\*+/, '');
+  if (rest === '') return '[^./]*';
+  // The star may match nothing: then the name starts as the rest does, still without a dot (`*.ssh` is not `.ssh`).
+  return rest.startsWith('.') ? `[^./]*${rest}` : `{[^./]*${rest},${nameWithoutLeadingDot(rest)}}`;
 }
 
 // Intersecting a glob with the deny rules costs time exponential in its wildcard folders: the
@@ -463,7 +526,7 @@ function decideRedirect(context: Context, redirect: Redirect): Verdict[] {
   if (target.value === undefined || target.glob) return [because('ask', { kind: 'expansion', subject: `redirection ${shown}`, detail: `the target ${target.dynamic ?? target.text} cannot be resolved statically`, word: target.text })];
   if (SAFE_SINKS.test(target.value)) return [];
   if (context.unknownCwd && !target.value.startsWith('/')) return [because('ask', { kind: 'place', subject: `redirection ${shown}`, detail: `the target is relative to a directory that "${context.unknownCwd}" chose at run time`, word: target.value })];
-  return context.cwds.map((dir) => {
+  return resolvedFrom(context, target.value).map((dir) => {
     const v = decidePath(context.set, target.value, dir, redirect.mode === 'write' ? 'write' : 'read', context.env);
     return fromPath(v, { kind: 'path', subject: `redirection ${shown}`, detail: v.reason, word: target.value });
   });

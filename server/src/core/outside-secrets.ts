@@ -24,7 +24,7 @@ export const OUTSIDE_SECRETS: readonly { pattern: string; what: string }[] = [
   { pattern: '**/.terraform.d/credentials.tfrc.json', what: 'Terraform credentials' },
   { pattern: '**/.pgpass', what: 'PostgreSQL passwords' },
   { pattern: '**/.my.cnf', what: 'MySQL passwords' },
-  { pattern: '**/.*_history', what: 'shell history' },
+  { pattern: '**/.[^.]*_history', what: 'shell history' },
   { pattern: '/etc/shadow*', what: 'password hashes' },
   { pattern: '/etc/gshadow*', what: 'group password hashes' },
   { pattern: '/etc/sudoers*', what: 'sudo rules' },
