@@ -681,3 +681,16 @@ describe('absolute globs, absolute words where the directory is unknown, and nam
     assert.equal(causes(r).find((c) => c.kind === 'glob')?.rule?.pattern, 'etc/**');
   });
 });
+
+describe('operands after --', () => {
+  it('a word after -- is a path even when it starts with a dash', () => {
+    // With a folder named `--` (mkdir -- --), this reads secrets/k.
+    const r = run('cat -- --/../secrets/k');
+    assert.equal(r.decision, 'deny');
+    assert.equal(only(r, 'argument').rule?.pattern, 'secrets/**');
+    // A folder changer's operands too: `rm -r -- -x/../backend` removes backend, which holds an override.
+    assert.match(only(run('rm -r -- -x/../backend'), 'folder').detail, /names backend, which is a folder holding the agent policy override/);
+    // Before --, a dash word is an option, as the program reads it.
+    assert.equal(run('cat -n src/a.ts').decision, 'allow');
+  });
+});

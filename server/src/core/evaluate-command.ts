@@ -258,9 +258,11 @@ function folderVerdicts(context: Context, inv: Invocation, shape: CommandShape, 
   }
   if (!changes.args) return verdicts;
   const args = inv.program === 'git' ? inv.args.slice(inv.args.findIndex((a) => a.value === shape.positionals[0]) + 1) : inv.args;
+  let operandsOnly = false;
   for (const word of args) {
     const value = word.value;
-    if (value === undefined || value.startsWith('-')) continue;
+    if (value === '--' && !operandsOnly) operandsOnly = true;
+    if (value === undefined || (value.startsWith('-') && !operandsOnly) || value === '--') continue;
     if (word.glob) {
       const folder = globFolder(context, value);
       if (folder) verdicts.push(reached(`the glob ${JSON.stringify(value)} can expand to ${folder.path}, which`, folder.held));
@@ -345,10 +347,16 @@ function argumentVerdicts(context: Context, inv: Invocation, shown: string): Ver
     if (verdict) out.push(verdict);
   }
   const text = textArguments(inv);
+  let operandsOnly = false;
   for (const word of inv.args) {
     if (word.value === undefined || isProcessSubstitution(word)) continue;
     let value = word.value;
-    if (value.startsWith('-')) {
+    // After `--` every word is an operand (`cat -- --/../secrets/k` opens a path).
+    if (value === '--' && !operandsOnly) {
+      operandsOnly = true;
+      continue;
+    }
+    if (value.startsWith('-') && !operandsOnly) {
       const eq = value.indexOf('=');
       if (eq < 0) continue;
       value = value.slice(eq + 1);
