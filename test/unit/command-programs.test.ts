@@ -643,6 +643,10 @@ describe('absolute globs, absolute words where the directory is unknown, and nam
     // `.*` cannot be analysed exactly (picomatch guards . and ..): it asks.
     assert.match(only(run('cat /home/u/.*'), 'glob').detail, /cannot be checked against the deny rules/);
     assert.equal(only(run('cat /home/u/*/id_rsa'), 'glob').table, undefined, 'one level, no dot: not ~/.ssh');
+    // Agent Policy's state folder is not opened by an allow of the folder around it.
+    const state = run('rm /tmp/agent-pol*/audit/*', undefined, { stateDirs: ['/tmp/agent-policy-0'] });
+    assert.equal(state.decision, 'ask');
+    assert.match(only(state, 'glob').detail, /can expand into Agent Policy's state folder \/tmp\/agent-policy-0/);
     // echo prints the names; it opens nothing.
     assert.deepEqual(run('echo /etc/sha*').causes, [allowed('echo /etc/sha*', 'echo')]);
   });

@@ -457,7 +457,7 @@ function globArgument(context: Context, written: string, shown: string, text: bo
         if (example !== undefined) return because('deny', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} can expand to ${example}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, rule: ref(deny.entry), word: value });
       }
       if (relative.startsWith('/')) {
-        const outside = text ? undefined : outsideGlobVerdict(set, language, value, shown);
+        const outside = text ? undefined : outsideGlobVerdict(context, language, value, shown);
         if (outside) return outside;
         continue;
       }
@@ -475,15 +475,24 @@ function globArgument(context: Context, written: string, shown: string, text: bo
  * A glob outside the root, like a path there: denied when it can expand to a built-in secret,
  * allowed when an absolute `filesystem.allow` covers all it can expand to, else asked.
  */
-function outsideGlobVerdict(set: PolicySet, language: ReturnType<typeof globLanguage>, value: string, shown: string): Verdict | undefined {
+function outsideGlobVerdict(context: Context, language: ReturnType<typeof globLanguage>, value: string, shown: string): Verdict | undefined {
+  const { set } = context;
   // As bash expands it by default (the secrets are mostly dotfiles: `/tmp/*` does not reach /tmp/.netrc).
   const expanded = globLanguage(withoutLeadingDots(value), set.caseInsensitive);
   for (const secret of OUTSIDE_SECRETS) {
     const example = intersectionExample(expanded, globLanguage(secret.pattern.startsWith('/') ? secret.pattern : `/${secret.pattern}`, false));
     if (example !== undefined) return because('deny', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} can expand to ${example}, a built-in secret (${secret.what}, "${secret.pattern}")`, word: value, table: 'outside-secrets' });
   }
+  // Agent Policy's own state (the audit log, bypasses, approvals) is never covered by an allow.
+  const state = context.env.stateDirs.find((dir) => [escapeGlob(dir), `${escapeGlob(dir)}/**`].some((p) => intersectionExample(language, globLanguage(p, false)) !== undefined));
+  if (state !== undefined) return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} can expand into Agent Policy's state folder ${state}, which agents may not change; a person decides whether this command only reads it`, word: value, table: 'governance' });
   if (set.fileAllow.all.some((allow) => allow.glob.absolute && isSubset(language, globLanguage(allow.glob.pattern, set.caseInsensitive)))) return undefined;
   return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} expands outside the repository root, where the policy's rules do not reach`, word: value });
+}
+
+/** A literal path as a glob that matches only it. */
+function escapeGlob(path: string): string {
+  return path.replace(/[*?[\]{}()!+@\\]/g, '\\$&');
 }
 
 /**
