@@ -103,15 +103,20 @@ export function analyse(root: ShellNode, changeDirectory: ChangeDirectory = NO_C
   return walker.result;
 }
 
+interface FunctionBody {
+  body: ShellNode;
+  redirects: ShellNode[];
+}
+
 class Walker {
   readonly result: ShellAnalysis = { commands: [], redirects: [], errors: [], unresolved: [] };
   /** Functions defined so far: a call runs the body where the call is. */
-  private readonly functions = new Map<string, ShellNode>();
+  private readonly functions = new Map<string, FunctionBody>();
   private readonly calling = new Set<string>();
   private steps = 0;
   /** Inside a branch, a subshell or a loop: what is defined here may not exist afterwards. */
   private uncertain = 0;
-  private readonly maybeFunctions = new Map<string, ShellNode>();
+  private readonly maybeFunctions = new Map<string, FunctionBody>();
 
   private maybe<T>(walk: () => T): T {
     this.uncertain++;
@@ -134,7 +139,7 @@ class Walker {
   uncalledFunctions(start: Place): void {
     for (const [name, body] of [...this.functions, ...this.maybeFunctions]) {
       if (this.called.has(name)) continue;
-      this.sequence([body], union(start, { dirs: [], unknown: `wherever the function ${name} is called` }), [], 0);
+      this.runBody(body, union(start, { dirs: [], unknown: `wherever the function ${name} is called` }), 0);
     }
   }
   constructor(private readonly changeDirectory: ChangeDirectory) {}
@@ -210,7 +215,7 @@ class Walker {
         return this.functionDefinition(node, at);
       case 'word':
         // tree-sitter leaves a backquoted command inside `${…}` as a plain word: it runs all the same.
-        if (/(^|[^\\])`/.test(node.text)) this.result.unresolved.push(`the backquoted command in ${node.text.slice(0, 40)} cannot be analysed`);
+        if (/(^|[^\\])(\\\\)*`/.test(node.text)) this.result.unresolved.push(`the backquoted command in ${node.text.slice(0, 40)} cannot be analysed`);
         return stay(at);
       case 'heredoc_redirect':
         this.heredoc(node);
@@ -327,14 +332,20 @@ class Walker {
   }
 
   /** A call of a function defined earlier in the line runs its body here, and moves the shell as the body does. */
-  private call(name: string, body: ShellNode, at: Place, depth: number): Flow {
+  private call(name: string, body: FunctionBody, at: Place, depth: number): Flow {
     this.called.add(name);
     this.calling.add(name);
     try {
-      return this.sequence([body], at, [], depth);
+      return this.runBody(body, at, depth);
     } finally {
       this.calling.delete(name);
     }
+  }
+
+  /** A function's redirections (`f() { …; } > out`) are opened where it is called, before its body runs. */
+  private runBody(fn: FunctionBody, at: Place, depth: number): Flow {
+    this.attach(fn.redirects, at, depth);
+    return this.sequence([fn.body], at, [], depth);
   }
 
   /** A loop runs its body again from wherever the body left it: a `cd` in it leaves the directory unknown. */
@@ -352,18 +363,25 @@ class Walker {
   /** A function's body runs where it is called: each call in the line walks it there (see uncalledFunctions). */
   private functionDefinition(node: ShellNode, at: Place): Flow {
     const name = node.childForFieldName('name')?.text ?? 'a function';
-    const body = node.childForFieldName('body') ?? kids(node)[kids(node).length - 1];
+    const all = kids(node);
+    const body = node.childForFieldName('body') ?? all.filter((c) => !c.type.endsWith('redirect')).at(-1);
+    const redirects = all.filter((c) => c.type.endsWith('redirect'));
     // Defined only maybe (in a branch, a subshell, after `&&`): a call may run the program of that name instead.
-    if (body) (this.uncertain > 0 ? this.maybeFunctions : this.functions).set(name, body);
+    if (body) (this.uncertain > 0 ? this.maybeFunctions : this.functions).set(name, { body, redirects });
     return stay(at);
   }
 
   /** An unquoted here-document runs the backquoted commands in its body, which tree-sitter does not parse. */
   private heredoc(node: ShellNode): void {
+    // tree-sitter folds what follows the delimiter on its line (`<<EOF secrets/key`, `<<EOF && cat key`) into the
+    // here-document: words bash passes to the command, commands it runs elsewhere. Not analysed: a person decides.
+    // A pipe (`<<EOF | grep x`) and further redirections (`<<EOF > out`) are walked as bash reads them.
+    const after = kids(node).find((c) => (c.isNamed && !c.type.startsWith('heredoc_') && !c.type.endsWith('redirect') && c.type !== 'pipeline') || c.type === '&&' || c.type === '||');
+    if (after) this.result.unresolved.push(`the here-document is followed on its line by ${JSON.stringify(node.text.slice(after.startIndex - node.startIndex).split('\n')[0])}, which is not analysed as bash reads it`);
     const start = kids(node).find((c) => c.type === 'heredoc_start')?.text ?? '';
     const body = kids(node).find((c) => c.type === 'heredoc_body');
     if (!body || /['"\\]/.test(start)) return;
-    if (/(^|[^\\])`/.test(body.text)) this.result.unresolved.push(`the here-document ${start} runs a backquoted command that cannot be analysed`);
+    if (/(^|[^\\])(\\\\)*`/.test(body.text)) this.result.unresolved.push(`the here-document ${start} runs a backquoted command that cannot be analysed`);
   }
 
   private walkChildren(nodes: ShellNode[], at: Place, depth: number): void {
@@ -375,6 +393,9 @@ class Walker {
       if (node.type === 'file_redirect') {
         const redirect = fileRedirect(node, at);
         if (redirect) this.result.redirects.push(redirect);
+        const extra = extraWords(node);
+        // `cat 2>/dev/null secrets/key`: tree-sitter folds the arguments after a redirection into it.
+        if (extra) this.result.unresolved.push(`the words ${JSON.stringify(extra)} after the redirection are arguments bash passes to the command; write the redirection after them`);
       }
       if (node.type === 'heredoc_redirect') this.heredoc(node);
       this.walkChildren(kids(node), at, depth);
@@ -459,6 +480,16 @@ function assignment(node: ShellNode): { name: string; value: Word | undefined } 
   const name = node.childForFieldName('name')?.text ?? '';
   const valueNode = node.childForFieldName('value');
   return { name, value: valueNode ? resolveWord(valueNode) : undefined };
+}
+
+/** The words tree-sitter folded into a file redirection after its target, if any. */
+function extraWords(node: ShellNode): string | undefined {
+  const all = kids(node);
+  const destination = node.childForFieldName('destination');
+  const targets = all.filter((c) => c.isNamed && c.type !== 'file_descriptor' && c.type !== 'comment');
+  const first = destination ? targets.findIndex((c) => c.startIndex === destination.startIndex) : 0;
+  const rest = targets.slice(first + 1);
+  return rest.length ? node.text.slice((rest[0] as ShellNode).startIndex - node.startIndex) : undefined;
 }
 
 function fileRedirect(node: ShellNode, place: Place): Redirect | undefined {
