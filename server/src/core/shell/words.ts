@@ -151,12 +151,13 @@ function ansiC(text: string): Piece {
     } else if ((m = /^x([0-9a-fA-F]{1,2})/.exec(rest)) || (m = /^([0-7]{1,3})/.exec(rest))) {
       // A byte: bash passes it raw. Above 0x7f it is not the character of that code (`$'\351'` is one byte, not é).
       const byte = parseInt(m[1] as string, m[0].startsWith('x') ? 16 : 8) & 0xff;
-      if (byte > 0x7f) return dynamicPiece(text);
+      // A NUL ends the string in bash (`$'rm\0x'` is `rm`): the word is not what it reads as.
+      if (byte > 0x7f || byte === 0) return dynamicPiece(text);
       value += String.fromCharCode(byte);
       i += m[0].length;
     } else if ((m = /^u([0-9a-fA-F]{1,4})/.exec(rest)) || (m = /^U([0-9a-fA-F]{1,8})/.exec(rest))) {
       const code = parseInt(m[1] as string, 16);
-      if (code > 0x10ffff) return dynamicPiece(text);
+      if (code > 0x10ffff || code === 0) return dynamicPiece(text);
       value += String.fromCodePoint(code);
       i += m[0].length;
     } else {
