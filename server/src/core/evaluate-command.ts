@@ -3,7 +3,7 @@ import { decidePath } from './evaluate-path';
 import { compileGlob, validateGlob } from './glob';
 import { deniedBelow } from './denied-below';
 import { deniedFolder } from './evaluate-folder';
-import { globLanguage, intersectionExample, isSubset, UndecidableGlobError } from './glob-language';
+import { escapeGlob, globLanguage, intersectionExample, isSubset, UndecidableGlobError } from './glob-language';
 import { governanceArgument, governanceFolders, governanceGlobReach, holdsGovernance, stateFolderOf } from './governance-paths';
 import { isHarmlessDevice, OUTSIDE_SECRETS, outsideSecret } from './outside-secrets';
 import { absolutePath, classify, normalisePath, type NormalisedPath } from './paths';
@@ -258,11 +258,9 @@ function folderVerdicts(context: Context, inv: Invocation, shape: CommandShape, 
   }
   if (!changes.args) return verdicts;
   const args = inv.program === 'git' ? inv.args.slice(inv.args.findIndex((a) => a.value === shape.positionals[0]) + 1) : inv.args;
-  let operandsOnly = false;
-  for (const word of args) {
+  for (const { word, option } of operandsMarked(args)) {
     const value = word.value;
-    if (value === '--' && !operandsOnly) operandsOnly = true;
-    if (value === undefined || (value.startsWith('-') && !operandsOnly) || value === '--') continue;
+    if (value === undefined || option) continue;
     if (word.glob) {
       const folder = globFolder(context, value);
       if (folder) verdicts.push(reached(`the glob ${JSON.stringify(value)} can expand to ${folder.path}, which`, folder.held));
@@ -338,6 +336,20 @@ function dynamicPart(inv: Invocation): string | undefined {
   return word ? (word.dynamic ?? word.text) : undefined;
 }
 
+/**
+ * Each word marked as an option or not: after the first `--` every word is an operand
+ * (`cat -- --/../secrets/k` opens a path), and that `--` itself is left out.
+ */
+function operandsMarked(words: readonly Word[]): { word: Word; option: boolean }[] {
+  const out: { word: Word; option: boolean }[] = [];
+  let operandsOnly = false;
+  for (const word of words) {
+    if (word.value === '--' && !operandsOnly) operandsOnly = true;
+    else out.push({ word, option: !operandsOnly && word.value?.startsWith('-') === true });
+  }
+  return out;
+}
+
 /** Arguments that name denied paths are reads of those paths. */
 function argumentVerdicts(context: Context, inv: Invocation, shown: string): Verdict[] {
   const out: Verdict[] = [];
@@ -347,16 +359,10 @@ function argumentVerdicts(context: Context, inv: Invocation, shown: string): Ver
     if (verdict) out.push(verdict);
   }
   const text = textArguments(inv);
-  let operandsOnly = false;
-  for (const word of inv.args) {
+  for (const { word, option } of operandsMarked(inv.args)) {
     if (word.value === undefined || isProcessSubstitution(word)) continue;
     let value = word.value;
-    // After `--` every word is an operand (`cat -- --/../secrets/k` opens a path).
-    if (value === '--' && !operandsOnly) {
-      operandsOnly = true;
-      continue;
-    }
-    if (value.startsWith('-') && !operandsOnly) {
+    if (option) {
       const eq = value.indexOf('=');
       if (eq < 0) continue;
       value = value.slice(eq + 1);
@@ -488,11 +494,6 @@ function outsideGlobVerdict(context: Context, language: ReturnType<typeof globLa
   if (state !== undefined) return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} can expand into Agent Policy's state folder ${state}, which agents may not change; a person decides whether this command only reads it`, word: value, table: 'governance' });
   if (set.fileAllow.all.some((allow) => allow.glob.absolute && isSubset(language, globLanguage(allow.glob.pattern, set.caseInsensitive)))) return undefined;
   return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} expands outside the repository root, where the policy's rules do not reach`, word: value });
-}
-
-/** A literal path as a glob that matches only it. */
-function escapeGlob(path: string): string {
-  return path.replace(/[*?[\]{}()!+@\\]/g, '\\$&');
 }
 
 /**

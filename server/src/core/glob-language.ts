@@ -159,6 +159,7 @@ export function exampleOutside(a: DFA, dir: string, caseInsensitive: boolean): s
   return intersectionExample(a, inside);
 }
 
-function escapeGlob(text: string): string {
+/** A literal path as a glob that matches only it. */
+export function escapeGlob(text: string): string {
   return text.replace(/[*?[\]{}()!@+\\]/g, '\\$&');
 }
