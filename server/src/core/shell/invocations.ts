@@ -33,12 +33,22 @@ interface WrapperSpec {
   needsAllow: boolean;
   /** Runtime arguments appended to the wrapped command. */
   appends?: string;
+  /** Options whose value is a command line the wrapper runs (`flock -c`, `su -c`, `env -S`). */
+  commandOptions?: string[];
+  /** Words that, right after the leading operands, say the next word is a command line (`flock FILE -c LINE`). */
+  lineAfterLeading?: string[];
+  /** Whether its options may come after its operands (GNU getopt without `+`: su, runuser). */
+  permutes?: boolean;
+  /** Whether `NAME=VALUE` words before the command set its environment (env, sudo). */
+  assigns?: boolean;
+  /** Whether the wrapper joins the command's words and runs them through `sh -c` (watch, unless `-x`). */
+  joinsShell?: { unless: string[] };
 }
 
 const WRAPPERS: Record<string, WrapperSpec> = {
-  sudo: { valued: ['-u', '-g', '-h', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '--user', '--group', '--host', '--prompt', '--chdir', '--role', '--type', '--other-user', '--command-timeout', '--close-from'], leading: 0, needsAllow: true },
+  sudo: { valued: ['-u', '-g', '-h', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '--user', '--group', '--host', '--prompt', '--chdir', '--role', '--type', '--other-user', '--command-timeout', '--close-from'], leading: 0, needsAllow: true, assigns: true },
   doas: { valued: ['-u', '-C'], leading: 0, needsAllow: true },
-  env: { valued: ['-u', '--unset', '-C', '--chdir', '-S', '--split-string', '-P'], leading: 0, needsAllow: false },
+  env: { valued: ['-u', '--unset', '-C', '--chdir', '-S', '--split-string', '-P'], leading: 0, needsAllow: false, commandOptions: ['-S', '--split-string'], assigns: true },
   timeout: { valued: ['-s', '--signal', '-k', '--kill-after'], leading: 1, needsAllow: false },
   nice: { valued: ['-n', '--adjustment'], leading: 0, needsAllow: false },
   nohup: { valued: [], leading: 0, needsAllow: false },
@@ -49,12 +59,33 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   stdbuf: { valued: ['-i', '-o', '-e', '--input', '--output', '--error'], leading: 0, needsAllow: false },
   ionice: { valued: ['-c', '-n', '-p', '-P', '-u', '--class', '--classdata'], leading: 0, needsAllow: false },
   xargs: { valued: ['-I', '-d', '-E', '-L', '-n', '-P', '-s', '-a', '--arg-file', '--delimiter', '--eof', '--max-lines', '--max-args', '--max-procs', '--max-chars', '--replace', '--process-slot-var'], leading: 0, needsAllow: false, appends: 'xargs appends arguments read from its input' },
+  setsid: { valued: [], leading: 0, needsAllow: false },
+  chrt: { valued: [], leading: 1, needsAllow: false },
+  taskset: { valued: [], leading: 1, needsAllow: false },
+  flock: { valued: ['-w', '--timeout', '-E', '--conflict-exit-code'], leading: 1, needsAllow: false, lineAfterLeading: ['-c', '--command'] },
+  watch: { valued: ['-n', '--interval', '-q', '--equexit'], leading: 0, needsAllow: false, joinsShell: { unless: ['-x', '--exec'] } },
+  unbuffer: { valued: [], leading: 0, needsAllow: false },
+  catchsegv: { valued: [], leading: 0, needsAllow: false },
+  faketime: { valued: ['--date-prog'], leading: 1, needsAllow: false },
+  fakeroot: { valued: ['-l', '--lib', '--faked', '-s', '-i', '-b'], leading: 0, needsAllow: false },
+  strace: { valued: ['-o', '--output', '-e', '-p', '--attach', '-s', '--string-limit', '-u', '--user', '-E', '--env', '-a', '--columns', '-b', '--detach-on', '-I', '--interruptible', '-O', '-S', '--summary-sort-by', '-X', '--const-print-style', '-P', '--trace-path', '-U', '--summary-columns'], leading: 0, needsAllow: false },
+  ltrace: { valued: ['-o', '--output', '-e', '-p', '-s', '-u', '-a', '--align', '-A', '-D', '--debug', '-F', '--config', '-l', '--library', '-L', '-n', '--indent', '-w', '--where', '-x'], leading: 0, needsAllow: false },
+  // Programs that change who or where the command runs, or run a shell: they need an allow of their own.
+  busybox: { valued: [], leading: 0, needsAllow: true },
+  su: { valued: ['-c', '--command', '--session-command', '-g', '--group', '-G', '--supp-group', '-s', '--shell', '-w', '--whitelist-environment'], leading: 0, needsAllow: true, commandOptions: ['-c', '--command', '--session-command'], permutes: true },
+  runuser: { valued: ['-u', '--user', '-c', '--command', '--session-command', '-g', '--group', '-G', '--supp-group', '-s', '--shell', '-w', '--whitelist-environment'], leading: 0, needsAllow: true, commandOptions: ['-c', '--command', '--session-command'], permutes: true },
+  script: { valued: ['-c', '--command', '-E', '--echo', '-I', '--log-in', '-O', '--log-out', '-B', '--log-io', '-T', '--log-timing', '-m', '--logging-format', '-o', '--output-limit'], leading: 0, needsAllow: true, commandOptions: ['-c', '--command'] },
+  unshare: { valued: ['-S', '--setuid', '-G', '--setgid', '-R', '--root', '-w', '--wd'], leading: 0, needsAllow: true },
+  nsenter: { valued: ['-t', '--target', '-S', '--setuid', '-G', '--setgid', '-r', '--root', '-w', '--wd'], leading: 0, needsAllow: true },
+  chroot: { valued: ['--userspec', '--groups'], leading: 1, needsAllow: true },
 };
 
 /** Programs that run another command which rules still see through (for explanations). */
 export const WRAPPER_NAMES: readonly string[] = Object.keys(WRAPPERS);
 
-const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'busybox']);
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash']);
+/** A shell's options that take the next word as their value (`bash -o posix -c …`). */
+const SHELL_VALUED = new Set(['--rcfile', '--init-file']);
 const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
 const MAX_UNWRAP = 16;
 
@@ -100,9 +131,11 @@ export function unwrap(command: Pick<SimpleCommand, 'words' | 'text'>): Unwrappe
       out.invocations.push(inv);
       return out;
     }
+    const reentries = out.reentries.length;
     const inner = wrappedCommand(inv, spec, out);
     if (!inner || inner.length === 0) {
-      out.invocations.push(inv);
+      // A wrapper that runs a command line (`env -S`, `flock F -c`, `watch`) is as transparent as one that runs words.
+      out.invocations.push(out.reentries.length > reentries ? { ...inv, wrapper: !spec.needsAllow } : inv);
       return out;
     }
     out.invocations.push({ ...inv, wrapper: !spec.needsAllow });
@@ -116,37 +149,39 @@ export function unwrap(command: Pick<SimpleCommand, 'words' | 'text'>): Unwrappe
 /** The words of the command a wrapper runs, after its options and leading operands. */
 function wrappedCommand(inv: Invocation, spec: WrapperSpec, out: Unwrapped): Word[] | undefined {
   const args = inv.args;
+  const program = inv.program ?? 'a wrapper';
   let i = 0;
   let leading = spec.leading;
+  let optionsEnded = false;
+  if (spec.permutes === true && permutedCommandOption(inv, spec, out)) return [];
   while (i < args.length) {
     const word = args[i] as Word;
     const value = word.value;
     if (value === undefined) {
-      out.unresolved.push(`the arguments of ${inv.program ?? 'a wrapper'} include ${word.dynamic ?? word.text}, which cannot be resolved statically`);
+      out.unresolved.push(`the arguments of ${program} include ${word.dynamic ?? word.text}, which cannot be resolved statically`);
       return undefined;
     }
-    if (value === '--') {
-      i++;
-      break;
-    }
-    if (inv.program === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
+    // `env -- A=b cmd` still sets A: assignments come before the command, options or not.
+    if (spec.assigns === true && /^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
       out.assignments.push(value.slice(0, value.indexOf('=')));
+      optionsEnded = true;
       i++;
       continue;
     }
-    if (value.startsWith('-') && value.length > 1 && leading === spec.leading) {
-      const name = value.includes('=') ? value.slice(0, value.indexOf('=')) : value;
-      if (inv.program === 'env' && (name === '-S' || name === '--split-string' || value.startsWith('-S'))) {
-        const text = value.includes('=') ? value.slice(value.indexOf('=') + 1) : value === '-S' ? args[i + 1]?.value : value.slice(2);
-        if (text === undefined) out.unresolved.push('env -S takes a command line that cannot be resolved statically');
-        else out.reentries.push({ source: text, via: 'env -S' });
+    if (!optionsEnded && value === '--') {
+      optionsEnded = true;
+      i++;
+      if (spec.assigns === true) continue;
+      break;
+    }
+    if (!optionsEnded && value.startsWith('-') && value.length > 1 && leading === spec.leading) {
+      const option = readOption(spec, value, args[i + 1]);
+      if (option.command !== undefined) {
+        if (option.command.text === undefined) out.unresolved.push(`${program} ${option.command.name} takes a command line that cannot be resolved statically`);
+        else out.reentries.push({ source: option.command.text, via: `${program} ${option.command.name}` });
         return [];
       }
-      if (inv.program === 'nice' && /^-\d+$/.test(value)) {
-        i++;
-        continue;
-      }
-      i += spec.valued.includes(name) && !value.includes('=') ? 2 : 1;
+      i += option.words;
       continue;
     }
     if (leading > 0) {
@@ -154,28 +189,112 @@ function wrappedCommand(inv: Invocation, spec: WrapperSpec, out: Unwrapped): Wor
       i++;
       continue;
     }
+    if (spec.lineAfterLeading?.includes(value)) {
+      const line = args[i + 1]?.value;
+      if (line === undefined) out.unresolved.push(`${program} ${value} takes a command line that cannot be resolved statically`);
+      else out.reentries.push({ source: line, via: `${program} ${value}` });
+      return [];
+    }
     break;
   }
-  return args.slice(i);
+  const inner = args.slice(i);
+  return spec.joinsShell && !args.slice(0, i).some((a) => spec.joinsShell?.unless.includes(a.value ?? '')) ? joinedShell(inv, inner, out) : inner;
 }
 
-function shellReentry(inv: Invocation, out: Unwrapped): void {
+/**
+ * For a wrapper whose options may follow its operands (`su root -c LINE`: GNU getopt permutes),
+ * a command-line option anywhere before `--`; true when one was found (and recorded).
+ */
+function permutedCommandOption(inv: Invocation, spec: WrapperSpec, out: Unwrapped): boolean {
   const args = inv.args;
   for (let i = 0; i < args.length; i++) {
     const value = args[i]?.value;
-    if (value === undefined) break;
-    if (!value.startsWith('-') || value === '--') break;
-    if (/^-[A-Za-z]*c[A-Za-z]*$/.test(value)) {
-      const script = args[i + 1];
-      out.invocations.push({ ...inv, wrapper: true });
-      if (!script) out.unresolved.push(`${inv.program ?? 'sh'} -c has no command line`);
-      else if (script.value === undefined) out.unresolved.push(`${inv.program ?? 'sh'} -c runs ${script.dynamic ?? script.text}, which cannot be resolved statically`);
-      else out.reentries.push({ source: script.value, via: `${inv.program ?? 'sh'} -c` });
-      return;
+    if (value === '--') return false;
+    if (value === undefined || !value.startsWith('-') || value.length < 2) continue;
+    const option = readOption(spec, value, args[i + 1]);
+    if (option.command !== undefined) {
+      if (option.command.text === undefined) out.unresolved.push(`${inv.program ?? 'a wrapper'} ${option.command.name} takes a command line that cannot be resolved statically`);
+      else out.reentries.push({ source: option.command.text, via: `${inv.program ?? 'a wrapper'} ${option.command.name}` });
+      return true;
     }
+    i += option.words - 1;
   }
-  // A shell running a script file or reading commands from its input: the shell itself must be allowed.
-  out.invocations.push(inv);
+  return false;
+}
+
+interface OptionRead {
+  /** How many words the option takes up: itself, and its value when that is the next word. */
+  words: 1 | 2;
+  /** When the option's value is a command line the wrapper runs: the option and the line (undefined when dynamic). */
+  command?: { name: string; text: string | undefined };
+}
+
+/**
+ * One option word of a wrapper, read as getopt reads it: `--name=value`, `--name value`, and a
+ * cluster of short options (`-iu root`, `-iuroot`) where the first letter that takes a value takes
+ * the rest of the word or, when nothing is left, the next word.
+ */
+function readOption(spec: WrapperSpec, value: string, next: Word | undefined): OptionRead {
+  let name = value;
+  let attached: string | undefined;
+  if (value.startsWith('--')) {
+    const eq = value.indexOf('=');
+    if (eq > 0) [name, attached] = [value.slice(0, eq), value.slice(eq + 1)];
+    else if (!spec.valued.includes(value)) return { words: 1 };
+  } else {
+    const at = [...value.slice(1)].findIndex((letter) => spec.valued.includes(`-${letter}`));
+    if (at < 0) return { words: 1 };
+    name = `-${value[at + 1] as string}`;
+    attached = value.slice(at + 2) || undefined;
+  }
+  const words = attached === undefined ? 2 : 1;
+  if (!spec.commandOptions?.includes(name)) return { words };
+  return { words, command: { name, text: attached ?? next?.value } };
+}
+
+/** `watch ls -la` runs `sh -c 'ls -la'`: the words are one command line again. */
+function joinedShell(inv: Invocation, inner: Word[], out: Unwrapped): Word[] {
+  if (inner.length === 0) return inner;
+  const dynamic = inner.find((a) => a.value === undefined);
+  if (dynamic) out.unresolved.push(`${inv.program ?? 'a wrapper'} runs ${dynamic.dynamic ?? dynamic.text} through a shell, which cannot be resolved statically`);
+  else out.reentries.push({ source: inner.map((a) => a.value).join(' '), via: inv.program ?? 'a wrapper' });
+  return [];
+}
+
+/**
+ * `sh -c LINE`: options come in any order before the line (`bash -o posix -c …`, `bash -c -e …`);
+ * the line is the first word that is not an option. Without `-c` the shell runs a script or its
+ * input, and the shell itself must be allowed.
+ */
+function shellReentry(inv: Invocation, out: Unwrapped): void {
+  const args = inv.args;
+  let runsLine = false;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const value = args[i]?.value;
+    if (value === undefined || !/^[-+]./.test(value)) break;
+    if (value === '--') {
+      i++;
+      break;
+    }
+    if (value.startsWith('--')) {
+      if (SHELL_VALUED.has(value)) i++;
+      continue;
+    }
+    if (value.startsWith('-') && value.includes('c')) runsLine = true;
+    // Each o or O in a cluster (`-o posix`, `+O extglob`, `-eo pipefail`) takes the next word.
+    i += value.slice(1).replace(/[^oO]/g, '').length;
+  }
+  if (!runsLine) {
+    out.invocations.push(inv);
+    return;
+  }
+  const shell = inv.program ?? 'sh';
+  const script = args[i];
+  out.invocations.push({ ...inv, wrapper: true });
+  if (!script) out.unresolved.push(`${shell} -c has no command line`);
+  else if (script.value === undefined) out.unresolved.push(`${shell} -c runs ${script.dynamic ?? script.text}, which cannot be resolved statically`);
+  else out.reentries.push({ source: script.value, via: `${shell} -c` });
 }
 
 function evalReentry(inv: Invocation, out: Unwrapped): void {

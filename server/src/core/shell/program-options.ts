@@ -37,6 +37,11 @@ export const PROGRAM_OPTIONS: Record<string, OptionTable> = {
   make: { '--eval': runs(), '-E': runs(), '-f': runs(), '--file': runs(), '--makefile': runs(), '-C': chdir, '--directory': chdir, '-I': runs(), '--include-dir': runs() },
   go: { '-exec': runs(), '-toolexec': runs(), '-o': writes, '-C': chdir, '-modfile': runs(), '-overlay': runs() },
   time: { '-o': writes, '--output': writes },
+  // Tracers write their trace where -o says, and strace -E sets the traced program's environment (LD_PRELOAD=…).
+  strace: { '-o': writes, '--output': writes, '-E': runs(), '--env': runs() },
+  ltrace: { '-o': writes, '--output': writes, '-F': runs(), '--config': runs() },
+  fakeroot: { '-s': writes, '-l': runs(), '--lib': runs(), '--faked': runs() },
+  faketime: { '--date-prog': runs() },
   env: { '-C': chdir, '--chdir': chdir },
   find: { '-delete': { effect: 'deletes', value: false }, '-fprint': writes, '-fprint0': writes, '-fprintf': writes, '-fls': writes },
   tar: { '--to-command': runs(), '--checkpoint-action': runs(), '-I': runs(), '--use-compress-program': runs(), '--rsh-command': runs(), '-F': runs(), '--info-script': runs(), '--new-volume-script': runs(), '-C': chdir, '--directory': chdir },
