@@ -528,13 +528,21 @@ function tooComplex(glob: string): boolean {
 }
 
 function networkTargetsVerdicts(context: Context, inv: Invocation, shape: CommandShape, shown: string): Verdict[] {
-  const { targets, unresolved } = networkTargets(inv, shape);
+  const { targets, sends, saves, unresolved } = networkTargets(inv, shape);
+  const subject = `command ${shown}`;
   return [
     ...targets.map((t) => {
       const v = decideEndpoint(context.set, t);
-      return fromPath(v, { kind: 'network', subject: `command ${shown}`, detail: v.reason, word: t });
+      return fromPath(v, { kind: 'network', subject, detail: v.reason, word: t });
     }),
-    ...unresolved.map((reason) => because('ask', { kind: 'network', subject: `command ${shown}`, detail: reason })),
+    // A file it sends is read: `curl -d @.env` is `cat .env`, to a server.
+    ...sends.flatMap((file) => pathArgument(context, file, shown, false) ?? []),
+    // A file saved under the URL's name is a write there (`wget …/.agent-policy.override.yml`).
+    ...saves.flatMap((file) => context.cwds.map((dir) => {
+      const v = decidePath(context.set, file, dir, 'write', context.env);
+      return fromPath(v, { kind: 'path', subject, detail: `${inv.program ?? 'it'} saves the download as ${JSON.stringify(file)}: ${v.reason}`, word: file, program: inv.program });
+    })),
+    ...unresolved.map((reason) => because('ask', { kind: 'network', subject, detail: reason })),
   ];
 }
 

@@ -37,6 +37,8 @@ export const PROGRAM_OPTIONS: Record<string, OptionTable> = {
   make: { '--eval': runs(), '-E': runs(), '-f': runs(), '--file': runs(), '--makefile': runs(), '-C': chdir, '--directory': chdir, '-I': runs(), '--include-dir': runs() },
   go: { '-exec': runs(), '-toolexec': runs(), '-o': writes, '-C': chdir, '-modfile': runs(), '-overlay': runs() },
   time: { '-o': writes, '--output': writes },
+  curl: { '-o': writes, '--output': writes, '-D': writes, '--dump-header': writes, '-c': writes, '--cookie-jar': writes, '--trace': writes, '--trace-ascii': writes, '--stderr': writes, '--libcurl': writes, '--etag-save': writes, '--hsts': writes, '--alt-svc': writes, '--expand-output': writes },
+  wget: { '-O': writes, '--output-document': writes, '-o': writes, '--output-file': writes, '-a': writes, '--append-output': writes, '--save-cookies': writes },
   // Tracers write their trace where -o says, and strace -E sets the traced program's environment (LD_PRELOAD=…).
   strace: { '-o': writes, '--output': writes, '-E': runs(), '--env': runs() },
   ltrace: { '-o': writes, '--output': writes, '-F': runs(), '--config': runs() },
