@@ -20,4 +20,16 @@ describe('file-system views', () => {
     assert.equal(cached.realPath(join(root, 'src/dir-link/key')), join(root, 'secrets/key'));
     assert.equal(cached.realPath(join(root, 'src/file-link')), join(root, 'secrets/key'));
   });
+
+  it('both views tell a folder (also through a link) from a file or a missing path', () => {
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'ap-fs-')));
+    mkdirSync(join(root, 'out'));
+    symlinkSync(join(root, 'out'), join(root, 'out-link'));
+    for (const view of [nodeFileSystem, cachedFileSystem()]) {
+      assert.equal(view.isDirectory?.(join(root, 'out')), true);
+      assert.equal(view.isDirectory?.(join(root, 'out-link')), true);
+      assert.equal(view.isDirectory?.(join(root, 'missing')), false);
+      assert.equal(view.isDirectory?.(join(root, 'out', 'x.ts')), false);
+    }
+  });
 });

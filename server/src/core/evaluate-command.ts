@@ -12,8 +12,8 @@ import type { PolicySet } from './policy-set';
 import type { RuleRef } from './types';
 import { invocationShape, matchLoose, matchStrict, sameProgram, type CommandShape } from './shell/command-pattern';
 import { networkTargets } from './shell/fetchers';
-import { unwrap, type Invocation, type Unwrapped } from './shell/invocations';
-import { editedFiles, folderChanges, riskyOptions, riskyScript } from './shell/program-options';
+import { baseName, unwrap, type Invocation, type Unwrapped } from './shell/invocations';
+import { editedFiles, folderChanges, riskyOptions, riskyScript, riskySubcommand, writtenFiles } from './shell/program-options';
 import { isRiskyVariable } from './shell/risky-variables';
 import { joinContinuations } from './shell/continuations';
 import { analyse, type Place, type Redirect, type SimpleCommand } from './shell/walk';
@@ -193,6 +193,7 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   const byName = inv.wrapper ? [] : set.commandAllow.forProgram(program).filter((r) => allowApplies(r, context) && matchStrict(r.pattern, shape));
   const allow = byName.find((r) => sameProgram(r.pattern, written));
   verdicts.push(...optionVerdicts(context, inv, shape, shown, allow?.pattern.flags ?? []));
+  verdicts.push(...writtenVerdicts(context, inv, shown));
   verdicts.push(...folderVerdicts(context, inv, shape, shown));
   if (inv.wrapper) return verdicts;
   const approval = set.commandApproval.forProgram(program).find((r) => restrictionApplies(r, context) && matchLoose(r.pattern, shape) !== 'no');
@@ -216,6 +217,8 @@ function optionVerdicts(context: Context, inv: Invocation, shape: CommandShape, 
   const script = riskyScript(inv);
   const scriptVerdicts: Verdict[] = script === undefined ? [] : [because('ask', { kind: 'script', subject: `command ${shown}`, detail: `its script ${JSON.stringify(script.length > 60 ? script.slice(0, 60) + '…' : script)} can run commands or reach files the policy cannot see`, word: script, program: inv.program, table: 'scripts' })];
   // An allow pattern that names the option (`python3 -c`) admits it.
+  const subcommand = inv.program === 'git' ? riskySubcommand(shape.positionals, shape.flags) : undefined;
+  if (subcommand !== undefined) scriptVerdicts.push(because('ask', { kind: 'option', subject: `command ${shown}`, detail: subcommand, program: inv.program, option: shape.positionals[0], table: 'program-options' }));
   return scriptVerdicts.concat(riskyOptions(inv, shape.positionals[0]).filter((use) => !admitted.includes(use.option)).flatMap((use): Verdict[] => {
     const option = `its option ${use.option}`;
     const entry = { kind: 'option' as const, subject: `command ${shown}`, program: inv.program, option: use.option, table: 'program-options' };
@@ -230,6 +233,43 @@ function optionVerdicts(context: Context, inv: Invocation, shape: CommandShape, 
       return fromPath(v, { ...entry, kind: 'path', detail: `${option} writes ${JSON.stringify(target)}: ${v.reason}`, word: target });
     });
   }));
+}
+
+/** Operands a program writes (`tee F`, `cp a F`, `dd of=F`) are file writes, as a redirection to them is. */
+function writtenVerdicts(context: Context, inv: Invocation, shown: string): Verdict[] {
+  const written = writtenFiles(inv);
+  if (!written) return [];
+  const subject = `command ${shown}`;
+  const program = inv.program ?? 'the program';
+  const verdicts: Verdict[] = written.reads.flatMap((file) => pathArgument(context, file, shown, false) ?? []);
+  if (written.unresolved !== undefined) verdicts.push(because('ask', { kind: 'path', subject, detail: written.unresolved, program: inv.program, table: 'program-options' }));
+  const write = (word: Word, dir: string, name = word.value): Verdict => {
+    if (name === undefined || word.glob) return because('ask', { kind: 'path', subject, detail: `${program} writes ${word.dynamic ?? word.text}, which cannot be resolved statically`, word: word.text, program: inv.program, table: 'program-options' });
+    const v = decidePath(context.set, name, dir, 'write', context.env);
+    return fromPath(v, { kind: 'path', subject, detail: `${program} writes ${JSON.stringify(name)}: ${v.reason}`, word: name, program: inv.program, table: 'program-options' });
+  };
+  for (const dir of context.cwds) {
+    for (const file of written.files) verdicts.push(write(file, dir));
+    const into = written.into;
+    if (!into) continue;
+    const destination = into.destination.value;
+    const folder = into.folder !== 'unknown' || destination === undefined ? into.folder : folderAnswer(context, destination, dir);
+    if (folder !== 'yes') verdicts.push(write(into.destination, dir));
+    if (folder === 'no' || destination === undefined) continue;
+    // Into a folder, each source keeps its name (`cp src/a.ts out/` writes out/a.ts).
+    for (const source of into.sources) {
+      const name = source.value === undefined ? undefined : `${destination.replace(/\/+$/, '')}/${baseName(source.value)}`;
+      verdicts.push(write(source.value === undefined ? source : into.destination, dir, name));
+    }
+  }
+  return verdicts;
+}
+
+/** Whether a destination is a folder, as the file system says; 'unknown' (both are decided) without one. */
+function folderAnswer(context: Context, destination: string, dir: string): 'yes' | 'no' | 'unknown' {
+  const path = normalisePath(destination, dir, context.set);
+  const answer = path.ok ? context.env.fs?.isDirectory?.(absolutePath(path, context.set)) : undefined;
+  return answer === undefined ? 'unknown' : answer ? 'yes' : 'no';
 }
 
 function editVerdicts(context: Context, shown: string, option: string, file: string | undefined): Verdict[] {

@@ -89,6 +89,8 @@ export interface DecisionResult {
 export interface FileSystemView {
   /** The real absolute path of an absolute path (following every link), or undefined when it cannot be resolved. */
   realPath(absolutePath: string): string | undefined;
+  /** Whether an absolute path is a folder (following links); undefined when that cannot be told. */
+  isDirectory?(absolutePath: string): boolean | undefined;
 }
 
 /** A node of a concrete syntax tree, as web-tree-sitter's Node provides it. */

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { FileSystemView } from '#core';
 
@@ -9,7 +9,16 @@ import type { FileSystemView } from '#core';
  */
 export const nodeFileSystem: FileSystemView = {
   realPath: (absolutePath) => resolveReal(absolutePath, 0),
+  isDirectory,
 };
+
+function isDirectory(absolutePath: string): boolean | undefined {
+  try {
+    return statSync(absolutePath, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return undefined;
+  }
+}
 
 const MAX_LINK_HOPS = 40;
 
@@ -60,6 +69,7 @@ export function cachedFileSystem(): FileSystemView {
       if (links.has(name)) return nodeFileSystem.realPath(absolutePath);
       return real === undefined ? undefined : join(real, name);
     },
+    isDirectory,
   };
 }
 

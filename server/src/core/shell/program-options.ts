@@ -1,4 +1,5 @@
 import type { Invocation } from './invocations';
+import type { Word } from './words';
 
 /**
  * Options of programs that an allow rule may admit but that make the program run other code,
@@ -37,6 +38,16 @@ export const PROGRAM_OPTIONS: Record<string, OptionTable> = {
   make: { '--eval': runs(), '-E': runs(), '-f': runs(), '--file': runs(), '--makefile': runs(), '-C': chdir, '--directory': chdir, '-I': runs(), '--include-dir': runs() },
   go: { '-exec': runs(), '-toolexec': runs(), '-o': writes, '-C': chdir, '-modfile': runs(), '-overlay': runs() },
   time: { '-o': writes, '--output': writes },
+  sort: { '-o': writes, '--output': writes, '--compress-program': runs() },
+  patch: { '-o': writes, '--output': writes, '-d': chdir, '--directory': chdir },
+  zip: { '-TT': runs(), '--unzip-command': runs() },
+  vim: { '-c': runs(), '--cmd': runs(), '-S': runs() },
+  vi: { '-c': runs(), '--cmd': runs(), '-S': runs() },
+  nvim: { '-c': runs(), '--cmd': runs(), '-S': runs() },
+  'git filter-branch': { '--tree-filter': runs(), '--index-filter': runs(), '--msg-filter': runs(), '--env-filter': runs(), '--commit-filter': runs(), '--parent-filter': runs(), '--tag-name-filter': runs() },
+  'git difftool': { '-x': runs(), '--extcmd': runs() },
+  'git send-email': { '--to-cmd': runs(), '--cc-cmd': runs(), '--header-cmd': runs(), '--smtp-server': runs() },
+  'git init': { '--template': runs() },
   curl: { '-o': writes, '--output': writes, '-D': writes, '--dump-header': writes, '-c': writes, '--cookie-jar': writes, '--trace': writes, '--trace-ascii': writes, '--stderr': writes, '--libcurl': writes, '--etag-save': writes, '--hsts': writes, '--alt-svc': writes, '--expand-output': writes },
   wget: { '-O': writes, '--output-document': writes, '-o': writes, '--output-file': writes, '-a': writes, '--append-output': writes, '--save-cookies': writes },
   // Tracers write their trace where -o says, and strace -E sets the traced program's environment (LD_PRELOAD=…).
@@ -184,4 +195,139 @@ export function editedFiles(inv: Invocation): (string | undefined)[] {
     operands.push(value);
   }
   return scriptGiven ? operands : operands.slice(1);
+}
+
+/**
+ * Git subcommands that run a command line they are given (`git submodule foreach CMD`,
+ * `git bisect run CMD`) or that change git's configuration, which can name programs later git
+ * commands run (`core.fsmonitor`, `core.pager`, aliases with `!`).
+ */
+export function riskySubcommand(positionals: readonly (string | undefined)[], flags: ReadonlySet<string>): string | undefined {
+  const [sub, verb] = positionals;
+  if (sub === 'submodule' && verb === 'foreach') return 'git submodule foreach runs its command line in every submodule';
+  if (sub === 'bisect' && verb === 'run') return 'git bisect run runs its command at every step';
+  if (sub === 'config' && configChanges(positionals.slice(1), flags)) return "git config changes git's configuration, which can name programs that later git commands run";
+  return undefined;
+}
+
+const CONFIG_READS = ['--get', '--get-all', '--get-regexp', '--get-urlmatch', '--get-color', '--get-colorbool', '--list', '-l'];
+const CONFIG_CHANGES = ['--add', '--unset', '--unset-all', '--replace-all', '--rename-section', '--remove-section', '-e', '--edit'];
+
+/** `git config KEY`, `get` and `list` read; `git config KEY VALUE`, `set`, `unset`, `edit` and the changing flags change. */
+function configChanges(operands: readonly (string | undefined)[], flags: ReadonlySet<string>): boolean {
+  if (CONFIG_READS.some((f) => flags.has(f))) return false;
+  const first = operands[0];
+  if (first === 'get' || first === 'list') return false;
+  return operands.length !== 1 || CONFIG_CHANGES.some((f) => flags.has(f)) || ['set', 'unset', 'edit', 'rename-section', 'remove-section'].includes(first ?? '');
+}
+
+/**
+ * Programs whose operands are files they write (reviewed data): `all` of them (tee, touch), the
+ * `destination` (cp, mv, install, ln: the last operand, or `-t DIR`), the `second` (uniq), the
+ * `first` (patch). `valued` lists their options that take the next word, so that it is not taken
+ * for an operand; `moves` says the sources are removed (mv), so they are written too.
+ */
+interface Writer {
+  writes: 'all' | 'destination' | 'second' | 'first';
+  valued: string[];
+  moves?: boolean;
+}
+
+const TARGET_DIRECTORY = ['-t', '--target-directory'];
+const WRITERS: Record<string, Writer> = {
+  tee: { writes: 'all', valued: [] },
+  touch: { writes: 'all', valued: ['-d', '-r', '-t', '--date', '--reference'] },
+  truncate: { writes: 'all', valued: ['-s', '-r', '--size', '--reference'] },
+  cp: { writes: 'destination', valued: ['-t', '-S', '--target-directory', '--suffix'] },
+  mv: { writes: 'destination', valued: ['-t', '-S', '--target-directory', '--suffix'], moves: true },
+  install: { writes: 'destination', valued: ['-t', '-S', '-m', '-o', '-g', '--target-directory', '--suffix', '--mode', '--owner', '--group', '--strip-program'] },
+  ln: { writes: 'destination', valued: ['-t', '-S', '--target-directory', '--suffix'] },
+  uniq: { writes: 'second', valued: ['-f', '-s', '-w', '--skip-fields', '--skip-chars', '--check-chars'] },
+  patch: { writes: 'first', valued: ['-i', '-o', '-d', '-p', '-r', '-B', '-D', '-F', '-V', '-z', '-Y', '--input', '--output', '--directory', '--strip', '--reject-file', '--prefix', '--ifdef', '--fuzz', '--version-control', '--suffix', '--basename-prefix'] },
+};
+
+/** What a writer writes: files as named, and sources copied into a destination that may be a folder. */
+export interface WrittenFiles {
+  files: Word[];
+  /** `cp a b`: b, or b/a when b is a folder (`known` when the command says it is one). */
+  into?: { destination: Word; sources: Word[]; folder: 'yes' | 'no' | 'unknown' };
+  /** Files read by name (`dd if=`). */
+  reads: string[];
+  /** Why what it writes cannot be known (`patch` with no file: the patch names them). */
+  unresolved?: string;
+}
+
+/** The files an invocation of a writer writes, if it is one. */
+export function writtenFiles(inv: Invocation): WrittenFiles | undefined {
+  if (inv.program === 'dd') return ddFiles(inv);
+  const writer = inv.program === undefined ? undefined : WRITERS[inv.program];
+  if (!writer) return undefined;
+  const { operands, values, flags } = operandsOf(inv.args, writer.valued);
+  const target = values.find((v) => TARGET_DIRECTORY.includes(v.name));
+  const out: WrittenFiles = { files: [], reads: [] };
+  if (writer.writes === 'all') out.files = operands;
+  else if (writer.writes === 'second') out.files = operands.slice(1, 2);
+  else if (writer.writes === 'first') {
+    out.files = operands.slice(0, 1);
+    if (operands.length === 0 && !values.some((v) => v.name === '-o' || v.name === '--output')) out.unresolved = `${inv.program} writes the files its patch names`;
+  } else if (target) out.into = { destination: target.word, sources: operands, folder: 'yes' };
+  else if (operands.length === 1 && inv.program === 'ln') out.into = { destination: { value: '.', dynamic: undefined, glob: false, text: '.' }, sources: operands, folder: 'yes' };
+  else if (operands.length >= 2) {
+    const destination = operands[operands.length - 1] as Word;
+    const sources = operands.slice(0, -1);
+    const folder = flags.has('-T') || flags.has('--no-target-directory') ? 'no' : sources.length > 1 || (destination.value !== undefined && /(^|\/)(\.\.?)?$/.test(destination.value)) ? 'yes' : 'unknown';
+    out.into = { destination, sources, folder };
+  }
+  if (writer.moves) out.files = out.files.concat(out.into?.sources ?? []);
+  return out;
+}
+
+/** dd's `of=FILE` is written and `if=FILE` read. */
+function ddFiles(inv: Invocation): WrittenFiles {
+  const out: WrittenFiles = { files: [], reads: [] };
+  for (const word of inv.args) {
+    const value = word.value;
+    if (value === undefined) {
+      if (/^(of|if)=/.test(word.text)) out.unresolved = `dd ${word.text} names a file that cannot be resolved statically`;
+    } else if (value.startsWith('of=')) out.files.push({ ...word, value: value.slice(3), text: value.slice(3) });
+    else if (value.startsWith('if=')) out.reads.push(value.slice(3));
+  }
+  return out;
+}
+
+/** Operands (after options, and every word after `--`), option values by name, and flags seen. */
+function operandsOf(args: readonly Word[], valued: readonly string[]): { operands: Word[]; values: { name: string; word: Word }[]; flags: Set<string> } {
+  const operands: Word[] = [];
+  const values: { name: string; word: Word }[] = [];
+  const flags = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i] as Word;
+    const value = word.value;
+    if (value === '--') {
+      operands.push(...args.slice(i + 1));
+      break;
+    }
+    if (value === undefined || !value.startsWith('-') || value === '-') {
+      operands.push(word);
+      continue;
+    }
+    const eq = value.indexOf('=');
+    if (value.startsWith('--')) {
+      const name = eq < 0 ? value : value.slice(0, eq);
+      flags.add(name);
+      if (eq >= 0) values.push({ name, word: { ...word, value: value.slice(eq + 1), text: value.slice(eq + 1) } });
+      else if (valued.includes(name) && args[i + 1]) values.push({ name, word: args[++i] as Word });
+      continue;
+    }
+    for (let j = 1; j < value.length; j++) {
+      const name = `-${value[j] as string}`;
+      flags.add(name);
+      if (!valued.includes(name)) continue;
+      const rest = value.slice(j + 1);
+      if (rest !== '') values.push({ name, word: { ...word, value: rest, text: rest } });
+      else if (args[i + 1]) values.push({ name, word: args[++i] as Word });
+      break;
+    }
+  }
+  return { operands, values, flags };
 }
