@@ -7,7 +7,7 @@ import { escapeGlob, globLanguage, intersectionExample, isSubset, UndecidableGlo
 import { governanceArgument, governanceFolders, governanceGlobReach, holdsGovernance, stateFolderOf } from './governance-paths';
 import { isHarmlessDevice, OUTSIDE_SECRETS, outsideSecret } from './outside-secrets';
 import { absolutePath, classify, normalisePath, type NormalisedPath } from './paths';
-import type { CommandRule } from './command-rule-index';
+import type { CommandRule, CommandRuleIndex } from './command-rule-index';
 import type { PolicySet } from './policy-set';
 import type { RuleRef } from './types';
 import { invocationShape, matchLoose, matchStrict, sameProgram, type CommandShape } from './shell/command-pattern';
@@ -15,6 +15,7 @@ import { networkTargets } from './shell/fetchers';
 import { baseName, unwrap, type Invocation, type Unwrapped } from './shell/invocations';
 import { editedFiles, folderChanges, riskyOptions, riskyScript, riskySubcommand, writtenFiles } from './shell/program-options';
 import { isRiskyVariable } from './shell/risky-variables';
+import { programFamily } from './shell/program-family';
 import { joinContinuations } from './shell/continuations';
 import { analyse, type Place, type Redirect, type SimpleCommand } from './shell/walk';
 import type { Word } from './shell/words';
@@ -161,6 +162,14 @@ function restrictionApplies(rule: CommandRule, context: Context): boolean {
   return rule.scope === '' || context.unknownCwd !== undefined || context.cwds.some((d) => inScope(rule, d));
 }
 
+/** Deny and approval rules for a program and the programs it is a version of (`python3.11`: `python3`, `python`), in policy order. */
+function familyRules(index: CommandRuleIndex, program: string): readonly CommandRule[] {
+  const family = programFamily(program);
+  if (family.length === 1) return index.forProgram(program);
+  const rules = new Set(family.flatMap((name) => index.forProgram(name)));
+  return [...rules].sort((a, b) => a.ordinal - b.ordinal);
+}
+
 function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   const { set } = context;
   const shape = invocationShape(inv);
@@ -171,7 +180,7 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
     return [because('ask', { kind: 'program', subject: `command ${shown}`, detail: `the program ${inv.programWord.dynamic ?? inv.programWord.text} cannot be resolved statically, so it could be anything, a denied command included`, word: inv.programWord.text })];
   }
   const program = inv.program;
-  for (const rule of set.commandDeny.forProgram(program)) {
+  for (const rule of familyRules(set.commandDeny, program)) {
     if (!restrictionApplies(rule, context)) continue;
     const match = matchLoose(rule.pattern, shape);
     if (match === 'yes') {
@@ -196,7 +205,7 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   verdicts.push(...writtenVerdicts(context, inv, shown));
   verdicts.push(...folderVerdicts(context, inv, shape, shown));
   if (inv.wrapper) return verdicts;
-  const approval = set.commandApproval.forProgram(program).find((r) => restrictionApplies(r, context) && matchLoose(r.pattern, shape) !== 'no');
+  const approval = familyRules(set.commandApproval, program).find((r) => restrictionApplies(r, context) && matchLoose(r.pattern, shape) !== 'no');
   const dynamic = dynamicPart(inv);
   if (approval) {
     verdicts.push(because('ask', { kind: 'rule', subject: `command ${shown}`, detail: `needs human approval by "${approval.entry.pattern}" (${at(approval.entry)})`, rule: ref(approval.entry) }, [ref(approval.entry), ...(allow ? [ref(allow.entry)] : [])]));

@@ -4,6 +4,7 @@ import { canonicalFlags, gitGlobalOptionWidth } from './flags';
 import { baseName, type Invocation } from './invocations';
 import { resolveAbsolute } from '../paths';
 import { analyse } from './walk';
+import { programFamily } from './program-family';
 
 export interface CommandPattern {
   raw: string;
@@ -125,7 +126,8 @@ export function invocationShape(inv: Invocation): CommandShape {
 /** Deny and approval matching: could this command be what the pattern names? */
 export function matchLoose(pattern: CommandPattern, shape: CommandShape): Match {
   if (shape.program === undefined) return 'maybe';
-  if (!pattern.programMatcher(shape.program)) return 'no';
+  // `python3.11` is a `python3`: a deny sees through the version.
+  if (!programFamily(shape.program).some(pattern.programMatcher)) return 'no';
   let result: Match = 'yes';
   const staticOnly = subsequence(pattern.positionals, shape.positionals, false);
   if (!staticOnly) {

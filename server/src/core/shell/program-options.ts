@@ -1,5 +1,6 @@
 import type { Invocation } from './invocations';
 import type { Word } from './words';
+import { familyEntry } from './program-family';
 
 /**
  * Options of programs that an allow rule may admit but that make the program run other code,
@@ -85,7 +86,7 @@ export interface OptionUse {
 export function riskyOptions(inv: Invocation, subcommand: string | undefined): OptionUse[] {
   const program = inv.program;
   if (program === undefined) return [];
-  const tables = [PROGRAM_OPTIONS[program], subcommand === undefined ? undefined : PROGRAM_OPTIONS[`${program} ${subcommand}`]].filter((t): t is OptionTable => t !== undefined);
+  const tables = [familyEntry(PROGRAM_OPTIONS, program), subcommand === undefined ? undefined : PROGRAM_OPTIONS[`${program} ${subcommand}`]].filter((t): t is OptionTable => t !== undefined);
   if (tables.length === 0) return [];
   const uses: OptionUse[] = [];
   for (let i = 0; i < inv.args.length; i++) {
@@ -134,7 +135,7 @@ const FOLDER_CHANGERS: Record<string, 'args' | 'args-or-cwd' | 'cwd-when-extract
 export function folderChanges(inv: Invocation, subcommand: string | undefined): { args: boolean; cwd: boolean } | undefined {
   const program = inv.program;
   if (program === undefined) return undefined;
-  const kind = (subcommand === undefined ? undefined : FOLDER_CHANGERS[`${program} ${subcommand}`]) ?? FOLDER_CHANGERS[program];
+  const kind = (subcommand === undefined ? undefined : FOLDER_CHANGERS[`${program} ${subcommand}`]) ?? familyEntry(FOLDER_CHANGERS, program);
   if (kind === undefined) return undefined;
   if (kind === 'args') return { args: true, cwd: false };
   const positionals = inv.args.filter((a) => a.value === undefined || !a.value.startsWith('-'));
@@ -162,7 +163,7 @@ const SCRIPT_RISKS: Record<string, RegExp> = {
 
 /** The script of a sed or awk invocation that can run commands or reach files, if it has one. */
 export function riskyScript(inv: Invocation): string | undefined {
-  const risk = inv.program === undefined ? undefined : SCRIPT_RISKS[inv.program];
+  const risk = inv.program === undefined ? undefined : familyEntry(SCRIPT_RISKS, inv.program);
   if (!risk) return undefined;
   const scripts: string[] = [];
   let operandSeen = false;
@@ -260,7 +261,7 @@ export interface WrittenFiles {
 /** The files an invocation of a writer writes, if it is one. */
 export function writtenFiles(inv: Invocation): WrittenFiles | undefined {
   if (inv.program === 'dd') return ddFiles(inv);
-  const writer = inv.program === undefined ? undefined : WRITERS[inv.program];
+  const writer = inv.program === undefined ? undefined : familyEntry(WRITERS, inv.program);
   if (!writer) return undefined;
   const { operands, values, flags } = operandsOf(inv.args, writer.valued);
   const target = values.find((v) => TARGET_DIRECTORY.includes(v.name));
