@@ -65,7 +65,7 @@ export default {
     // globs and the rule index, and would only add their start-up time to load-time mutants; the
     // bash oracle runs real bash for 20 s a time and is left to npm test).
     testFiles: [
-      'test/unit/{bypass-approvals,command-directories,command-fetchers,command-programs,command-versions,command-walk,command-words,command-writes,command-wrappers,decision-edges,editor-support,evaluate,findings,fs-view,policy-file,red-team,tool-catalogues}.test.ts',
+      'test/unit/{bypass-approvals,command-builtins,command-directories,command-fetchers,command-programs,command-versions,command-walk,command-words,command-writes,command-wrappers,decision-edges,editor-support,evaluate,findings,fs-view,policy-file,red-team,tool-catalogues}.test.ts',
     ],
     nodeArgs: ['--import', 'tsx', '--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
     forceBail: true,

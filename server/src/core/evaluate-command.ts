@@ -16,6 +16,7 @@ import { baseName, unwrap, type Invocation, type Unwrapped } from './shell/invoc
 import { editedFiles, folderChanges, riskyOptions, riskyScript, riskySubcommand, writtenFiles } from './shell/program-options';
 import { isRiskyVariable } from './shell/risky-variables';
 import { programFamily } from './shell/program-family';
+import { builtinEffects } from './shell/builtins';
 import { joinContinuations } from './shell/continuations';
 import { analyse, type Place, type Redirect, type SimpleCommand } from './shell/walk';
 import type { Word } from './shell/words';
@@ -190,6 +191,13 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
       verdicts.push(verdict);
     }
     if (match === 'maybe') verdicts.push(because('ask', { kind: 'expansion', subject: `command ${shown}`, detail: `could be "${rule.entry.pattern}", which is denied (${at(rule.entry)}), once its dynamic parts expand`, rule: ref(rule.entry) }));
+  }
+  // `/bin/r? x` runs whatever the glob expands to first: the program is not known.
+  if (inv.programWord.glob) verdicts.push(because('ask', { kind: 'program', subject: `command ${shown}`, detail: `the program ${inv.programWord.text} is a glob the shell expands, so it could be anything, a denied command included`, word: inv.programWord.text }));
+  const builtin = builtinEffects(inv);
+  if (builtin) {
+    verdicts.push(...assignmentVerdicts(builtin.assigns));
+    for (const reason of builtin.unresolved) verdicts.push(because('ask', { kind: 'expansion', subject: `command ${shown}`, detail: reason, program }));
   }
   // Changing directory reads nothing and runs nothing: what runs there is decided there.
   if (CWD_CHANGERS.has(program) && !inv.wrapper) {
