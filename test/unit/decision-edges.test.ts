@@ -110,3 +110,24 @@ describe('combine', () => {
     assert.equal(combine([{ decision: 'allow', reason: 'x', rules: [], bypass: 'b1' }, { decision: 'allow', reason: 'y', rules: [], bypass: 'b2' }], '').bypass, 'b1,b2');
   });
 });
+
+describe('a file action whose path starts with ~', () => {
+  it('asks: the tool may expand it to the home folder (~/.ssh/id_rsa), whatever allow covers a folder named ~', async () => {
+    const open = await policy({ '': 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["**"]\n' });
+    for (const path of ['~/.ssh/id_rsa', '~', '~root/.bashrc']) {
+      const r = evaluate(open, { action: 'filesystem.read', path });
+      assert.equal(r.decision, 'ask', `${path}: ${r.reason}`);
+      assert.match(r.reason, /starts with ~, which the tool may expand to a home folder outside the repository root/);
+    }
+    const many = evaluate(open, { action: 'filesystem.write', paths: ['src/a', '~/.bashrc'] });
+    assert.equal(many.decision, 'ask');
+    // A ~ inside a name is just a character.
+    assert.equal(evaluate(open, { action: 'filesystem.read', path: 'src/a~' }).decision, 'allow');
+    assert.equal(evaluate(open, { action: 'filesystem.read', path: 'src/~/x' }).decision, 'allow');
+  });
+
+  it('a path denied as written stays denied', async () => {
+    const denied = await policy({ '': 'version: "2.1"\npermissions:\n  filesystem:\n    deny: ["~/**"]\n' });
+    assert.equal(evaluate(denied, { action: 'filesystem.read', path: '~/x' }).decision, 'deny');
+  });
+});

@@ -7,6 +7,7 @@ import type { PolicySet } from './policy-set';
 import type { DecisionResult, FileSystemView } from './types';
 import type { ActiveBypass } from './bypass';
 import { combine, toResult, type DecideEnv, type Verdict } from './verdict';
+import { because } from './causes';
 
 export interface EvaluationContext {
   /** Resolves symlinks; without it, paths are decided as written. */
@@ -63,7 +64,7 @@ function decideFiles(set: PolicySet, a: Record<string, unknown>, operation: File
   if (a.paths === undefined && operation !== 'rename') {
     // The common case, one path: no arrays to build.
     if (a.path === undefined) return { decision: 'deny', reason: `filesystem.${operation}: the action names no path`, rules: [] };
-    const verdict = decidePath(set, a.path, cwd, operation, env);
+    const verdict = withHome(decidePath(set, a.path, cwd, operation, env), a.path, operation);
     const count = set.smallestMaxFiles < 1 ? decideFileCount(set, countedPaths(set, [a.path], cwd)) : undefined;
     return count ? combine([verdict, count], 'no path to decide') : verdict;
   }
@@ -75,10 +76,20 @@ function decideFiles(set: PolicySet, a: Record<string, unknown>, operation: File
     paths.push(a.new_path);
   }
   if (paths.length === 0) return { decision: 'deny', reason: `filesystem.${operation}: the action names no path`, rules: [] };
-  const verdicts = paths.map((p) => decidePath(set, p, cwd, operation, env));
+  const verdicts = paths.map((p) => withHome(decidePath(set, p, cwd, operation, env), p, operation));
   const count = decideFileCount(set, countedPaths(set, paths, cwd));
   if (count) verdicts.push(count);
   return combine(verdicts, 'no path to decide');
+}
+
+/**
+ * A tool's path that starts with `~` is decided as written (a folder named `~`), but the tool may
+ * expand it to a home folder outside the root, as a shell would: `~/.ssh/id_rsa`. A person decides.
+ */
+function withHome(verdict: Verdict, path: unknown, operation: FileOperation): Verdict {
+  if (typeof path !== 'string' || !/^~[^/]*(\/|$)/.test(path) || verdict.decision === 'deny') return verdict;
+  const home = because('ask', { kind: 'path', subject: `filesystem.${operation} ${JSON.stringify(path)}`, detail: 'starts with ~, which the tool may expand to a home folder outside the repository root, where the policy\'s rules do not reach', word: path });
+  return combine([verdict, home], 'no path to decide');
 }
 
 /** The files an action touches, each once, in the canonical form (`./backend/x` is `backend/x`). */
