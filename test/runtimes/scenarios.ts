@@ -112,6 +112,7 @@ export function everydayDecisions(spec: RuntimeSpec): void {
               spec.shell(dir, 'git commit -m x'),
               spec.shell(dir, 'touch src/touched.txt'),
               spec.shell(dir, 'echo leaked > secrets/y.txt'),
+              spec.shell(dir, 'touch planted.txt'),
             ],
           },
         });
@@ -185,6 +186,13 @@ export function everydayDecisions(spec: RuntimeSpec): void {
         const e = entry(audit, (e) => e.action === 'command.exec' && e.command === 'touch src/touched.txt', 'touch src/touched.txt');
         assert.equal(e.decision, 'allow');
         assert.match(e.reason ?? '', /allowed by "touch \*"/);
+      });
+
+      test('`touch planted.txt` does not run: "touch *" lets touch run, but it writes planted.txt, which no filesystem allow covers', () => {
+        assert.equal(existsSync(join(d(), 'planted.txt')), false);
+        const e = entry(audit, (e) => e.action === 'command.exec' && e.command === 'touch planted.txt', 'touch planted.txt');
+        assert.equal(e.decision, 'deny');
+        assert.match(e.reason ?? '', /touch writes "planted\.txt": filesystem\.write "planted\.txt": matches no allow pattern/);
       });
 
       test('a shell redirect into secrets/ is denied as a write of that file', () => {
