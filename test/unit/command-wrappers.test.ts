@@ -208,3 +208,80 @@ describe('decisions through wrappers', () => {
     );
   });
 });
+
+describe('wrapper forms found by the mutation review of invocations.ts (each hid the program it runs)', () => {
+  it('after --, the leading operands still come before the command (timeout -- 5 rm)', () => {
+    assert.deepEqual(programs(unwrapped('timeout', '--', '5', 'rm', '-rf', 'x')), ['timeout (wrapper)', 'rm']);
+    assert.deepEqual(programs(unwrapped('taskset', '--', '1', 'rm', 'x')), ['taskset (wrapper)', 'rm']);
+    assert.deepEqual(unwrapped('flock', '--', '/tmp/l', '-c', 'rm x').reentries, [{ source: 'rm x', via: 'flock -c' }]);
+    assert.deepEqual(programs(unwrapped('nice', '--', 'rm', 'x')), ['nice (wrapper)', 'rm']);
+  });
+
+  it('env - is env -i (GNU env), not a program named -', () => {
+    assert.deepEqual(programs(unwrapped('env', '-', 'rm', '-rf', 'x')), ['env (wrapper)', 'rm']);
+    assert.deepEqual(programs(unwrapped('timeout', '-', 'rm')), ['timeout (wrapper)', 'rm'], 'for timeout - is its DURATION operand');
+  });
+
+  it('watch -x inside a cluster or abbreviated runs the words as they are', () => {
+    assert.deepEqual(programs(unwrapped('watch', '-tx', 'rm', '-rf', 'x')), ['watch (wrapper)', 'rm']);
+    assert.deepEqual(programs(unwrapped('watch', '--exe', 'rm', '-rf', 'x')), ['watch (wrapper)', 'rm']);
+    assert.deepEqual(unwrapped('watch', '-t', 'rm', '-rf', 'x').reentries, [{ source: 'rm -rf x', via: 'watch' }]);
+  });
+
+  it('abbreviated long options are the options they abbreviate (getopt_long)', () => {
+    assert.deepEqual(programs(unwrapped('timeout', '--sig', 'KILL', '5', 'rm')), ['timeout (wrapper)', 'rm']);
+    assert.deepEqual(unwrapped('env', '--spl', 'rm -rf x').reentries, [{ source: 'rm -rf x', via: 'env --split-string' }]);
+    assert.deepEqual(unwrapped('su', '--comm', 'rm -rf x').reentries, [{ source: 'rm -rf x', via: 'su --command' }]);
+  });
+
+  it('find -exec ends at ; or at + right after {} (-exec env -u + rm x ; runs rm)', () => {
+    // The programs -exec runs come first, then find itself.
+    assert.deepEqual(programs(unwrapped('find', '.', '-exec', 'env', '-u', '+', 'rm', '-rf', 'x', ';')), ['env (wrapper)', 'rm', 'find']);
+    assert.deepEqual(programs(unwrapped('find', '.', '-exec', 'rm', '{}', '+', '-exec', 'ls', ';')), ['rm', 'ls', 'find']);
+  });
+
+  it('strace and chrt options that take values (strace --trace execve rm, chrt -T/-P/-D)', () => {
+    assert.deepEqual(programs(unwrapped('strace', '--trace', 'execve', 'rm', '-rf', 'x')), ['strace (wrapper)', 'rm']);
+    assert.deepEqual(programs(unwrapped('strace', '--signal', 'none', 'rm', 'x')), ['strace (wrapper)', 'rm']);
+    assert.deepEqual(programs(unwrapped('chrt', '-d', '-T', '1000000', '-P', '10000000', '-D', '10000000', '0', 'rm', 'x')), ['chrt (wrapper)', 'rm']);
+  });
+
+  it('a program named like an object member is not a wrapper or a table entry', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      assert.deepEqual(programs(unwrapped(name, '-x', 'ls')), [name], name);
+    }
+  });
+
+  it('a versioned shell is the shell (bash5.2 -c)', () => {
+    assert.deepEqual(unwrapped('bash5.2', '-c', 'rm x').reentries, [{ source: 'rm x', via: 'bash5.2 -c' }]);
+  });
+});
+
+describe('long options of option tables are abbreviated as the programs read them', () => {
+  let set: PolicySet;
+  before(async () => {
+    set = await policy({ '': 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n  commands:\n    allow: ["*"]\n    deny: ["rm"]\n' });
+  });
+  const run = (line: string): DecisionResult => evaluate(set, { action: 'command.exec', command: line });
+
+  for (const [line, why] of [
+    ['sort --compress=sh src/a', /its option --compress-program runs code/],
+    ['time --out=README.md ls', /its option --output writes "README.md"/],
+    ['wget --output-doc=README.md https://example.com', /its option --output-document writes "README.md"/],
+    ['git log --outp=README.md', /its option --output writes "README.md"/],
+  ] as const) {
+    it(`${line}: not allowed, naming the full option`, () => {
+      const r = run(line);
+      assert.notEqual(r.decision, 'allow', r.reason);
+      assert.match(r.reason, why);
+    });
+  }
+
+  it('program names like object members decide as ordinary programs', () => {
+    for (const line of ['constructor -x ls', 'toString x', '__proto__ y']) {
+      const r = run(line);
+      assert.equal(r.decision, 'allow', `${line}: ${r.reason}`);
+      assert.match(r.reason, /allowed by "\*"/);
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import type { Invocation } from './invocations';
+import { ownEntry } from '../own-entry';
 
 /**
  * Shell builtins that change the shell's state for the commands after them (reviewed data): the
@@ -40,9 +41,9 @@ export function builtinEffects(inv: Invocation): BuiltinEffects | undefined {
   const program = inv.program;
   if (program === undefined) return undefined;
   const values = inv.args.map((a) => a.value);
-  const unfollowed = UNFOLLOWED[program]?.(values);
+  const unfollowed = ownEntry(UNFOLLOWED, program)?.(values);
   if (unfollowed !== undefined) return { assigns: [], unresolved: [unfollowed] };
-  const assigner = ASSIGNERS[program];
+  const assigner = ownEntry(ASSIGNERS, program);
   if (!assigner) return undefined;
   const out: BuiltinEffects = { assigns: [], unresolved: [] };
   const operands: (string | undefined)[] = [];

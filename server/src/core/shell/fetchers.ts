@@ -2,6 +2,8 @@ import { scpLikeHost } from '../network';
 import type { CommandShape } from './command-pattern';
 import type { Invocation } from './invocations';
 import type { Word } from './words';
+import { resolveLongOption } from './flags';
+import { ownEntry } from '../own-entry';
 
 /** What a command would connect to, send and save: URLs/hosts it names, files it uploads, files it writes by their remote name, or why these cannot be known. */
 export interface NetworkTargets {
@@ -38,6 +40,9 @@ const WGET: Record<string, FetchValue> = {
   '-i': 'hidden', '--input-file': 'hidden', '-e': 'hidden', '--execute': 'hidden', '--config': 'hidden',
 };
 
+/** wget's long options the analysis reads, for its abbreviations (`--output-doc=F`, `--mirr`). */
+const WGET_LONG = [...Object.keys(WGET), '--mirror', '--recursive', '--page-requisites', '--content-disposition', '--trust-server-names', '--force-directories', '--spider', '--output-document'];
+
 const GIT_REMOTE_SUBCOMMANDS = new Set(['clone', 'fetch', 'pull', 'push', 'ls-remote', 'remote', 'submodule']);
 const HOST_PROGRAMS = new Set(['ssh', 'scp', 'sftp', 'rsync', 'nc', 'ncat', 'netcat', 'telnet', 'ftp']);
 
@@ -55,7 +60,7 @@ interface FetchWords {
  * The words of curl or wget read as getopt reads them: `--name=value`, `--name value`, and short
  * clusters (`-sSLo out`, `-sd@file`) where the first letter that takes a value takes the rest.
  */
-function fetchWords(inv: Invocation, table: Record<string, FetchValue>): FetchWords {
+function fetchWords(inv: Invocation, program: string, table: Record<string, FetchValue>): FetchWords {
   const out: FetchWords = { urls: [], flags: new Set(), options: [], dynamic: [] };
   const args = inv.args;
   const take = (name: string, kind: FetchValue, attached: string | undefined, at: number): number => {
@@ -78,14 +83,16 @@ function fetchWords(inv: Invocation, table: Record<string, FetchValue>): FetchWo
       break;
     } else if (value.startsWith('--')) {
       const eq = value.indexOf('=');
-      const name = eq < 0 ? value : value.slice(0, eq);
-      const kind = table[name];
+      const written = eq < 0 ? value : value.slice(0, eq);
+      // wget (getopt_long) takes an unambiguous prefix of a long option; curl does not.
+      const name = program === 'wget' ? resolveLongOption(written, WGET_LONG) : written;
+      const kind = ownEntry(table, name);
       out.flags.add(name);
       if (kind !== undefined) i = take(name, kind, eq < 0 ? undefined : value.slice(eq + 1), i);
     } else if (value.startsWith('-') && value.length > 1) {
       for (let j = 1; j < value.length; j++) {
         const name = `-${value[j] as string}`;
-        const kind = table[name];
+        const kind = ownEntry(table, name);
         out.flags.add(name);
         if (kind === undefined) continue;
         i = take(name, kind, value.slice(j + 1) || undefined, i);
@@ -162,7 +169,7 @@ export function networkTargets(inv: Invocation, shape: CommandShape): NetworkTar
   const program = inv.program;
   const out: NetworkTargets = { targets: [], sends: [], saves: [], unresolved: [] };
   if (program === 'curl' || program === 'wget' || program === 'http' || program === 'https' || program === 'xh') {
-    const words = fetchWords(inv, program === 'wget' ? WGET : CURL);
+    const words = fetchWords(inv, program, program === 'wget' ? WGET : CURL);
     for (const option of words.options) optionEffect(option, program, out);
     if (program === 'curl' || program === 'wget') {
       out.targets.push(...words.urls);

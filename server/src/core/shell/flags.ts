@@ -1,3 +1,5 @@
+import { ownEntry } from '../own-entry';
+
 /**
  * Flag spellings. Aliases are exact synonyms (both sides of a match); implications widen what a
  * command is taken to do (command side only), so `git push --force-with-lease` is caught by a
@@ -49,7 +51,7 @@ const LONG_OPTIONS: Record<string, string[]> = {
 };
 
 function knownLongOptions(program: string, sub: string | undefined): string[] {
-  const listed = (sub !== undefined ? LONG_OPTIONS[`${program} ${sub}`] : undefined) ?? LONG_OPTIONS[program] ?? [];
+  const listed = table(LONG_OPTIONS, program, sub) ?? [];
   const known = new Set([...listed, ...Object.keys(table(ALIASES, program, sub) ?? {}), ...Object.keys(table(IMPLIES, program, sub) ?? {})]);
   return [...known].filter((o) => o.startsWith('--'));
 }
@@ -68,6 +70,16 @@ function expandAbbreviation(name: string, program: string, sub: string | undefin
   return candidates;
 }
 
+/**
+ * A long option as getopt_long reads it: itself when known, else the one known option it is a
+ * prefix of (`--sig` is `--signal`); unchanged when none or several are (the program refuses it).
+ */
+export function resolveLongOption(name: string, known: readonly string[]): string {
+  if (!name.startsWith('--') || name.length < 3 || known.includes(name)) return name;
+  const candidates = [...new Set(known.filter((o) => o.startsWith(name)))];
+  return candidates.length === 1 ? (candidates[0] as string) : name;
+}
+
 /** Options of git that come before the subcommand; those listed in VALUED take the next word. */
 const GIT_GLOBAL_VALUED = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--super-prefix']);
 
@@ -77,8 +89,8 @@ export function gitGlobalOptionWidth(word: string): number {
   return GIT_GLOBAL_VALUED.has(word) ? 2 : 1;
 }
 
-function table<T>(tables: Record<string, Record<string, T>>, program: string, sub: string | undefined): Record<string, T> | undefined {
-  return (sub !== undefined ? tables[`${program} ${sub}`] : undefined) ?? tables[program];
+function table<T>(tables: Record<string, T>, program: string, sub: string | undefined): T | undefined {
+  return (sub !== undefined ? ownEntry(tables, `${program} ${sub}`) : undefined) ?? ownEntry(tables, program);
 }
 
 /** The canonical flags a flag word stands for. `side` decides whether implications are added. */

@@ -1,5 +1,7 @@
 import type { SimpleCommand } from './walk';
 import type { Word } from './words';
+import { familyEntry, programFamily } from './program-family';
+import { resolveLongOption } from './flags';
 
 /** One program the line would run, after wrappers are unwrapped. */
 export interface Invocation {
@@ -37,6 +39,8 @@ interface WrapperSpec {
   commandOptions?: string[];
   /** Words that, right after the leading operands, say the next word is a command line (`flock FILE -c LINE`). */
   lineAfterLeading?: string[];
+  /** Whether a lone `-` is an option (GNU env: `env - cmd` is `env -i cmd`). */
+  loneDash?: boolean;
   /** Whether its options may come after its operands (GNU getopt without `+`: su, runuser). */
   permutes?: boolean;
   /** Whether `NAME=VALUE` words before the command set its environment (env, sudo). */
@@ -48,7 +52,7 @@ interface WrapperSpec {
 const WRAPPERS: Record<string, WrapperSpec> = {
   sudo: { valued: ['-u', '-g', '-h', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '--user', '--group', '--host', '--prompt', '--chdir', '--role', '--type', '--other-user', '--command-timeout', '--close-from'], leading: 0, needsAllow: true, assigns: true },
   doas: { valued: ['-u', '-C'], leading: 0, needsAllow: true },
-  env: { valued: ['-u', '--unset', '-C', '--chdir', '-S', '--split-string', '-P'], leading: 0, needsAllow: false, commandOptions: ['-S', '--split-string'], assigns: true },
+  env: { valued: ['-u', '--unset', '-C', '--chdir', '-S', '--split-string', '-P'], leading: 0, needsAllow: false, commandOptions: ['-S', '--split-string'], assigns: true, loneDash: true },
   timeout: { valued: ['-s', '--signal', '-k', '--kill-after'], leading: 1, needsAllow: false },
   nice: { valued: ['-n', '--adjustment'], leading: 0, needsAllow: false },
   nohup: { valued: [], leading: 0, needsAllow: false },
@@ -60,7 +64,7 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   ionice: { valued: ['-c', '-n', '-p', '-P', '-u', '--class', '--classdata'], leading: 0, needsAllow: false },
   xargs: { valued: ['-I', '-d', '-E', '-L', '-n', '-P', '-s', '-a', '--arg-file', '--delimiter', '--eof', '--max-lines', '--max-args', '--max-procs', '--max-chars', '--replace', '--process-slot-var'], leading: 0, needsAllow: false, appends: 'xargs appends arguments read from its input' },
   setsid: { valued: [], leading: 0, needsAllow: false },
-  chrt: { valued: [], leading: 1, needsAllow: false },
+  chrt: { valued: ['-T', '-P', '-D', '--sched-runtime', '--sched-period', '--sched-deadline'], leading: 1, needsAllow: false },
   taskset: { valued: [], leading: 1, needsAllow: false },
   flock: { valued: ['-w', '--timeout', '-E', '--conflict-exit-code'], leading: 1, needsAllow: false, lineAfterLeading: ['-c', '--command'] },
   watch: { valued: ['-n', '--interval', '-q', '--equexit'], leading: 0, needsAllow: false, joinsShell: { unless: ['-x', '--exec'] } },
@@ -68,7 +72,7 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   catchsegv: { valued: [], leading: 0, needsAllow: false },
   faketime: { valued: ['--date-prog'], leading: 1, needsAllow: false },
   fakeroot: { valued: ['-l', '--lib', '--faked', '-s', '-i', '-b'], leading: 0, needsAllow: false },
-  strace: { valued: ['-o', '--output', '-e', '-p', '--attach', '-s', '--string-limit', '-u', '--user', '-E', '--env', '-a', '--columns', '-b', '--detach-on', '-I', '--interruptible', '-O', '-S', '--summary-sort-by', '-X', '--const-print-style', '-P', '--trace-path', '-U', '--summary-columns'], leading: 0, needsAllow: false },
+  strace: { valued: ['-o', '--output', '-e', '-p', '--attach', '-s', '--string-limit', '-u', '--user', '-E', '--env', '-a', '--columns', '-b', '--detach-on', '-I', '--interruptible', '-O', '-S', '--summary-sort-by', '-X', '--const-print-style', '-P', '--trace-path', '-U', '--summary-columns', '--trace', '--signal', '--status', '--abbrev', '--verbose', '--raw', '--read', '--write', '--fault', '--inject', '--kvm', '--trace-fds'], leading: 0, needsAllow: false },
   ltrace: { valued: ['-o', '--output', '-e', '-p', '-s', '-u', '-a', '--align', '-A', '-D', '--debug', '-F', '--config', '-l', '--library', '-L', '-n', '--indent', '-w', '--where', '-x'], leading: 0, needsAllow: false },
   // Programs that change who or where the command runs, or run a shell: they need an allow of their own.
   busybox: { valued: [], leading: 0, needsAllow: true },
@@ -108,8 +112,9 @@ export function unwrap(command: Pick<SimpleCommand, 'words' | 'text'>): Unwrappe
   for (let depth = 0; depth < MAX_UNWRAP; depth++) {
     const inv = invocation(words, command.text, false, runtimeArgs);
     if (!inv) return out;
-    const spec = inv.program === undefined ? undefined : WRAPPERS[inv.program];
-    if (inv.program !== undefined && SHELLS.has(inv.program)) {
+    const spec = inv.program === undefined ? undefined : familyEntry(WRAPPERS, inv.program);
+    // `bash5.2 -c` is a bash.
+    if (inv.program !== undefined && programFamily(inv.program).some((name) => SHELLS.has(name))) {
       shellReentry(inv, out);
       return out;
     }
@@ -153,6 +158,7 @@ function wrappedCommand(inv: Invocation, spec: WrapperSpec, out: Unwrapped): Wor
   let i = 0;
   let leading = spec.leading;
   let optionsEnded = false;
+  const seen = new Set<string>();
   if (spec.permutes === true && permutedCommandOption(inv, spec, out)) return [];
   while (i < args.length) {
     const word = args[i] as Word;
@@ -168,14 +174,19 @@ function wrappedCommand(inv: Invocation, spec: WrapperSpec, out: Unwrapped): Wor
       i++;
       continue;
     }
+    // `timeout -- 5 rm`: the end of options, then the leading operands, then the command.
     if (!optionsEnded && value === '--') {
       optionsEnded = true;
       i++;
-      if (spec.assigns === true) continue;
-      break;
+      continue;
+    }
+    if (!optionsEnded && value === '-' && spec.loneDash === true) {
+      i++;
+      continue;
     }
     if (!optionsEnded && value.startsWith('-') && value.length > 1 && leading === spec.leading) {
       const option = readOption(spec, value, args[i + 1]);
+      for (const name of option.names) seen.add(name);
       if (option.command !== undefined) {
         if (option.command.text === undefined) out.unresolved.push(`${program} ${option.command.name} takes a command line that cannot be resolved statically`);
         else out.reentries.push({ source: option.command.text, via: `${program} ${option.command.name}` });
@@ -198,7 +209,7 @@ function wrappedCommand(inv: Invocation, spec: WrapperSpec, out: Unwrapped): Wor
     break;
   }
   const inner = args.slice(i);
-  return spec.joinsShell && !args.slice(0, i).some((a) => spec.joinsShell?.unless.includes(a.value ?? '')) ? joinedShell(inv, inner, out) : inner;
+  return spec.joinsShell && !spec.joinsShell.unless.some((name) => seen.has(name)) ? joinedShell(inv, inner, out) : inner;
 }
 
 /**
@@ -225,6 +236,8 @@ function permutedCommandOption(inv: Invocation, spec: WrapperSpec, out: Unwrappe
 interface OptionRead {
   /** How many words the option takes up: itself, and its value when that is the next word. */
   words: 1 | 2;
+  /** The options the word holds (`-tx` holds -t and -x; `--exe` is --exec), as the wrapper names them. */
+  names: string[];
   /** When the option's value is a command line the wrapper runs: the option and the line (undefined when dynamic). */
   command?: { name: string; text: string | undefined };
 }
@@ -235,21 +248,29 @@ interface OptionRead {
  * the rest of the word or, when nothing is left, the next word.
  */
 function readOption(spec: WrapperSpec, value: string, next: Word | undefined): OptionRead {
-  let name = value;
+  let name: string;
   let attached: string | undefined;
   if (value.startsWith('--')) {
     const eq = value.indexOf('=');
-    if (eq > 0) [name, attached] = [value.slice(0, eq), value.slice(eq + 1)];
-    else if (!spec.valued.includes(value)) return { words: 1 };
+    name = longName(spec, eq > 0 ? value.slice(0, eq) : value);
+    if (eq > 0) attached = value.slice(eq + 1);
+    else if (!spec.valued.includes(name)) return { words: 1, names: [name] };
   } else {
-    const at = [...value.slice(1)].findIndex((letter) => spec.valued.includes(`-${letter}`));
-    if (at < 0) return { words: 1 };
-    name = `-${value[at + 1] as string}`;
+    const letters = [...value.slice(1)].map((letter) => `-${letter}`);
+    const at = letters.findIndex((letter) => spec.valued.includes(letter));
+    if (at < 0) return { words: 1, names: letters };
+    name = letters[at] as string;
     attached = value.slice(at + 2) || undefined;
+    if (!spec.commandOptions?.includes(name)) return { words: attached === undefined ? 2 : 1, names: letters.slice(0, at + 1) };
   }
   const words = attached === undefined ? 2 : 1;
-  if (!spec.commandOptions?.includes(name)) return { words };
-  return { words, command: { name, text: attached ?? next?.value } };
+  if (!spec.commandOptions?.includes(name)) return { words, names: [name] };
+  return { words, names: [name], command: { name, text: attached ?? next?.value } };
+}
+
+/** A long option as getopt_long reads it: an unambiguous prefix of one the wrapper knows is that option (`--sig` is `--signal`). */
+function longName(spec: WrapperSpec, name: string): string {
+  return resolveLongOption(name, [...spec.valued, ...(spec.commandOptions ?? []), ...(spec.joinsShell?.unless ?? [])]);
 }
 
 /** `watch ls -la` runs `sh -c 'ls -la'`: the words are one command line again. */
@@ -320,7 +341,8 @@ function findExec(inv: Invocation, out: Unwrapped): void {
     if (!FIND_EXEC.has(args[i]?.value ?? '')) continue;
     const start = i + 1;
     let end = start;
-    while (end < args.length && args[end]?.value !== ';' && args[end]?.value !== '+') end++;
+    // `;` ends it, and `+` only right after `{}` (`-exec env -u + rm x ;` runs `env -u + rm x`).
+    while (end < args.length && args[end]?.value !== ';' && !(args[end]?.value === '+' && args[end - 1]?.value === '{}')) end++;
     const words = args.slice(start, end).map((w) => (w.value === '{}' ? { ...w, value: undefined, dynamic: '{} (a path find found)' } : w));
     const nested = invocation(words, inv.text, false, 'find passes the paths it finds');
     if (nested) {

@@ -1,3 +1,5 @@
+import { ownEntry } from '../own-entry';
+
 /**
  * A program's name and the names it is a version of: `python3.11` is also `python3` and `python`,
  * `gcc-12` is `gcc`. Deny rules, approvals and the reviewed option tables see through the version
@@ -18,7 +20,8 @@ const VERSION_TAIL = /^(.+?)[-.]?\d+$/;
 /** The entry of a table keyed by program name for the program or the first name it is a version of. */
 export function familyEntry<T>(table: Readonly<Record<string, T>>, program: string): T | undefined {
   for (const name of programFamily(program)) {
-    if (Object.hasOwn(table, name)) return table[name];
+    const entry = ownEntry(table, name);
+    if (entry !== undefined) return entry;
   }
   return undefined;
 }

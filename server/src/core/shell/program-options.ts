@@ -1,6 +1,8 @@
 import type { Invocation } from './invocations';
 import type { Word } from './words';
 import { familyEntry } from './program-family';
+import { resolveLongOption } from './flags';
+import { ownEntry } from '../own-entry';
 
 /**
  * Options of programs that an allow rule may admit but that make the program run other code,
@@ -106,8 +108,9 @@ export function riskyOptions(inv: Invocation, subcommand: string | undefined): O
 
 function lookup(table: OptionTable, word: string, next: string | undefined): OptionUse | undefined {
   const eq = word.indexOf('=');
-  const name = eq > 0 ? word.slice(0, eq) : word;
-  const exact = table[name];
+  // GNU and git programs take an unambiguous prefix of a long option (`sort --compress=sh`).
+  const name = resolveLongOption(eq > 0 ? word.slice(0, eq) : word, Object.keys(table));
+  const exact = ownEntry(table, name);
   if (exact) return { option: name, effect: exact.effect, value: exact.value ? (eq > 0 ? word.slice(eq + 1) : next) : undefined };
   // A short option with its value attached (`-oProxyCommand=…`, `-o./out`), or sed's `-i.bak`.
   // In a cluster (`-Ei`), each letter up to the first that takes a value is an option of its own.
