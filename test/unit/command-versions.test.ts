@@ -66,3 +66,16 @@ describe('versioned program names', () => {
     assert.match(r.reason, /python3\.11 matches no allow pattern/);
   });
 });
+
+describe('git push refspecs', () => {
+  it('a refspec with an empty source deletes the branch: a deny of git push --delete catches git push origin :main', async () => {
+    const set = await policy({ '': 'version: "2.1"\npermissions:\n  commands:\n    allow: ["*"]\n    deny: ["git push --delete"]\n' });
+    for (const line of ['git push origin :main', 'git push origin +:main', 'git push --delete origin main', 'git push -d origin main']) {
+      const r = evaluate(set, { action: 'command.exec', command: line });
+      assert.equal(r.decision, 'deny', `${line}: ${r.reason}`);
+      assert.match(r.reason, /is denied by "git push --delete"/);
+    }
+    // `:` alone pushes the matching branches; `a:b` updates b.
+    for (const line of ['git push origin :', 'git push origin a:b']) assert.doesNotMatch(evaluate(set, { action: 'command.exec', command: line }).reason, /git push --delete/, line);
+  });
+});

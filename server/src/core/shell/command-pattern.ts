@@ -108,7 +108,9 @@ export function shapeOf(program: string | undefined, words: (string | undefined)
       continue;
     }
     if (sub === undefined) sub = word;
+    // A refspec `+src:dst` forces, and `:dst` deletes (`git push origin :main` is `--delete main`).
     if (side === 'command' && program === 'git' && sub === 'push' && word.startsWith('+')) shape.flags.add('-f');
+    if (side === 'command' && program === 'git' && sub === 'push' && /^\+?:./.test(word)) shape.flags.add('-d');
     shape.positionals.push(word);
   }
   return shape;
