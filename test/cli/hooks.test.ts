@@ -153,11 +153,15 @@ describe('governance files are protected from agents', () => {
 
   it('asks before a command whose argument names a governance file or folder, whatever the program; denies a nested root policy', () => {
     const root = project(POLICY.replace('allow: ["npm test", "git commit", "git status", "mcp github *"]', 'allow: ["npm test", "rm", "mv", "cat", "ls"]').replace('allow: ["src/**", "package.json"]', 'allow: ["**"]'));
-    for (const command of ['rm .agent-policy.yml', 'mv x .claude/settings.json', 'rm -r .github', 'rm -r .agent-policy', 'cat .agent-policy.yml']) {
+    for (const command of ['rm .agent-policy.yml', 'rm -r .github', 'rm -r .agent-policy', 'cat .agent-policy.yml']) {
       const r = run(['check', '--root', root, '--json', JSON.stringify({ action: 'command.exec', command })]);
       assert.equal(r.code, 3, command);
       assert.match(r.stdout, /agents may not change/, command);
     }
+    // mv's destination is a write of that file, and a hook configuration is protected from writes (as a file action is).
+    const moved = run(['check', '--root', root, '--json', JSON.stringify({ action: 'command.exec', command: 'mv x .claude/settings.json' })]);
+    assert.equal(moved.code, 1);
+    assert.match(moved.stdout, /mv writes \".claude\/settings.json\": filesystem.write \".claude\/settings.json\": protected/);
     assert.equal(run(['check', '--root', root, '--json', JSON.stringify({ action: 'command.exec', command: 'ls src' })]).code, 0);
     const nested = run(['check', '--root', root, '--json', JSON.stringify({ action: 'filesystem.write', path: 'src/.agent-policy.yml' })]);
     assert.equal(nested.code, 1, 'a new root policy in a subfolder would govern hooks run there');
