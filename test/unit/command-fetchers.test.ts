@@ -136,6 +136,16 @@ describe('downloads are writes', () => {
     assert.equal(run('curl https://example.com/a/tool.sh').decision, 'allow');
   });
 
+  it('- is standard output for curl and wget: nothing is written, so the line is allowed (it was denied as a write of a file named -)', () => {
+    for (const line of ['wget -qO- https://example.com/a.sh', 'wget -O - https://example.com/', 'curl -o - https://example.com', 'curl -sD - https://example.com', 'curl --dump-header=- https://example.com', 'curl -c - https://example.com']) {
+      const r = run(line);
+      assert.equal(r.decision, 'allow', `${line}: ${r.reason}`);
+    }
+    // The same options with a file still write it.
+    const file = run('wget -qO-x https://example.com');
+    assert.ok(file.reason.includes('its option -O writes "-x": filesystem.write "-x": matches no allow pattern'), file.reason);
+  });
+
   it('names the server chooses, or escaped names, ask', () => {
     for (const [line, why] of [['wget -r https://example.com/', 'wget -r saves files under names the server chooses'], ['wget --content-disposition https://example.com/d', 'wget --content-disposition saves files under names the server chooses'], ['curl -OJ https://example.com/d', 'curl -J saves files under names the server chooses'], ['wget https://example.com/%2eenv', 'wget saves "https://example.com/%2eenv" under a name with escapes (%2eenv)']] as const) {
       const r = run(line, 'downloads');

@@ -15,12 +15,15 @@ export type OptionEffect = 'runs' | 'writes' | 'deletes' | 'chdir' | 'edits';
 interface OptionEntry {
   effect: OptionEffect;
   value: boolean;
+  /** The value `-` is standard output, not a file (`curl -o -`, `wget -O-`). */
+  dashIsStdout?: true;
 }
 
 type OptionTable = Record<string, OptionEntry>;
 
 const runs = (value = true): OptionEntry => ({ effect: 'runs', value });
 const writes: OptionEntry = { effect: 'writes', value: true };
+const writesOrStdout: OptionEntry = { effect: 'writes', value: true, dashIsStdout: true };
 const chdir: OptionEntry = { effect: 'chdir', value: true };
 
 export const PROGRAM_OPTIONS: Record<string, OptionTable> = {
@@ -51,8 +54,9 @@ export const PROGRAM_OPTIONS: Record<string, OptionTable> = {
   'git difftool': { '-x': runs(), '--extcmd': runs() },
   'git send-email': { '--to-cmd': runs(), '--cc-cmd': runs(), '--header-cmd': runs(), '--smtp-server': runs() },
   'git init': { '--template': runs() },
-  curl: { '-o': writes, '--output': writes, '-D': writes, '--dump-header': writes, '-c': writes, '--cookie-jar': writes, '--trace': writes, '--trace-ascii': writes, '--stderr': writes, '--libcurl': writes, '--etag-save': writes, '--hsts': writes, '--alt-svc': writes, '--expand-output': writes },
-  wget: { '-O': writes, '--output-document': writes, '-o': writes, '--output-file': writes, '-a': writes, '--append-output': writes, '--save-cookies': writes },
+  // curl's and wget's `-` is standard output (`curl -D -`, `wget -qO-`).
+  curl: { '-o': writesOrStdout, '--output': writesOrStdout, '-D': writesOrStdout, '--dump-header': writesOrStdout, '-c': writesOrStdout, '--cookie-jar': writesOrStdout, '--trace': writesOrStdout, '--trace-ascii': writesOrStdout, '--stderr': writesOrStdout, '--libcurl': writes, '--etag-save': writes, '--hsts': writes, '--alt-svc': writes, '--expand-output': writes },
+  wget: { '-O': writesOrStdout, '--output-document': writesOrStdout, '-o': writesOrStdout, '--output-file': writesOrStdout, '-a': writesOrStdout, '--append-output': writesOrStdout, '--save-cookies': writes },
   // Tracers write their trace where -o says, and strace -E sets the traced program's environment (LD_PRELOAD=…).
   strace: { '-o': writes, '--output': writes, '-E': runs(), '--env': runs() },
   ltrace: { '-o': writes, '--output': writes, '-F': runs(), '--config': runs() },
@@ -82,6 +86,8 @@ export interface OptionUse {
   effect: OptionEffect;
   /** The option's value, when it takes one and it is static. */
   value: string | undefined;
+  /** The value is `-` and the option writes it to standard output: no file. */
+  toStdout?: true;
 }
 
 /** Options of the invocation found in its program's table (and its subcommand's). */
@@ -98,7 +104,7 @@ export function riskyOptions(inv: Invocation, subcommand: string | undefined): O
     for (const table of tables) {
       const use = lookup(table, word, inv.args[i + 1]?.value);
       if (use) {
-        uses.push(use);
+        if (!use.toStdout) uses.push(use);
         break;
       }
     }
@@ -106,21 +112,28 @@ export function riskyOptions(inv: Invocation, subcommand: string | undefined): O
   return uses;
 }
 
+/** Each table's option names, listed once for the abbreviation lookup. */
+const TABLE_OPTIONS = new Map(Object.values(PROGRAM_OPTIONS).map((table) => [table, Object.keys(table)]));
+
 function lookup(table: OptionTable, word: string, next: string | undefined): OptionUse | undefined {
   const eq = word.indexOf('=');
   // GNU and git programs take an unambiguous prefix of a long option (`sort --compress=sh`).
-  const name = resolveLongOption(eq > 0 ? word.slice(0, eq) : word, Object.keys(table));
+  const name = resolveLongOption(eq > 0 ? word.slice(0, eq) : word, TABLE_OPTIONS.get(table) ?? Object.keys(table));
   const exact = ownEntry(table, name);
-  if (exact) return { option: name, effect: exact.effect, value: exact.value ? (eq > 0 ? word.slice(eq + 1) : next) : undefined };
+  if (exact) return use(name, exact, exact.value ? (eq > 0 ? word.slice(eq + 1) : next) : undefined);
   // A short option with its value attached (`-oProxyCommand=…`, `-o./out`), or sed's `-i.bak`.
   // In a cluster (`-Ei`), each letter up to the first that takes a value is an option of its own.
   if (!word.startsWith('--') && word.length > 2) {
     for (let j = 1; j < word.length; j++) {
       const short = table[`-${word[j] as string}`];
-      if (short) return { option: `-${word[j] as string}`, effect: short.effect, value: short.value ? word.slice(j + 1) || next : undefined };
+      if (short) return use(`-${word[j] as string}`, short, short.value ? word.slice(j + 1) || next : undefined);
     }
   }
   return undefined;
+}
+
+function use(option: string, entry: OptionEntry, value: string | undefined): OptionUse {
+  return entry.dashIsStdout && value === '-' ? { option, effect: entry.effect, value, toStdout: true } : { option, effect: entry.effect, value };
 }
 
 /**
