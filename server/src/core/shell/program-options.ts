@@ -57,6 +57,14 @@ export const PROGRAM_OPTIONS: Record<string, OptionTable> = {
   // curl's and wget's `-` is standard output (`curl -D -`, `wget -qO-`).
   curl: { '-o': writesOrStdout, '--output': writesOrStdout, '-D': writesOrStdout, '--dump-header': writesOrStdout, '-c': writesOrStdout, '--cookie-jar': writesOrStdout, '--trace': writesOrStdout, '--trace-ascii': writesOrStdout, '--stderr': writesOrStdout, '--libcurl': writes, '--etag-save': writes, '--hsts': writes, '--alt-svc': writes, '--expand-output': writes },
   wget: { '-O': writesOrStdout, '--output-document': writesOrStdout, '-o': writesOrStdout, '--output-file': writesOrStdout, '-a': writesOrStdout, '--append-output': writesOrStdout, '--save-cookies': writes },
+  // HTTPie and xh write the response where -o says; netcat's -e/-c run a program with the connection.
+  http: { '-o': writes, '--output': writes },
+  https: { '-o': writes, '--output': writes },
+  xh: { '-o': writes, '--output': writes },
+  xhs: { '-o': writes, '--output': writes },
+  nc: { '-e': runs(), '-c': runs() },
+  netcat: { '-e': runs(), '-c': runs() },
+  ncat: { '-e': runs(), '-c': runs(), '--exec': runs(), '--sh-exec': runs(), '--lua-exec': runs() },
   // Tracers write their trace where -o says, and strace -E sets the traced program's environment (LD_PRELOAD=…).
   strace: { '-o': writes, '--output': writes, '-E': runs(), '--env': runs() },
   ltrace: { '-o': writes, '--output': writes, '-F': runs(), '--config': runs() },
@@ -90,6 +98,9 @@ export interface OptionUse {
   toStdout?: true;
 }
 
+/** Programs whose long options must be written whole (their parsers take no abbreviations). */
+const EXACT_LONG_OPTIONS = new Set(['node', 'bun', 'vim', 'vi', 'nvim']);
+
 /** Options of the invocation found in its program's table (and its subcommand's). */
 export function riskyOptions(inv: Invocation, subcommand: string | undefined): OptionUse[] {
   const program = inv.program;
@@ -102,7 +113,7 @@ export function riskyOptions(inv: Invocation, subcommand: string | undefined): O
     if (word === undefined || !word.startsWith('-') || word === '-') continue;
     if (word === '--') break;
     for (const table of tables) {
-      const use = lookup(table, word, inv.args[i + 1]?.value);
+      const use = lookup(table, word, inv.args[i + 1]?.value, !EXACT_LONG_OPTIONS.has(program));
       if (use) {
         if (!use.toStdout) uses.push(use);
         break;
@@ -112,13 +123,17 @@ export function riskyOptions(inv: Invocation, subcommand: string | undefined): O
   return uses;
 }
 
-/** Each table's option names, listed once for the abbreviation lookup. */
-const TABLE_OPTIONS = new Map(Object.values(PROGRAM_OPTIONS).map((table) => [table, Object.keys(table)]));
+/** Options outside the tables that are a prefix of one inside, so an exact use is not read as the longer one (`curl --cookie` reads, `--cookie-jar` writes). */
+const OTHER_LONG_OPTIONS: Record<string, string[]> = { curl: ['--cookie'] };
 
-function lookup(table: OptionTable, word: string, next: string | undefined): OptionUse | undefined {
+/** Each table's option names, listed once for the abbreviation lookup. */
+const TABLE_OPTIONS = new Map(Object.entries(PROGRAM_OPTIONS).map(([program, table]) => [table, [...Object.keys(table), ...(OTHER_LONG_OPTIONS[program] ?? [])]]));
+
+function lookup(table: OptionTable, word: string, next: string | undefined, abbreviates: boolean): OptionUse | undefined {
   const eq = word.indexOf('=');
+  const written = eq > 0 ? word.slice(0, eq) : word;
   // GNU and git programs take an unambiguous prefix of a long option (`sort --compress=sh`).
-  const name = resolveLongOption(eq > 0 ? word.slice(0, eq) : word, TABLE_OPTIONS.get(table) ?? Object.keys(table));
+  const name = abbreviates ? resolveLongOption(written, TABLE_OPTIONS.get(table) ?? Object.keys(table)) : written;
   const exact = ownEntry(table, name);
   if (exact) return use(name, exact, exact.value ? (eq > 0 ? word.slice(eq + 1) : next) : undefined);
   // A short option with its value attached (`-oProxyCommand=…`, `-o./out`), or sed's `-i.bak`.
