@@ -463,9 +463,9 @@ describe('holes found by the mutation review of fetchers.ts (each was allowed)',
     allowedReaching('nc -l 8080', []);
   });
 
-  it('scp and rsync: a bare operand is a local file, host:path a host', () => {
-    const scp = policy({ '': POLICY.replace('"nc"]', '"nc", "scp"]') });
-    return scp.then((on) => allowedReaching('scp build.tar.gz example.com:/srv/', ['example.com'], undefined, on));
+  it('scp and rsync: a bare operand is a local file, host:path a host', async () => {
+    const scp = await policy({ '': POLICY.replace('"nc"]', '"nc", "scp"]') });
+    allowedReaching('scp build.tar.gz example.com:/srv/', ['example.com'], undefined, scp);
   });
 
   it('netcat -e / -c run a program with the connection: they ask', () => {

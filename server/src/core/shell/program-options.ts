@@ -174,10 +174,17 @@ export function folderChanges(inv: Invocation, subcommand: string | undefined): 
   return { args: false, cwd: extracts(inv) };
 }
 
+/** tar's long options that share a prefix with --extract and --get, so `--extr` is read as tar reads it. */
+const TAR_LONG = ['--extract', '--get', '--exclude', '--exclude-backups', '--exclude-caches', '--exclude-caches-all', '--exclude-caches-under', '--exclude-from', '--exclude-ignore', '--exclude-ignore-recursive', '--exclude-tag', '--exclude-tag-all', '--exclude-tag-under', '--exclude-vcs', '--exclude-vcs-ignores', '--group', '--group-map', '--gzip', '--gunzip'];
+
 function extracts(inv: Invocation): boolean {
   if (inv.program !== 'tar') return true;
   const first = inv.args[0]?.value ?? '';
-  return inv.args.some((a) => a.value === '--extract' || a.value === '--get' || (a.value !== undefined && /^-[A-Za-z]*x/.test(a.value))) || /^[A-Za-z]*x/.test(first);
+  const extracting = (value: string): boolean => {
+    const name = resolveLongOption(value.split('=')[0] as string, TAR_LONG);
+    return name === '--extract' || name === '--get' || /^-[A-Za-z]*x/.test(value);
+  };
+  return inv.args.some((a) => a.value !== undefined && extracting(a.value)) || /^[A-Za-z]*x/.test(first);
 }
 
 /**
@@ -185,48 +192,91 @@ function extracts(inv: Invocation): boolean {
  * commands or reach files; awk's `system()`, pipes, redirections and `getline` do. The program is
  * the first operand, or the value of `-e`/`--expression` (sed).
  */
-const SCRIPT_RISKS: Record<string, RegExp> = {
-  sed: /(^|[;{}\n]|[0-9$/]\s*)\s*[ewWrR](\s|$)|\/[gpIiMm0-9]*[ewW][gpIiMm0-9]*\s*($|[;}\n ])/,
-  awk: /system\s*\(|\||>|getline/,
-  gawk: /system\s*\(|\||>|getline/,
-  mawk: /system\s*\(|\||>|getline/,
+const SED_RISK = /(^|[;{}\n]|[0-9$/]\s*)\s*[ewWrR](\s|$)|\/[gpIiMm0-9]*[ewW][gpIiMm0-9]*\s*($|[;}\n ])/;
+const AWK_RISK = /system\s*\(|\||>|getline/;
+const SCRIPT_LANGUAGES: Record<string, { risk: RegExp; sed: boolean }> = {
+  sed: { risk: SED_RISK, sed: true },
+  awk: { risk: AWK_RISK, sed: false },
+  gawk: { risk: AWK_RISK, sed: false },
+  mawk: { risk: AWK_RISK, sed: false },
 };
 
-/** The script of a sed or awk invocation that can run commands or reach files, if it has one. */
-export function riskyScript(inv: Invocation): string | undefined {
-  const risk = inv.program === undefined ? undefined : familyEntry(SCRIPT_RISKS, inv.program);
-  if (!risk) return undefined;
-  const scripts: string[] = [];
-  let operandSeen = false;
+/**
+ * How sed and awk take their options (GNU sed 4.9, gawk 5.2, mawk): which give the program text
+ * (`script`), a program file (`file`), a library that runs code (`load`, gawk -l), or another
+ * value; the letters of sed's `-i` and `--in-place` take the rest of their word as a suffix.
+ */
+type ScriptOption = 'script' | 'file' | 'load' | 'value';
+const SED_OPTIONS: Record<string, ScriptOption> = { '-e': 'script', '--expression': 'script', '-f': 'file', '--file': 'file', '-l': 'value', '--line-length': 'value' };
+const AWK_OPTIONS: Record<string, ScriptOption> = { '-e': 'script', '--source': 'script', '-f': 'file', '--file': 'file', '-E': 'file', '--exec': 'file', '-i': 'file', '--include': 'file', '-l': 'load', '--load': 'load', '-v': 'value', '--assign': 'value', '-F': 'value', '--field-separator': 'value', '-W': 'value' };
+const SED_LONG = [...Object.keys(SED_OPTIONS), '--in-place', '--quiet', '--silent', '--regexp-extended', '--separate', '--unbuffered', '--null-data', '--zero-terminated', '--posix', '--sandbox', '--debug', '--follow-symlinks', '--binary'];
+const AWK_LONG = Object.keys(AWK_OPTIONS);
+
+interface ScriptWords {
+  /** Program texts given by option, in order, or the first operand when none is. */
+  scripts: string[];
+  /** The program comes from a file (or a library), not from the words. */
+  fromFile: boolean;
+  loads: string[];
+  /** Operands after the program. */
+  files: (string | undefined)[];
+}
+
+/** The words of sed or awk read as their getopt reads them: clusters (`-ne p`), attached values (`-e'1e id'`), `--expr=`. */
+function scriptWords(inv: Invocation, sed: boolean): ScriptWords {
+  const table = sed ? SED_OPTIONS : AWK_OPTIONS;
+  const out: ScriptWords = { scripts: [], fromFile: false, loads: [], files: [] };
+  const operands: (string | undefined)[] = [];
+  const take = (kind: ScriptOption, value: string | undefined): void => {
+    if (kind === 'script') out.scripts.push(value ?? '');
+    else if (kind === 'file') out.fromFile = true;
+    else if (kind === 'load') out.loads.push(value ?? '');
+  };
   for (let i = 0; i < inv.args.length; i++) {
     const value = inv.args[i]?.value;
-    if (value === undefined) continue;
-    if (value === '-e' || value === '--expression') scripts.push(inv.args[i + 1]?.value ?? '');
-    else if (value.startsWith('--expression=')) scripts.push(value.slice('--expression='.length));
-    else if (value === '-f' || value === '--file') return undefined;
-    else if (!value.startsWith('-') && !operandSeen) {
-      operandSeen = true;
-      if (scripts.length === 0) scripts.push(value);
+    if (value === '--') {
+      operands.push(...inv.args.slice(i + 1).map((a) => a.value));
+      break;
+    }
+    if (value === undefined || !value.startsWith('-') || value === '-') {
+      operands.push(value);
+      continue;
+    }
+    if (value.startsWith('--')) {
+      const eq = value.indexOf('=');
+      const kind = ownEntry(table, resolveLongOption(eq < 0 ? value : value.slice(0, eq), sed ? SED_LONG : AWK_LONG));
+      if (kind !== undefined) take(kind, eq < 0 ? inv.args[++i]?.value : value.slice(eq + 1));
+      continue;
+    }
+    for (let j = 1; j < value.length; j++) {
+      const letter = value[j] as string;
+      if (sed && letter === 'i') break;
+      const kind = ownEntry(table, `-${letter}`);
+      if (kind === undefined) continue;
+      take(kind, value.slice(j + 1) || inv.args[++i]?.value);
+      break;
     }
   }
-  return scripts.find((script) => risk.test(script));
+  if (out.scripts.length === 0 && !out.fromFile) {
+    const [first, ...rest] = operands;
+    if (first !== undefined) out.scripts.push(first);
+    out.files = rest;
+  } else out.files = operands;
+  return out;
+}
+
+/** The script of a sed or awk invocation that can run commands or reach files, if it has one (every `-e` counts, with or without `-f`). */
+export function riskyScript(inv: Invocation): string | undefined {
+  const language = inv.program === undefined ? undefined : familyEntry(SCRIPT_LANGUAGES, inv.program);
+  if (!language) return undefined;
+  const words = scriptWords(inv, language.sed);
+  if (words.loads.length > 0) return `-l ${words.loads[0] as string}`;
+  return words.scripts.find((script) => language.risk.test(script));
 }
 
 /** The files sed -i rewrites: its operands after the script. */
 export function editedFiles(inv: Invocation): (string | undefined)[] {
-  const operands: (string | undefined)[] = [];
-  let scriptGiven = false;
-  for (let i = 0; i < inv.args.length; i++) {
-    const value = inv.args[i]?.value;
-    if (value === '-e' || value === '--expression' || value === '-f' || value === '--file') {
-      scriptGiven = true;
-      i++;
-      continue;
-    }
-    if (value !== undefined && value.startsWith('-')) continue;
-    operands.push(value);
-  }
-  return scriptGiven ? operands : operands.slice(1);
+  return scriptWords(inv, true).files;
 }
 
 /**
@@ -263,6 +313,8 @@ interface Writer {
   writes: 'all' | 'destination' | 'second' | 'first';
   valued: string[];
   moves?: boolean;
+  /** Long flags read by name, beside the valued ones, for the abbreviations GNU getopt accepts (`--target=D`, `--no-t`). */
+  flags?: string[];
 }
 
 const TARGET_DIRECTORY = ['-t', '--target-directory'];
@@ -270,10 +322,10 @@ const WRITERS: Record<string, Writer> = {
   tee: { writes: 'all', valued: [] },
   touch: { writes: 'all', valued: ['-d', '-r', '-t', '--date', '--reference'] },
   truncate: { writes: 'all', valued: ['-s', '-r', '--size', '--reference'] },
-  cp: { writes: 'destination', valued: ['-t', '-S', '--target-directory', '--suffix'] },
-  mv: { writes: 'destination', valued: ['-t', '-S', '--target-directory', '--suffix'], moves: true },
-  install: { writes: 'destination', valued: ['-t', '-S', '-m', '-o', '-g', '--target-directory', '--suffix', '--mode', '--owner', '--group', '--strip-program'] },
-  ln: { writes: 'destination', valued: ['-t', '-S', '--target-directory', '--suffix'] },
+  cp: { writes: 'destination', valued: ['-t', '-S', '--target-directory', '--suffix'], flags: ['--no-target-directory'] },
+  mv: { writes: 'destination', valued: ['-t', '-S', '--target-directory', '--suffix'], moves: true, flags: ['--no-target-directory'] },
+  install: { writes: 'destination', valued: ['-t', '-S', '-m', '-o', '-g', '--target-directory', '--suffix', '--mode', '--owner', '--group', '--strip-program'], flags: ['--no-target-directory'] },
+  ln: { writes: 'destination', valued: ['-t', '-S', '--target-directory', '--suffix'], flags: ['--no-target-directory'] },
   uniq: { writes: 'second', valued: ['-f', '-s', '-w', '--skip-fields', '--skip-chars', '--check-chars'] },
   patch: { writes: 'first', valued: ['-i', '-o', '-d', '-p', '-r', '-B', '-D', '-F', '-V', '-z', '-Y', '--input', '--output', '--directory', '--strip', '--reject-file', '--prefix', '--ifdef', '--fuzz', '--version-control', '--suffix', '--basename-prefix'] },
 };
@@ -294,7 +346,7 @@ export function writtenFiles(inv: Invocation): WrittenFiles | undefined {
   if (inv.program === 'dd') return ddFiles(inv);
   const writer = inv.program === undefined ? undefined : familyEntry(WRITERS, inv.program);
   if (!writer) return undefined;
-  const { operands, values, flags } = operandsOf(inv.args, writer.valued);
+  const { operands, values, flags } = operandsOf(inv.args, writer.valued, [...writer.valued, ...(writer.flags ?? [])]);
   const target = values.find((v) => TARGET_DIRECTORY.includes(v.name));
   const out: WrittenFiles = { files: [], reads: [] };
   if (writer.writes === 'all') out.files = operands;
@@ -327,8 +379,8 @@ function ddFiles(inv: Invocation): WrittenFiles {
   return out;
 }
 
-/** Operands (after options, and every word after `--`), option values by name, and flags seen. */
-function operandsOf(args: readonly Word[], valued: readonly string[]): { operands: Word[]; values: { name: string; word: Word }[]; flags: Set<string> } {
+/** Operands (after options, and every word after `--`), option values by name, and flags seen; long options by the prefixes of `long` they abbreviate. */
+function operandsOf(args: readonly Word[], valued: readonly string[], long: readonly string[]): { operands: Word[]; values: { name: string; word: Word }[]; flags: Set<string> } {
   const operands: Word[] = [];
   const values: { name: string; word: Word }[] = [];
   const flags = new Set<string>();
@@ -345,7 +397,7 @@ function operandsOf(args: readonly Word[], valued: readonly string[]): { operand
     }
     const eq = value.indexOf('=');
     if (value.startsWith('--')) {
-      const name = eq < 0 ? value : value.slice(0, eq);
+      const name = resolveLongOption(eq < 0 ? value : value.slice(0, eq), long);
       flags.add(name);
       if (eq >= 0) values.push({ name, word: { ...word, value: value.slice(eq + 1), text: value.slice(eq + 1) } });
       else if (valued.includes(name) && args[i + 1]) values.push({ name, word: args[++i] as Word });
