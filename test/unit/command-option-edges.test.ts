@@ -429,3 +429,30 @@ describe('holes found beside the mutation review of program-options.ts (each was
     });
   }
 });
+
+describe('a value attached to a short option is checked as the path it may be (no table says which letter takes one)', () => {
+  for (const [line, word, why] of [
+    ['grep -f.env src/a', '.env', 'denied by "**/.env*"'],
+    ['grep -rf.env src', '.env', 'denied by "**/.env*"'],
+    ['less -Osecrets/log src/a', 'secrets/log', 'denied by "secrets/**"'],
+    ['grep -f/etc/shadow src/a', '/etc/shadow', 'a built-in secret'],
+  ] as const) {
+    it(`${line}: the suffix ${word} may be the value, and it is ${why} (it was allowed)`, () => {
+      const r = run(line);
+      assert.equal(r.decision, 'deny', r.reason);
+      const cause = only(r, 'argument');
+      assert.equal(cause.word, word);
+      assert.ok(cause.detail?.includes(why), cause.detail);
+    });
+  }
+
+  it('ordinary clusters and attached folders stay allowed: outside the root, the root itself and "-" are not asked about', () => {
+    for (const line of ['ls -la src', 'gcc -I/usr/include src/a.c', 'ls -I. src', 'grep -rn x src', 'git commit -m"fix the .env loader"']) allowedAsIs(line);
+  });
+
+  it('a cluster longer than 32 letters asks: the values it may carry are too many to check', () => {
+    const r = run(`grep -${'v'.repeat(40)} x src/a`);
+    assert.equal(r.decision, 'ask', r.reason);
+    assert.ok(only(r, 'argument').detail?.includes('is too long to check the values it may carry'));
+  });
+});

@@ -421,14 +421,38 @@ function argumentVerdicts(context: Context, inv: Invocation, shown: string): Ver
     let value = word.value;
     if (option) {
       const eq = value.indexOf('=');
-      if (eq < 0) continue;
+      if (eq < 0) {
+        if (!word.glob) out.push(...attachedValueVerdicts(context, value, shown));
+        continue;
+      }
       value = value.slice(eq + 1);
     }
     if (value === '' || value.includes('://')) continue;
-    const verdict = word.glob ? globArgument(context, value, shown, text.has(word)) : pathArgument(context, value, shown, false, text.has(word));
+    const verdict = word.glob ? globArgument(context, value, shown, text.has(word)) : pathArgument(context, value, shown, false, text.has(word) ? 'text' : 'file');
     if (verdict) out.push(verdict);
   }
   return out;
+}
+
+/** How many letters of a short-option cluster are tried as the one whose value is attached. */
+const MAX_CLUSTER = 32;
+
+/**
+ * A short option's value may be attached (`grep -f.env`, `less -O.env`): without the program's
+ * option table, each suffix after a run of option letters may be the value, so each is checked
+ * against the deny rules, the governance files and the built-in secrets (not asked about for
+ * lying outside the root: `-I/usr/include` is ordinary).
+ */
+function attachedValueVerdicts(context: Context, value: string, shown: string): Verdict[] {
+  if (value.startsWith('--') || value.length < 3) return [];
+  for (let j = 2; j < value.length && /[A-Za-z0-9]/.test(value[j - 1] as string); j++) {
+    if (j > MAX_CLUSTER) return [because('ask', { kind: 'argument', subject: `command ${shown}`, detail: `the option cluster ${JSON.stringify(value.slice(0, 40))}… is too long to check the values it may carry`, word: value })];
+    const attached = value.slice(j);
+    if (attached === '-' || attached === '.') continue;
+    const verdict = pathArgument(context, attached, shown, false, 'attached');
+    if (verdict) return [verdict];
+  }
+  return [];
 }
 
 // Programs whose arguments are text, never files they open, and programs whose first operand is a pattern.
@@ -451,44 +475,54 @@ function isProcessSubstitution(word: Word): boolean {
 }
 
 /** What naming `value` in a command reaches: a denied, governed or secret path, one outside the root, or a descriptor. */
-function pathArgument(context: Context, value: string, shown: string, program: boolean, text = false): Verdict | undefined {
+/**
+ * How a word is read: a `file` the program opens; `text` (echo's words, a grep pattern), checked
+ * only against the deny rules and governance files; a value that may be `attached` to a short
+ * option, checked like a file but not asked about for lying outside the root, nor for a folder
+ * holding denied files (`-C.`), and `-` and `.` (standard input, the usual folder) are skipped.
+ */
+type ArgumentReading = 'file' | 'text' | 'attached';
+
+function pathArgument(context: Context, value: string, shown: string, program: boolean, reading: ArgumentReading = 'file'): Verdict | undefined {
   const { set, env } = context;
   const subject = `command ${shown}`;
   const named = `${program ? 'the program' : 'argument'} ${JSON.stringify(value)}`;
+  const notAFile = program || reading === 'text';
   for (const dir of resolvedFrom(context, value)) {
     const path = normalisePath(value, dir, set);
     if (!path.ok) {
       // Text (echo's) may hold anything; a name the policy cannot check (a descriptor, a newline in it) asks.
-      if (text && !path.special) continue;
+      if (reading !== 'file' && !path.special) continue;
       return because('ask', { kind: 'argument', subject, detail: `${named} ${path.special ? path.reason : `cannot be checked: ${path.reason}`}`, word: value });
     }
-    const direct = reachedPath(context, { subject, word: value }, path, `${named} names ${path.path || 'the repository root'}`, program || text);
+    const direct = reachedPath(context, { subject, word: value }, path, `${named} names ${path.path || 'the repository root'}`, notAFile, reading === 'attached');
     if (direct) return direct;
     const absolute = absolutePath(path, set);
     const real = env.fs?.realPath(absolute);
     if (real === undefined || real === absolute) continue;
     const target = classify(real, set);
     if (!target.ok) continue;
-    const linked = reachedPath(context, { subject, word: value }, target, `${named} names ${path.path}, a link to ${target.path || 'the repository root'}`, program || text);
+    const linked = reachedPath(context, { subject, word: value }, target, `${named} names ${path.path}, a link to ${target.path || 'the repository root'}`, notAFile, reading === 'attached');
     if (linked) return linked;
   }
-  if (context.unknownCwd && !value.startsWith('/') && set.fileDeny.all.length) {
+  if (context.unknownCwd && reading !== 'attached' && !value.startsWith('/') && set.fileDeny.all.length) {
     return because('ask', { kind: 'place', subject, detail: `${named} is relative to a directory that "${context.unknownCwd}" chose at run time`, word: value });
   }
   return undefined;
 }
 
-function reachedPath(context: Context, about: { subject: string; word: string }, path: NormalisedPath & { ok: true }, named: string, notAFile: boolean): Verdict | undefined {
+function reachedPath(context: Context, about: { subject: string; word: string }, path: NormalisedPath & { ok: true }, named: string, notAFile: boolean, outsideIsOrdinary = false): Verdict | undefined {
   const cause = (detail: string, extra: Partial<Cause> = {}): Cause => ({ kind: 'argument', ...about, detail, ...extra });
   const { set } = context;
-  const deny = set.fileDeny.first(path.path) ?? deniedBelow(set, path.path);
+  // An attached value names what it names; only a word that is surely an argument stands for what lies below it.
+  const deny = set.fileDeny.first(path.path) ?? (outsideIsOrdinary ? undefined : deniedBelow(set, path.path));
   if (deny) return because('deny', cause(`${named}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, { rule: ref(deny.entry) }));
   const governed = governedArgument(context, path);
   if (governed) return because('ask', cause(`${named}, ${governed.what}, which agents may not change; a person decides whether this command only reads it`, governed.rule ? { rule: governed.rule, table: 'governance' } : { table: 'governance' }), governed.rule ? [governed.rule] : []);
   if (path.inside || notAFile) return undefined;
   const secret = outsideSecret(path.path);
   if (secret) return because('deny', cause(`${named}, a built-in secret (${secret.what}, "${secret.pattern}")`, { table: 'outside-secrets' }));
-  if (isHarmlessDevice(path.path) || set.fileAllow.first(path.path)) return undefined;
+  if (outsideIsOrdinary || isHarmlessDevice(path.path) || set.fileAllow.first(path.path)) return undefined;
   return because('ask', cause(`${named}, outside the repository root, where the policy's rules do not reach`));
 }
 
