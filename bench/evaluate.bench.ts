@@ -84,6 +84,19 @@ function paths(n: number, big: boolean): string[] {
   return out;
 }
 
+/** Deny globs that backtrack in a regex engine (`*a*a*a*a*b` took seconds on a 250-character name in V8). */
+const ADVERSARIAL = `version: "2.1"
+permissions:
+  filesystem:
+    allow: ["**"]
+    deny: ["**/*a*a*a*a*b", "**/*b*a*b*a*b*a*c", "**/{a,b}*{a,b}*{a,b}*{a,b}*x", "src/**/*.*.*.*.*z", "**/.env*"]
+`;
+
+/** Paths of 4,096 characters that the adversarial globs almost match, and the same kind for the ordinary policy. */
+function longPaths(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `src/m${i % 10}/${'a'.repeat(2000 + (i % 7))}/${'ab.'.repeat(690)}`.slice(0, 4096));
+}
+
 const COMMANDS = ['npm test', 'git status && npm run lint', 'rm -rf build', 'cat src/a.ts | grep foo > out.txt', "bash -c 'npm test'", 'git push --force origin main', 'sudo npm test', 'ls -la src', 'echo $(git status)', 'curl https://example.com'];
 
 async function main(): Promise<void> {
@@ -109,6 +122,12 @@ async function main(): Promise<void> {
     const cmds = Array.from({ length: 2000 }, (_, i) => ({ action: 'command.exec', command: `${COMMANDS[i % COMMANDS.length] as string} # ${i}` }));
     cases.push(bench(`command ${label.padEnd(9)} agent-policy evaluate() incl. parsing`, cmds, (a) => evaluate(set, a), 50));
   }
+  // Adversarial globs against ordinary ones, on the same 4,096-character paths (issue: within 2×).
+  const adversarial = await policy({ '': ADVERSARIAL });
+  if (adversarial.refusal) throw new Error(`adversarial policy refused: ${adversarial.refusal.message}`);
+  const long = longPaths(200).map((path) => ({ action: 'filesystem.read', path }));
+  cases.push(bench('path   4,096-char ordinary policy (ARTICLE)', long, (a) => evaluate(realistic, a), 20));
+  cases.push(bench('path   4,096-char adversarial deny globs', long, (a) => evaluate(adversarial, a), 20));
   const rows = run(cases, 5, 20);
   console.log('benchmark'.padEnd(70) + 'median µs/decision'.padStart(20) + 'decisions/s'.padStart(14));
   for (const r of rows) console.log(r.name.padEnd(70) + r.medianUs.toFixed(3).padStart(20) + Math.round(r.perSecond).toLocaleString('en-US').padStart(14));
@@ -116,6 +135,12 @@ async function main(): Promise<void> {
   for (const r of rows.filter((x) => x.name.includes('agent-policy'))) {
     const target = r.name.startsWith('path') ? 1 : 50;
     console.log(`  ${r.medianUs < target ? 'met   ' : 'MISSED'} ${r.name.replace(/\s+/g, ' ')}: ${r.medianUs.toFixed(3)} µs (target < ${target} µs)`);
+  }
+  const ordinary = rows.find((r) => r.name.includes('4,096-char ordinary'));
+  const hostile = rows.find((r) => r.name.includes('4,096-char adversarial'));
+  if (ordinary && hostile) {
+    const ratio = hostile.medianUs / ordinary.medianUs;
+    console.log(`  ${ratio <= 2 ? 'met   ' : 'MISSED'} adversarial globs on 4,096-character paths: ${hostile.medianUs.toFixed(3)} µs, ${ratio.toFixed(2)}× the ordinary policy's ${ordinary.medianUs.toFixed(3)} µs on the same paths (target ≤ 2×)`);
   }
 }
 

@@ -524,7 +524,12 @@ describe('globs', () => {
 
   it('a glob the checker cannot read or analyse asks', () => {
     assert.deepEqual(run('cat [!a]*').causes, [{ kind: 'glob', subject: 'command "cat [!a]*"', detail: 'the glob "[!a]*" cannot be checked against the deny rules', word: '[!a]*' }]);
-    assert.deepEqual(run('cat src/.**').causes, [{ kind: 'glob', subject: 'command "cat src/.**"', detail: 'the glob "src/.**" cannot be checked against the deny rules', word: 'src/.**' }]);
+  });
+
+  it('a dot that starts a folder before * is analysed ("not . or .." is vacuous on a normalised path): src/.** can expand to src/.env', () => {
+    const r = run('cat src/.**');
+    assert.equal(r.decision, 'deny', r.reason);
+    assert.equal(only(r, 'glob').detail, 'the glob "src/.**" can expand to src/.env, denied by "**/.env*" (.agent-policy.yml:5:26)');
   });
 
   it('more than 3 wildcard folders or more than 8 wildcards asks; up to them is checked', () => {
@@ -640,8 +645,8 @@ describe('absolute globs, absolute words where the directory is unknown, and nam
     assert.deepEqual(run('ls /tmp/*').causes, [allowed('ls /tmp/*', 'ls')]);
     assert.match(only(run('cat /home/u/*'), 'glob').detail, /expands outside the repository root/);
     assert.equal(only(run('cat /home/u/.n*'), 'glob').table, 'outside-secrets', '.netrc, .npmrc');
-    // `.*` cannot be analysed exactly (picomatch guards . and ..): it asks.
-    assert.match(only(run('cat /home/u/.*'), 'glob').detail, /cannot be checked against the deny rules/);
+    // `.*` is analysed (picomatch's guard against . and .. is vacuous on normalised paths): it can reach ~/.netrc.
+    assert.equal(only(run('cat /home/u/.*'), 'glob').detail, 'the glob "/home/u/.*" can expand to /home/u/.netrc, a built-in secret (netrc passwords, "**/.netrc")');
     assert.equal(only(run('cat /home/u/*/id_rsa'), 'glob').table, undefined, 'one level, no dot: not ~/.ssh');
     // Agent Policy's state folder is not opened by an allow of the folder around it.
     const state = run('rm /tmp/agent-pol*/audit/*', undefined, { stateDirs: ['/tmp/agent-policy-0'] });

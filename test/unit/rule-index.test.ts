@@ -26,7 +26,7 @@ function rules(order: string[], scope: (i: number) => string, caseInsensitive: b
 /** The reference: every rule in policy order; root-relative patterns never name absolute paths (README). */
 function linearFirst(all: PathRule[], path: string, caseInsensitive: boolean): PathRule | undefined {
   const p = caseInsensitive ? path.toLowerCase() : path;
-  return all.find((r) => r.glob.absolute === path.startsWith('/') && (r.scope === '' || p === r.scope.toLowerCase() || p.startsWith(`${caseInsensitive ? r.scope.toLowerCase() : r.scope}/`)) && r.glob.regex.test(path));
+  return all.find((r) => r.glob.absolute === path.startsWith('/') && (r.scope === '' || p === r.scope.toLowerCase() || p.startsWith(`${caseInsensitive ? r.scope.toLowerCase() : r.scope}/`)) && r.glob.matcher.test(path));
 }
 
 describe('the path rule index returns what a linear scan in policy order returns', () => {

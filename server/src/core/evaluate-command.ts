@@ -361,7 +361,7 @@ function globFolder(context: Context, value: string): { path: string; held: { wh
     const glob = compileGlob(pattern.replace(/\/+$/, ''), set.caseInsensitive);
     if (!glob.ok) return { path: value, held: { what: 'a glob that cannot be checked', rule: { file: 'builtin', line: 0, column: 0, list: 'builtin', pattern: value } } };
     for (const folder of governanceFolders(set)) {
-      if (!glob.glob.regex.test(set.caseInsensitive ? folder.toLowerCase() : folder)) continue;
+      if (!glob.glob.matcher.test(set.caseInsensitive ? folder.toLowerCase() : folder)) continue;
       const held = holdsGovernance(set, folder) ?? governanceArgument(set, folder);
       if (held) return { path: folder, held };
     }

@@ -56,7 +56,7 @@ function decideNormalised(set: PolicySet, path: NormalisedPath & { ok: true }, o
 /** A rule denial that an active path bypass opens becomes an allow naming the bypass; `bypass.never` paths stay closed. */
 function bypassed(set: PolicySet, env: DecideEnv, path: string, denial: Verdict): Verdict {
   if (env.bypasses.length === 0) return denial;
-  const bypass = env.bypasses.find((b) => b.glob && b.expiresAt > env.now && b.glob.absolute === path.startsWith('/') && b.glob.regex.test(set.caseInsensitive ? path.toLowerCase() : path));
+  const bypass = env.bypasses.find((b) => b.glob && b.expiresAt > env.now && b.glob.absolute === path.startsWith('/') && b.glob.matcher.test(set.caseInsensitive ? path.toLowerCase() : path));
   if (!bypass) return denial;
   const never = set.bypassNever.first(path);
   if (never) return { ...denial, reason: `${denial.reason}; bypass ${bypass.id} cannot open it: bypass.never "${never.entry.pattern}" (${never.entry.at})`, rules: [...denial.rules, never.entry.ref] };

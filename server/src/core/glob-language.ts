@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { DFA, JS, NFA, Transformers, getIntersectionWordSets, transform, visitAst, type Expression, type NoParent } from 'refa';
+import { DFA, JS, NFA, TooManyNodesError, Transformers, transform, visitAst, type Expression, type NoParent } from 'refa';
 import { globOptions, withoutVacuousAssertions } from './glob';
 
 /**
@@ -14,6 +14,23 @@ const SEGMENT = `(?:${FIRST}${CHAR}*|\\.${FIRST}${CHAR}*|\\.\\.${CHAR}+)`;
 const NORMALISED = new RegExp(`^(?:\\/?${SEGMENT}(?:\\/${SEGMENT})*|\\/)$`);
 
 export class UndecidableGlobError extends Error {}
+
+/**
+ * The most automaton states one analysis may build. A glob such as `**\/a????????????????????`
+ * needs 2^20 (it must remember every `a` among the last 21 characters); `validate` ran out of
+ * memory on it. Past the bound the glob is undecidable: reported, and it blocks.
+ */
+const MAX_STATES = 10_000;
+
+/** Runs an automaton construction within MAX_STATES; too many states make the glob undecidable. */
+function bounded<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof TooManyNodesError) throw new UndecidableGlobError(`its automaton needs more than ${MAX_STATES} states`);
+    throw error;
+  }
+}
 
 const simplify = Transformers.simplify({ ignoreAmbiguity: true, ignoreOrder: true });
 const dropEdges = Transformers.patternEdgeAssertions({ remove: true, inline: true });
@@ -43,7 +60,8 @@ export function globLanguage(pattern: string, caseInsensitive: boolean): DFA {
   const raw = picomatch.makeRe(pattern, globOptions(caseInsensitive));
   const source = withoutVacuousAssertions(raw.source);
   normalisedNfa ??= toNfa(NORMALISED);
-  const dfa = DFA.fromIntersection(toNfa(new RegExp(source, raw.flags)), normalisedNfa);
+  const nfa = normalisedNfa;
+  const dfa = bounded(() => DFA.fromIntersection(toNfa(new RegExp(source, raw.flags)), nfa, new DFA.LimitedNodeFactory(MAX_STATES)));
   dfa.minimize();
   if (cache.size > MAX_CACHED_LANGUAGES) cache.clear();
   cache.set(key, dfa);
@@ -53,12 +71,67 @@ export function globLanguage(pattern: string, caseInsensitive: boolean): DFA {
 // Characters preferred when spelling an example path, so findings show `a/b.ts`, not `\u0020/!.ts`.
 const PREFERRED = [...'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.'].map((c) => c.charCodeAt(0));
 
-/** A path that both globs match (the shortest, spelled readably), or undefined when no path does. */
+/**
+ * A path that both globs match (a shortest one, spelled readably), or undefined when no path
+ * does. Breadth-first over pairs of states, each pair visited once, so the cost is bounded by the
+ * product of the two automata (refa's word-set enumeration walked every sequence of character
+ * classes, exponentially many for `**\/a????????????????????`).
+ */
 export function intersectionExample(a: DFA, b: DFA): string | undefined {
-  for (const wordSet of getIntersectionWordSets(a, b)) {
-    return String.fromCharCode(...wordSet.map((set) => PREFERRED.find((c) => set.has(c)) ?? set.ranges[0]?.min ?? 63));
+  type Step = { from: [DFA.Node, DFA.Node] | undefined; char: number };
+  const seen = new Map<DFA.Node, Map<DFA.Node, Step>>();
+  const visit = (x: DFA.Node, y: DFA.Node, from: [DFA.Node, DFA.Node] | undefined, char: number): boolean => {
+    let row = seen.get(x);
+    if (!row) seen.set(x, (row = new Map<DFA.Node, Step>()));
+    if (row.has(y)) return false;
+    row.set(y, { from, char });
+    return true;
+  };
+  let queue: [DFA.Node, DFA.Node][] = [[a.initial, b.initial]];
+  visit(a.initial, b.initial, undefined, -1);
+  let visited = 1;
+  while (queue.length > 0) {
+    const next: [DFA.Node, DFA.Node][] = [];
+    for (const pair of queue) {
+      const [x, y] = pair;
+      if (a.finals.has(x) && b.finals.has(y)) return spell(pair, (p) => seen.get(p[0])?.get(p[1]));
+      // The most readable character leading to each next pair (`a`, not `-`, for [^/]).
+      const steps = new Map<DFA.Node, Map<DFA.Node, number>>();
+      for (const [rangeX, targetX] of x.out.entries()) {
+        for (const [rangeY, targetY] of y.out.entries()) {
+          const low = Math.max(rangeX.min, rangeY.min);
+          const high = Math.min(rangeX.max, rangeY.max);
+          if (low > high) continue;
+          const char = PREFERRED.find((c) => c >= low && c <= high) ?? low;
+          let row = steps.get(targetX);
+          if (!row) steps.set(targetX, (row = new Map<DFA.Node, number>()));
+          const known = row.get(targetY);
+          if (known === undefined || readability(char) < readability(known)) row.set(targetY, char);
+        }
+      }
+      for (const [targetX, row] of steps) {
+        for (const [targetY, char] of row) {
+          if (!visit(targetX, targetY, pair, char)) continue;
+          if (++visited > MAX_STATES) throw new UndecidableGlobError(`the intersection needs more than ${MAX_STATES} states`);
+          next.push([targetX, targetY]);
+        }
+      }
+    }
+    queue = next;
   }
   return undefined;
+}
+
+function readability(char: number): number {
+  const rank = PREFERRED.indexOf(char);
+  return rank < 0 ? PREFERRED.length + char : rank;
+}
+
+/** The characters along the recorded path to `end`. */
+function spell(end: [DFA.Node, DFA.Node], step: (pair: [DFA.Node, DFA.Node]) => { from: [DFA.Node, DFA.Node] | undefined; char: number } | undefined): string {
+  const chars: number[] = [];
+  for (let at = step(end); at?.from !== undefined; at = step(at.from)) chars.push(at.char);
+  return String.fromCharCode(...chars.reverse());
 }
 
 /** Whether every path `a` matches is also matched by `b`. */
@@ -83,7 +156,9 @@ function complementOf(dfa: DFA): DFA {
 export function coveredBy(pattern: string, others: readonly string[], caseInsensitive: boolean): boolean {
   let rest = globLanguage(pattern, caseInsensitive);
   for (const other of others) {
-    rest = DFA.fromIntersection(rest, complementOf(globLanguage(other, caseInsensitive)));
+    const complement = complementOf(globLanguage(other, caseInsensitive));
+    const before = rest;
+    rest = bounded(() => DFA.fromIntersection(before, complement, new DFA.LimitedNodeFactory(MAX_STATES)));
     rest.minimize();
   }
   return rest.finals.size === 0;

@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { compileLinear, UnsupportedRegexError, type LinearMatcher } from './glob-matcher';
 
 /**
  * Path globs. Semantics (documented in README): patterns are relative to the repository root, or
@@ -8,8 +9,8 @@ import picomatch from 'picomatch';
  */
 export interface CompiledGlob {
   pattern: string;
-  /** Matches normalised paths only (see `withoutVacuousAssertions`). */
-  regex: RegExp;
+  /** Matches normalised paths only (see `withoutVacuousAssertions`), in time linear in the path (glob-matcher.ts). */
+  matcher: LinearMatcher;
   absolute: boolean;
   /** Literal leading segments, with the leading `/` of an absolute pattern (lower-cased when matching is case-insensitive); '' or '/' when the first segment has a wildcard. The rule index files rules by it. */
   base: string;
@@ -33,13 +34,21 @@ const VACUOUS = ['(?!\\.{1,2}(?:\\/|$))', '(?!(?:^|\\/)\\.{1,2}(?:\\/|$))', '(?=
 export function withoutVacuousAssertions(source: string): string {
   let out = source;
   for (const v of VACUOUS) out = out.split(v).join('');
-  return out;
+  // After a dot that starts a segment (`.*`, `**/.*`): "this segment is not . or ..". Kept after
+  // a second dot (`..*`), where it also refuses `...`, which a normalised path may hold.
+  return out.replace(SEGMENT_DOT_NOT_DOTS, '$1');
 }
+
+const SEGMENT_DOT_NOT_DOTS = /((?:^|[^.])\\\.)\(\?!\\\.\{0,1\}\(\?:\\\/\|\$\)\)/g;
 
 const EXTGLOB = /[@!+*?]\(/;
 
+/** The longest pattern accepted: longer ones are refused before picomatch or the lint reads them. */
+export const MAX_GLOB_LENGTH = 1024;
+
 export function validateGlob(pattern: string): string | undefined {
   if (pattern.trim() !== pattern || pattern.length === 0) return 'a pattern may not be empty or start or end with spaces';
+  if (pattern.length > MAX_GLOB_LENGTH) return `a pattern may be at most ${MAX_GLOB_LENGTH} characters long (this one has ${pattern.length})`;
   if (/[\u0000-\u001f\u007f]/.test(pattern)) return 'a pattern may not contain control characters';
   if (pattern.startsWith('!')) return 'negated patterns are not supported; put the pattern in the other list (deny always wins)';
   if (EXTGLOB.test(pattern)) return 'extended globs such as @(a|b) or !(x) are not supported; use {a,b} or a deny pattern';
@@ -68,18 +77,19 @@ export function compileGlob(pattern: string, caseInsensitive: boolean): GlobResu
 function compileUncached(pattern: string, caseInsensitive: boolean): GlobResult {
   const problem = validateGlob(pattern);
   if (problem) return { ok: false, message: problem };
-  let regex: RegExp;
+  let matcher: LinearMatcher;
   try {
     const raw = picomatch.makeRe(pattern, globOptions(caseInsensitive));
-    regex = new RegExp(withoutVacuousAssertions(raw.source), raw.flags);
+    matcher = compileLinear(withoutVacuousAssertions(raw.source), caseInsensitive);
   } catch (error) {
+    if (error instanceof UnsupportedRegexError) return { ok: false, message: `cannot be matched in bounded time (${error.message})` };
     return { ok: false, message: `not a valid glob: ${String((error as Error).message ?? error)}` };
   }
   const absolute = pattern.startsWith('/');
   const segments = literalPrefix(absolute ? pattern.slice(1) : pattern);
   let base = (absolute ? '/' : '') + segments.join('/');
   if (caseInsensitive) base = base.toLowerCase();
-  return { ok: true, glob: { pattern, regex, absolute, base } };
+  return { ok: true, glob: { pattern, matcher, absolute, base } };
 }
 
 // Conservative: a segment with any character that could be special (or escaped) is not literal.

@@ -32,7 +32,7 @@ const compiled = GOVERNANCE_PATTERNS.map((p) => {
   const glob = compileGlob(p.pattern, false);
   if (!glob.ok) throw new Error(`built-in governance pattern ${p.pattern}: ${glob.message}`);
   const rule: RuleRef = Object.freeze({ file: 'builtin', line: 0, column: 0, list: 'builtin', pattern: p.pattern });
-  return { ...p, regex: glob.glob.regex, rule };
+  return { ...p, matcher: glob.glob.matcher, rule };
 });
 
 /**
@@ -58,7 +58,7 @@ export function governanceProtection(set: PolicySet, path: string): Protection |
   if (!MAY_BE_PROTECTED.test(path)) return undefined;
   const candidate = set.caseInsensitive ? path.toLowerCase() : path;
   for (const p of compiled) {
-    if (!p.regex.test(candidate)) continue;
+    if (!p.matcher.test(candidate)) continue;
     if (explicitlyAllowed(set, p.pattern)) return undefined;
     return { what: p.what, rule: p.rule };
   }

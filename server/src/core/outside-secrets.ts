@@ -39,13 +39,13 @@ export const OUTSIDE_SECRETS: readonly { pattern: string; what: string }[] = [
 const compiled = OUTSIDE_SECRETS.map((s) => {
   const glob = compileGlob(s.pattern.startsWith('/') ? s.pattern : `/${s.pattern}`, false);
   if (!glob.ok) throw new Error(`built-in secret pattern ${s.pattern}: ${glob.message}`);
-  return { ...s, regex: glob.glob.regex };
+  return { ...s, matcher: glob.glob.matcher };
 });
 
 /** The built-in secret an absolute path outside the repository is, if any. */
 export function outsideSecret(absolute: string): { pattern: string; what: string } | undefined {
   // A folder that is one (`~/.ssh`) holds the secrets: naming it reaches them.
-  return compiled.find((s) => s.regex.test(absolute) || s.regex.test(`${absolute}/agent-policy-any-entry`));
+  return compiled.find((s) => s.matcher.test(absolute) || s.matcher.test(`${absolute}/agent-policy-any-entry`));
 }
 
 // Devices any program may use: they hold no one's data.

@@ -94,7 +94,7 @@ export class PathRuleIndex {
     for (const rule of rules) {
       if (best && rule.ordinal > best.ordinal) return best;
       if (rule.scope !== '' && !isUnder(path, rule.scope, this.caseInsensitive)) continue;
-      if (rule.glob.regex.test(path)) return rule;
+      if (rule.glob.matcher.test(path)) return rule;
     }
     return best;
   }

@@ -50,7 +50,7 @@ function pathHover(workspace: PolicyWorkspace, analysis: Analysis, entry: RuleEn
   const matches: string[] = [];
   let count = 0;
   for (const path of files.files()) {
-    if (!compiled.glob.regex.test(prefix + path)) continue;
+    if (!compiled.glob.matcher.test(prefix + path)) continue;
     count++;
     if (matches.length < EXAMPLES) matches.push(path);
   }

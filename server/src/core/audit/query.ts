@@ -20,11 +20,11 @@ export type EntryFilter = (entry: Record<string, unknown>) => boolean;
 export function compileQuery(query: AuditQuery, now: number): EntryFilter {
   const since = query.since === undefined ? undefined : time(query.since, '--since', now);
   const until = query.until === undefined ? undefined : time(query.until, '--until', now);
-  let pathMatch: RegExp | undefined;
+  let pathMatch: { test(path: string): boolean } | undefined;
   if (query.path !== undefined) {
     const compiled = compileGlob(query.path, false);
     if (!compiled.ok) throw new Error(`--path ${JSON.stringify(query.path)}: ${compiled.message}`);
-    pathMatch = compiled.glob.regex;
+    pathMatch = compiled.glob.matcher;
   }
   return (entry) => {
     const at = typeof entry.timestamp === 'string' ? Date.parse(entry.timestamp) : NaN;
