@@ -84,13 +84,12 @@ function paths(n: number, big: boolean): string[] {
   return out;
 }
 
-/** Deny globs that backtrack in a regex engine (`*a*a*a*a*b` took seconds on a 250-character name in V8). */
-const ADVERSARIAL = `version: "2.1"
-permissions:
-  filesystem:
-    allow: ["**"]
-    deny: ["**/*a*a*a*a*b", "**/*b*a*b*a*b*a*c", "**/{a,b}*{a,b}*{a,b}*{a,b}*x", "src/**/*.*.*.*.*z", "**/.env*"]
-`;
+/**
+ * The article's policy with its wildcard globs replaced by ones that backtrack in a regex engine
+ * (`*a*a*a*a*b` took seconds on a 250-character name in V8): the same rules in the same places,
+ * so the two policies test the same number of globs per decision and differ only in their shape.
+ */
+const ADVERSARIAL = ARTICLE.replace('"src/**/*.ts"', '"src/**/*a*a*a*a*.ts"').replace('"**/.env*"', '"**/*a*a*a*a*b"').replace('"tests/**/*.spec.ts"', '"tests/**/*b*a*b*a*b*a*c"');
 
 /** Paths of 4,096 characters that the adversarial globs almost match, and the same kind for the ordinary policy. */
 function longPaths(n: number): string[] {
@@ -127,7 +126,7 @@ async function main(): Promise<void> {
   if (adversarial.refusal) throw new Error(`adversarial policy refused: ${adversarial.refusal.message}`);
   const long = longPaths(200).map((path) => ({ action: 'filesystem.read', path }));
   cases.push(bench('path   4,096-char ordinary policy (ARTICLE)', long, (a) => evaluate(realistic, a), 20));
-  cases.push(bench('path   4,096-char adversarial deny globs', long, (a) => evaluate(adversarial, a), 20));
+  cases.push(bench('path   4,096-char adversarial globs, same rules', long, (a) => evaluate(adversarial, a), 20));
   const rows = run(cases, 5, 20);
   console.log('benchmark'.padEnd(70) + 'median µs/decision'.padStart(20) + 'decisions/s'.padStart(14));
   for (const r of rows) console.log(r.name.padEnd(70) + r.medianUs.toFixed(3).padStart(20) + Math.round(r.perSecond).toLocaleString('en-US').padStart(14));
