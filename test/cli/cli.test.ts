@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -86,5 +86,26 @@ describe('agent-policy CLI (real processes)', () => {
     assert.match(request.stdout, /^DENY: .*state folder[\s\S]*no approval needed/);
     // The same path without that state folder is an ordinary allowed write.
     assert.equal((JSON.parse(run(['check', '--root', root, '--json', write, '--output', 'json']).stdout) as { decision: string }).decision, 'allow');
+  });
+});
+
+describe('policy files that cannot be read as policies are one-line blocking errors (AP1007), never a stack trace or a silent skip', () => {
+  it('a root policy that is a folder', () => {
+    const root = mkdtempSync(join(tmpdir(), 'agent-policy-'));
+    mkdirSync(join(root, '.agent-policy.yml'));
+    const r = run(['validate', '--root', root]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout + r.stderr, /^\.agent-policy\.yml:1:1 error AP1007 \.agent-policy\.yml cannot be read as a policy: it is a folder\.$/m);
+    assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('an override that is a symbolic link (it was ignored without a word): its content lives outside the reviewed repository', () => {
+    const root = workspace({ '.agent-policy.yml': 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n', 'sub/keep': '' });
+    const elsewhere = join(mkdtempSync(join(tmpdir(), 'agent-policy-')), 'permissive.yml');
+    writeFileSync(elsewhere, 'permissions:\n  filesystem:\n    allow: ["**"]\n');
+    symlinkSync(elsewhere, join(root, 'sub', '.agent-policy.override.yml'));
+    const r = run(['validate', '--root', root]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.ok(r.stdout.includes(`sub/.agent-policy.override.yml:1:1 error AP1007 sub/.agent-policy.override.yml cannot be read as a policy: it is a symbolic link (to ${elsewhere}); a policy must be a regular file in the repository, where it is reviewed.`), r.stdout);
   });
 });

@@ -20,6 +20,7 @@ const table = {
   AP1004: { name: 'too-large', severity: 'error', blocking: true, summary: 'The file is larger than a policy may be.' },
   AP1005: { name: 'too-deep', severity: 'error', blocking: true, summary: 'The file nests deeper than a policy may.' },
   AP1006: { name: 'unquoted-version', severity: 'warning', blocking: false, summary: 'The version is a YAML number; write it as a quoted string.' },
+  AP1007: { name: 'unreadable', severity: 'error', blocking: true, summary: 'The policy file cannot be read as a policy: a folder, a symbolic link, or a read error.' },
   AP2001: { name: 'unsupported-version', severity: 'error', blocking: true, summary: 'The policy declares a version this runtime does not support.' },
   AP2002: { name: 'override-conflict', severity: 'error', blocking: false, summary: 'An override allows paths that the root or an ancestor override denies.' },
   AP2003: { name: 'override-outside-directory', severity: 'error', blocking: false, summary: 'An override allows paths outside its own directory.' },

@@ -76,6 +76,10 @@ export function emptyPolicyFile(source: PolicySource, kind: SchemaKind): PolicyF
 export function parsePolicyFile(source: PolicySource, kind: SchemaKind, inheritedVersion?: string): PolicyFile {
   const file = emptyPolicyFile(source, kind);
   const uri = source.uri;
+  if (source.unreadable !== undefined) {
+    file.findings.push(finding('AP1007', { uri, offset: 0, length: 0, message: `${uri} cannot be read as a policy: ${source.unreadable}.` }));
+    return file;
+  }
   if (source.text.length > MAX_POLICY_CHARS) {
     file.findings.push(
       finding('AP1004', { uri, offset: 0, length: 0, message: `The policy is ${source.text.length} characters long; a policy may be at most ${MAX_POLICY_CHARS}.` }),

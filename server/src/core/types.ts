@@ -39,6 +39,8 @@ export interface PolicySource {
   /** Directory of the file relative to the repository root, '' for the root policy. */
   dir: string;
   text: string;
+  /** Why the host could not read the file as a policy (a folder, a symbolic link, a read error); the file then blocks. */
+  unreadable?: string;
 }
 
 export type ActionKind =
