@@ -17,14 +17,15 @@ interface Assigner {
   valued: string[];
   naming: string[];
   /** Which operands are variable names: all, the last, or the second (getopts). */
-  operands: 'all' | 'last' | 'second' | 'none' | 'assignments';
+  operands: 'all' | 'second' | 'none' | 'assignments';
 }
 
 const ASSIGNERS: Record<string, Assigner> = {
   read: { valued: ['-a', '-d', '-i', '-n', '-N', '-p', '-t', '-u'], naming: ['-a'], operands: 'all' },
   printf: { valued: ['-v'], naming: ['-v'], operands: 'none' },
-  mapfile: { valued: ['-d', '-n', '-O', '-s', '-u', '-C', '-c'], naming: [], operands: 'last' },
-  readarray: { valued: ['-d', '-n', '-O', '-s', '-u', '-C', '-c'], naming: [], operands: 'last' },
+  // bash assigns the first operand (`mapfile -t PATH junk`); every operand is checked.
+  mapfile: { valued: ['-d', '-n', '-O', '-s', '-u', '-C', '-c'], naming: [], operands: 'all' },
+  readarray: { valued: ['-d', '-n', '-O', '-s', '-u', '-C', '-c'], naming: [], operands: 'all' },
   getopts: { valued: [], naming: [], operands: 'second' },
   let: { valued: [], naming: [], operands: 'assignments' },
 };
@@ -67,7 +68,7 @@ export function builtinEffects(inv: Invocation): BuiltinEffects | undefined {
       break;
     }
   }
-  const names = assigner.operands === 'all' || assigner.operands === 'assignments' ? operands : assigner.operands === 'last' ? operands.slice(-1) : assigner.operands === 'second' ? operands.slice(1, 2) : [];
+  const names = assigner.operands === 'all' || assigner.operands === 'assignments' ? operands : assigner.operands === 'second' ? operands.slice(1, 2) : [];
   for (const name of names) named(assigner.operands === 'assignments' && name !== undefined ? NAME.exec(name)?.[0] : name, program, out);
   return out;
 }

@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import type { ShellParser } from '../types';
-import { canonicalFlags, gitGlobalOptionWidth } from './flags';
+import { ambiguousAbbreviation, canonicalFlags, gitGlobalOptionWidth } from './flags';
 import { baseName, type Invocation } from './invocations';
 import { resolveAbsolute } from '../paths';
 import { analyse } from './walk';
@@ -77,6 +77,12 @@ function parseUncached(raw: string, shell: ShellParser): CommandPatternResult {
   const program = baseName(values[0] as string);
   const shape = shapeOf(program, values.slice(1), 'pattern');
   const positionals = shape.positionals.map((p) => p as string);
+  // An abbreviation that stands for several options would match none of them: refused, not silently dead.
+  const sub = program === 'git' ? positionals[0] : undefined;
+  for (const word of values.slice(1)) {
+    const candidates = ambiguousAbbreviation(word, program, sub);
+    if (candidates) return { ok: false, message: `"${word}" is an ambiguous abbreviation for ${program}${sub === undefined ? '' : ` ${sub}`} (${candidates.join(', ')}); write the option whole` };
+  }
   while (positionals[positionals.length - 1] === '*') positionals.pop();
   const written = values[0] as string;
   const programPath = written.includes('/') ? resolveAbsolute(written.startsWith('/') ? written : `/${written}`) : undefined;

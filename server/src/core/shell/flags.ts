@@ -70,6 +70,16 @@ function expandAbbreviation(name: string, program: string, sub: string | undefin
   return candidates;
 }
 
+/** The long options an abbreviated `--name` in a pattern could stand for, when there are several (the pattern is then refused). */
+export function ambiguousAbbreviation(word: string, program: string, sub: string | undefined): string[] | undefined {
+  const name = word.includes('=') ? word.slice(0, word.indexOf('=')) : word;
+  if (!name.startsWith('--') || name.length < 3) return undefined;
+  const known = knownLongOptions(program, sub);
+  if (known.includes(name)) return undefined;
+  const candidates = known.filter((o) => o.startsWith(name));
+  return candidates.length > 1 ? candidates : undefined;
+}
+
 /**
  * A long option as getopt_long reads it: itself when known, else the one known option it is a
  * prefix of (`--sig` is `--signal`); unchanged when none or several are (the program refuses it).
@@ -105,6 +115,10 @@ export function canonicalFlags(word: string, program: string, sub: string | unde
     // A pattern's cluster requires each letter; a command's may also be one long single-dash option.
     return side === 'pattern' ? fromLetters : [name, ...fromLetters];
   }
+  // A command's short options with a value attached that is not a letter (`-d@file`, `-sd=x`):
+  // the letters before it are options, one of which takes the rest.
+  const attached = side === 'command' ? /^-([A-Za-z0-9]+)[^A-Za-z0-9]/.exec(name) : null;
+  if (attached) return [name, ...[...(attached[1] as string)].map((c) => `-${c}`).flatMap(expand)];
   return expandAbbreviation(name, program, sub, side).flatMap(expand);
 }
 

@@ -139,7 +139,8 @@ function lookup(table: OptionTable, word: string, next: string | undefined, abbr
   // A short option with its value attached (`-oProxyCommand=…`, `-o./out`), or sed's `-i.bak`.
   // In a cluster (`-Ei`), each letter up to the first that takes a value is an option of its own.
   if (!word.startsWith('--') && word.length > 2) {
-    for (let j = 1; j < word.length; j++) {
+    // Only letters are options: past the first other character the rest is a value (`-d@src/a`).
+    for (let j = 1; j < word.length && /[A-Za-z0-9]/.test(word[j] as string); j++) {
       const short = table[`-${word[j] as string}`];
       if (short) return use(`-${word[j] as string}`, short, short.value ? word.slice(j + 1) || next : undefined);
     }
