@@ -27,7 +27,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, posix, relative } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { describeLine, evaluate, type LineDescription, type PolicySet } from '#core';
-import { policy } from '../helpers';
+import { policy, prng } from '../helpers';
 
 // ---------------------------------------------------------------------------------------------
 // Corpus lines where bash and the analyser differ and `evaluate` allows the line (each harmless, with why).
@@ -451,18 +451,6 @@ const HAND: (string | [string, string])[] = [
   `cd src && exec cat x`,
   `cat x >/dev/stdout`,
 ];
-
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(count: number, seed: number): Case[] {
   const random = prng(seed);

@@ -2,22 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import picomatch from 'picomatch';
 import { compileLinear, globOptions, UnsupportedRegexError, withoutVacuousAssertions } from '#core';
+import { prng as random } from '../helpers';
 
 // The linear-time glob matcher (server/src/core/glob-matcher.ts) must say what the regular
 // expression it is compiled from says, on every input: it replaces the backtracking engine at
 // every gate. Compared here with V8 on generated globs and inputs short enough for V8 to finish.
-
-/** A small deterministic generator (mulberry32), so a failure names a seed that reproduces it. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['a', 'b', '.', '-', 'A', '*', '*', '**', '?', '[ab]', '[^a]', '[a-c]', '[.]', '{a,b}', '{a,.b}', '{,a}', '\\*', 'é', '[[:alpha:]]', '{1..3}'];
 const CHARS = ['a', 'b', 'A', 'B', '.', '/', '-', '1', '2', '*', 'é', 'É', '\n'];
