@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +128,41 @@ describe('the local approval service', () => {
     const path = socketPath(long);
     assert.ok(Buffer.byteLength(path) < 108, path);
     assert.equal(statSync(join(path, '..')).mode & 0o777, 0o700);
+  });
+
+  it('another user squatting /tmp/agent-policy-UID cannot stop the service: the socket folder is a fresh one (mkdtemp), found through the info file', async (t) => {
+    const uid = process.getuid?.();
+    if (uid === undefined || uid !== 0) return t.skip('needs root to create a folder owned by another user');
+    const squatted = join(tmpdir(), `agent-policy-${uid}`);
+    mkdirSync(squatted, { recursive: true });
+    chownSync(squatted, 4242, 4242);
+    chmodSync(squatted, 0o777);
+    const long = mkdtempSync(join(tmpdir(), `${'y'.repeat(110)}-`));
+    const service = await startApprovalService(long, () => Promise.resolve({ decision: 'deny', reason: 'test' } as ServiceReply));
+    const socket = service.info.socket;
+    try {
+      assert.equal(readServiceInfo(long)?.socket, socket);
+      assert.ok(!socket.startsWith(`${squatted}/`), socket);
+      assert.equal(statSync(join(socket, '..')).uid, uid);
+    } finally {
+      await service.close();
+    }
+    assert.equal(existsSync(join(socket, '..')), false, 'the private folder is removed on close');
+    rmSync(squatted, { recursive: true, force: true });
+  });
+
+  it('a pre-existing state folder with loose modes is tightened to 0700 by the first write; one another user owns is refused in one line', (t) => {
+    const state = mkdtempSync(join(tmpdir(), 'agent-policy-state-'));
+    chmodSync(state, 0o777);
+    mkdirSync(join(state, 'audit'), { mode: 0o755 });
+    chmodSync(join(state, 'audit'), 0o755);
+    new AuditLog(state).append({ kind: 'note', text: 'x' });
+    assert.equal(statSync(state).mode & 0o777, 0o700);
+    assert.equal(statSync(join(state, 'audit')).mode & 0o777, 0o700);
+    if (process.getuid?.() !== 0) return t.skip('needs root to create a folder owned by another user');
+    const foreign = mkdtempSync(join(tmpdir(), 'agent-policy-state-'));
+    chownSync(foreign, 4242, 4242);
+    assert.throws(() => new AuditLog(foreign).append({ kind: 'note', text: 'x' }), /the state folder belongs to user 4242, not to this user \(0\); refusing to use it/);
   });
 });
 

@@ -1,8 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { ensurePrivateDir } from './state-dir';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { writeAtomic } from './durable-file';
 import type { ApprovalStatus } from '#core';
 import type { Approver } from './enforcer';
@@ -63,14 +64,14 @@ export function socketPath(stateDir: string): string {
   if (process.platform === 'win32') return `\\\\.\\pipe\\agent-policy-${digest}`;
   const inState = join(stateDir, 'approval.sock');
   if (Buffer.byteLength(inState) <= 100) return inState;
-  const dir = join(tmpdir(), `agent-policy-${process.getuid?.() ?? 'user'}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
+  // A fresh private folder (mkdtemp: this user's, 0700, a name no one could create first);
+  // clients find the socket through the info file. A fixed /tmp/agent-policy-UID could be squatted.
+  const dir = mkdtempSync(join(tmpdir(), 'agent-policy-'));
   return join(dir, `${digest}.sock`);
 }
 
 export async function startApprovalService(stateDir: string, handle: ServiceHandler): Promise<RunningService> {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(stateDir);
   const socket = socketPath(stateDir);
   if (process.platform !== 'win32') rmSync(socket, { force: true });
   const token = randomBytes(32).toString('hex');
@@ -98,6 +99,9 @@ async function stop(server: Server, socket: string, infoFile: string, token: str
   } catch {
     /* already gone */
   }
+  // The private temp folder a long state path's socket lives in is this service's alone.
+  const folder = dirname(socket);
+  if (process.platform !== 'win32' && dirname(folder) === tmpdir() && basename(folder).startsWith('agent-policy-')) rmSync(folder, { recursive: true, force: true });
 }
 
 function serve(connection: Socket, token: string, handle: ServiceHandler): void {

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, watch } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_APPROVAL_TIMEOUT_MS, decideRequest, effectiveStatus, expireRequest, type ApprovalRequest, type ApprovalStatus, type DecisionResult } from '#core';
 import type { AuditLog, Clock } from './audit-log';
 import { writeAtomic } from './durable-file';
 import { withFileLock } from './file-lock';
-import { newId } from './state-dir';
+import { ensurePrivateDir, newId } from './state-dir';
 
 export interface NewRequest {
   action: unknown;
@@ -30,7 +30,7 @@ export class ApprovalStore {
   }
 
   request(input: NewRequest): ApprovalRequest {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(this.dir, true);
     const now = this.clock();
     const rule = input.result.rules.find((r) => r.list === 'require_human_approval') ?? input.result.rules[0] ?? null;
     const request: ApprovalRequest = {
@@ -77,7 +77,7 @@ export class ApprovalStore {
   }
 
   decide(id: string, to: 'approved' | 'denied', by: string, note?: string): { ok: true; request: ApprovalRequest } | { ok: false; reason: string } {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(this.dir, true);
     return withFileLock(join(this.dir, '.lock'), () => {
       const current = this.read(id);
       if (!current) return { ok: false as const, reason: `no approval request ${id}` };

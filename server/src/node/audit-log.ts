@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync } from 'node:fs';
+import { ensurePrivateDir } from './state-dir';
 import { join } from 'node:path';
 import {
   ChainVerifier,
@@ -96,7 +97,7 @@ export class AuditLog {
   /** Appends a record (its timestamp is set from the clock when missing). */
   append(input: { kind: string; timestamp?: string; [field: string]: unknown }): AppendResult {
     const record: AuditRecord = { ...input, timestamp: input.timestamp ?? new Date(this.clock()).toISOString() };
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(this.dir, true);
     const result = withFileLock(join(this.dir, '.lock'), () => this.appendLocked(record));
     if (result.alert) this.options.onAlert?.(result.alert);
     return result;
@@ -104,7 +105,7 @@ export class AuditLog {
 
   /** Writes the summary of a pending run of folded denials, if any. */
   flush(): number {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(this.dir, true);
     return withFileLock(join(this.dir, '.lock'), () => {
       const fold = this.readFold();
       if (!fold) return 0;

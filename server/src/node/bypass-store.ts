@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { activeBypasses, bypassStates, checkBypassRequest, parseDuration, type ActiveBypass, type BypassEvent, type BypassGrant, type BypassRequest, type PolicySet } from '#core';
 import type { AuditLog, Clock } from './audit-log';
 import { appendDurable } from './durable-file';
 import { withFileLock } from './file-lock';
-import { newId } from './state-dir';
+import { ensurePrivateDir, newId } from './state-dir';
 
 export type GrantResult = { ok: true; grant: BypassGrant; store: string; auditSeq: number | undefined } | { ok: false; reason: string };
 
@@ -79,7 +79,7 @@ export class BypassStore {
   }
 
   private appendEvent(event: BypassEvent): void {
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    ensurePrivateDir(dirname(this.path));
     withFileLock(`${this.path}.lock`, () => appendDurable(this.path, `${JSON.stringify(event)}\n`));
   }
 }

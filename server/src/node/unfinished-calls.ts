@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { ensurePrivateDir } from './state-dir';
 import { join } from 'node:path';
 import { writeAtomic } from './durable-file';
 
@@ -29,7 +30,7 @@ let counter = 0;
 /** Writes the marker; returns its path, to be removed with `endCall` once the answer is written. */
 export function beginCall(auditDir: string, marker: CallMarker): string {
   const dir = join(auditDir, UNFINISHED_DIR);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dir);
   const file = join(dir, `${marker.pid}-${counter++}.json`);
   writeAtomic(file, JSON.stringify(marker));
   return file;
