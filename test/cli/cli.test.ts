@@ -109,3 +109,15 @@ describe('policy files that cannot be read as policies are one-line blocking err
     assert.ok(r.stdout.includes(`sub/.agent-policy.override.yml:1:1 error AP1007 sub/.agent-policy.override.yml cannot be read as a policy: it is a symbolic link (to ${elsewhere}); a policy must be a regular file in the repository, where it is reviewed.`), r.stdout);
   });
 });
+
+describe('a system error is one line naming the file, never a stack trace', () => {
+  it('ENAMETOOLONG from a state folder whose name is too long', () => {
+    const root = workspace({ '.agent-policy.yml': 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n' });
+    const state = join(root, 'x'.repeat(300));
+    const r = run(['bypass', '--root', root, '--state', state, '--reason', 'an emergency fix', '--allow', 'src/**', '--duration', '30m', '--approver', 'a@example.com']);
+    assert.notEqual(r.code, 0, r.stdout);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0] ?? '', /^agent-policy: ENAMETOOLONG: name too long, mkdir '.*x{300}\/?[a-z]*'$/);
+  });
+});

@@ -243,6 +243,13 @@ async function main(argv: string[]): Promise<number> {
   return handler(rest);
 }
 
+function oneLine(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const path = (error as NodeJS.ErrnoException).path;
+  const message = error.message.split('\n')[0] ?? '';
+  return path !== undefined && !message.includes(path) ? `${path}: ${message}` : message;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -251,7 +258,9 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr(`agent-policy: ${(error as Error).message}\n\n${USAGE}`);
     } else {
-      io.stderr(`agent-policy: ${(error as Error).stack ?? String(error)}\n`);
+      // One line, naming the file when the system names one (ENOSPC, ENAMETOOLONG, EACCES…);
+      // AGENT_POLICY_DEBUG=1 adds the stack.
+      io.stderr(`agent-policy: ${oneLine(error)}\n${process.env.AGENT_POLICY_DEBUG === '1' ? `${(error as Error).stack ?? ''}\n` : ''}`);
     }
     process.exitCode = EXIT.usage;
   },
