@@ -132,6 +132,19 @@ describe('audit log: crashes and concurrency', () => {
     assert.ok(text.includes('"timestamp":"2026-11-24T10:00:0\n'), 'the fragment is kept, never dropped');
   });
 
+  it('a tear that loses only the final newline (issue 16, defect 2): the whole entry stays in the chain and the next append follows it, never reusing its seq', async () => {
+    const { log } = fresh();
+    write(log, 3);
+    const { file } = lines(log);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/\n$/, ''));
+    write(log, 2, 'after');
+    const seqs = lines(log).lines.map((l) => (JSON.parse(l) as { seq: number }).seq);
+    assert.deepEqual(seqs, [1, 2, 3, 4, 5], 'no seq twice (it forked the chain for good)');
+    const after = await log.verify();
+    assert.equal(after.problem, undefined, after.problem?.message);
+    assert.equal(after.entries, 5);
+  });
+
   it('several processes append at once without interleaving or losing a line', async () => {
     const { log, state } = fresh();
     const writers = ['a', 'b', 'c', 'd'].map((name) => run(state, name, 150));

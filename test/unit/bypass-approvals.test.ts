@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -82,6 +82,20 @@ describe('bypasses', () => {
     assert.equal(decide(set, s, { action: 'command.exec', command: 'git push --force origin main' }).decision, 'deny');
     assert.deepEqual(s.bypasses.revoke(granted.grant.id, 'carol', 'cli'), { ok: false, reason: `bypass ${granted.grant.id} is already revoked` });
     assert.deepEqual(await kinds(s.audit), ['bypass.grant', 'bypass.revoke']);
+  });
+
+  it('a torn last line in bypasses.jsonl does not swallow the next event (issue 16, defect 1): a revoke after it takes effect', async () => {
+    const set = await policy({ '': POLICY });
+    const s = stores();
+    const granted = s.bypasses.grant(set, { kind: 'command', pattern: 'git push --force', reason: 'rewrite a leaked secret out of history', approver: 'ops@sec.example.com', duration: '10m' }, 'bob', 'cli');
+    assert.ok(granted.ok);
+    // A crash (or ENOSPC) tore the next grant's write.
+    appendFileSync(s.bypasses.path, '{"type":"grant","id":"bypass_torn","kind":"comm');
+    assert.ok(s.bypasses.revoke(granted.grant.id, 'carol', 'cli').ok);
+    const command = { action: 'command.exec', command: 'git push --force origin main' };
+    assert.equal(decide(set, s, command).bypass_id, undefined, 'the revoked bypass is no longer in force');
+    assert.equal(decide(set, s, command).decision, 'deny');
+    assert.deepEqual(s.bypasses.list().map((b) => [b.id, b.state]), [[granted.grant.id, 'revoked']]);
   });
 
   it('refuses what the policy\'s bypass section forbids, with the reason, and audits the refusal', async () => {

@@ -12,6 +12,7 @@ import {
   seal,
   startRun,
   summaryRecord,
+  wholeEntryHead,
   type AuditRecord,
   type ChainHead,
   type ChainNote,
@@ -191,13 +192,21 @@ export class AuditLog {
   }
 
   /** Seals and durably appends one record after `head`, recovering a torn last line first. */
-  private write(record: AuditRecord, head: ChainHead): { head: ChainHead; file: string; entry: Record<string, unknown> } {
+  private write(record: AuditRecord, after: ChainHead): { head: ChainHead; file: string; entry: Record<string, unknown> } {
+    let head = after;
     const latest = this.files().at(-1);
     const file = this.dayFileFor(record.timestamp, latest);
     const tail = latest ? readTail(latest) : { lastLine: undefined, fragment: undefined };
     let prefix = '';
     let toSeal = record;
-    if (tail.fragment !== undefined && latest) {
+    const whole = tail.fragment !== undefined && latest ? wholeEntryHead(tail.fragment, head, sha256) : undefined;
+    if (whole && latest) {
+      // Only the newline was lost (ENOSPC, a crash between the two): the entry is whole and
+      // continues the chain. End its line and chain after it; reusing its seq forked the chain.
+      if (latest === file) prefix = '\n';
+      else appendDurable(latest, '\n');
+      head = whole;
+    } else if (tail.fragment !== undefined && latest) {
       // A crash tore the last write. Keep the fragment (never drop evidence), end its line, and
       // record in the new entry which bytes were recovered, so verify can tell crash from tampering.
       toSeal = { ...record, recovered: { file: latest.slice(this.dir.length + 1), bytes: Buffer.byteLength(tail.fragment), hash: sha256(tail.fragment) } };

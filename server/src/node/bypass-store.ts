@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { activeBypasses, bypassStates, checkBypassRequest, parseDuration, type ActiveBypass, type BypassEvent, type BypassGrant, type BypassRequest, type PolicySet } from '#core';
 import type { AuditLog, Clock } from './audit-log';
-import { appendDurable } from './durable-file';
+import { appendDurable, readTail } from './durable-file';
 import { withFileLock } from './file-lock';
 import { ensurePrivateDir, newId } from './state-dir';
 
@@ -80,6 +80,11 @@ export class BypassStore {
 
   private appendEvent(event: BypassEvent): void {
     ensurePrivateDir(dirname(this.path));
-    withFileLock(`${this.path}.lock`, () => appendDurable(this.path, `${JSON.stringify(event)}\n`));
+    withFileLock(`${this.path}.lock`, () => {
+      // A torn last line (a crash, ENOSPC) is ended first, so this event is a line of its own:
+      // appended onto the fragment it was lost with it (a revoke that exited 0 left the bypass in force).
+      const torn = readTail(this.path).fragment !== undefined;
+      appendDurable(this.path, `${torn ? '\n' : ''}${JSON.stringify(event)}\n`);
+    });
   }
 }

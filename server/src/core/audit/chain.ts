@@ -51,6 +51,23 @@ export function seal(record: AuditRecord, head: ChainHead, hash: HashFunction): 
   return { entry, line: canonicalJson(entry), head: { seq: unsealed.seq, hash: digest } };
 }
 
+/**
+ * The head a torn tail stands for when only its newline was lost: a whole entry that continues
+ * `head` (next seq, its prev, its own hash right). Undefined for anything else, which is a real tear.
+ */
+export function wholeEntryHead(text: string, head: ChainHead, hash: HashFunction): ChainHead | undefined {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const { hash: own, ...unsealed } = entry as { hash?: unknown; seq?: unknown; prev?: unknown };
+  if (typeof own !== 'string' || unsealed.seq !== head.seq + 1 || unsealed.prev !== head.hash) return undefined;
+  return hash(canonicalJson(unsealed)) === own ? { seq: head.seq + 1, hash: own } : undefined;
+}
+
 export type ChainProblemKind = 'not-json' | 'not-an-entry' | 'edited' | 'broken' | 'missing' | 'reordered' | 'torn';
 
 export interface ChainProblem {
