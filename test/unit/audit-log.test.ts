@@ -270,14 +270,44 @@ describe('audit log: locks left behind', () => {
     assert.ok(existsSync(lock));
   });
 
-  it('a lock whose pid lives on (reused) is taken over once the file system says it is older than staleMs', () => {
+  it('a lock whose pid lives on in another process (reused: it started at another time) is taken over at once', () => {
     const { log, state } = fresh();
     write(log, 1);
     const lock = join(state, 'audit', '.lock');
-    writeFileSync(lock, `${process.ppid} reused 0`);
-    const fsNow = statSync(lock).mtime.getTime(); // the file system's clock, which may not be this process's
-    utimesSync(lock, new Date(fsNow - 60_000), new Date(fsNow - 60_000));
-    assert.equal(withFileLock(lock, () => 'taken', { timeoutMs: 5000, staleMs: 30_000 }), 'taken');
+    writeFileSync(lock, `${process.ppid} reused 0 1`);
+    const started = performance.now();
+    assert.equal(withFileLock(lock, () => 'taken', { timeoutMs: 5000 }), 'taken');
+    assert.ok(performance.now() - started < 4000, 'taken over, not timed out');
+  });
+
+  it('a live holder that stalls is never robbed, however old its lock (issue 16, defect 3: taking it over forked the chain)', () => {
+    const { log, state } = fresh();
+    write(log, 1);
+    const lock = join(state, 'audit', '.lock');
+    const start = readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19];
+    writeFileSync(lock, `${process.ppid} stalled 0 ${start}`);
+    const fsNow = statSync(lock).mtime.getTime();
+    utimesSync(lock, new Date(fsNow - 3_600_000), new Date(fsNow - 3_600_000));
+    assert.throws(() => withFileLock(lock, () => 'stolen', { timeoutMs: 1500 }), /could not lock .* within 1500 ms \(held by pid/);
+    assert.ok(existsSync(lock), 'the holder keeps its lock');
+  });
+
+  it('a stopped holder (SIGSTOP) makes the wait fail at once, not after the timeout: the gate denies instead of stalling every call', () => {
+    const { log, state } = fresh();
+    write(log, 1);
+    const lock = join(state, 'audit', '.lock');
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      const pid = child.pid as number;
+      process.kill(pid, 'SIGSTOP');
+      for (let i = 0; i < 100 && !/^\d+ \([^)]*\) [Tt]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      writeFileSync(lock, `${pid} stopped ${Date.now()} -`);
+      const started = performance.now();
+      assert.throws(() => withFileLock(lock, () => 'x', { timeoutMs: 10_000 }), new RegExp(`held by pid ${pid}, which is stopped`));
+      assert.ok(performance.now() - started < 2000, 'at once');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('a lock held by a live process is waited for, not stolen', () => {

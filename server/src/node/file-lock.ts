@@ -11,18 +11,19 @@ function sleep(ms: number): void {
 export interface LockOptions {
   /** Give up (and throw) after this long; the caller fails closed. */
   timeoutMs?: number;
-  /** A lock older than this (by the file system's clock) is stale even if a process with its pid still exists (pid reuse). */
-  staleMs?: number;
 }
 
 /**
  * Runs `fn` while holding an exclusive lock file (created with O_EXCL), so several processes can
- * append to one store without interleaving. A lock left by a process that died (a writer killed
- * mid-append) is detected by its pid and taken over.
+ * append to one store without interleaving. The lock names its holder by pid and by the time the
+ * kernel says that process started (/proc/PID/stat), so a lock is taken over only from a holder
+ * that is gone: a dead pid, or a pid reused by a process that started later. A live holder is
+ * never robbed, however long it stalls (taking over a stalled writer forked the chain); a stopped
+ * one (SIGSTOP, a debugger) makes the wait fail at once rather than stall every caller.
  */
 export function withFileLock<T>(lockPath: string, fn: () => T, options: LockOptions = {}): T {
-  const token = `${process.pid} ${randomBytes(8).toString('hex')} ${Date.now()}`;
-  acquire(lockPath, token, options.timeoutMs ?? 10_000, options.staleMs ?? 30_000);
+  const token = `${process.pid} ${randomBytes(8).toString('hex')} ${Date.now()} ${processState(process.pid)?.start ?? '-'}`;
+  acquire(lockPath, token, options.timeoutMs ?? 10_000);
   try {
     return fn();
   } finally {
@@ -30,9 +31,9 @@ export function withFileLock<T>(lockPath: string, fn: () => T, options: LockOpti
   }
 }
 
-function acquire(lockPath: string, token: string, timeoutMs: number, staleMs: number): void {
+function acquire(lockPath: string, token: string, timeoutMs: number): void {
   const deadline = performance.now() + timeoutMs;
-  const watch = new HolderWatch(lockPath, staleMs);
+  const watch = new HolderWatch();
   let wait = 1;
   for (;;) {
     try {
@@ -48,6 +49,7 @@ function acquire(lockPath: string, token: string, timeoutMs: number, staleMs: nu
     }
     const holder = readHolder(lockPath);
     if (holder && watch.isStale(holder)) takeOver(lockPath, holder.token);
+    else if (holder && isStopped(holder.pid)) throw new Error(`could not lock ${lockPath}: it is held by pid ${holder.pid}, which is stopped`);
     else {
       if (performance.now() > deadline) throw new Error(`could not lock ${lockPath} within ${timeoutMs} ms (held by pid ${holder?.pid ?? '?'})`);
       sleep(wait);
@@ -59,6 +61,8 @@ function acquire(lockPath: string, token: string, timeoutMs: number, staleMs: nu
 interface Holder {
   token: string;
   pid: number;
+  /** When the holder's process started, in clock ticks since boot, if its lock says. */
+  start: string | undefined;
   /** The lock file's identity, so a new lock with the same text is not mistaken for the old one. */
   ino: number;
 }
@@ -72,40 +76,30 @@ function readHolder(lockPath: string): Holder | undefined {
   } catch {
     return undefined;
   }
-  const [pid] = text.split(' ');
-  return { token: text, pid: Number(pid), ino };
+  const [pid, , , start] = text.split(' ');
+  return { token: text, pid: Number(pid), start: start === '-' ? undefined : start, ino };
 }
 
 // A writer fills its lock file right after creating it; one still empty after this long belongs to
 // a process that died in between (killed mid-append).
 const EMPTY_LOCK_GRACE_MS = 1000;
-// How often a waiter asks the file system how old a lock held by a live pid is (pid reuse).
-const AGE_PROBE_INTERVAL_MS = 1000;
-
 /**
  * Decides whether the lock a waiter keeps finding is stale. No clock is compared across processes
- * or machines (writers' clocks may disagree by days): an empty lock is stale once this waiter has
- * seen it stay empty for the grace period on its own monotonic clock; a lock whose pid is gone is
- * stale at once; a lock whose pid is alive is stale only when the file system says it is older
- * than `staleMs` (its mtime against a probe file's, both stamped by the same file system).
+ * (writers' clocks may disagree by days): an empty lock is stale once this waiter has seen it stay
+ * empty for the grace period on its own monotonic clock; a lock whose pid is gone is stale; a lock
+ * whose pid is alive is stale only when that process started at another time than the lock says
+ * (the pid was reused). A live holder is never stale.
  */
 class HolderWatch {
-  private seen: { token: string; ino: number; at: number; probedAt: number } | undefined;
-
-  constructor(
-    private readonly lockPath: string,
-    private readonly staleMs: number,
-  ) {}
+  private seen: { token: string; ino: number; at: number } | undefined;
 
   isStale(holder: Holder): boolean {
     const now = performance.now();
-    if (this.seen?.token !== holder.token || this.seen.ino !== holder.ino) this.seen = { token: holder.token, ino: holder.ino, at: now, probedAt: now };
-    const seen = this.seen;
-    if (!Number.isInteger(holder.pid) || holder.pid <= 0) return now - seen.at > EMPTY_LOCK_GRACE_MS;
+    if (this.seen?.token !== holder.token || this.seen.ino !== holder.ino) this.seen = { token: holder.token, ino: holder.ino, at: now };
+    if (!Number.isInteger(holder.pid) || holder.pid <= 0) return now - this.seen.at > EMPTY_LOCK_GRACE_MS;
     if (!isAlive(holder.pid)) return true;
-    if (now - seen.probedAt < AGE_PROBE_INTERVAL_MS) return false;
-    seen.probedAt = now;
-    return fileSystemAge(this.lockPath) > this.staleMs;
+    const running = processState(holder.pid)?.start;
+    return holder.start !== undefined && running !== undefined && running !== holder.start;
   }
 }
 
@@ -118,21 +112,23 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** How old the file system says `path` is: a fresh probe file's mtime minus its mtime. */
-function fileSystemAge(path: string): number {
-  const probe = `${path}.age.${process.pid}.${randomBytes(4).toString('hex')}`;
+/** A process's state letter and start time from /proc (Linux); undefined where there is none. */
+function processState(pid: number): { state: string; start: string } | undefined {
   try {
-    closeSync(openSync(probe, 'wx', 0o600));
-    return statSync(probe).mtimeMs - statSync(path).mtimeMs;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: fields resume after the last ")".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const state = fields[0];
+    const start = fields[19];
+    return state !== undefined && start !== undefined ? { state, start } : undefined;
   } catch {
-    return 0;
-  } finally {
-    try {
-      unlinkSync(probe);
-    } catch {
-      // The probe was never made.
-    }
+    return undefined;
   }
+}
+
+function isStopped(pid: number): boolean {
+  const state = processState(pid)?.state;
+  return state === 'T' || state === 't';
 }
 
 /** Moves a stale lock aside atomically; if a live lock was caught instead, puts it back. */
