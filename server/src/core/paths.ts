@@ -39,8 +39,9 @@ export interface PathContext {
  */
 export function normalisePath(input: string, cwd: string, context: PathContext): NormalisedPath {
   if (input.length === 0) return { ok: false, reason: 'the path is empty' };
-  // Fast path: a plain relative path from the root is already normal.
-  if (cwd === '' && !NOT_PLAIN.test(input)) return { ok: true, path: input, inside: true };
+  // Fast path: a plain relative path from the root is already normal (unless the root is one
+  // where it could name a kernel link: at `/`, `proc/self/cwd/x` is /proc/self/cwd/x).
+  if (cwd === '' && !NOT_PLAIN.test(input) && !rootMayHoldLinks(context.root)) return { ok: true, path: input, inside: true };
   if (hasControlCharacters(input) || hasControlCharacters(cwd)) return { ok: false, reason: 'the path contains control or line-separator characters' };
   const base = cwd.startsWith('/') ? cwd : `${context.root}/${cwd}`;
   const joined = input.startsWith('/') ? input : `${base}/${input}`;
@@ -49,6 +50,10 @@ export function normalisePath(input: string, cwd: string, context: PathContext):
 }
 
 const MAY_BE_SPECIAL = /\/(proc|dev)(\/|$)/;
+
+function rootMayHoldLinks(root: string): boolean {
+  return root === '/' || root === '' || root.startsWith('/proc') || root.startsWith('/dev');
+}
 
 /**
  * Like resolveAbsolute, but through the kernel's links to a process's own folders, as the kernel
@@ -68,13 +73,27 @@ function resolveSpecial(path: string, base: string): string | NormalisedPath {
   return '/' + out.join('/');
 }
 
+/** The directory a command runs in, resolved as the kernel resolves it (its own `.`, `..` and links). */
+function resolvedBase(base: string): string[] | NormalisedPath {
+  const resolved = resolveSpecial(base, '/');
+  return typeof resolved === 'string' ? resolved.split('/').filter(Boolean) : resolved;
+}
+
 function specialSegment(out: string[], base: string): NormalisedPath | undefined {
   const [top, owner, link, descriptor] = out;
   if (top === 'dev' && owner === 'fd' && link !== undefined && out.length === 3) return descriptorPath(link, `/dev/fd/${link}`);
   if (top !== 'proc' || owner === undefined || link === undefined) return undefined;
+  // A thread's folder is its process's: /proc/self/task/TID/cwd is /proc/self/cwd.
+  if (out.length === 4 && link === 'task' && /^\d+$/.test(descriptor ?? '')) {
+    out.length = 2;
+    return undefined;
+  }
   const self = owner === 'self' || owner === 'thread-self';
-  if (out.length === 3 && self && link === 'cwd') out.splice(0, 3, ...base.split('/').filter(Boolean));
-  else if (out.length === 3 && self && link === 'root') out.length = 0;
+  if (out.length === 3 && self && link === 'cwd') {
+    const dir = resolvedBase(base);
+    if (!Array.isArray(dir)) return dir;
+    out.splice(0, 3, ...dir);
+  } else if (out.length === 3 && self && link === 'root') out.length = 0;
   else if (out.length === 4 && self && link === 'fd' && descriptor !== undefined) return descriptorPath(descriptor, `/proc/${owner}/fd/${descriptor}`);
   else if (out.length === 3 && /^\d+$/.test(owner) && (link === 'cwd' || link === 'root' || link === 'fd')) {
     return { ok: false, reason: `names /proc/${owner}/${link}, another process's ${link === 'fd' ? 'descriptors' : 'folder'}, which could be any file`, special: 'process' };
