@@ -360,13 +360,14 @@ class LazyDfa implements LinearMatcher {
     const length = input.length;
     for (let i = 0; i < length; i++) {
       const code = input.charCodeAt(i);
-      // The hot path: one table read per ASCII character.
-      let next = code < 128 ? (ascii[state * 128 + code] as number) - 1 : -1;
-      if (next < 0) {
-        next = this.step(state, code);
-        ascii = this.ascii;
+      // The hot path: one table read per ASCII character, to a state that goes on.
+      const known = code < 128 ? (ascii[state * 128 + code] as number) : 0;
+      if (known > 0) {
+        state = known - 1;
+        continue;
       }
-      state = next;
+      state = known < 0 ? -known - 1 : this.step(state, code);
+      ascii = this.ascii;
       if (this.terminal[state] === 1) return i === length - 1 && (this.states[state] as DfaState).acceptsAtEnd;
     }
     return (this.states[state] as DfaState).acceptsAtEnd;
@@ -396,7 +397,8 @@ class LazyDfa implements LinearMatcher {
       return this.intern(closure);
     }
     const target = this.intern(closure);
-    if (code < 128) this.ascii[state * 128 + code] = target + 1;
+    // A target with no way on is stored negated, so the hot path never has to look it up.
+    if (code < 128) this.ascii[state * 128 + code] = this.terminal[target] === 1 ? -(target + 1) : target + 1;
     else this.other.set(state * 0x10000 + code, target);
     return target;
   }
