@@ -59,6 +59,10 @@ describe('a full disk under the state folder (real ENOSPC on a small tmpfs)', ()
     assert.equal(granted.code, 0, granted.stderr);
     const id = /Bypass granted: (bypass_[0-9a-z]+)/.exec(granted.stdout)?.[1] as string;
     const filler = fill(mount);
+    // A decision that cannot be recorded is not allowed: `check --audit` of an allowed write fails closed.
+    const unrecorded = run(['check', '--root', root, '--state', state, '--audit', '--json', JSON.stringify({ action: 'filesystem.write', path: 'src/a.ts' })]);
+    assert.notEqual(unrecorded.code, 0, unrecorded.stdout);
+    assert.match(unrecorded.stdout + unrecorded.stderr, /ENOSPC/);
     const full = bypass('revoke', id);
     assert.notEqual(full.code, 0, 'a revoke that was not written must not exit 0');
     assert.equal(full.stderr.trim().split('\n').length, 1, full.stderr);
