@@ -90,12 +90,16 @@ describe('audit log: the hash chain', () => {
     [ls[1], ls[3]] = [ls[3] as string, ls[1] as string];
     rewrite(file, ls);
     const { problem } = await log.verify();
-    assert.equal(problem?.kind, 'missing'); // entry 4 arrives where 2 was expected
+    // Entry 4 arrives where 2 was expected, and 2 comes later: reordered, not missing (issue 16, defect 4).
+    assert.equal(problem?.kind, 'reordered');
+    assert.equal(problem?.message, 'entry 4 comes before entry 2: entries were reordered');
+    assert.equal(problem?.line, 2);
     [ls[1], ls[3]] = [ls[3], ls[1]];
     [ls[2], ls[3]] = [ls[3], ls[2] as string];
     rewrite(file, ls);
     const again = await log.verify();
-    assert.ok(again.problem?.kind === 'missing' || again.problem?.kind === 'reordered');
+    assert.equal(again.problem?.kind, 'reordered', 'two adjacent lines swapped');
+    assert.equal(again.problem?.message, 'entry 4 comes before entry 3: entries were reordered');
     ls.splice(3, 0, ls[1]);
     rewrite(file, [ls[0] as string, ls[1], ls[1]]);
     assert.equal((await log.verify()).problem?.kind, 'reordered');

@@ -106,6 +106,8 @@ interface Pending {
 export class ChainVerifier {
   private head: ChainHead;
   private pendingTorn: Pending | undefined;
+  /** An entry that came after a gap: missing entries, unless the entry it skipped comes later (then lines were reordered). */
+  private pendingGap: { at: Pending; seq: number } | undefined;
   private problem: ChainProblem | undefined;
   private readonly clock = new BackwardRuns<{ ms: number; text: string }>((high, key) => high.ms - key.ms);
   private readonly dayFiles = new BackwardRuns<string>((high, key) => (key < high ? 1 : 0));
@@ -147,6 +149,7 @@ export class ChainVerifier {
 
   /** Call after the last line. */
   end(): ChainProblem | undefined {
+    if (!this.problem && this.pendingGap) this.failGap(undefined);
     if (!this.problem && this.pendingTorn) this.fail(this.pendingTorn, 'not-json', 'a line that is not JSON was never recovered by a later entry');
     this.noteClock(this.clock.end());
     this.noteDayFile(this.dayFiles.end());
@@ -166,12 +169,29 @@ export class ChainVerifier {
       this.notes.push({ kind: 'torn-write', file: this.pendingTorn.file, line: this.pendingTorn.line, message: `torn write (crash mid-append), recovered by entry ${seq}` });
       this.pendingTorn = undefined;
     }
+    // After a gap, only the entry it skipped is looked for: found later, the lines were reordered.
+    if (this.pendingGap) {
+      if (seq === this.head.seq + 1) this.failGap(seq);
+      return;
+    }
     if (seq <= this.head.seq) return this.fail({ file, line, text: '' }, 'reordered', `entry ${seq} comes after entry ${this.head.seq}: entries were reordered or duplicated`);
-    if (seq > this.head.seq + 1) return this.fail({ file, line, text: '' }, 'missing', `entries ${this.head.seq + 1}${seq - 1 > this.head.seq + 1 ? `–${seq - 1}` : ''} are missing before entry ${seq}`);
+    if (seq > this.head.seq + 1) {
+      this.pendingGap = { at: { file, line, text: '' }, seq };
+      return;
+    }
     if (prev !== this.head.hash) return this.fail({ file, line, text: '' }, 'broken', `entry ${seq} does not chain to entry ${this.head.seq}: the previous entry was replaced`);
     this.head = { seq, hash };
     this.entries++;
     this.observeOrder(file, line, seq, entry.timestamp);
+  }
+
+  /** Reports the gap held back: reordered when the entry it skipped came later, else missing entries. */
+  private failGap(nextSeq: number | undefined): void {
+    const gap = this.pendingGap as { at: Pending; seq: number };
+    this.pendingGap = undefined;
+    const expected = this.head.seq + 1;
+    if (nextSeq === expected) return this.fail(gap.at, 'reordered', `entry ${gap.seq} comes before entry ${expected}: entries were reordered`);
+    this.fail(gap.at, 'missing', `entries ${expected}${gap.seq - 1 > expected ? `–${gap.seq - 1}` : ''} are missing before entry ${gap.seq}`);
   }
 
   private observeOrder(file: string, line: number, seq: number, timestamp: unknown): void {
