@@ -41,9 +41,11 @@ describe('audit log: the hash chain', () => {
     const entries = ls.map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(entries.map((e) => e.seq), [1, 2, 3, 4, 5]);
     assert.equal(entries[1]?.prev, entries[0]?.hash);
-    // The hash is over the canonical JSON of the entry without its hash.
-    const { hash, ...rest } = entries[2] as Record<string, unknown>;
+    // The hash is over the canonical JSON of the entry without its hash and signature.
+    const { hash, sig, ...rest } = entries[2] as Record<string, unknown>;
     assert.equal(sha256(canonicalJson(rest)), hash);
+    assert.equal(typeof sig, 'string', 'every entry is signed');
+    assert.equal(typeof rest.next_key, 'string', 'and names the key that signs the next');
   });
 
   it('reports an edited entry', async () => {
@@ -57,19 +59,19 @@ describe('audit log: the hash chain', () => {
     assert.equal(problem?.line, 3);
   });
 
-  it('reports a re-hashed entry as a broken chain at the next entry', async () => {
+  it('a re-hashed entry is caught at the entry itself: its signature is not of its new hash', async () => {
     const { log } = fresh();
     write(log, 5);
     const { file, lines: ls } = lines(log);
     const e = JSON.parse(ls[1] as string) as Record<string, unknown>;
     e.reason = 'forged';
-    const { hash: _h, ...rest } = e;
+    const { hash: _h, sig: _s, ...rest } = e;
     e.hash = sha256(canonicalJson(rest));
     ls[1] = canonicalJson(e);
     rewrite(file, ls);
     const { problem } = await log.verify();
-    assert.equal(problem?.kind, 'broken');
-    assert.equal(problem?.line, 3);
+    assert.equal(problem?.kind, 'forged', problem?.message);
+    assert.equal(problem?.line, 2);
   });
 
   it('reports a missing entry', async () => {

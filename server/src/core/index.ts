@@ -24,7 +24,7 @@ export { parseCommandPattern, matchLoose, matchStrict, invocationShape } from '.
 export { activeBypasses, bypassStates, checkBypassRequest, type ActiveBypass, type BypassEvent, type BypassGrant, type BypassRevoke, type BypassRequest } from './bypass';
 export { approvalAllows, decideRequest, effectiveStatus, expireRequest, DEFAULT_APPROVAL_TIMEOUT_MS, type ApprovalRequest, type ApprovalStatus, type Transition } from './approvals';
 export { decisionRecord, recordPaths, recordTarget, type AuditRecord, type DecisionContext } from './audit/record';
-export { ChainVerifier, GENESIS, GENESIS_HASH, canonicalJson, seal, wholeEntryHead, type ChainHead, type ChainNote, type ChainNoteKind, type ChainProblem, type HashFunction, type SealedEntry } from './audit/chain';
+export { ChainVerifier, GENESIS, GENESIS_HASH, canonicalJson, compareWithSeal, hashedPart, seal, wholeEntryHead, type ChainHead, type EntrySigner, type SignatureCheck, type ChainNote, type ChainNoteKind, type ChainProblem, type HashFunction, type SealedEntry } from './audit/chain';
 export { DEFAULT_FOLD_WINDOW_MS, foldKey, foldStep, startRun, summaryRecord, type FoldState, type FoldStep } from './audit/fold';
 export { compileQuery, parseDuration, UNIT_MS, type AuditQuery, type EntryFilter } from './audit/query';
 export { agentSettings, EDITS_SETTING, TERMINAL_SETTING, type AgentSettings } from './targets/vscode-settings';

@@ -4,6 +4,9 @@ import { ensurePrivateDir } from './state-dir';
 import { join } from 'node:path';
 import {
   ChainVerifier,
+  compareWithSeal,
+  hashedPart,
+  canonicalJson,
   DEFAULT_FOLD_WINDOW_MS,
   GENESIS,
   decisionRecord,
@@ -22,6 +25,7 @@ import {
   type EntryFilter,
   type FoldState,
 } from '#core';
+import { AuditSeal, advanced, entrySigner, sealFolder, signatureValid, type SealPoint, type SealState } from './audit-seal';
 import { ChainOrder } from './chain-order';
 import { appendDurable, readTail, syncDirectory, writeAtomic } from './durable-file';
 import { withFileLock } from './file-lock';
@@ -41,6 +45,8 @@ export interface AuditLogOptions {
   alertOnDeny?: boolean;
   foldWindowMs?: number;
   onAlert?: (alert: AuditAlert) => void;
+  /** Where the seal lives (see audit-seal.ts); tests give their own. */
+  sealFolder?: string;
 }
 
 export interface AuditAlert {
@@ -64,6 +70,8 @@ export interface VerifyReport {
   notes: ChainNote[];
   /** Denials counted into a run whose summary is not written yet. */
   pendingFolded: number;
+  /** The seal's file, and the head it expects (undefined when the log has no seal). */
+  seal: { path: string; head: number | undefined };
 }
 
 const FILE = /^audit-(\d{4}-\d{2}-\d{2})\.jsonl$/;
@@ -78,6 +86,7 @@ const DAY_MS = 86_400_000;
  */
 export class AuditLog {
   readonly dir: string;
+  readonly seal: AuditSeal;
   private readonly clock: Clock;
   private prunedDay: string | undefined;
 
@@ -87,6 +96,7 @@ export class AuditLog {
   ) {
     this.dir = join(stateDir, 'audit');
     this.clock = options.clock ?? Date.now;
+    this.seal = new AuditSeal(this.dir, options.sealFolder ?? sealFolder());
   }
 
   /** Records one decision (subject to `log_all_actions`), with its alert when it is a denial. */
@@ -108,11 +118,12 @@ export class AuditLog {
   flush(): number {
     ensurePrivateDir(this.dir, true);
     return withFileLock(join(this.dir, '.lock'), () => {
-      const fold = this.readFold();
+      const state = this.sealForWriting(new Date(this.clock()).toISOString());
+      const fold = state.fold;
       if (!fold) return 0;
       const summary = summaryRecord(fold, new Date(this.clock()).toISOString());
-      if (summary) this.write(summary, this.head());
-      writeAtomic(this.foldPath, 'null');
+      if (summary) this.write(summary, state, () => null);
+      else this.seal.write({ ...state, fold: null });
       return fold.folded;
     });
   }
@@ -126,14 +137,40 @@ export class AuditLog {
       .map((f) => join(this.dir, f));
   }
 
-  /** Follows the chain by seq across the day files, from genesis or the pruning anchor. */
+  /**
+   * Follows the chain by seq across the day files, from genesis or the seal's pruning anchor,
+   * checking every signature from where signing began, and ends where the seal says the log ends.
+   * A log without a seal can be checked only as a hash chain, which anyone can rewrite: a problem.
+   */
   async verify(): Promise<VerifyReport> {
-    const files = this.files();
+    const state = this.seal.read();
+    const all = this.files();
+    const anchor = state?.anchor ?? undefined;
+    const leftovers = anchor ? all.filter((f) => (lastEntryOf([f])?.seq ?? Number.POSITIVE_INFINITY) <= anchor.seq) : [];
+    const files = all.filter((f) => !leftovers.includes(f));
     const order = await ChainOrder.open(files);
-    const verifier = new ChainVerifier(sha256, this.startHead(order.firstSeq()));
-    for await (const { file, line, text, terminated } of order.lines()) verifier.feed(file, line, text, terminated);
-    const problem = verifier.end();
-    return { files, entries: verifier.entries, problem, notes: verifier.notes, pendingFolded: this.readFold()?.folded ?? 0 };
+    const start = anchor ? { seq: anchor.seq, hash: anchor.hash, key: anchor.key } : state ? GENESIS : this.startHead(order.firstSeq());
+    const verifier = new ChainVerifier(sha256, start, state ? { from: state.start, check: signatureValid } : undefined);
+    let at = { file: this.dir, line: 0 };
+    for await (const { file, line, text, terminated } of order.lines()) {
+      verifier.feed(file, line, text, terminated);
+      at = { file, line };
+    }
+    const report = { files, entries: verifier.entries, notes: verifier.notes, seal: { path: this.seal.path, head: state?.head.seq } };
+    const problem = verifier.end() ?? this.endProblem(state, verifier.last, at, files.length);
+    for (const file of leftovers) report.notes.push({ kind: 'interrupted-prune', file, line: 1, message: `every entry here is at or before the pruning anchor (entry ${anchor?.seq ?? 0}): a prune was interrupted; the next prune deletes the file` });
+    if (state?.adopted) report.notes.push({ kind: 'signed-from', file: this.dir, line: 0, message: `entries up to ${state.adopted.seq} were written before the log was sealed (${state.adopted.at}): they are hash-chained but not signed` });
+    return { ...report, problem, pendingFolded: state?.fold?.folded ?? 0 };
+  }
+
+  /** What the end of the chain says against the seal; a log with entries and no seal is a problem. */
+  private endProblem(state: SealState | undefined, last: ChainHead, at: { file: string; line: number }, files: number): ChainProblem | undefined {
+    if (!state) {
+      if (files === 0) return undefined;
+      return { kind: 'unsealed', file: this.dir, line: 0, message: `the log has no seal (looked for ${this.seal.path}): truncation and rewriting cannot be detected; the next append seals it from its current end` };
+    }
+    const mismatch = compareWithSeal(last, state.head);
+    return mismatch && { ...mismatch, file: files === 0 ? this.dir : at.file, line: at.line };
   }
 
   /** Entries matching `filter`, in chain order (by seq), streamed. */
@@ -150,7 +187,8 @@ export class AuditLog {
     }
   }
 
-  private get foldPath(): string {
+  /** Written before the seal held the fold state; read once when a seal adopts the log. */
+  private get legacyFoldPath(): string {
     return join(this.dir, 'fold.json');
   }
 
@@ -159,26 +197,24 @@ export class AuditLog {
   }
 
   private appendLocked(record: AuditRecord): AppendResult {
-    this.prune(record.timestamp);
-    this.recordAbandonedCalls(record.timestamp);
+    let state = this.sealForWriting(record.timestamp);
+    state = this.prune(record.timestamp, state);
+    state = this.recordAbandonedCalls(record.timestamp, state);
     const windowMs = this.options.foldWindowMs ?? DEFAULT_FOLD_WINDOW_MS;
-    const fold = this.readFold();
-    const step = foldStep(fold, record, windowMs);
+    const step = foldStep(state.fold ?? undefined, record, windowMs);
     if (step.fold) {
-      writeAtomic(this.foldPath, JSON.stringify(step.state));
+      this.seal.write({ ...state, fold: step.state });
       return { seq: undefined, folded: true, file: undefined, alert: undefined };
     }
-    let head = this.head();
-    if (step.summary) head = this.write(step.summary, head).head;
-    const written = this.write(record, head);
-    const next: FoldState | null = step.track ? startRun(record, written.head.seq, written.head.hash) : null;
-    if (next || fold) writeAtomic(this.foldPath, JSON.stringify(next));
+    if (step.summary) state = this.write(step.summary, state, () => null).state;
+    const written = this.write(record, state, (head): FoldState | null => (step.track ? startRun(record, head.seq, head.hash) : null));
     const alert = this.options.alertOnDeny && record.kind === 'decision' && record.decision === 'deny' ? { seq: written.head.seq, message: `denied: ${String(record.action)} ${recordTarget(record) ?? ''}: ${String(record.reason)}`, entry: written.entry } : undefined;
     return { seq: written.head.seq, folded: false, file: written.file, alert };
   }
 
   /** Hook calls whose process ended before it answered or recorded them (see unfinished-calls.ts), each as a denial. */
-  private recordAbandonedCalls(timestamp: string): void {
+  private recordAbandonedCalls(timestamp: string, sealed: SealState): SealState {
+    let state = sealed;
     takeAbandoned(this.dir, processAlive, (marker) => {
       const reason =
         marker.answered === 'deny at the deadline'
@@ -187,25 +223,63 @@ export class AuditLog {
       const result: DecisionResult = { decision: 'deny', allowed: false, requires_approval: false, reason, rules: [] };
       const context = { timestamp, runtime: marker.runtime, agentId: undefined, policyVersion: undefined, tool: marker.tool, sessionId: marker.session_id, toolUseId: marker.tool_use_id, transcriptPath: marker.transcript_path, permissionMode: marker.permission_mode };
       const entry = { ...decisionRecord(marker.action ?? { action: null }, result, context), unfinished: true, started_at: marker.started_at };
-      this.write(entry, this.head());
+      state = this.write(entry, state).state;
     });
+    return state;
   }
 
-  /** Seals and durably appends one record after `head`, recovering a torn last line first. */
-  private write(record: AuditRecord, after: ChainHead): { head: ChainHead; file: string; entry: Record<string, unknown> } {
-    let head = after;
+  /**
+   * The seal, checked against the log's end before anything is appended: the same head; or one
+   * entry more, signed by the seal's key (a crash came between the log's write and the seal's),
+   * which moves the seal up. A log without a seal is adopted from its current end. Anything else
+   * (entries removed, rewritten, or added by something else) stops every append, so the gate
+   * fails closed, until a person has looked.
+   */
+  private sealForWriting(timestamp: string): SealState {
+    const tail = this.tailEntry();
+    const head = tail?.head ?? this.readAnchor() ?? GENESIS;
+    const state = this.seal.read();
+    if (!state) return this.adopt(head, timestamp);
+    if (head.seq === state.head.seq && head.hash === state.head.hash) return state;
+    // The seal's entry lost only its newline (ENOSPC): write() ends its line and chains after it.
+    const fragment = this.files().at(-1);
+    const whole = fragment ? wholeEntryHead(readTail(fragment).fragment ?? '', head, sha256) : undefined;
+    if (whole && whole.seq === state.head.seq && whole.hash === state.head.hash) return state;
+    if (tail && head.seq === state.head.seq + 1 && followsSeal(tail.entry, state)) return this.seal.write(advanced(state, head));
+    const found = head.seq < state.head.seq ? `the log ends at entry ${head.seq}, its seal at entry ${state.head.seq}` : head.seq === state.head.seq ? `entry ${head.seq} is not the entry the seal recorded` : `the log ends at entry ${head.seq}, after the seal's entry ${state.head.seq}, with entries Agent Policy did not seal`;
+    throw new Error(`${this.dir}: the audit log does not match its seal (${found}); nothing is appended until a person checks it with "agent-policy audit verify"`);
+  }
+
+  /** Seals a log that has none (new, or written before seals), carrying over its anchor and fold state. */
+  private adopt(head: ChainHead, timestamp: string): SealState {
+    const legacyAnchor = head.seq > 0 ? this.readAnchor() : undefined;
+    const anchor: SealPoint | null = legacyAnchor ? { seq: legacyAnchor.seq, hash: legacyAnchor.hash, key: undefined } : null;
+    let state = this.seal.create(head, anchor, this.readLegacyFold(), timestamp);
+    if (head.seq > 0) state = this.write({ kind: 'audit.sealed', timestamp, adopted_seq: head.seq, reason: 'the log had no seal: it is sealed from here on; the entries before are hash-chained, not signed' }, state).state;
+    if (existsSync(this.legacyFoldPath)) unlinkSync(this.legacyFoldPath);
+    return state;
+  }
+
+  /**
+   * Signs and durably appends one record after the seal's head, recovering a torn last line
+   * first, then moves the seal up (its fold state to `fold` of the new head, or kept).
+   */
+  private write(record: AuditRecord, sealed: SealState, fold?: (head: ChainHead) => FoldState | null): { state: SealState; head: ChainHead; file: string; entry: Record<string, unknown> } {
+    let state = sealed;
+    let head: ChainHead = state.head;
     const latest = this.files().at(-1);
     const file = this.dayFileFor(record.timestamp, latest);
     const tail = latest ? readTail(latest) : { lastLine: undefined, fragment: undefined };
     let prefix = '';
     let toSeal = record;
     const whole = tail.fragment !== undefined && latest ? wholeEntryHead(tail.fragment, head, sha256) : undefined;
-    if (whole && latest) {
+    if (whole && latest && followsSeal(JSON.parse(tail.fragment as string) as Record<string, unknown>, state)) {
       // Only the newline was lost (ENOSPC, a crash between the two): the entry is whole and
       // continues the chain. End its line and chain after it; reusing its seq forked the chain.
       if (latest === file) prefix = '\n';
       else appendDurable(latest, '\n');
-      head = whole;
+      state = this.seal.write(advanced(state, whole));
+      head = state.head;
     } else if (tail.fragment !== undefined && latest) {
       // A crash tore the last write. Keep the fragment (never drop evidence), end its line, and
       // record in the new entry which bytes were recovered, so verify can tell crash from tampering.
@@ -213,11 +287,12 @@ export class AuditLog {
       if (latest === file) prefix = '\n';
       else appendDurable(latest, '\n');
     }
-    const sealed = seal(toSeal, head, sha256);
+    const entry = seal(toSeal, head, sha256, entrySigner(state));
     const created = !existsSync(file);
-    appendDurable(file, `${prefix}${sealed.line}\n`);
+    appendDurable(file, `${prefix}${entry.line}\n`);
     if (created) syncDirectory(this.dir);
-    return { head: sealed.head, file, entry: sealed.entry };
+    state = this.seal.write(advanced(state, entry.head, fold ? fold(entry.head) : state.fold));
+    return { state, head: entry.head, file, entry: entry.entry };
   }
 
   /** The entry's own day file, unless the newest file is later: then that one (its writer's clock is behind). */
@@ -232,34 +307,34 @@ export class AuditLog {
    * is the one written last, so the most recently modified file's last entry is read too and the
    * higher seq wins (one stat per file, no chain fork).
    */
-  private head(): ChainHead {
+  private tailEntry(): { head: ChainHead; entry: Record<string, unknown> } | undefined {
     const files = this.files();
-    let head: ChainHead | undefined;
-    for (let i = files.length - 1; i >= 0 && !head; i--) head = this.lastEntry(files[i] as string);
+    let last: { head: ChainHead; entry: Record<string, unknown> } | undefined;
+    for (let i = files.length - 1; i >= 0 && !last; i--) last = this.lastEntry(files[i] as string);
     const touched = lastModified(files);
     const other = touched && touched !== files.at(-1) ? this.lastEntry(touched) : undefined;
-    if (other && (!head || other.seq > head.seq)) head = other;
-    return head ?? this.readAnchor() ?? GENESIS;
+    if (other && (!last || other.head.seq > last.head.seq)) last = other;
+    return last;
   }
 
-  private lastEntry(file: string): ChainHead | undefined {
+  private lastEntry(file: string): { head: ChainHead; entry: Record<string, unknown> } | undefined {
     const { lastLine } = readTail(file);
     if (lastLine === undefined || lastLine.trim() === '') return undefined;
-    let entry: { seq?: unknown; hash?: unknown };
+    let entry: Record<string, unknown>;
     try {
-      entry = JSON.parse(lastLine) as typeof entry;
+      entry = JSON.parse(lastLine) as Record<string, unknown>;
     } catch {
       throw new Error(`the audit log's last line in ${file} is not an entry; run "agent-policy audit verify" (nothing is appended until it is repaired)`);
     }
     if (typeof entry.seq !== 'number' || typeof entry.hash !== 'string') throw new Error(`the audit log's last line in ${file} is not a chained entry`);
-    return { seq: entry.seq, hash: entry.hash };
+    return { head: { seq: entry.seq, hash: entry.hash, key: typeof entry.next_key === 'string' ? entry.next_key : undefined }, entry };
   }
 
-  private readFold(): FoldState | undefined {
+  private readLegacyFold(): FoldState | null {
     try {
-      return (JSON.parse(readFileSync(this.foldPath, 'utf8')) as FoldState | null) ?? undefined;
+      return (JSON.parse(readFileSync(this.legacyFoldPath, 'utf8')) as FoldState | null) ?? null;
     } catch {
-      return undefined;
+      return null;
     }
   }
 
@@ -284,20 +359,28 @@ export class AuditLog {
    * of the last deleted file becomes the anchor (anchor.json), and a chained `prune` entry records
    * which files went, so the remaining chain still verifies from the anchor.
    */
-  private prune(timestamp: string): void {
+  private prune(timestamp: string, sealed: SealState): SealState {
+    let state = sealed;
     const days = this.options.retentionDays;
     const today = timestamp.slice(0, 10);
-    if (!days || this.prunedDay === today) return;
+    if (!days || this.prunedDay === today) return state;
     this.prunedDay = today;
     const cutoff = new Date(Date.parse(`${today}T00:00:00Z`) - days * DAY_MS).toISOString().slice(0, 10);
     const files = this.files();
     const old = files.filter((f) => (FILE.exec(f.slice(this.dir.length + 1))?.[1] ?? '9999') < cutoff);
-    if (old.length === 0 || old.length === files.length) return;
+    if (old.length === 0 || old.length === files.length) return state;
     const anchor = lastEntryOf(old);
-    if (!anchor || !keptFilesFollow(files.slice(old.length), anchor)) return;
-    this.write({ kind: 'prune', timestamp, retention_days: days, files: old.map((f) => f.slice(this.dir.length + 1)), anchor_seq: anchor.seq, anchor_hash: anchor.hash }, this.head());
-    writeAtomic(this.anchorPath, JSON.stringify(anchor));
+    if (!anchor || !keptFilesFollow(files.slice(old.length), anchor)) return state;
+    // Left over by a prune that was interrupted: already behind the anchor, never a reason to move it back.
+    const behind = state.anchor !== null && anchor.seq <= state.anchor.seq;
+    if (!behind) {
+      state = this.write({ kind: 'prune', timestamp, retention_days: days, files: old.map((f) => f.slice(this.dir.length + 1)), anchor_seq: anchor.seq, anchor_hash: anchor.hash }, state).state;
+      // The seal's anchor is the one verification trusts; anchor.json is for people and older versions.
+      state = this.seal.write({ ...state, anchor: { seq: anchor.seq, hash: anchor.hash, key: anchor.key } });
+      writeAtomic(this.anchorPath, JSON.stringify({ seq: anchor.seq, hash: anchor.hash }));
+    }
     for (const f of old) unlinkSync(f);
+    return state;
   }
 }
 
@@ -317,10 +400,24 @@ function lastEntryOf(files: string[]): ChainHead | undefined {
   for (const f of files) {
     const { lastLine } = readTail(f);
     if (!lastLine) continue;
-    const entry = JSON.parse(lastLine) as { seq: number; hash: string };
-    if (!last || entry.seq > last.seq) last = { seq: entry.seq, hash: entry.hash };
+    let entry: { seq?: unknown; hash?: unknown; next_key?: unknown };
+    try {
+      entry = JSON.parse(lastLine) as typeof entry;
+    } catch {
+      continue;
+    }
+    if (typeof entry.seq !== 'number' || typeof entry.hash !== 'string') continue;
+    if (!last || entry.seq > last.seq) last = { seq: entry.seq, hash: entry.hash, key: typeof entry.next_key === 'string' ? entry.next_key : undefined };
   }
   return last;
+}
+
+/** Whether `entry` is the entry after the seal's head, written and signed with the seal's key. */
+function followsSeal(entry: Record<string, unknown>, state: SealState): boolean {
+  const { seq, prev, hash, sig, next_key: nextKey } = entry;
+  if (seq !== state.head.seq + 1 || prev !== state.head.hash || typeof hash !== 'string' || typeof sig !== 'string') return false;
+  if (nextKey !== state.next.public || sha256(canonicalJson(hashedPart(entry))) !== hash) return false;
+  return state.head.key !== undefined && signatureValid(state.head.key, hash, sig);
 }
 
 /**

@@ -5,16 +5,32 @@ import type { AuditRecord } from './record';
 /**
  * The audit log's hash chain. Each entry is a record plus `seq` (1, 2, 3, ... across rotated
  * files), `prev` (the previous entry's hash) and `hash` (of the entry's canonical JSON, RFC 8785,
- * without `hash`). Editing, removing, reordering or inserting entries breaks the chain. The hash
- * function is the host's (SHA-256), so the core stays free of I/O and platform modules.
+ * without `hash` and `sig`). Editing, removing, reordering or inserting entries breaks the chain.
+ *
+ * A sealed entry is also signed: `sig` is a signature of its hash by a key used for that entry
+ * alone, and the entry names (`next_key`, inside what is hashed) the public key that must sign
+ * the next one. The writer keeps only the keys of entries not yet written, so a stolen key cannot
+ * re-sign any entry already in the log (forward security). The hash and signature functions are
+ * the host's (SHA-256, Ed25519), so the core stays free of I/O and platform modules.
  */
 export type HashFunction = (text: string) => string;
+
+/** Whether `signature` is a valid signature of the entry hash `hash` by `publicKey`. */
+export type SignatureCheck = (publicKey: string, hash: string, signature: string) => boolean;
+
+/** Signs entries as they are sealed: the key for this entry, and the public key of the next one's. */
+export interface EntrySigner {
+  sign(hash: string): string;
+  nextKey: string;
+}
 
 export const GENESIS_HASH = '0'.repeat(64);
 
 export interface ChainHead {
   seq: number;
   hash: string;
+  /** The public key that must sign the entry after this one; absent before signing began. */
+  key?: string | undefined;
 }
 
 export const GENESIS: ChainHead = { seq: 0, hash: GENESIS_HASH };
@@ -42,13 +58,19 @@ function wellFormed(value: unknown): unknown {
   return value;
 }
 
-export function seal(record: AuditRecord, head: ChainHead, hash: HashFunction): SealedEntry {
-  const { hash: ownHash, seq, prev, ...fields } = record as AuditRecord & { hash?: unknown; seq?: unknown; prev?: unknown };
-  void [ownHash, seq, prev]; // a record's own chain fields are never trusted
-  const unsealed = { ...fields, seq: head.seq + 1, prev: head.hash };
+export function seal(record: AuditRecord, head: ChainHead, hash: HashFunction, signer?: EntrySigner): SealedEntry {
+  const { hash: ownHash, seq, prev, sig, next_key, ...fields } = record as AuditRecord & Record<'hash' | 'seq' | 'prev' | 'sig' | 'next_key', unknown>;
+  void [ownHash, seq, prev, sig, next_key]; // a record's own chain fields are never trusted
+  const unsealed = { ...fields, seq: head.seq + 1, prev: head.hash, ...(signer ? { next_key: signer.nextKey } : {}) };
   const digest = hash(canonicalJson(unsealed));
-  const entry = { ...unsealed, hash: digest };
-  return { entry, line: canonicalJson(entry), head: { seq: unsealed.seq, hash: digest } };
+  const entry = { ...unsealed, hash: digest, ...(signer ? { sig: signer.sign(digest) } : {}) };
+  return { entry, line: canonicalJson(entry), head: { seq: unsealed.seq, hash: digest, key: signer?.nextKey } };
+}
+
+/** An entry's content as hashed: everything but its own `hash` and `sig`. */
+export function hashedPart(entry: Record<string, unknown>): Record<string, unknown> {
+  const { hash: _hash, sig: _sig, ...rest } = entry;
+  return rest;
 }
 
 /**
@@ -62,13 +84,31 @@ export function wholeEntryHead(text: string, head: ChainHead, hash: HashFunction
   } catch {
     return undefined;
   }
-  if (typeof entry !== 'object' || entry === null) return undefined;
-  const { hash: own, ...unsealed } = entry as { hash?: unknown; seq?: unknown; prev?: unknown };
-  if (typeof own !== 'string' || unsealed.seq !== head.seq + 1 || unsealed.prev !== head.hash) return undefined;
-  return hash(canonicalJson(unsealed)) === own ? { seq: head.seq + 1, hash: own } : undefined;
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return undefined;
+  const record = entry as Record<string, unknown>;
+  const own = record.hash;
+  if (typeof own !== 'string' || record.seq !== head.seq + 1 || record.prev !== head.hash) return undefined;
+  if (hash(canonicalJson(hashedPart(record))) !== own) return undefined;
+  return { seq: head.seq + 1, hash: own, key: typeof record.next_key === 'string' ? record.next_key : undefined };
 }
 
-export type ChainProblemKind = 'not-json' | 'not-an-entry' | 'edited' | 'broken' | 'missing' | 'reordered' | 'torn';
+export type ChainProblemKind = 'not-json' | 'not-an-entry' | 'edited' | 'broken' | 'missing' | 'reordered' | 'torn' | 'unsigned' | 'forged' | 'truncated' | 'rewritten' | 'unsealed' | 'beyond-seal';
+
+/**
+ * The chain's verified end against the head its seal recorded: fewer entries is truncation (the
+ * last entries, the newest day file or the whole folder removed), the same seq with another hash
+ * a rewrite, more than one entry beyond it entries the writer never sealed. One entry beyond is a
+ * crash between the log's write and the seal's; its signature was checked like every other's.
+ */
+export function compareWithSeal(last: ChainHead, sealed: ChainHead): { kind: ChainProblemKind; message: string } | undefined {
+  if (last.seq < sealed.seq) {
+    const lost = last.seq + 1 === sealed.seq ? `entry ${sealed.seq} is` : `entries ${last.seq + 1}–${sealed.seq} are`;
+    return { kind: 'truncated', message: `the log ends at entry ${last.seq}, but its seal recorded entry ${sealed.seq}: ${lost} gone (cut from the end, or a day file or the audit folder deleted)` };
+  }
+  if (last.seq === sealed.seq && last.hash !== sealed.hash) return { kind: 'rewritten', message: `entry ${last.seq} is not the entry the seal recorded: the log was rewritten` };
+  if (last.seq > sealed.seq + 1) return { kind: 'beyond-seal', message: `the log goes on to entry ${last.seq} after the seal's entry ${sealed.seq}: entries ${sealed.seq + 2}–${last.seq} were not written by Agent Policy` };
+  return undefined;
+}
 
 export interface ChainProblem {
   kind: ChainProblemKind;
@@ -77,7 +117,7 @@ export interface ChainProblem {
   message: string;
 }
 
-export type ChainNoteKind = 'torn-write' | 'clock-ran-backwards' | 'older-day-file';
+export type ChainNoteKind = 'torn-write' | 'clock-ran-backwards' | 'older-day-file' | 'interrupted-prune' | 'signed-from';
 
 /** Something verification saw that is not a break: the chain is intact around it. */
 export interface ChainNote {
@@ -114,9 +154,15 @@ export class ChainVerifier {
   readonly notes: ChainNote[] = [];
   entries = 0;
 
+  /**
+   * `signing`: where signing began (the head before the first signed entry, with the key that
+   * signs it) and how to check a signature; from there on every entry must be signed by the key
+   * the one before it named. Without it, only the hash chain is checked.
+   */
   constructor(
     private readonly hash: HashFunction,
     start: ChainHead = GENESIS,
+    private readonly signing?: { from: ChainHead; check: SignatureCheck },
   ) {
     this.head = start;
   }
@@ -159,8 +205,7 @@ export class ChainVerifier {
   private check(file: string, line: number, entry: Record<string, unknown>): void {
     const { hash, seq, prev } = entry;
     if (typeof hash !== 'string' || typeof seq !== 'number' || typeof prev !== 'string') return this.fail({ file, line, text: '' }, 'not-an-entry', 'the line is JSON but not a chained entry (no seq, prev or hash)');
-    const { hash: _own, ...unsealed } = entry;
-    if (this.hash(canonicalJson(unsealed)) !== hash) return this.fail({ file, line, text: '' }, 'edited', `entry ${seq} was edited: its content no longer matches its hash`);
+    if (this.hash(canonicalJson(hashedPart(entry))) !== hash) return this.fail({ file, line, text: '' }, 'edited', `entry ${seq} was edited: its content no longer matches its hash`);
     if (this.pendingTorn) {
       const recovered = entry.recovered as { hash?: unknown } | undefined;
       if (!recovered || recovered.hash !== this.hash(this.pendingTorn.text)) {
@@ -180,9 +225,40 @@ export class ChainVerifier {
       return;
     }
     if (prev !== this.head.hash) return this.fail({ file, line, text: '' }, 'broken', `entry ${seq} does not chain to entry ${this.head.seq}: the previous entry was replaced`);
-    this.head = { seq, hash };
+    const key = this.signedKey(file, line, entry, seq);
+    if (key === false) return;
+    this.head = { seq, hash, key };
     this.entries++;
     this.observeOrder(file, line, seq, entry.timestamp);
+  }
+
+  /**
+   * The key the entry names for the next one, after checking its signature by the key the entry
+   * before named; false after reporting a problem. Before signing began, undefined.
+   */
+  private signedKey(file: string, line: number, entry: Record<string, unknown>, seq: number): string | undefined | false {
+    const signing = this.signing;
+    if (!signing) return undefined;
+    let expected = this.head.key;
+    if (expected === undefined) {
+      if (this.head.seq !== signing.from.seq) return undefined; // written before signing began
+      if (this.head.hash !== signing.from.hash) {
+        this.fail({ file, line, text: '' }, 'broken', `entry ${seq - 1} is not the entry the seal began signing after: the chain up to it was rewritten`);
+        return false;
+      }
+      expected = signing.from.key;
+      if (expected === undefined) return undefined;
+    }
+    const { sig, next_key: nextKey } = entry;
+    if (typeof sig !== 'string' || typeof nextKey !== 'string') {
+      this.fail({ file, line, text: '' }, 'unsigned', `entry ${seq} is not signed, but every entry after ${signing.from.seq} must be: it was written by something other than Agent Policy`);
+      return false;
+    }
+    if (!signing.check(expected, entry.hash as string, sig)) {
+      this.fail({ file, line, text: '' }, 'forged', `entry ${seq}'s signature is not by the key entry ${seq - 1} named: the entry was forged or re-signed`);
+      return false;
+    }
+    return nextKey;
   }
 
   /** Reports the gap held back: reordered when the entry it skipped came later, else missing entries. */
