@@ -82,7 +82,7 @@ describe('audit log: the hash chain', () => {
     rewrite(file, ls);
     const { problem } = await log.verify();
     assert.equal(problem?.kind, 'missing');
-    assert.match(problem?.message ?? '', /entries 3 are missing before entry 4/);
+    assert.match(problem?.message ?? '', /entry 3 is missing before entry 4/);
   });
 
   it('reports reordered entries', async () => {

@@ -121,9 +121,10 @@ test('secrets outside the project are denied by a built-in list; other outside p
   await check('cat /proc/self/environ', 'deny', /built-in secret/);
   await check('cat /home/u/.aws/credentials', 'deny', /built-in secret/);
   // The audit seal holds the keys that sign the log: no agent may read or change it, by any path or glob.
-  await check('cat /home/u/.local/state/agent-policy-seal/0f3a.seal', 'deny', /built-in secret \(Agent Policy's audit seals/);
-  await check('cp /dev/null /home/u/.local/state/agent-policy-seal/0f3a.seal', 'deny', /built-in secret \(Agent Policy's audit seals/);
-  await check('cat /home/u/.local/state/agent-policy-*/*', 'deny', /can expand to .*agent-policy-seal.*a built-in secret \(Agent Policy's audit seals/);
+  await check('cat /home/u/.local/state/.agent-policy-seal/0f3a.seal', 'deny', /built-in secret \(Agent Policy's audit seals/);
+  await check('cp /dev/null /home/u/.local/state/.agent-policy-seal/0f3a.seal', 'deny', /built-in secret \(Agent Policy's audit seals/);
+  await check('mv /home/u/.local/state/.agent-policy-seal /tmp/x', 'deny', /built-in secret \(Agent Policy's audit seals/);
+  await check('cat /home/u/.local/state/.agent-policy-*/*', 'deny', /can expand to .*\.agent-policy-seal.*a built-in secret \(Agent Policy's audit seals/);
   await check('cat /etc/hostname', 'ask', /outside the repository root/);
   await check('cat src/a.ts > /dev/null', 'allow', /allowed by "cat"/);
 });

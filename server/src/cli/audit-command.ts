@@ -2,7 +2,7 @@ import { compileQuery, recordTarget, type AuditQuery } from '#core';
 import type { AuditLog } from '../node/audit-log';
 import { EXIT, UsageError, type CliIo } from './io';
 
-/** `audit verify`: the first broken, edited, reordered or missing entry, exit 1; torn writes that were recovered are listed. */
+/** `audit verify`: the first broken, edited, forged, reordered, missing or truncated entry, exit 1; torn writes that were recovered are listed. */
 export async function runAuditVerify(audit: AuditLog, io: CliIo, json: boolean): Promise<number> {
   const report = await audit.verify();
   if (json) io.stdout(`${JSON.stringify(report)}\n`);
@@ -10,7 +10,8 @@ export async function runAuditVerify(audit: AuditLog, io: CliIo, json: boolean):
     for (const note of report.notes) io.stdout(`${note.file}:${note.line}: note: ${note.message}\n`);
     if (report.problem) io.stdout(`${report.problem.file}:${report.problem.line}: ${report.problem.kind}: ${report.problem.message}\n`);
     if (report.pendingFolded) io.stdout(`${report.pendingFolded} folded denial(s) await their summary entry ("agent-policy audit flush" writes it)\n`);
-    io.stdout(`${report.files.length} file(s), ${report.entries} entr${report.entries === 1 ? 'y' : 'ies'} verified${report.problem ? '; the chain is BROKEN' : '; the chain is intact'}\n`);
+    if (!report.problem && report.files.length === 0 && report.seal.head === undefined) io.stdout(`nothing has been recorded: no audit log in ${audit.dir} and no seal at ${report.seal.path}\n`);
+    else io.stdout(`${report.files.length} file(s), ${report.entries} entr${report.entries === 1 ? 'y' : 'ies'} verified${report.problem ? '; the chain is BROKEN' : `; the chain is intact and ends where its seal says (entry ${report.seal.head ?? 0})`}\n`);
   }
   return report.problem ? EXIT.violation : EXIT.ok;
 }

@@ -34,7 +34,7 @@ export const OUTSIDE_SECRETS: readonly { pattern: string; what: string }[] = [
   { pattern: '/proc/*/mem', what: "a process's memory" },
   { pattern: '/proc/kcore', what: 'kernel memory' },
   { pattern: '/dev/mem', what: 'physical memory' },
-  { pattern: '**/agent-policy-seal/**', what: "Agent Policy's audit seals (the log's signing keys and expected head)" },
+  { pattern: '**/.agent-policy-seal/**', what: "Agent Policy's audit seals (the log's signing keys and expected head)" },
 ];
 
 const compiled = OUTSIDE_SECRETS.map((s) => {

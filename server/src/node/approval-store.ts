@@ -48,7 +48,7 @@ export class ApprovalStore {
       note: null,
     };
     this.audit.append({ kind: 'approval.request', runtime: input.runtime, agent_id: input.agentId, approval_id: request.id, action: actionKind(input.action), ...target(input.action), reason: request.reason, rule, expires_at: request.expires_at });
-    writeAtomic(this.file(request.id), JSON.stringify(request, null, 2));
+    this.save(request);
     return request;
   }
 
@@ -57,13 +57,22 @@ export class ApprovalStore {
     return request && this.settle(request);
   }
 
+  /** The request as this store wrote it; a file written or changed by anything else (its MAC fails) is no request. */
   private read(id: string): ApprovalRequest | undefined {
     if (!/^apr_[0-9a-z]+$/.test(id)) return undefined;
+    let request: ApprovalRequest & { mac?: string };
     try {
-      return JSON.parse(readFileSync(this.file(id), 'utf8')) as ApprovalRequest;
+      request = JSON.parse(readFileSync(this.file(id), 'utf8')) as typeof request;
     } catch {
       return undefined;
     }
+    if (!this.audit.authenticator()(request as unknown as Record<string, unknown>)) return undefined;
+    const { mac: _mac, ...rest } = request;
+    return rest;
+  }
+
+  private save(request: ApprovalRequest): void {
+    writeAtomic(this.file(request.id), JSON.stringify(this.audit.authenticate(request), null, 2));
   }
 
   /** Every request (expired ones marked so), newest first. */
@@ -86,7 +95,7 @@ export class ApprovalStore {
       const next = decideRequest(current, to, by, this.clock(), note);
       if (!next.ok) return next;
       this.audit.append({ kind: `approval.${to}`, runtime: 'approver', approval_id: id, decided_by: by, note: note ?? null, action: actionKind(current.action), ...target(current.action) });
-      writeAtomic(this.file(id), JSON.stringify(next.request, null, 2));
+      this.save(next.request);
       return { ok: true as const, request: next.request };
     });
   }
@@ -127,7 +136,7 @@ export class ApprovalStore {
 
   private recordExpiry(expired: ApprovalRequest): void {
     this.audit.append({ kind: 'approval.expired', runtime: 'approver', approval_id: expired.id, decided_by: 'timeout', action: actionKind(expired.action), ...target(expired.action) });
-    writeAtomic(this.file(expired.id), JSON.stringify(expired, null, 2));
+    this.save(expired);
   }
 
   private file(id: string): string {

@@ -25,7 +25,7 @@ import {
   type EntryFilter,
   type FoldState,
 } from '#core';
-import { AuditSeal, advanced, entrySigner, sealFolder, signatureValid, type SealPoint, type SealState } from './audit-seal';
+import { AuditSeal, advanced, entrySigner, macValid, sealFolder, signatureValid, stateMac, type SealPoint, type SealState } from './audit-seal';
 import { ChainOrder } from './chain-order';
 import { appendDurable, readTail, syncDirectory, writeAtomic } from './durable-file';
 import { withFileLock } from './file-lock';
@@ -112,6 +112,24 @@ export class AuditLog {
     const result = withFileLock(join(this.dir, '.lock'), () => this.appendLocked(record));
     if (result.alert) this.options.onAlert?.(result.alert);
     return result;
+  }
+
+  /**
+   * Adds a MAC by the seal's state key to a record kept beside the log (a bypass event, an
+   * approval request): records written by hand into the state folder then count for nothing.
+   * Call after the record's own audit entry is appended (which creates the seal).
+   */
+  authenticate<T extends object>(record: T): T & { mac: string } {
+    const state = this.seal.read();
+    if (!state) throw new Error(`${this.dir}: the audit log has no seal, so ${this.seal.path} cannot authenticate the record`);
+    const { mac: _old, ...rest } = record as T & { mac?: unknown };
+    return { ...(rest as T), mac: stateMac(state.state_key, rest) };
+  }
+
+  /** A check of records' MACs against this log's seal (every record fails when there is none). */
+  authenticator(): (record: Record<string, unknown>) => boolean {
+    const key = this.seal.read()?.state_key;
+    return (record) => key !== undefined && macValid(key, record);
   }
 
   /** Writes the summary of a pending run of folded denials, if any. */

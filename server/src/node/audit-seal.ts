@@ -54,10 +54,10 @@ const MAGIC = Buffer.from('APSEAL1\n');
 const SLOT = 64 * 1024;
 const HEADER = MAGIC.length + 4 + 32;
 
-/** Where seals live: AGENT_POLICY_SEAL_HOME, else $XDG_STATE_HOME, else ~/.local/state; always in an `agent-policy-seal` folder. */
+/** Where seals live: AGENT_POLICY_SEAL_HOME, else $XDG_STATE_HOME, else ~/.local/state; always in a `.agent-policy-seal` folder (a dot name, so no shell glob that skips dotfiles reaches it). */
 export function sealFolder(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.AGENT_POLICY_SEAL_HOME ?? env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state');
-  return join(resolve(base), 'agent-policy-seal');
+  return join(resolve(base), '.agent-policy-seal');
 }
 
 export class AuditSeal {

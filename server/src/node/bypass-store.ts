@@ -20,19 +20,35 @@ export class BypassStore {
     this.path = join(stateDir, 'bypasses.jsonl');
   }
 
+  /** The grants and revocations this store wrote: lines without a valid MAC (written by hand) count for nothing. */
   events(): BypassEvent[] {
-    if (!existsSync(this.path)) return [];
-    const out: BypassEvent[] = [];
-    for (const line of readFileSync(this.path, 'utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      try {
-        const e = JSON.parse(line) as BypassEvent;
-        if ((e.type === 'grant' || e.type === 'revoke') && typeof e.id === 'string') out.push(e);
-      } catch {
-        // A torn line from a crash: the grant it held was never confirmed to its requester.
-      }
-    }
-    return out;
+    return this.read().events;
+  }
+
+  /** The line numbers of lines that are not events this store wrote (forged, or from before MACs): ignored. */
+  ignoredLines(): number[] {
+    return this.read().ignored;
+  }
+
+  private read(): { events: BypassEvent[]; ignored: number[] } {
+    if (!existsSync(this.path)) return { events: [], ignored: [] };
+    const authentic = this.audit.authenticator();
+    const events: BypassEvent[] = [];
+    const ignored: number[] = [];
+    readFileSync(this.path, 'utf8')
+      .split('\n')
+      .forEach((line, index) => {
+        if (line.trim() === '') return;
+        let e: BypassEvent & { mac?: unknown };
+        try {
+          e = JSON.parse(line) as typeof e;
+        } catch {
+          return; // A torn line from a crash: the grant it held was never confirmed to its requester.
+        }
+        if ((e.type === 'grant' || e.type === 'revoke') && typeof e.id === 'string' && authentic(e as unknown as Record<string, unknown>)) events.push(e);
+        else ignored.push(index + 1);
+      });
+    return { events, ignored };
   }
 
   /** Bypasses in force now, ready for `evaluate`. */
@@ -84,7 +100,7 @@ export class BypassStore {
       // A torn last line (a crash, ENOSPC) is ended first, so this event is a line of its own:
       // appended onto the fragment it was lost with it (a revoke that exited 0 left the bypass in force).
       const torn = readTail(this.path).fragment !== undefined;
-      appendDurable(this.path, `${torn ? '\n' : ''}${JSON.stringify(event)}\n`);
+      appendDurable(this.path, `${torn ? '\n' : ''}${JSON.stringify(this.audit.authenticate(event))}\n`);
     });
   }
 }

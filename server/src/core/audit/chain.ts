@@ -267,7 +267,7 @@ export class ChainVerifier {
     this.pendingGap = undefined;
     const expected = this.head.seq + 1;
     if (nextSeq === expected) return this.fail(gap.at, 'reordered', `entry ${gap.seq} comes before entry ${expected}: entries were reordered`);
-    this.fail(gap.at, 'missing', `entries ${expected}${gap.seq - 1 > expected ? `–${gap.seq - 1}` : ''} are missing before entry ${gap.seq}`);
+    this.fail(gap.at, 'missing', `${gap.seq - 1 > expected ? `entries ${expected}–${gap.seq - 1} are` : `entry ${expected} is`} missing before entry ${gap.seq}`);
   }
 
   private observeOrder(file: string, line: number, seq: number, timestamp: unknown): void {
