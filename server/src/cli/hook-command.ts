@@ -84,6 +84,7 @@ function waitToBeEnded(): never {
 /** No policy governs the folder a user-level hook was started in: the runtime is left to itself. */
 const PASS_THROUGH = Symbol('pass through');
 const NO_ANSWER = { stdout: '', stderr: '', exitCode: 0 };
+const HOOK_FORWARD_TIMEOUT_MS = 750;
 
 async function decide(adapter: HookAdapter, call: HookCall, options: HookOptions, deadline: HookDeadline): Promise<HookOutcome | typeof PASS_THROUGH> {
   if (options.user) {
@@ -128,7 +129,9 @@ function callerMarker(call: HookCall): Pick<CallMarker, 'session_id' | 'tool_use
 
 async function decideGoverned(adapter: HookAdapter, call: HookCall, root: string, options: HookOptions, deadline: HookDeadline): Promise<HookOutcome> {
   const set = await loadWorkspacePolicy(root, 'enforcement');
-  const enforcer = new Enforcer(set, openStores(set, root, options.state ? { state: options.state } : {}));
+  // Forwarding to audit sinks runs after the answer, bounded so a sink that is down costs a call little.
+  const stores = openStores(set, root, { ...(options.state ? { state: options.state } : {}), forwardTimeoutMs: HOOK_FORWARD_TIMEOUT_MS, onForwardProblem: (p) => process.stderr.write(`agent-policy: audit forwarding: ${p.message} (entries wait in the log and are sent later)\n`) });
+  const enforcer = new Enforcer(set, stores);
   const actor: Actor = { runtime: adapter.runtime, tool: call.tool, ...call.caller };
   const outcome = await enforcer.enforce({
     actions: call.actions,

@@ -8,7 +8,7 @@ import { Enforcer } from '../node/enforcer';
 import { runtimeHome } from '../node/runtime-homes';
 import { loadWorkspacePolicy, openStores, type Stores } from '../node/workspace';
 import { runApprovalsDecide, runApprovalsList, runApprovalsRequest } from './approvals-command';
-import { runAuditQuery, runAuditVerify } from './audit-command';
+import { acknowledgedByEverySink, runAuditForward, runAuditQuery, runAuditVerify } from './audit-command';
 import { runBypassGrant, runBypassList, runBypassRevoke } from './bypass-command';
 import { runCheck, runEval } from './eval-command';
 import { DEFAULT_RUNTIME_TIMEOUT_MS, hookAdapter, installableRuntime, runHook } from './hook-command';
@@ -73,7 +73,7 @@ async function workspace(root: string | undefined, state: string | undefined, an
   const set = await loadWorkspacePolicy(dir, analysis);
   let stores: Stores | undefined;
   let enforcer: Enforcer | undefined;
-  const storesOnce = (): Stores => (stores ??= openStores(set, dir, { ...(state ? { state } : {}), onAlert: (alert) => io.stderr(`ALERT (audit entry ${alert.seq}): ${alert.message}\n`) }));
+  const storesOnce = (): Stores => (stores ??= openStores(set, dir, { ...(state ? { state } : {}), onAlert: (alert) => io.stderr(`ALERT (audit entry ${alert.seq}): ${alert.message}\n`), onForwardProblem: (p) => io.stderr(`warning: audit forwarding: ${p.message} (entries wait in the log and are sent later)\n`) }));
   return {
     root: resolve(dir),
     set,
@@ -116,11 +116,12 @@ const COMMANDS: Record<string, Handler> = {
     const [sub, ...rest] = args;
     const { values } = parseArgs({
       args: rest,
-      options: { ...COMMON, json: { type: 'boolean' }, since: { type: 'string' }, until: { type: 'string' }, agent: { type: 'string' }, decision: { type: 'string' }, action: { type: 'string' }, path: { type: 'string' }, limit: { type: 'string' } },
+      options: { ...COMMON, json: { type: 'boolean' }, against: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, agent: { type: 'string' }, decision: { type: 'string' }, action: { type: 'string' }, path: { type: 'string' }, limit: { type: 'string' } },
     });
     const ws = await workspace(values.root, values.state);
-    const { audit } = ws.stores();
-    if (sub === 'verify') return runAuditVerify(audit, io, values.json ?? false);
+    const { audit, forwarder } = ws.stores();
+    if (sub === 'verify') return runAuditVerify(audit, io, values.json ?? false, values.against === undefined ? undefined : { file: values.against, cursor: acknowledgedByEverySink(forwarder, audit) });
+    if (sub === 'forward') return runAuditForward(forwarder, audit, io);
     if (sub === 'flush') {
       io.stdout(`${audit.flush()} folded denial(s) summarised\n`);
       return EXIT.ok;
@@ -131,7 +132,7 @@ const COMMANDS: Record<string, Handler> = {
       const { json, since, until, agent, decision, action, path } = values;
       return runAuditQuery(audit, io, { json: json ?? false, limit, since, until, agent, decision: decision as 'allow' | undefined, action, path }, Date.now());
     }
-    throw new UsageError('audit needs verify, query or flush');
+    throw new UsageError('audit needs verify, query, flush or forward');
   },
   async bypass(args) {
     const sub = args[0] === 'list' || args[0] === 'revoke' ? args[0] : 'grant';

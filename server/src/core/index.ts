@@ -3,7 +3,7 @@ export type * from './types';
 export { CODES, codeDocUrl, codeInfo, type CodeInfo, type Code } from './codes';
 export { LineIndex } from './line-index';
 export { SCHEMAS, SUPPORTED_VERSIONS, LATEST_VERSION, isSupportedVersion } from './versions';
-export { parsePolicyFile, type PolicyFile, type RuleEntry } from './policy-file';
+export { parsePolicyFile, type AuditForward, type PolicyFile, type RuleEntry } from './policy-file';
 export { PolicyFileCache } from './policy-file-cache';
 export { loadPolicySet, type PolicySet, type PolicySetOptions } from './policy-set';
 export { evaluate, type EvaluationContext } from './evaluate';
@@ -25,6 +25,7 @@ export { activeBypasses, bypassStates, checkBypassRequest, type ActiveBypass, ty
 export { approvalAllows, decideRequest, effectiveStatus, expireRequest, DEFAULT_APPROVAL_TIMEOUT_MS, type ApprovalRequest, type ApprovalStatus, type Transition } from './approvals';
 export { decisionRecord, recordPaths, recordTarget, type AuditRecord, type DecisionContext } from './audit/record';
 export { ChainVerifier, GENESIS, GENESIS_HASH, canonicalJson, compareWithSeal, hashedPart, seal, wholeEntryHead, type ChainHead, type EntrySigner, type SignatureCheck, type ChainNote, type ChainNoteKind, type ChainProblem, type HashFunction, type SealedEntry } from './audit/chain';
+export { compareWithSink, type SinkComparison, type SinkFinding, type SinkRecord } from './audit/sink-compare';
 export { DEFAULT_FOLD_WINDOW_MS, foldKey, foldStep, startRun, summaryRecord, type FoldState, type FoldStep } from './audit/fold';
 export { compileQuery, parseDuration, UNIT_MS, type AuditQuery, type EntryFilter } from './audit/query';
 export { agentSettings, EDITS_SETTING, TERMINAL_SETTING, type AgentSettings } from './targets/vscode-settings';

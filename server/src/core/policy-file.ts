@@ -43,9 +43,26 @@ export interface PolicyFile {
   network: { allowOutbound: boolean; allowOutboundEntry: RuleEntry | undefined; exceptions: RuleEntry[] } | undefined;
   maxFiles: { value: number; entry: RuleEntry } | undefined;
   approvals: ApprovalEntry[];
-  audit: { logAllActions: boolean; retentionDays: number | undefined; alertOnDeny: boolean };
+  audit: { logAllActions: boolean; retentionDays: number | undefined; alertOnDeny: boolean; forward: AuditForward[] };
   bypass: { maxDuration: string | undefined; approvers: string[]; never: RuleEntry[] } | undefined;
   findings: Finding[];
+}
+
+/** `audit.forward`: where each entry is shipped as it is written (a system the agent cannot change). */
+export interface AuditForward {
+  type: 'syslog';
+  /** `tcp://host:port` or `tls://host:port`. */
+  address: string;
+}
+
+function forwards(node: unknown): AuditForward[] {
+  const out: AuditForward[] = [];
+  if (!isSeq(node)) return out;
+  for (const item of node.items) {
+    const syslog = isMap(item) ? item.get('syslog') : undefined;
+    if (typeof syslog === 'string') out.push({ type: 'syslog', address: syslog });
+  }
+  return out;
 }
 
 export function emptyPolicyFile(source: PolicySource, kind: SchemaKind): PolicyFile {
@@ -63,7 +80,7 @@ export function emptyPolicyFile(source: PolicySource, kind: SchemaKind): PolicyF
     network: undefined,
     maxFiles: undefined,
     approvals: [],
-    audit: { logAllActions: true, retentionDays: undefined, alertOnDeny: false },
+    audit: { logAllActions: true, retentionDays: undefined, alertOnDeny: false, forward: [] },
     bypass: undefined,
     findings: [],
   };
@@ -277,6 +294,7 @@ function extractRules(file: PolicyFile, root: YAMLMap): void {
     logAllActions: bool(root, ['audit', 'log_all_actions']) ?? true,
     retentionDays: typeof root.getIn(['audit', 'retention_days']) === 'number' ? (root.getIn(['audit', 'retention_days']) as number) : undefined,
     alertOnDeny: bool(root, ['audit', 'alert_on_deny']) ?? false,
+    forward: forwards(root.getIn(['audit', 'forward'])),
   };
   if (isMap(root.get('bypass', true))) {
     const maxDuration = root.getIn(['bypass', 'max_duration']);

@@ -95,7 +95,7 @@ export function loadPolicySet(sources: readonly PolicySource[], options: PolicyS
     pathDepth: 0,
     bypass: rootFile?.bypass,
     bypassNever: new PathRuleIndex(caseInsensitive),
-    audit: rootFile?.audit ?? { logAllActions: true, retentionDays: undefined, alertOnDeny: false },
+    audit: rootFile?.audit ?? { logAllActions: true, retentionDays: undefined, alertOnDeny: false, forward: [] },
     pathDepthMask: 0,
     commandDeny: new CommandRuleIndex(),
     commandAllow: new CommandRuleIndex(),

@@ -45,6 +45,8 @@ export interface AuditLogOptions {
   alertOnDeny?: boolean;
   foldWindowMs?: number;
   onAlert?: (alert: AuditAlert) => void;
+  /** Called after each append that wrote an entry (the forwarder ships it). */
+  onAppended?: () => void;
   /** Where the seal lives (see audit-seal.ts); tests give their own. */
   sealFolder?: string;
 }
@@ -111,6 +113,7 @@ export class AuditLog {
     ensurePrivateDir(this.dir, true);
     const result = withFileLock(join(this.dir, '.lock'), () => this.appendLocked(record));
     if (result.alert) this.options.onAlert?.(result.alert);
+    if (result.seq !== undefined) this.options.onAppended?.();
     return result;
   }
 
@@ -130,6 +133,30 @@ export class AuditLog {
   authenticator(): (record: Record<string, unknown>) => boolean {
     const key = this.seal.read()?.state_key;
     return (record) => key !== undefined && macValid(key, record);
+  }
+
+  /** The last entry `sink` is known to have taken (0: none). */
+  forwardedUpTo(sink: string): number {
+    return this.seal.read()?.forwarded?.[sink] ?? 0;
+  }
+
+  /** Records that `sink` has taken every entry up to `seq` (never moves back). */
+  recordForwarded(sink: string, seq: number): void {
+    withFileLock(join(this.dir, '.lock'), () => {
+      const state = this.seal.read();
+      if (!state || (state.forwarded?.[sink] ?? 0) >= seq) return;
+      this.seal.write({ ...state, forwarded: { ...state.forwarded, [sink]: seq } });
+    });
+  }
+
+  /** The entries after `seq`, as written (each line with its parsed entry), in chain order; files that end before it are not read. */
+  async *linesAfter(seq: number): AsyncGenerator<{ seq: number; line: string; entry: Record<string, unknown> }> {
+    const files = this.files().filter((f) => (lastEntryOf([f])?.seq ?? Number.POSITIVE_INFINITY) > seq);
+    const order = await ChainOrder.open(files);
+    for await (const { text, seq: lineSeq } of order.lines()) {
+      if (lineSeq === undefined || lineSeq <= seq) continue;
+      yield { seq: lineSeq, line: text, entry: JSON.parse(text) as Record<string, unknown> };
+    }
   }
 
   /** Writes the summary of a pending run of folded denials, if any. */

@@ -42,6 +42,8 @@ export interface SealState {
   state_key: string;
   /** When the seal adopted a log that had none: entries up to `seq` are hash-chained but not signed. */
   adopted: { seq: number; at: string } | null;
+  /** Per audit sink (by its id): the last entry the sink is known to have taken. */
+  forwarded?: Record<string, number>;
 }
 
 export interface SealPoint {
@@ -62,12 +64,15 @@ export function sealFolder(env: NodeJS.ProcessEnv = process.env): string {
 
 export class AuditSeal {
   readonly path: string;
+  /** Names this log to a sink that several logs forward to: the seal file's name, a digest of the audit folder's path. */
+  readonly logId: string;
 
   constructor(
     readonly auditDir: string,
     private readonly folder: string = sealFolder(),
   ) {
-    this.path = join(folder, `${createHash('sha256').update(resolve(auditDir)).digest('hex').slice(0, 32)}.seal`);
+    this.logId = createHash('sha256').update(resolve(auditDir)).digest('hex').slice(0, 32);
+    this.path = join(folder, `${this.logId}.seal`);
   }
 
   /** The current state, or undefined when this log has no seal. Throws when neither slot is whole. */

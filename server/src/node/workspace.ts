@@ -3,6 +3,9 @@ import { loadPolicySet, type PolicySet } from '#core';
 import { ApprovalStore } from './approval-store';
 import { AuditLog, type AuditAlert, type Clock } from './audit-log';
 import { BypassStore } from './bypass-store';
+import { hostname } from 'node:os';
+import { AuditForwarder, type ForwardProblem } from './sinks/audit-forwarder';
+import { openSink } from './sinks/audit-sink';
 import { isCaseInsensitive } from './fs-view';
 import { stateDirectory } from './state-dir';
 import { readPolicySources } from './policy-files';
@@ -20,18 +23,34 @@ export interface Stores {
   audit: AuditLog;
   bypasses: BypassStore;
   approvals: ApprovalStore;
+  /** Ships every entry to the policy's `audit.forward` sinks; nudged after each append. */
+  forwarder: AuditForwarder;
+}
+
+export interface StoreOptions {
+  state?: string;
+  clock?: Clock;
+  onAlert?: (alert: AuditAlert) => void;
+  /** How long one batch to a sink may take (connect and acknowledgement); 2 s unless said. */
+  forwardTimeoutMs?: number;
+  onForwardProblem?: (problem: ForwardProblem) => void;
 }
 
 /** The audit log, bypass store and approval queue of a workspace, configured from its policy. */
-export function openStores(set: PolicySet, root: string, options: { state?: string; clock?: Clock; onAlert?: (alert: AuditAlert) => void } = {}): Stores {
+export function openStores(set: PolicySet, root: string, options: StoreOptions = {}): Stores {
   const stateDir = stateDirectory(resolve(root), options.state);
   const clock = options.clock ?? Date.now;
+  const nudge = { forwarder: undefined as AuditForwarder | undefined };
   const audit = new AuditLog(stateDir, {
     clock,
     retentionDays: set.audit.retentionDays,
     logAllActions: set.audit.logAllActions,
     alertOnDeny: set.audit.alertOnDeny,
     ...(options.onAlert ? { onAlert: options.onAlert } : {}),
+    onAppended: () => void nudge.forwarder?.nudge(),
   });
-  return { stateDir, audit, bypasses: new BypassStore(stateDir, audit, clock), approvals: new ApprovalStore(stateDir, audit, clock) };
+  const context = { logId: audit.seal.logId, hostname: hostname(), timeoutMs: options.forwardTimeoutMs ?? 2000 };
+  const forwarder = new AuditForwarder(audit, set.audit.forward.map((config) => openSink(config, context)), options.onForwardProblem);
+  nudge.forwarder = forwarder;
+  return { stateDir, audit, bypasses: new BypassStore(stateDir, audit, clock), approvals: new ApprovalStore(stateDir, audit, clock), forwarder };
 }
