@@ -6,6 +6,7 @@ import { deniedFolder } from './evaluate-folder';
 import { escapeGlob, globLanguage, intersectionExample, isSubset, UndecidableGlobError } from './glob-language';
 import { governanceArgument, governanceFolders, governanceGlobReach, holdsGovernance, stateFolderOf } from './governance-paths';
 import { isHarmlessDevice, OUTSIDE_SECRETS, outsideSecret } from './outside-secrets';
+import { personOnlyCommand } from './person-only';
 import { absolutePath, classify, normalisePath, type NormalisedPath } from './paths';
 import type { CommandRule, CommandRuleIndex } from './command-rule-index';
 import type { PolicySet } from './policy-set';
@@ -192,6 +193,9 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
     }
     if (match === 'maybe') verdicts.push(because('ask', { kind: 'expansion', subject: `command ${shown}`, detail: `could be "${rule.entry.pattern}", which is denied (${at(rule.entry)}), once its dynamic parts expand`, rule: ref(rule.entry) }));
   }
+  const personOnly = personOnlyCommand(inv);
+  if (personOnly && 'what' in personOnly) return [because('deny', { kind: 'program', subject: `command ${shown}`, detail: `${personOnly.what} makes a decision only a person may make (approving a request, granting a bypass): in the editor's prompt or at their own terminal, never by an agent`, program, table: 'governance' })];
+  if (personOnly) verdicts.push(because('ask', { kind: 'expansion', subject: `command ${shown}`, detail: personOnly.unknown, program, table: 'governance' }));
   // `/bin/r? x` runs whatever the glob expands to first: the program is not known.
   if (inv.programWord.glob) verdicts.push(because('ask', { kind: 'program', subject: `command ${shown}`, detail: `the program ${inv.programWord.text} is a glob the shell expands, so it could be anything, a denied command included`, word: inv.programWord.text }));
   const builtin = builtinEffects(inv);
