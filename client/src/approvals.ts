@@ -5,6 +5,7 @@ import { effectiveStatus, type ApprovalRequest } from '#core';
 import { describeAction, ruleLabel, timeLeft } from './describe';
 import type { PolicyContext } from './policy-context';
 import type { ProposedContent } from './proposed-content';
+import { userInfo } from 'node:os';
 
 export const APPROVE = 'Approve';
 export const DENY = 'Deny';
@@ -73,7 +74,9 @@ export class ApprovalPrompter implements vscode.TreeDataProvider<ApprovalRequest
   }
 
   decide(id: string, to: 'approved' | 'denied', note?: string): boolean {
-    const result = this.context.stores.approvals.decide(id, to, this.context.user, note);
+    // The editor's own prompt or command: an agent's command tool cannot reach it (the gate denies
+    // `vscode-command agentPolicy.approve`). The name is the setting's; the account is the proof.
+    const result = this.context.stores.approvals.decide(id, to, this.context.user, note, { via: 'vscode', os_user: osUser() });
     this.changed.fire(undefined);
     if (!result.ok) void vscode.window.showWarningMessage(`Agent Policy: ${result.reason}`);
     return result.ok;
@@ -126,3 +129,10 @@ function pathOf(request: ApprovalRequest): string | undefined {
   return a && typeof a.path === 'string' ? a.path : undefined;
 }
 
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

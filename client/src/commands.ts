@@ -99,7 +99,7 @@ async function grantBypass(context: PolicyContext, arg: Partial<BypassRequest> |
   const duration = reason && (await ask(`For how long (30m, 2h; at most ${set.bypass?.maxDuration ?? 'the policy limit'})`, arg?.duration));
   const approver = duration && (await ask('Approver e-mail', arg?.approver));
   if (!pattern || !reason || !duration || !approver) return false;
-  const result = context.stores.bypasses.grant(set, { kind, pattern, reason, duration, approver }, context.user, EDITOR_ACTOR);
+  const result = context.stores.bypasses.grant(set, { kind, pattern, reason, duration, approver }, context.user, EDITOR_ACTOR, { via: 'vscode' });
   if (!result.ok) {
     void vscode.window.showErrorMessage(`Agent Policy: bypass refused: ${result.reason}`);
     return false;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CLI, run, workspace } from './cli-helpers';
+import { APPROVER, CLI, atTerminal, enrolApprover, run, workspace } from './cli-helpers';
 
 const POLICY = `version: "2.1"
 agent_id: "ci-agent"
@@ -62,8 +62,9 @@ describe('audit, bypass and approvals CLI (real processes)', () => {
     const root = workspace({ '.agent-policy.yml': POLICY });
     const action = { action: 'filesystem.write', path: 'backend/auth/config.yml' };
     assert.equal(check(root, action).code, 1);
-    const g = run(['bypass', '--root', root, '--reason', 'P0 incident: fix auth service crash', '--allow', 'backend/auth/config.yml', '--duration', '30m', '--approver', 'alice@example.com']);
-    assert.equal(g.code, 0, g.stderr);
+    enrolApprover();
+    const g = atTerminal(['bypass', '--root', root, '--reason', 'P0 incident: fix auth service crash', '--allow', 'backend/auth/config.yml', '--duration', '30m', '--approver', 'alice@example.com'], `${APPROVER.passphrase}\n`);
+    assert.equal(g.code, 0, g.stdout);
     const id = /Bypass granted: (bypass_[0-9a-z]+)/.exec(g.stdout)?.[1];
     assert.ok(id, g.stdout);
     assert.match(g.stdout, /Expires: \d{4}-\d\d-\d\dT/);
@@ -103,7 +104,9 @@ describe('audit, bypass and approvals CLI (real processes)', () => {
       poll();
     });
     assert.match(run(['approvals', 'list', '--root', root]).stdout, new RegExp(`${id} pending`));
-    assert.equal(run(['approvals', 'approve', id, '--by', 'alice', '--root', root]).code, 0);
+    enrolApprover();
+    const approved = atTerminal(['approvals', 'approve', id, '--root', root], `${APPROVER.passphrase}\n`);
+    assert.equal(approved.code, 0, approved.stdout);
     const code = await new Promise<number | null>((resolve) => waiter.once('exit', resolve));
     assert.equal(code, 0, out);
     assert.match(out, new RegExp(`${id}: approved`));

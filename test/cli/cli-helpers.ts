@@ -32,3 +32,30 @@ export function privateHome(): { home: string; env: NodeJS.ProcessEnv } {
   for (const name of ['CLAUDE_CONFIG_DIR', 'CODEX_HOME', 'GEMINI_CLI_TRUST_WORKSPACE', 'CLAUDE_PROJECT_DIR', 'GEMINI_PROJECT_DIR']) delete env[name];
   return { home, env };
 }
+
+const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs the CLI at a terminal of its own (a pty made by util-linux `script`), typing `typed` into
+ * it: how a person runs it. Its output is what the terminal showed.
+ */
+export function atTerminal(args: string[], typed: string, env: NodeJS.ProcessEnv = process.env): { code: number | null; stdout: string; stderr: string } {
+  const line = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
+  const r = spawnSync('script', ['-qec', line, '/dev/null'], { input: typed, encoding: 'utf8', env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the CLI with no controlling terminal (a new session, as `setsid` makes): how an agent's tool call runs it. */
+export function withoutTerminal(args: string[], env: NodeJS.ProcessEnv = process.env): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('setsid', ['-w', process.execPath, CLI, ...args], { input: '', encoding: 'utf8', env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export const APPROVER = { name: 'alice@example.com', passphrase: 'correct horse battery staple' };
+
+/** Enrols APPROVER in this test run's seal folder (once). */
+export function enrolApprover(): void {
+  if (run(['approver', 'list']).stdout.includes(APPROVER.name)) return;
+  const r = atTerminal(['approver', 'enroll', '--name', APPROVER.name], `${APPROVER.passphrase}\n${APPROVER.passphrase}\n`);
+  if (r.code !== 0) throw new Error(`enrolling failed: ${r.stdout}${r.stderr}`);
+}

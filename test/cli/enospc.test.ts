@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { run, workspace } from './cli-helpers';
+import { APPROVER, atTerminal, enrolApprover, run, workspace } from './cli-helpers';
 
 // A full disk, for real: the state folder is a 256 KiB tmpfs (issue 16, defects 1, 2 and 9). Where
 // the machine does not allow mounting (not root, no tmpfs), the tests say so and skip.
@@ -55,8 +55,9 @@ describe('a full disk under the state folder (real ENOSPC on a small tmpfs)', ()
     const root = workspace({ '.agent-policy.yml': POLICY });
     const state = join(mount, 'state');
     const bypass = (...args: string[]) => run(['bypass', ...args, '--root', root, '--state', state]);
-    const granted = run(['bypass', '--root', root, '--state', state, '--reason', 'P0 incident: fix the auth service', '--allow', 'backend/auth/**', '--duration', '30m', '--approver', 'alice@example.com']);
-    assert.equal(granted.code, 0, granted.stderr);
+    enrolApprover();
+    const granted = atTerminal(['bypass', '--root', root, '--state', state, '--reason', 'P0 incident: fix the auth service', '--allow', 'backend/auth/**', '--duration', '30m', '--approver', 'alice@example.com'], `${APPROVER.passphrase}\n`);
+    assert.equal(granted.code, 0, granted.stdout);
     const id = /Bypass granted: (bypass_[0-9a-z]+)/.exec(granted.stdout)?.[1] as string;
     const filler = fill(mount);
     // A decision that cannot be recorded is not allowed: `check --audit` of an allowed write fails closed.

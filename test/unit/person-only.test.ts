@@ -11,7 +11,7 @@ permissions:
     allow: ["agent-policy *", "npx *", "vscode-command *", "sh -c *", "sudo *"]
 `;
 
-const governed = (result: ReturnType<typeof command>) => result.causes.find((c) => c.table === 'governance');
+const governed = (result: ReturnType<typeof command>) => (result.causes ?? []).find((c) => c.table === 'governance');
 
 describe('decisions only a person may make are denied to agents (issue 16, defect 7)', () => {
   it('approving, denying, granting a bypass and enrolling an approver, however the CLI is reached', async () => {

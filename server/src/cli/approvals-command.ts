@@ -3,6 +3,7 @@ import type { Enforcer } from '../node/enforcer';
 import type { ApprovalStore } from '../node/approval-store';
 import { currentUser } from './bypass-command';
 import { EXIT, UsageError, type CliIo } from './io';
+import { PresenceRefused, provePerson, type PersonProof } from './person-at-terminal';
 
 export function runApprovalsList(store: ApprovalStore, io: CliIo, all: boolean, json: boolean, now: number): number {
   const list = store.list().filter((r) => all || effectiveStatus(r, now) === 'pending');
@@ -14,9 +15,29 @@ export function runApprovalsList(store: ApprovalStore, io: CliIo, all: boolean, 
   return EXIT.ok;
 }
 
-export function runApprovalsDecide(store: ApprovalStore, io: CliIo, id: string | undefined, to: 'approved' | 'denied', by: string | undefined, note: string | undefined): number {
+/**
+ * `approvals approve ID` needs the approver's passphrase at a terminal (who approved is who
+ * typed it, not a name on the command line); `deny` takes nothing from a person and needs none.
+ */
+export async function runApprovalsDecide(store: ApprovalStore, io: CliIo, id: string | undefined, to: 'approved' | 'denied', by: string | undefined, note: string | undefined): Promise<number> {
   if (!id) throw new UsageError(`approvals ${to === 'approved' ? 'approve' : 'deny'} needs the request id`);
-  const result = store.decide(id, to, by ?? currentUser(), note);
+  let proof: PersonProof | undefined;
+  if (to === 'approved') {
+    const request = store.get(id);
+    if (!request) {
+      io.stderr(`no approval request ${id}\n`);
+      return EXIT.violation;
+    }
+    try {
+      proof = await provePerson(`approving ${id}: ${JSON.stringify(request.action)} (${request.reason})`, by);
+    } catch (error) {
+      if (!(error instanceof PresenceRefused)) throw error;
+      store.refused(id, error.message);
+      io.stderr(`${error.message}\n`);
+      return EXIT.violation;
+    }
+  }
+  const result = store.decide(id, to, proof?.approver ?? currentUser(), note, proof ?? { via: 'cli', proven: false, os_user: currentUser(), ...(by ? { claimed_by: by } : {}) });
   if (!result.ok) {
     io.stderr(`${result.reason}\n`);
     return EXIT.violation;

@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os';
-import type { PolicySet } from '#core';
+import { checkBypassRequest, type PolicySet } from '#core';
 import type { BypassStore } from '../node/bypass-store';
 import { EXIT, UsageError, type CliIo } from './io';
+import { PresenceRefused, provePerson, type PersonProof } from './person-at-terminal';
 
 export interface GrantFlags {
   reason: string | undefined;
@@ -20,13 +21,27 @@ export function currentUser(): string {
 }
 
 /** `bypass --reason ... --allow PATTERN --duration 30m --approver EMAIL`. */
-export function runBypassGrant(set: PolicySet, store: BypassStore, io: CliIo, flags: GrantFlags): number {
+export async function runBypassGrant(set: PolicySet, store: BypassStore, io: CliIo, flags: GrantFlags): Promise<number> {
   if (!flags.reason) throw new UsageError('a bypass needs --reason "why"');
   if (!flags.approver) throw new UsageError('a bypass needs --approver EMAIL');
   if (!flags.duration) throw new UsageError('a bypass needs --duration (30m, 2h, 1d)');
   if ((flags.allow === undefined) === (flags.allowCommand === undefined)) throw new UsageError('a bypass needs exactly one of --allow PATH_GLOB or --allow-command PATTERN');
   const kind = flags.allow !== undefined ? 'path' : 'command';
-  const result = store.grant(set, { kind, pattern: (flags.allow ?? flags.allowCommand) as string, reason: flags.reason, approver: flags.approver, duration: flags.duration }, currentUser(), 'cli');
+  const request = { kind, pattern: (flags.allow ?? flags.allowCommand) as string, reason: flags.reason, approver: flags.approver, duration: flags.duration } as const;
+  // What the policy refuses is refused (and audited) by the store without asking anyone; what it
+  // would grant needs the approver at this terminal: their passphrase, not the flag, proves it.
+  let proof: PersonProof | undefined;
+  if (checkBypassRequest(set, request) === undefined) {
+    try {
+      proof = await provePerson(`granting a bypass of ${kind} ${JSON.stringify(request.pattern)} for ${request.duration} (${request.reason})`, request.approver);
+    } catch (error) {
+      if (!(error instanceof PresenceRefused)) throw error;
+      store.refused(request, error.message, 'cli');
+      io.stderr(`Bypass refused: ${error.message}\n`);
+      return EXIT.violation;
+    }
+  }
+  const result = store.grant(set, { ...request, approver: proof?.approver ?? request.approver }, currentUser(), 'cli', proof);
   if (!result.ok) {
     io.stderr(`Bypass refused: ${result.reason}\n`);
     return EXIT.violation;

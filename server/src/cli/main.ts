@@ -21,6 +21,7 @@ import { EXIT, UsageError, type CliIo } from './io';
 import { runLintLog } from './lint-command';
 import { REPORT_FORMATS, type ReportFormat } from './report-formats';
 import { runValidate } from './validate-command';
+import { PresenceRefused, runApproverEnroll, runApproverList } from './person-at-terminal';
 
 const USAGE = `agent-policy: governance as code for AI coding agents
 
@@ -31,9 +32,12 @@ Usage:
   agent-policy audit verify [--json]                        check the audit log's hash chain: exit 1 at the first problem
   agent-policy audit query [--since T] [--until T] [--agent ID] [--decision D] [--action KIND] [--path GLOB] [--limit N] [--json]
   agent-policy audit flush                                  write the summary of folded repeated denials
-  agent-policy bypass --reason TEXT (--allow GLOB | --allow-command PATTERN) --duration 30m --approver EMAIL
+  agent-policy bypass --reason TEXT (--allow GLOB | --allow-command PATTERN) --duration 30m [--approver EMAIL]
+                                                            the approver types their passphrase at your terminal
   agent-policy bypass list [--json] | bypass revoke ID
-  agent-policy approvals [list [--all] [--json] | approve ID [--by NAME] [--note TEXT] | deny ID [--by NAME] [--note TEXT]]
+  agent-policy approvals [list [--all] [--json] | approve ID [--by APPROVER] [--note TEXT] | deny ID [--note TEXT]]
+                                                            approving asks for the approver's passphrase at your terminal
+  agent-policy approver enroll --name EMAIL | approver list enrol yourself (a passphrase, at your terminal) to approve and grant bypasses
   agent-policy approvals request --json ACTION [--wait] [--timeout 1h]
   agent-policy hook claude-code|cursor|gemini-cli|copilot-cli|codex|vscode [--timeout SECONDS] [--scope user [--from DIR]] [--approval-timeout 10m]
                                                             answer the runtime's pre-tool hook (JSON on stdin) from the policy
@@ -147,6 +151,20 @@ const COMMANDS: Record<string, Handler> = {
     if (sub === 'revoke') return runBypassRevoke(bypasses, io, positionals[0]);
     if (positionals.length) throw new UsageError(`unexpected ${positionals.join(' ')}`);
     return runBypassGrant(ws.set, bypasses, io, { reason: values.reason, allow: values.allow, allowCommand: values['allow-command'], duration: values.duration, approver: values.approver });
+  },
+  async approver(args) {
+    const [sub, ...rest] = args;
+    const { values } = parseArgs({ args: rest, options: { name: { type: 'string' } } });
+    try {
+      if (sub === 'enroll') await runApproverEnroll(io, values.name, Date.now());
+      else if (sub === 'list') runApproverList(io);
+      else throw new UsageError('approver needs enroll --name NAME or list');
+    } catch (error) {
+      if (!(error instanceof PresenceRefused)) throw error;
+      io.stderr(`agent-policy: ${error.message}\n`);
+      return EXIT.violation;
+    }
+    return EXIT.ok;
   },
   async approvals(args) {
     const [sub = 'list', ...rest] = args;

@@ -71,7 +71,7 @@ export class ApprovalStore {
     return rest;
   }
 
-  private save(request: ApprovalRequest): void {
+  private save(request: ApprovalRequest & { proof?: object }): void {
     writeAtomic(this.file(request.id), JSON.stringify(this.audit.authenticate(request), null, 2));
   }
 
@@ -85,7 +85,13 @@ export class ApprovalStore {
       .sort((a, b) => b.timestamp.localeCompare(a.timestamp));
   }
 
-  decide(id: string, to: 'approved' | 'denied', by: string, note?: string): { ok: true; request: ApprovalRequest } | { ok: false; reason: string } {
+  /** A refused attempt to decide (no person could be proved present), audited. */
+  refused(id: string, reason: string): void {
+    this.audit.append({ kind: 'approval.refused', runtime: 'approver', approval_id: id, reason });
+  }
+
+  /** `proof`: how the person who decided was proved (the editor's prompt, a passphrase at a terminal), recorded with the decision. */
+  decide(id: string, to: 'approved' | 'denied', by: string, note?: string, proof?: object): { ok: true; request: ApprovalRequest } | { ok: false; reason: string } {
     ensurePrivateDir(this.dir, true);
     return withFileLock(join(this.dir, '.lock'), () => {
       const current = this.read(id);
@@ -94,8 +100,8 @@ export class ApprovalStore {
       if (expired) this.recordExpiry(expired);
       const next = decideRequest(current, to, by, this.clock(), note);
       if (!next.ok) return next;
-      this.audit.append({ kind: `approval.${to}`, runtime: 'approver', approval_id: id, decided_by: by, note: note ?? null, action: actionKind(current.action), ...target(current.action) });
-      this.save(next.request);
+      this.audit.append({ kind: `approval.${to}`, runtime: 'approver', approval_id: id, decided_by: by, proof: proof ?? null, note: note ?? null, action: actionKind(current.action), ...target(current.action) });
+      this.save(proof ? { ...next.request, proof } : next.request);
       return { ok: true as const, request: next.request };
     });
   }

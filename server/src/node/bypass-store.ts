@@ -60,8 +60,13 @@ export class BypassStore {
     return bypassStates(this.events(), this.clock());
   }
 
-  /** `via`: where the person acted (`cli`, `vscode`), as the audit log records it. */
-  grant(set: PolicySet, request: BypassRequest, grantedBy: string, via: string): GrantResult {
+  /** A grant refused before the policy was asked (no approver could be proved present), audited. */
+  refused(request: BypassRequest, reason: string, via: string): void {
+    this.audit.append({ kind: 'bypass.refused', agent_id: null, runtime: via, reason, pattern: request.pattern, approver: request.approver });
+  }
+
+  /** `via`: where the person acted (`cli`, `vscode`), as the audit log records it; `proof`: how they were proved present. */
+  grant(set: PolicySet, request: BypassRequest, grantedBy: string, via: string, proof?: object): GrantResult {
     const refusal = checkBypassRequest(set, request);
     const now = this.clock();
     if (refusal) {
@@ -78,9 +83,10 @@ export class BypassStore {
       granted_at: new Date(now).toISOString(),
       expires_at: new Date(now + (parseDuration(request.duration) ?? 0)).toISOString(),
       granted_by: grantedBy,
+      ...(proof ? { proof } : {}),
     };
     // Audit first: a grant that is not in the audit log must not take effect.
-    const audited = this.audit.append({ kind: 'bypass.grant', runtime: via, bypass_id: grant.id, pattern: grant.pattern, pattern_kind: grant.kind, reason: grant.reason, approver: grant.approver, expires_at: grant.expires_at, granted_by: grantedBy });
+    const audited = this.audit.append({ kind: 'bypass.grant', runtime: via, bypass_id: grant.id, pattern: grant.pattern, pattern_kind: grant.kind, reason: grant.reason, approver: grant.approver, expires_at: grant.expires_at, granted_by: grantedBy, proof: proof ?? null });
     this.appendEvent(grant);
     return { ok: true, grant, store: this.path, auditSeq: audited.seq };
   }
