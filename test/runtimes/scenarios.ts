@@ -113,6 +113,7 @@ export function everydayDecisions(spec: RuntimeSpec): void {
               spec.shell(dir, 'touch src/touched.txt'),
               spec.shell(dir, 'echo leaked > secrets/y.txt'),
               spec.shell(dir, 'touch planted.txt'),
+              spec.shell(dir, 'npx agent-policy approvals approve apr_0123456789 --by alice@example.com'),
             ],
           },
         });
@@ -163,6 +164,12 @@ export function everydayDecisions(spec: RuntimeSpec): void {
         assert.ok(read, `no audit entry for the read of .env; the log:\n${describeAudit(audit)}`);
         assert.equal(read.decision, 'deny');
         assert.match(read.reason ?? '', /denied by "\*\*\/\.env\*"/);
+      });
+
+      test("the agent cannot approve requests through Agent Policy's CLI: a built-in governance table denies it, not merely the missing allow", () => {
+        const e = entry(audit, (e) => e.action === 'command.exec' && (e.command ?? '').includes('approvals approve'), 'the approve command');
+        assert.equal(e.decision, 'deny');
+        assert.match(e.reason ?? '', /agent-policy approvals approve makes a decision only a person may make/);
       });
 
       test('`rm -rf secrets` does not run because the command rule "rm -rf" denies it', () => {
