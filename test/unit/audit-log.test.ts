@@ -473,6 +473,36 @@ describe('audit log: writers whose clocks disagree', () => {
     assert.equal((await a.verify()).problem?.kind, 'missing');
   });
 
+  it('a crash in the middle of a prune (issue 16, defect 4): the anchor is in the seal, files left behind it are a note, and the next prune deletes them without moving the anchor back', async () => {
+    const built = fresh();
+    for (let day = 0; day < 3; day++) {
+      write(built.log, 2, `d${day}-`);
+      built.tick(DAY);
+    }
+    // Retention from now on: the next append prunes two day files. The prune then "crashes"
+    // after moving the anchor, having deleted only the newer of the two.
+    let now = T0 + 3 * DAY;
+    const tick = (ms: number): void => void (now += ms);
+    const state = built.state;
+    const log = new AuditLog(state, { clock: () => now, foldWindowMs: 0, retentionDays: 1 });
+    const before = Object.fromEntries(log.files().map((f) => [f, readFileSync(f, 'utf8')]));
+    write(log, 1, 'today-');
+    const pruned = Object.keys(before).filter((f) => !existsSync(f));
+    assert.equal(pruned.length, 2, 'the first two days were pruned');
+    const anchor = log.seal.read()?.anchor?.seq as number;
+    writeFileSync(pruned[0] as string, before[pruned[0] as string] as string); // the oldest file was never deleted
+    const report = await log.verify();
+    assert.equal(report.problem, undefined, `${report.problem?.kind}: ${report.problem?.message}`);
+    assert.match(report.notes.find((n) => n.kind === 'interrupted-prune')?.message ?? '', new RegExp(`every entry here is at or before the pruning anchor \\(entry ${anchor}\\): a prune was interrupted`));
+    tick(DAY);
+    write(log, 1, 'next-');
+    assert.equal(existsSync(pruned[0] as string), false, 'the next prune deleted the leftover');
+    assert.ok((log.seal.read()?.anchor?.seq as number) >= anchor, 'the anchor never moves back');
+    const after = await log.verify();
+    assert.equal(after.problem, undefined, after.problem?.message);
+    assert.equal(after.notes.filter((n) => n.kind === 'interrupted-prune').length, 0);
+  });
+
   it('day files whose entries interleave (an older writer, clocks disagreeing) are not pruned, rather than cutting the chain in the middle', async () => {
     const { log, state, tick } = fresh({ retentionDays: 1 });
     write(log, 4);
