@@ -96,6 +96,17 @@ function longPaths(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `src/m${i % 10}/${'a'.repeat(2000 + (i % 7))}/${'ab.'.repeat(690)}`.slice(0, 4096));
 }
 
+/**
+ * A command pattern whose word backtracks in a regex engine (`tool*a*a*a*a*b`), and an ordinary
+ * one in its place, decided on 4,096-character command words the agent chooses.
+ */
+const COMMAND_ADVERSARIAL = ARTICLE.replace('      - "npm test"\n', '      - "npm test"\n      - "tool*a*a*a*a*b"\n');
+const COMMAND_ORDINARY = ARTICLE.replace('      - "npm test"\n', '      - "npm test"\n      - "tool*b"\n');
+
+function longCommands(n: number): { action: string; command: string }[] {
+  return Array.from({ length: n }, (_, i) => ({ action: 'command.exec', command: `tool${'a'.repeat(4090 - (i % 7))}c` }));
+}
+
 const COMMANDS = ['npm test', 'git status && npm run lint', 'rm -rf build', 'cat src/a.ts | grep foo > out.txt', "bash -c 'npm test'", 'git push --force origin main', 'sudo npm test', 'ls -la src', 'echo $(git status)', 'curl https://example.com'];
 
 async function main(): Promise<void> {
@@ -127,6 +138,12 @@ async function main(): Promise<void> {
   const long = longPaths(200).map((path) => ({ action: 'filesystem.read', path }));
   cases.push(bench('path   4,096-char ordinary policy (ARTICLE)', long, (a) => evaluate(realistic, a), 20));
   cases.push(bench('path   4,096-char adversarial globs, same rules', long, (a) => evaluate(adversarial, a), 20));
+  const commandOrdinary = await policy({ '': COMMAND_ORDINARY });
+  const commandHostile = await policy({ '': COMMAND_ADVERSARIAL });
+  if (commandOrdinary.refusal || commandHostile.refusal || COMMAND_ADVERSARIAL === ARTICLE) throw new Error('the command pattern policies did not load');
+  const longCmds = longCommands(100);
+  cases.push(bench('command 4,096-char word, ordinary pattern "tool*b"', longCmds, (a) => evaluate(commandOrdinary, a), 10));
+  cases.push(bench('command 4,096-char word, adversarial "tool*a*a*a*a*b"', longCmds, (a) => evaluate(commandHostile, a), 10));
   const rows = run(cases, 5, 20);
   console.log('benchmark'.padEnd(70) + 'median µs/decision'.padStart(20) + 'decisions/s'.padStart(14));
   for (const r of rows) console.log(r.name.padEnd(70) + r.medianUs.toFixed(3).padStart(20) + Math.round(r.perSecond).toLocaleString('en-US').padStart(14));
@@ -140,6 +157,12 @@ async function main(): Promise<void> {
   if (ordinary && hostile) {
     const ratio = hostile.medianUs / ordinary.medianUs;
     console.log(`  ${ratio <= 2 ? 'met   ' : 'MISSED'} adversarial globs on 4,096-character paths: ${hostile.medianUs.toFixed(3)} µs, ${ratio.toFixed(2)}× the ordinary policy's ${ordinary.medianUs.toFixed(3)} µs on the same paths (target ≤ 2×)`);
+  }
+  const plainWord = rows.find((r) => r.name.includes('ordinary pattern "tool*b"'));
+  const hostileWord = rows.find((r) => r.name.includes('adversarial "tool*a*a*a*a*b"'));
+  if (plainWord && hostileWord) {
+    const ratio = hostileWord.medianUs / plainWord.medianUs;
+    console.log(`  ${ratio <= 2 ? 'met   ' : 'MISSED'} adversarial command pattern on 4,096-character words: ${hostileWord.medianUs.toFixed(3)} µs, ${ratio.toFixed(2)}× the ordinary pattern's ${plainWord.medianUs.toFixed(3)} µs on the same words (target ≤ 2×)`);
   }
 }
 

@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { compileLinear, UnsupportedRegexError } from '../glob-matcher';
 import type { ShellParser } from '../types';
 import { ambiguousAbbreviation, canonicalFlags, gitGlobalOptionWidth } from './flags';
 import { baseName, type Invocation } from './invocations';
@@ -33,17 +34,42 @@ export interface CommandShape {
 
 const wordMatchers = new Map<string, (word: string) => boolean>();
 
-function wordMatcher(pattern: string): (word: string) => boolean {
+export function wordMatcher(pattern: string): (word: string) => boolean {
   let matcher = wordMatchers.get(pattern);
   if (!matcher) {
     if (!/[*?[{]/.test(pattern)) matcher = (w) => w === pattern;
     else {
       const re = picomatch.makeRe(pattern, { dot: true, nonegate: true, noextglob: true });
-      matcher = (w) => re.test(w);
+      matcher = linearWordMatcher(re.source) ?? ((w) => re.test(w));
     }
     wordMatchers.set(pattern, matcher);
   }
   return matcher;
+}
+
+// The guard picomatch puts before a word that starts with a wildcard: not `.`, `..`, `./…` or
+// `../…`, and not empty (nor starting with a line break, which `.` does not match).
+const LEADING_GUARD = '(?!\\.{1,2}(?:\\/|$))(?=.)';
+const GUARDED = /^(?:\.{1,2}(?:\/|$)|$|[\n\r\u2028\u2029])/;
+
+/**
+ * The word pattern as a linear-time matcher (glob-matcher.ts), so that no word an agent chooses
+ * can make a policy's pattern backtrack (`tool*a*a*a*b` against a long word). The leading guard is
+ * checked apart; a pattern with assertions elsewhere (a `/` in the word pattern before a
+ * wildcard, `**`) keeps V8's regex.
+ */
+function linearWordMatcher(source: string): ((word: string) => boolean) | undefined {
+  const guarded = source.startsWith(`^(?:${LEADING_GUARD}`);
+  const body = guarded ? `^(?:${source.slice(4 + LEADING_GUARD.length)}` : source;
+  if (body.includes('(?=') || body.includes('(?!')) return undefined;
+  let linear: ReturnType<typeof compileLinear>;
+  try {
+    linear = compileLinear(body, false);
+  } catch (error) {
+    if (error instanceof UnsupportedRegexError) return undefined;
+    throw error;
+  }
+  return guarded ? (w) => !GUARDED.test(w) && linear.test(w) : (w) => linear.test(w);
 }
 
 export type CommandPatternResult = { ok: true; pattern: CommandPattern } | { ok: false; message: string };
