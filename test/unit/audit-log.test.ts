@@ -316,6 +316,19 @@ describe('audit log: locks left behind', () => {
     }
   });
 
+  it('a holder on another machine (another process space) keeps the lock for its lease, though its pid means nothing here; past the lease it is taken over', () => {
+    const { log, state } = fresh();
+    write(log, 1);
+    const lock = join(state, 'audit', '.lock');
+    // pid 999999 is no process here: a local lock naming it would be taken at once.
+    writeFileSync(lock, '999999 remote 0 12345 other-host:00000000-0000-0000-0000-000000000000:4026531836');
+    assert.throws(() => withFileLock(lock, () => 'stolen', { timeoutMs: 1500 }), /could not lock .* within 1500 ms/);
+    assert.ok(existsSync(lock), 'a fresh lease is kept');
+    const fsNow = statSync(lock).mtime.getTime();
+    utimesSync(lock, new Date(fsNow - 60_000), new Date(fsNow - 60_000));
+    assert.equal(withFileLock(lock, () => 'taken', { timeoutMs: 5000 }), 'taken', 'a lease a minute old (by the file system clock) is over');
+  });
+
   it('a lock held by a live process is waited for, not stolen', () => {
     const { log, state } = fresh();
     const lock = join(state, 'audit', '.lock');

@@ -1,4 +1,5 @@
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
@@ -19,10 +20,11 @@ export interface LockOptions {
  * kernel says that process started (/proc/PID/stat), so a lock is taken over only from a holder
  * that is gone: a dead pid, or a pid reused by a process that started later. A live holder is
  * never robbed, however long it stalls (taking over a stalled writer forked the chain); a stopped
- * one (SIGSTOP, a debugger) makes the wait fail at once rather than stall every caller.
+ * one (SIGSTOP, a debugger) makes the wait fail at once rather than stall every caller. A holder
+ * on another machine or in another pid namespace (a shared folder) holds it for a lease.
  */
 export function withFileLock<T>(lockPath: string, fn: () => T, options: LockOptions = {}): T {
-  const token = `${process.pid} ${randomBytes(8).toString('hex')} ${Date.now()} ${processState(process.pid)?.start ?? '-'}`;
+  const token = `${process.pid} ${randomBytes(8).toString('hex')} ${Date.now()} ${processState(process.pid)?.start ?? '-'} ${PROCESS_SPACE}`;
   acquire(lockPath, token, options.timeoutMs ?? 10_000);
   try {
     return fn();
@@ -49,7 +51,7 @@ function acquire(lockPath: string, token: string, timeoutMs: number): void {
     }
     const holder = readHolder(lockPath);
     if (holder && watch.isStale(holder)) takeOver(lockPath, holder.token);
-    else if (holder && isStopped(holder.pid)) throw new Error(`could not lock ${lockPath}: it is held by pid ${holder.pid}, which is stopped`);
+    else if (holder && (holder.space === undefined || holder.space === PROCESS_SPACE) && isStopped(holder.pid)) throw new Error(`could not lock ${lockPath}: it is held by pid ${holder.pid}, which is stopped`);
     else {
       if (performance.now() > deadline) throw new Error(`could not lock ${lockPath} within ${timeoutMs} ms (held by pid ${holder?.pid ?? '?'})`);
       sleep(wait);
@@ -65,19 +67,68 @@ interface Holder {
   start: string | undefined;
   /** The lock file's identity, so a new lock with the same text is not mistaken for the old one. */
   ino: number;
+  /** The process space the holder's pid belongs to (see PROCESS_SPACE); undefined in older locks. */
+  space: string | undefined;
+  mtimeMs: number;
+  path: string;
 }
 
 function readHolder(lockPath: string): Holder | undefined {
   let text: string;
   let ino: number;
+  let mtimeMs: number;
   try {
     text = readFileSync(lockPath, 'utf8');
-    ino = statSync(lockPath).ino;
+    ({ ino, mtimeMs } = statSync(lockPath));
   } catch {
     return undefined;
   }
-  const [pid, , , start] = text.split(' ');
-  return { token: text, pid: Number(pid), start: start === '-' ? undefined : start, ino };
+  const [pid, , , start, space] = text.split(' ');
+  return { token: text, pid: Number(pid), start: start === '-' ? undefined : start, ino, space, mtimeMs, path: lockPath };
+}
+
+/**
+ * Where this process's pid means something: the machine (its boot) and the pid namespace. A lock
+ * from another space (another machine on a shared folder, another container) names a pid this
+ * process cannot look up; a lock without one was written by this version's predecessors here.
+ */
+const PROCESS_SPACE = processSpace();
+
+function processSpace(): string {
+  const read = (path: string, f: (p: string) => string): string => {
+    try {
+      return f(path).trim();
+    } catch {
+      return '-';
+    }
+  };
+  const boot = read('/proc/sys/kernel/random/boot_id', (p) => readFileSync(p, 'utf8'));
+  const ns = read('/proc/self/ns/pid', (p) => readlinkSync(p)).replace(/\D/g, '');
+  return `${hostname().replace(/\s/g, '')}:${boot}:${ns || '-'}`;
+}
+
+/**
+ * A holder in another process space keeps the lock for a lease: until its lock file is LEASE_MS
+ * old by the file system's own clock (a probe file's mtime beside it, so no two machines' clocks
+ * are compared). An append holds a lock for milliseconds; one that held it this long is gone.
+ */
+const LEASE_MS = 30_000;
+
+function leaseExpired(holder: Holder): boolean {
+  const probe = `${holder.path}.probe.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    closeSync(openSync(probe, 'wx', 0o600));
+    const now = statSync(probe).mtimeMs;
+    return now - holder.mtimeMs > LEASE_MS;
+  } catch {
+    return false;
+  } finally {
+    try {
+      unlinkSync(probe);
+    } catch {
+      // never created
+    }
+  }
 }
 
 // A writer fills its lock file right after creating it; one still empty after this long belongs to
@@ -97,6 +148,7 @@ class HolderWatch {
     const now = performance.now();
     if (this.seen?.token !== holder.token || this.seen.ino !== holder.ino) this.seen = { token: holder.token, ino: holder.ino, at: now };
     if (!Number.isInteger(holder.pid) || holder.pid <= 0) return now - this.seen.at > EMPTY_LOCK_GRACE_MS;
+    if (holder.space !== undefined && holder.space !== PROCESS_SPACE) return leaseExpired(holder);
     if (!isAlive(holder.pid)) return true;
     const running = processState(holder.pid)?.start;
     return holder.start !== undefined && running !== undefined && running !== holder.start;
