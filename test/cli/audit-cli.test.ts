@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { APPROVER, CLI, atTerminal, enrolApprover, run, workspace } from './cli-helpers';
+import { APPROVER, atTerminal, enrolApprover, run, waitingRequest, workspace } from './cli-helpers';
 
 const POLICY = `version: "2.1"
 agent_id: "ci-agent"
@@ -91,25 +91,13 @@ describe('audit, bypass and approvals CLI (real processes)', () => {
 
   it('approvals: request, list, approve from another process while one waits', async () => {
     const root = workspace({ '.agent-policy.yml': POLICY });
-    const { spawn } = await import('node:child_process');
-    const waiter = spawn(process.execPath, [CLI, 'approvals', 'request', '--root', root, '--json', '{"action":"filesystem.write","path":"package.json"}', '--wait'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    waiter.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const id = await new Promise<string>((resolve) => {
-      const poll = (): void => {
-        const m = /Approval requested: (apr_[0-9a-z]+)/.exec(out);
-        if (m) resolve(m[1] as string);
-        else setTimeout(poll, 20);
-      };
-      poll();
-    });
+    const { id, output, exited } = await waitingRequest(root);
     assert.match(run(['approvals', 'list', '--root', root]).stdout, new RegExp(`${id} pending`));
     enrolApprover();
     const approved = atTerminal(['approvals', 'approve', id, '--root', root], `${APPROVER.passphrase}\n`);
     assert.equal(approved.code, 0, approved.stdout);
-    const code = await new Promise<number | null>((resolve) => waiter.once('exit', resolve));
-    assert.equal(code, 0, out);
-    assert.match(out, new RegExp(`${id}: approved`));
+    assert.equal(await exited, 0, output());
+    assert.match(output(), new RegExp(`${id}: approved`));
     assert.equal(run(['approvals', 'deny', id, '--by', 'eve', '--root', root]).code, 1);
     const kinds = run(['audit', 'query', '--root', root, '--json']).stdout.trim().split('\n').map((l) => (JSON.parse(l) as { kind: string }).kind);
     assert.deepEqual(kinds, ['approval.request', 'approval.approved']);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,4 +58,24 @@ export function enrolApprover(): void {
   if (run(['approver', 'list']).stdout.includes(APPROVER.name)) return;
   const r = atTerminal(['approver', 'enroll', '--name', APPROVER.name], `${APPROVER.passphrase}\n${APPROVER.passphrase}\n`);
   if (r.code !== 0) throw new Error(`enrolling failed: ${r.stdout}${r.stderr}`);
+}
+
+/**
+ * `approvals request --wait` for a write of package.json in `root`, running: its request id once
+ * it printed it, what it printed so far, and its exit code when it ends.
+ */
+export async function waitingRequest(root: string, extra: string[] = []): Promise<{ id: string; output: () => string; exited: Promise<number | null> }> {
+  const waiter = spawn(process.execPath, [CLI, 'approvals', 'request', '--root', root, '--json', '{"action":"filesystem.write","path":"package.json"}', '--wait', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  waiter.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => waiter.once('exit', resolve));
+  const id = await new Promise<string>((resolve) => {
+    const poll = (): void => {
+      const m = /Approval requested: (apr_[0-9a-z]+)/.exec(out);
+      if (m) resolve(m[1] as string);
+      else setTimeout(poll, 20);
+    };
+    poll();
+  });
+  return { id, output: () => out, exited };
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { APPROVER, CLI, atTerminal, enrolApprover, run, withoutTerminal, workspace } from './cli-helpers';
+import { APPROVER, atTerminal, enrolApprover, run, waitingRequest, withoutTerminal, workspace } from './cli-helpers';
 
 // Issue 16, defect 7: an agent that may run the CLI (or an interpreter that runs it) must not
 // approve its own request or grant itself a bypass. The CLI asks the approver's passphrase at the
@@ -22,21 +21,7 @@ bypass:
   approvers: ["alice@example.com", "mallory@example.com"]
 `;
 
-async function pendingRequest(root: string): Promise<{ id: string; exited: Promise<number | null> }> {
-  const waiter = spawn(process.execPath, [CLI, 'approvals', 'request', '--root', root, '--json', '{"action":"filesystem.write","path":"package.json"}', '--wait', '--timeout', '1m'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  waiter.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => waiter.once('exit', resolve));
-  const id = await new Promise<string>((resolve) => {
-    const poll = (): void => {
-      const m = /Approval requested: (apr_[0-9a-z]+)/.exec(out);
-      if (m) resolve(m[1] as string);
-      else setTimeout(poll, 20);
-    };
-    poll();
-  });
-  return { id, exited };
-}
+const pendingRequest = (root: string) => waitingRequest(root, ['--timeout', '1m']);
 
 const entries = (root: string): Record<string, unknown>[] =>
   run(['audit', 'query', '--root', root, '--json'])
