@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startApprovalService } from '../../server/src/node/approval-service';
+import { AuditLog } from '../../server/src/node/audit-log';
 import { workspace } from './cli-helpers';
 
 /** The script VS Code's built-in agent runs, exactly as agent-plugin/hooks/hooks.json names it. */
@@ -113,4 +114,37 @@ describe("VS Code's built-in agent: the extension's plugin hook (the script VS C
       await service.close();
     }
   });
+
+  it("a service planted through the state folder (its info file) cannot allow: the answer is not authenticated by the log's seal (issue 16)", async () => {
+    const ws = workspace({ '.agent-policy.yml': POLICY });
+    const stateDir = join(ws, '.agent-policy');
+    new AuditLog(stateDir).append({ kind: 'test.start' }); // the log and its seal exist, as in any workspace the editor served
+    const planted = await startApprovalService(stateDir, () => Promise.resolve({ decision: 'allow', reason: 'the planted service allows everything' }), () => 'cd'.repeat(32));
+    const env = { ...process.env, AGENT_POLICY_HOOK_SERVICE: join(stateDir, 'approval-service.json'), AGENT_POLICY_EDITOR_NODE: process.execPath };
+    try {
+      const r = await hookAsync(ws, payload(ws, 'create_file', { filePath: join(ws, '.env'), content: 'X=1\n' }), env);
+      assert.equal(decisionOf(r).permissionDecision, 'deny');
+      assert.match(decisionOf(r).permissionDecisionReason, /not authenticated by this log's seal/);
+    } finally {
+      await planted.close();
+    }
+    const real = await startApprovalService(stateDir, () => Promise.resolve({ decision: 'allow', reason: 'decided by the editor' }));
+    try {
+      const r = await hookAsync(ws, payload(ws, 'create_file', { filePath: join(ws, 'src', 'b.ts'), content: 'x' }), env);
+      assert.equal(decisionOf(r).permissionDecision, 'allow', r);
+    } finally {
+      await real.close();
+    }
+  });
 });
+
+/** The hook script as VS Code runs it, without blocking this process (a service here must answer it). */
+function hookAsync(ws: string, input: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', [SCRIPT, '30'], { cwd: ws, env });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', () => resolve(out));
+    child.stdin.end(input);
+  });
+}

@@ -64,9 +64,16 @@ describe('audit pages, newest first', () => {
   });
 });
 
+/** A state folder whose log has its seal (the service authenticates its answers with the seal's key). */
+function sealedState(): string {
+  const state = scratch('ap-svc-');
+  new AuditLog(state).append({ kind: 'test.start' });
+  return state;
+}
+
 describe('the local approval service', () => {
   it('is reachable only with the token, answers with the handler, and keeps its files private', async () => {
-    const state = scratch('ap-svc-');
+    const state = sealedState();
     const seen: unknown[] = [];
     const service = await startApprovalService(state, (request) => {
       seen.push(request);
@@ -78,7 +85,9 @@ describe('the local approval service', () => {
       assert.equal(statSync(join(state, 'approval-service.json')).mode & 0o777, 0o600);
       assert.equal(statSync(service.info.socket).mode & 0o777, 0o600);
       const reply = await askApprovalService(state, { action: { action: 'filesystem.write', path: 'Dockerfile' }, runtime: 'claude-code', proposed_content: 'FROM x' });
-      assert.deepEqual(reply, { decision: 'deny', reason: 'a human said no', approval_id: 'apr_1', status: 'denied' });
+      const { mac, ...answer } = reply ?? {};
+      assert.deepEqual(answer, { decision: 'deny', reason: 'a human said no', approval_id: 'apr_1', status: 'denied' });
+      assert.match(mac ?? '', /^[0-9a-f]{64}$/, 'authenticated by the seal');
       assert.deepEqual(seen, [{ action: { action: 'filesystem.write', path: 'Dockerfile' }, runtime: 'claude-code', proposed_content: 'FROM x' }]);
 
       const raw = async (line: string): Promise<string> =>
@@ -101,7 +110,7 @@ describe('the local approval service', () => {
   });
 
   it('turns a handler failure into a denial, and a dead socket into a denial once connected', async () => {
-    const state = scratch('ap-svc-');
+    const state = sealedState();
     const service = await startApprovalService(state, () => Promise.reject(new Error('boom')));
     try {
       const reply = await askApprovalService(state, { action: { action: 'command.exec', command: 'ls' }, runtime: 'cursor' });
@@ -109,6 +118,26 @@ describe('the local approval service', () => {
       assert.match(reply?.reason ?? '', /boom/);
     } finally {
       await service.close();
+    }
+  });
+
+  it("an answer not authenticated by the log's seal is not honoured: a service planted through the state folder cannot allow (issue 16)", async () => {
+    const state = sealedState();
+    // Someone who can write the state folder (not the seal) runs a service of their own and points the info file at it.
+    const planted = await startApprovalService(state, () => Promise.resolve({ decision: 'allow', reason: 'approved by the planted service' }), () => 'ab'.repeat(32));
+    try {
+      const reply = await askApprovalService(state, { action: { action: 'filesystem.write', path: 'Dockerfile' }, runtime: 'claude-code' });
+      assert.equal(reply?.decision, 'deny');
+      assert.match(reply?.reason ?? '', /not authenticated by this log's seal/);
+    } finally {
+      await planted.close();
+    }
+    const real = await startApprovalService(state, () => Promise.resolve({ decision: 'allow', reason: 'a person approved' }));
+    try {
+      const reply = await askApprovalService(state, { action: { action: 'filesystem.write', path: 'Dockerfile' }, runtime: 'claude-code' });
+      assert.equal(reply?.decision, 'allow', reply?.reason);
+    } finally {
+      await real.close();
     }
   });
 

@@ -5,6 +5,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { writeAtomic } from './durable-file';
+import { answerMac, answerMacValid, sealStateKey } from './seal-file';
 import type { ApprovalStatus } from '#core';
 import type { Approver } from './enforcer';
 
@@ -41,6 +42,8 @@ export interface ServiceRequest {
   /** For a file write: the proposed content, shown beside the current one. */
   proposed_content?: string;
   timeout_ms?: number;
+  /** A fresh random value: the answer's MAC covers it, so an answer cannot be replayed. */
+  nonce?: string;
 }
 
 export interface ServiceReply {
@@ -49,6 +52,12 @@ export interface ServiceReply {
   /** Set when a human was asked. */
   approval_id?: string;
   status?: string;
+  /**
+   * HMAC of the answer and the request's nonce by the log's seal key (seal-file.ts): the client
+   * honours only an answer from a service that holds the seal, never one from whoever could write
+   * the info file in the state folder and listen on a socket of their own.
+   */
+  mac?: string;
 }
 
 export type ServiceHandler = (request: Omit<ServiceRequest, 'token'>) => Promise<ServiceReply>;
@@ -70,12 +79,12 @@ export function socketPath(stateDir: string): string {
   return join(dir, `${digest}.sock`);
 }
 
-export async function startApprovalService(stateDir: string, handle: ServiceHandler): Promise<RunningService> {
+export async function startApprovalService(stateDir: string, handle: ServiceHandler, sealKey: () => string | undefined = () => sealStateKey(join(stateDir, 'audit'))): Promise<RunningService> {
   ensurePrivateDir(stateDir);
   const socket = socketPath(stateDir);
   if (process.platform !== 'win32') rmSync(socket, { force: true });
   const token = randomBytes(32).toString('hex');
-  const server = createServer((connection) => serve(connection, token, handle));
+  const server = createServer((connection) => serve(connection, token, handle, sealKey));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket, () => resolve());
@@ -104,11 +113,14 @@ async function stop(server: Server, socket: string, infoFile: string, token: str
   if (process.platform !== 'win32' && dirname(folder) === tmpdir() && basename(folder).startsWith('agent-policy-')) rmSync(folder, { recursive: true, force: true });
 }
 
-function serve(connection: Socket, token: string, handle: ServiceHandler): void {
+function serve(connection: Socket, token: string, handle: ServiceHandler, sealKey: () => string | undefined): void {
   let buffered = '';
+  let nonce: string | undefined;
   connection.setEncoding('utf8');
   const reply = (body: ServiceReply | { error: string }): void => {
-    connection.end(`${JSON.stringify(body)}\n`);
+    // Read after deciding: the decision's own audit entry may be the one that created the seal.
+    const key = 'decision' in body && nonce !== undefined ? sealKey() : undefined;
+    connection.end(`${JSON.stringify(key !== undefined && nonce !== undefined ? { ...body, mac: answerMac(key, nonce, body as ServiceReply) } : body)}\n`);
   };
   connection.on('error', () => connection.destroy());
   connection.on('data', (chunk: string) => {
@@ -124,9 +136,10 @@ function serve(connection: Socket, token: string, handle: ServiceHandler): void 
       return reply({ error: 'the request is not JSON' });
     }
     if (!sameToken(request.token, token)) return reply({ error: 'bad token' });
+    if (typeof request.nonce === 'string' && /^[0-9a-f]{32,64}$/.test(request.nonce)) nonce = request.nonce;
     const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
     if (typeof request.runtime !== 'string' || !(isObject(request.action) || isObject(request.hook))) return reply({ error: 'a request needs "action" or "hook" (an object) and "runtime"' });
-    const { token: _omit, ...rest } = request;
+    const { token: _omit, nonce: _nonce, ...rest } = request;
     handle(rest).then(reply, (error: unknown) => reply({ decision: 'deny', reason: `the approval service failed: ${(error as Error).message}` }));
   });
 }
@@ -155,6 +168,7 @@ export function readServiceInfo(stateDir: string): ServiceInfo | undefined {
 export async function askApprovalService(stateDir: string, request: Omit<ServiceRequest, 'token'>, timeoutMs = 60 * 60 * 1000): Promise<ServiceReply | undefined> {
   const info = readServiceInfo(stateDir);
   if (!info) return undefined;
+  const nonce = randomBytes(16).toString('hex');
   return new Promise((resolve) => {
     const connection = createConnection(info.socket);
     let text = '';
@@ -166,7 +180,7 @@ export async function askApprovalService(stateDir: string, request: Omit<Service
     connection.setEncoding('utf8');
     connection.on('connect', () => {
       connected = true;
-      connection.write(`${JSON.stringify({ ...request, token: info.token })}\n`);
+      connection.write(`${JSON.stringify({ ...request, token: info.token, nonce })}\n`);
     });
     connection.on('data', (chunk: string) => (text += chunk));
     connection.on('error', () => {
@@ -179,6 +193,7 @@ export async function askApprovalService(stateDir: string, request: Omit<Service
         const body = JSON.parse(text) as Partial<ServiceReply> & { error?: string };
         if (typeof body.error === 'string') return resolve({ decision: 'deny', reason: `the approval service refused the request: ${body.error}` });
         const reason = typeof body.reason === 'string' ? body.reason : 'the approval service gave no reason';
+        if (!answerMacValid(sealStateKey(join(stateDir, 'audit')), nonce, body)) return resolve({ decision: 'deny', reason: `the approval service's answer is not authenticated by this log's seal (a service that is not Agent Policy's, or an answer meant for another request), so it is not honoured` });
         // Only an explicit allow allows; anything else from the service is a denial.
         resolve({ ...body, decision: body.decision === 'allow' ? 'allow' : 'deny', reason });
       } catch {

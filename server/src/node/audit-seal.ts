@@ -1,9 +1,9 @@
 import { createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, timingSafeEqual, verify } from 'node:crypto';
-import { closeSync, fdatasyncSync, fsyncSync, linkSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { closeSync, fdatasyncSync, fsyncSync, linkSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { canonicalJson, type ChainHead, type EntrySigner, type FoldState } from '#core';
 import { syncDirectory } from './durable-file';
+import { SEAL_HEADER, SEAL_MAGIC, SEAL_SLOT, readSealSlot, sealFolder, sealLogId } from './seal-file';
 import { ensurePrivateDir } from './state-dir';
 
 /**
@@ -52,15 +52,7 @@ export interface SealPoint {
   key: string | undefined;
 }
 
-const MAGIC = Buffer.from('APSEAL1\n');
-const SLOT = 64 * 1024;
-const HEADER = MAGIC.length + 4 + 32;
-
-/** Where seals live: AGENT_POLICY_SEAL_HOME, else $XDG_STATE_HOME, else ~/.local/state; always in a `.agent-policy-seal` folder (a dot name, so no shell glob that skips dotfiles reaches it). */
-export function sealFolder(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.AGENT_POLICY_SEAL_HOME ?? env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state');
-  return join(resolve(base), '.agent-policy-seal');
-}
+export { sealFolder } from './seal-file';
 
 export class AuditSeal {
   readonly path: string;
@@ -71,7 +63,7 @@ export class AuditSeal {
     readonly auditDir: string,
     private readonly folder: string = sealFolder(),
   ) {
-    this.logId = createHash('sha256').update(resolve(auditDir)).digest('hex').slice(0, 32);
+    this.logId = sealLogId(auditDir);
     this.path = join(folder, `${this.logId}.seal`);
   }
 
@@ -147,29 +139,17 @@ export class AuditSeal {
 
 function writeSlot(fd: number, slot: number, state: SealState): void {
   const payload = Buffer.from(JSON.stringify(state), 'utf8');
-  if (payload.length > SLOT - HEADER) throw new Error(`the audit seal's state is ${payload.length} bytes, more than a slot holds`);
+  if (payload.length > SEAL_SLOT - SEAL_HEADER) throw new Error(`the audit seal's state is ${payload.length} bytes, more than a slot holds`);
   const length = Buffer.alloc(4);
   length.writeUInt32BE(payload.length);
-  const data = Buffer.alloc(SLOT);
-  Buffer.concat([MAGIC, length, createHash('sha256').update(payload).digest(), payload]).copy(data);
+  const data = Buffer.alloc(SEAL_SLOT);
+  Buffer.concat([SEAL_MAGIC, length, createHash('sha256').update(payload).digest(), payload]).copy(data);
   let written = 0;
-  while (written < SLOT) written += writeSync(fd, data, written, SLOT - written, slot * SLOT + written);
+  while (written < SEAL_SLOT) written += writeSync(fd, data, written, SEAL_SLOT - written, slot * SEAL_SLOT + written);
 }
 
 function readSlot(fd: number, slot: number): SealState | undefined {
-  const data = Buffer.alloc(SLOT);
-  const n = readSync(fd, data, 0, SLOT, slot * SLOT);
-  if (n < HEADER || !data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-  const length = data.readUInt32BE(MAGIC.length);
-  if (length > SLOT - HEADER || HEADER + length > n) return undefined;
-  const payload = data.subarray(HEADER, HEADER + length);
-  if (!createHash('sha256').update(payload).digest().equals(data.subarray(MAGIC.length + 4, HEADER))) return undefined;
-  try {
-    const state = JSON.parse(payload.toString('utf8')) as SealState;
-    return state.version === 1 && typeof state.counter === 'number' ? state : undefined;
-  } catch {
-    return undefined;
-  }
+  return readSealSlot(fd, slot) as SealState | undefined;
 }
 
 /** A fresh Ed25519 key pair, as the base64url halves of its JWK. */

@@ -6,7 +6,9 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { answerMacValid, sealStateKey } from '../node/seal-file';
 import { hookBudgetMs } from '../node/hook-deadline';
 
 interface Answer {
@@ -54,19 +56,20 @@ async function readStdin(): Promise<string> {
 }
 
 /** The extension's service, as it published it in this window's environment; undefined when none runs. */
-function serviceInfo(): { socket: string; token: string } | undefined {
+function serviceInfo(): { socket: string; token: string; stateDir: string } | undefined {
   const file = process.env.AGENT_POLICY_HOOK_SERVICE;
   if (!file) return undefined;
   try {
     const info = JSON.parse(readFileSync(file, 'utf8')) as { socket?: unknown; token?: unknown };
-    return typeof info.socket === 'string' && typeof info.token === 'string' ? { socket: info.socket, token: info.token } : undefined;
+    return typeof info.socket === 'string' && typeof info.token === 'string' ? { socket: info.socket, token: info.token, stateDir: dirname(file) } : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** Asks the extension; undefined when it cannot be reached (then the CLI decides). */
-function askExtension(info: { socket: string; token: string }, payload: Record<string, unknown>, waitMs: number): Promise<Answer | undefined> {
+function askExtension(info: { socket: string; token: string; stateDir: string }, payload: Record<string, unknown>, waitMs: number): Promise<Answer | undefined> {
+  const nonce = randomBytes(16).toString('hex');
   return new Promise((resolve) => {
     const connection = createConnection(info.socket);
     let text = '';
@@ -74,15 +77,17 @@ function askExtension(info: { socket: string; token: string }, payload: Record<s
     connection.setEncoding('utf8');
     connection.on('connect', () => {
       connected = true;
-      connection.write(`${JSON.stringify({ token: info.token, runtime: 'vscode', hook: payload, timeout_ms: waitMs })}\n`);
+      connection.write(`${JSON.stringify({ token: info.token, runtime: 'vscode', hook: payload, timeout_ms: waitMs, nonce })}\n`);
     });
     connection.on('data', (chunk: string) => (text += chunk));
     connection.on('error', () => resolve(connected ? { decision: 'deny', reason: 'the extension closed the connection before it answered' } : undefined));
     connection.on('end', () => {
       try {
-        const body = JSON.parse(text) as { decision?: unknown; reason?: unknown; error?: unknown };
+        const body = JSON.parse(text) as { decision?: unknown; reason?: unknown; error?: unknown; approval_id?: unknown; status?: unknown; mac?: unknown };
         if (typeof body.error === 'string') return resolve({ decision: 'deny', reason: `the extension refused the request: ${body.error}` });
         const reason = typeof body.reason === 'string' ? body.reason : 'the extension gave no reason';
+        // Honoured only when the answer comes from whoever holds this log's seal: the info file sits in the state folder.
+        if (!answerMacValid(sealStateKey(join(info.stateDir, 'audit')), nonce, body)) return resolve({ decision: 'deny', reason: "the service's answer is not authenticated by this log's seal (not Agent Policy's extension), so it is not honoured" });
         // Only an explicit allow allows.
         resolve({ decision: body.decision === 'allow' ? 'allow' : 'deny', reason });
       } catch {
