@@ -100,15 +100,22 @@ describe('granting a bypass needs its approver at a terminal (issue 16, defect 7
 });
 
 describe('enrolling an approver', () => {
-  it('needs a terminal; a second enrolment of a name needs its current passphrase; a short passphrase is refused', () => {
+  it('needs a terminal; a second enrolment of a name needs its current passphrase; a new name needs an enrolled approver to vouch; a short passphrase is refused', () => {
     enrolApprover();
     assert.equal(withoutTerminal(['approver', 'enroll', '--name', 'eve@example.com']).code, 1);
     const takeover = atTerminal(['approver', 'enroll', '--name', APPROVER.name], 'not the passphrase\nnew passphrase here\nnew passphrase here\n');
     assert.equal(takeover.code, 1);
     assert.match(takeover.stdout, /Current passphrase for alice@example\.com: .*that is not alice@example\.com's passphrase/s);
-    const short = atTerminal(['approver', 'enroll', '--name', 'bob@example.com'], 'short\nshort\n');
+    // A new name needs an enrolled approver to vouch: an agent in a terminal of its own cannot add itself.
+    const self = atTerminal(['approver', 'enroll', '--name', 'bot@example.com'], 'agent passphrase 1\nagent passphrase 1\nagent passphrase 1\n');
+    assert.equal(self.code, 1);
+    assert.match(self.stdout, /Passphrase of the enrolled approver for alice@example\.com: .*that is not alice@example\.com's passphrase/s);
+    const short = atTerminal(['approver', 'enroll', '--name', 'bob@example.com'], `${APPROVER.passphrase}\nshort\nshort\n`);
     assert.equal(short.code, 1);
     assert.match(short.stdout, /a passphrase has at least 12 characters/);
-    assert.doesNotMatch(run(['approver', 'list']).stdout, /bob@example\.com/);
+    assert.doesNotMatch(run(['approver', 'list']).stdout, /bob@example\.com|bot@example\.com/);
+    const vouched = atTerminal(['approver', 'enroll', '--name', 'carol@example.com', '--by', APPROVER.name], `${APPROVER.passphrase}\ncarol's own passphrase\ncarol's own passphrase\n`);
+    assert.equal(vouched.code, 0, vouched.stdout);
+    assert.match(run(['approver', 'list']).stdout, /carol@example\.com/);
   });
 });

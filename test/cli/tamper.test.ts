@@ -276,6 +276,19 @@ describe('the writer against its seal', () => {
     assert.equal(entries(l).length, 10, 'nothing was appended');
   });
 
+  it('a signed log whose seal is missing is not adopted by the next append (found in review: adopting it re-based a rewrite); another seal location is refused the same way', () => {
+    const l = built();
+    unlinkSync(l.log.seal.path);
+    const check = run(['check', '--root', l.root, '--json', JSON.stringify({ action: 'filesystem.write', path: 'src/a.ts' }), '--audit']);
+    assert.notEqual(check.code, 0);
+    assert.match(check.stderr, /the audit log is signed but its seal is not at /);
+    const l2 = built();
+    const elsewhere = run(['audit', 'flush', '--root', l2.root], undefined, undefined, { ...process.env, AGENT_POLICY_SEAL_HOME: join(l2.root, 'other-seals') });
+    assert.notEqual(elsewhere.code, 0);
+    assert.match(elsewhere.stderr, /signed but its seal is not at /);
+    assert.equal(verify(l2).code, 0, 'the log and its real seal are untouched');
+  });
+
   it('a crash between the log write and the seal write is rolled forward: verify accepts the one signed entry beyond, the next append seals it', async () => {
     const l = built();
     const before = readFileSync(l.log.seal.path);

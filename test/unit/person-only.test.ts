@@ -8,7 +8,7 @@ import { command, policy } from '../helpers';
 const OPEN = `version: "2.1"
 permissions:
   commands:
-    allow: ["agent-policy *", "npx *", "vscode-command *", "sh -c *", "sudo *"]
+    allow: ["agent-policy *", "AGENT-POLICY *", "npx *", "bunx *", "vscode-command *", "sh -c *", "sudo *"]
 `;
 
 const governed = (result: ReturnType<typeof command>) => (result.causes ?? []).find((c) => c.table === 'governance');
@@ -27,6 +27,14 @@ describe('decisions only a person may make are denied to agents (issue 16, defec
       "sh -c 'agent-policy approvals approve apr_0123456789'",
       'vscode-command agentPolicy.approve',
       'vscode-command agentPolicy.grantBypass',
+      // Found in review: a runner's option values, its command lines, paths, tarballs and case.
+      'npx -p agent-policy agent-policy approvals approve apr_0123456789',
+      'npx --package agent-policy agent-policy approver enroll --name bot@x.io',
+      "npx -c 'agent-policy approvals approve apr_0123456789'",
+      'npx ./node_modules/agent-policy approvals approve apr_0123456789',
+      'npx file:../agent-policy-1.0.0.tgz approvals approve apr_0123456789',
+      'bunx agent-policy approvals approve apr_0123456789',
+      'AGENT-POLICY approvals approve apr_0123456789',
     ]) {
       const result = command(set, line);
       assert.equal(result.decision, 'deny', line);

@@ -37,7 +37,7 @@ Usage:
   agent-policy bypass list [--json] | bypass revoke ID
   agent-policy approvals [list [--all] [--json] | approve ID [--by APPROVER] [--note TEXT] | deny ID [--note TEXT]]
                                                             approving asks for the approver's passphrase at your terminal
-  agent-policy approver enroll --name EMAIL | approver list enrol yourself (a passphrase, at your terminal) to approve and grant bypasses
+  agent-policy approver enroll --name EMAIL [--by APPROVER] | approver list  enrol yourself (a passphrase, at your terminal) to approve and grant bypasses
   agent-policy approvals request --json ACTION [--wait] [--timeout 1h]
   agent-policy hook claude-code|cursor|gemini-cli|copilot-cli|codex|vscode [--timeout SECONDS] [--scope user [--from DIR]] [--approval-timeout 10m]
                                                             answer the runtime's pre-tool hook (JSON on stdin) from the policy
@@ -154,9 +154,9 @@ const COMMANDS: Record<string, Handler> = {
   },
   async approver(args) {
     const [sub, ...rest] = args;
-    const { values } = parseArgs({ args: rest, options: { name: { type: 'string' } } });
+    const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, by: { type: 'string' } } });
     try {
-      if (sub === 'enroll') await runApproverEnroll(io, values.name, Date.now());
+      if (sub === 'enroll') await runApproverEnroll(io, values.name, Date.now(), values.by);
       else if (sub === 'list') runApproverList(io);
       else throw new UsageError('approver needs enroll --name NAME or list');
     } catch (error) {

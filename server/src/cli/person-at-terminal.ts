@@ -40,13 +40,21 @@ export async function provePerson(what: string, approver: string | undefined, re
 }
 
 /** `approver enroll --name NAME`: a new approver, or a new passphrase for one (after the old one). */
-export async function runApproverEnroll(io: CliIo, name: string | undefined, now: number, registry = new ApproverRegistry(), terminal: Terminal | undefined = openTerminal()): Promise<void> {
+/**
+ * `approver enroll --name NAME [--by APPROVER]`: a new approver, or a new passphrase for one. Once
+ * anyone is enrolled, a new name needs an enrolled approver's passphrase (`--by`, or the only one):
+ * nobody, an agent in a terminal of its own included, enrols itself beside them.
+ */
+export async function runApproverEnroll(io: CliIo, name: string | undefined, now: number, by?: string, registry = new ApproverRegistry(), terminal: Terminal | undefined = openTerminal()): Promise<void> {
   if (!name) throw new PresenceRefused('approver enroll needs --name (your e-mail, as the policy lists approvers)');
   if (!terminal) throw new PresenceRefused(`enrolling an approver ${NO_TERMINAL}`);
   try {
-    if (registry.find(name)) {
-      const old = await terminal.readSecret(`Current passphrase for ${name}: `);
-      if (!registry.check(name, old)) throw new PresenceRefused(`that is not ${name}'s passphrase`);
+    const enrolled = registry.list();
+    const vouching = registry.find(name) ? name : (by ?? (enrolled.length === 1 ? enrolled[0]?.name : undefined));
+    if (enrolled.length > 0) {
+      if (vouching === undefined || !registry.find(vouching)) throw new PresenceRefused(`enrolling ${name} needs an enrolled approver to vouch (--by ${enrolled.map((a) => a.name).join(' | ')})`);
+      const old = await terminal.readSecret(`${vouching === name ? 'Current passphrase' : 'Passphrase of the enrolled approver'} for ${vouching}: `);
+      if (!registry.check(vouching, old)) throw new PresenceRefused(`that is not ${vouching}'s passphrase`);
     }
     const first = await terminal.readSecret(`New passphrase for ${name} (at least ${MIN_PASSPHRASE} characters): `);
     if (first.length < MIN_PASSPHRASE) throw new PresenceRefused(`a passphrase has at least ${MIN_PASSPHRASE} characters`);

@@ -5,7 +5,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { writeAtomic } from './durable-file';
-import { answerMac, answerMacValid, sealStateKey } from './seal-file';
+import { answerMac, answerMacValid, requestBinding, sealStateKey } from './seal-file';
 import type { ApprovalStatus } from '#core';
 import type { Approver } from './enforcer';
 
@@ -115,12 +115,12 @@ async function stop(server: Server, socket: string, infoFile: string, token: str
 
 function serve(connection: Socket, token: string, handle: ServiceHandler, sealKey: () => string | undefined): void {
   let buffered = '';
-  let nonce: string | undefined;
+  let binding: string | undefined;
   connection.setEncoding('utf8');
   const reply = (body: ServiceReply | { error: string }): void => {
     // Read after deciding: the decision's own audit entry may be the one that created the seal.
-    const key = 'decision' in body && nonce !== undefined ? sealKey() : undefined;
-    connection.end(`${JSON.stringify(key !== undefined && nonce !== undefined ? { ...body, mac: answerMac(key, nonce, body as ServiceReply) } : body)}\n`);
+    const key = 'decision' in body && binding !== undefined ? sealKey() : undefined;
+    connection.end(`${JSON.stringify(key !== undefined && binding !== undefined ? { ...body, mac: answerMac(key, binding, body as ServiceReply) } : body)}\n`);
   };
   connection.on('error', () => connection.destroy());
   connection.on('data', (chunk: string) => {
@@ -136,7 +136,7 @@ function serve(connection: Socket, token: string, handle: ServiceHandler, sealKe
       return reply({ error: 'the request is not JSON' });
     }
     if (!sameToken(request.token, token)) return reply({ error: 'bad token' });
-    if (typeof request.nonce === 'string' && /^[0-9a-f]{32,64}$/.test(request.nonce)) nonce = request.nonce;
+    if (typeof request.nonce === 'string' && /^[0-9a-f]{32,64}$/.test(request.nonce)) binding = requestBinding(request.nonce, buffered.slice(0, nl));
     const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
     if (typeof request.runtime !== 'string' || !(isObject(request.action) || isObject(request.hook))) return reply({ error: 'a request needs "action" or "hook" (an object) and "runtime"' });
     const { token: _omit, nonce: _nonce, ...rest } = request;
@@ -178,9 +178,10 @@ export async function askApprovalService(stateDir: string, request: Omit<Service
       resolve({ decision: 'deny', reason: 'no answer from the approval service in time' });
     }, timeoutMs);
     connection.setEncoding('utf8');
+    const line = JSON.stringify({ ...request, token: info.token, nonce });
     connection.on('connect', () => {
       connected = true;
-      connection.write(`${JSON.stringify({ ...request, token: info.token, nonce })}\n`);
+      connection.write(`${line}\n`);
     });
     connection.on('data', (chunk: string) => (text += chunk));
     connection.on('error', () => {
@@ -193,7 +194,7 @@ export async function askApprovalService(stateDir: string, request: Omit<Service
         const body = JSON.parse(text) as Partial<ServiceReply> & { error?: string };
         if (typeof body.error === 'string') return resolve({ decision: 'deny', reason: `the approval service refused the request: ${body.error}` });
         const reason = typeof body.reason === 'string' ? body.reason : 'the approval service gave no reason';
-        if (!answerMacValid(sealStateKey(join(stateDir, 'audit')), nonce, body)) return resolve({ decision: 'deny', reason: `the approval service's answer is not authenticated by this log's seal (a service that is not Agent Policy's, or an answer meant for another request), so it is not honoured` });
+        if (!answerMacValid(sealStateKey(join(stateDir, 'audit')), requestBinding(nonce, line), body)) return resolve({ decision: 'deny', reason: `the approval service's answer is not authenticated by this log's seal (a service that is not Agent Policy's, or an answer meant for another request), so it is not honoured` });
         // Only an explicit allow allows; anything else from the service is a denial.
         resolve({ ...body, decision: body.decision === 'allow' ? 'allow' : 'deny', reason });
       } catch {

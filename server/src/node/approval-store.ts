@@ -66,7 +66,9 @@ export class ApprovalStore {
     } catch {
       return undefined;
     }
-    if (!this.audit.authenticator()(request as unknown as Record<string, unknown>)) return undefined;
+    // The MAC is of the content, so a whole file copied over another (an approved request onto a
+    // pending one) still verifies: its id must be the one asked for.
+    if (request.id !== id || !this.audit.authenticator()(request as unknown as Record<string, unknown>)) return undefined;
     const { mac: _mac, ...rest } = request;
     return rest;
   }

@@ -282,9 +282,15 @@ export class AuditLog {
    */
   private sealForWriting(timestamp: string): SealState {
     const tail = this.tailEntry();
-    const head = tail?.head ?? this.readAnchor() ?? GENESIS;
     const state = this.seal.read();
-    if (!state) return this.adopt(head, timestamp);
+    // With a seal, only its own anchor stands for pruned entries (anchor.json is the state folder's, anyone's).
+    const head = tail?.head ?? (state ? (state.anchor ?? GENESIS) : (this.readAnchor() ?? GENESIS));
+    if (!state) {
+      // Only a log that was never signed is adopted: a signed log without its seal here lost it, or
+      // is being written with another seal location (AGENT_POLICY_SEAL_HOME), and must not be re-based.
+      if (tail && typeof tail.entry.sig === 'string') throw new Error(`${this.dir}: the audit log is signed but its seal is not at ${this.seal.path}; nothing is appended until a person checks it with "agent-policy audit verify" (a different AGENT_POLICY_SEAL_HOME or XDG_STATE_HOME points elsewhere)`);
+      return this.adopt(head, timestamp);
+    }
     if (head.seq === state.head.seq && head.hash === state.head.hash) return state;
     // The seal's entry lost only its newline (ENOSPC): write() ends its line and chains after it.
     const fragment = this.files().at(-1);
@@ -412,8 +418,10 @@ export class AuditLog {
     this.prunedDay = today;
     const cutoff = new Date(Date.parse(`${today}T00:00:00Z`) - days * DAY_MS).toISOString().slice(0, 10);
     const files = this.files();
-    const old = files.filter((f) => (FILE.exec(f.slice(this.dir.length + 1))?.[1] ?? '9999') < cutoff);
-    if (old.length === 0 || old.length === files.length) return state;
+    // A file is old by its name and by its last entry's own time (and that entry is whole): a
+    // recent file renamed to an old day is never deleted.
+    const old = files.filter((f) => (FILE.exec(f.slice(this.dir.length + 1))?.[1] ?? '9999') < cutoff && isOldEntry(lastLineOf(f), cutoff));
+    if (old.length === 0 || old.length === files.length || old.some((f, i) => f !== files[i])) return state;
     const anchor = lastEntryOf(old);
     if (!anchor || !keptFilesFollow(files.slice(old.length), anchor)) return state;
     // Left over by a prune that was interrupted: already behind the anchor, never a reason to move it back.
@@ -455,6 +463,22 @@ function lastEntryOf(files: string[]): ChainHead | undefined {
     if (!last || entry.seq > last.seq) last = { seq: entry.seq, hash: entry.hash, key: typeof entry.next_key === 'string' ? entry.next_key : undefined };
   }
   return last;
+}
+
+function lastLineOf(file: string): string | undefined {
+  return readTail(file).lastLine;
+}
+
+/** Whether the line is a whole entry (its hash recomputes) timestamped before the day `cutoff`. */
+function isOldEntry(line: string | undefined, cutoff: string): boolean {
+  if (line === undefined) return false;
+  try {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    if (typeof entry.hash !== 'string' || sha256(canonicalJson(hashedPart(entry))) !== entry.hash) return false;
+    return typeof entry.timestamp === 'string' && entry.timestamp.slice(0, 10) < cutoff;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `entry` is the entry after the seal's head, written and signed with the seal's key. */

@@ -1,5 +1,4 @@
 import { closeSync, linkSync, openSync, readFileSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
@@ -104,7 +103,8 @@ function processSpace(): string {
   };
   const boot = read('/proc/sys/kernel/random/boot_id', (p) => readFileSync(p, 'utf8'));
   const ns = read('/proc/self/ns/pid', (p) => readlinkSync(p)).replace(/\D/g, '');
-  return `${hostname().replace(/\s/g, '')}:${boot}:${ns || '-'}`;
+  // Not the host name: it can change under a running process, which would turn a local holder into a foreign one.
+  return `${boot}:${ns || '-'}`;
 }
 
 /**

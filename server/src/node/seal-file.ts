@@ -56,14 +56,23 @@ export function sealStateKey(auditDir: string, folder: string = sealFolder()): s
   }
 }
 
-/** What the approval service's answer to the request with `nonce` is authenticated by. */
-export function answerMac(key: string, nonce: string, answer: { decision?: unknown; reason?: unknown; approval_id?: unknown; status?: unknown }): string {
+/**
+ * What ties an answer to its request: the request's nonce and the SHA-256 of the request line
+ * exactly as sent, so an answer obtained for another request (a harmless one, forwarded by a
+ * planted service with this request's nonce) does not verify.
+ */
+export function requestBinding(nonce: string, requestLine: string): string {
+  return `${nonce}:${createHash('sha256').update(requestLine, 'utf8').digest('hex')}`;
+}
+
+/** What the approval service's answer to the request bound by `binding` (requestBinding) is authenticated by. */
+export function answerMac(key: string, binding: string, answer: { decision?: unknown; reason?: unknown; approval_id?: unknown; status?: unknown }): string {
   return createHmac('sha256', Buffer.from(key, 'hex'))
-    .update(JSON.stringify([nonce, answer.decision ?? null, answer.reason ?? null, answer.approval_id ?? null, answer.status ?? null]))
+    .update(JSON.stringify([binding, answer.decision ?? null, answer.reason ?? null, answer.approval_id ?? null, answer.status ?? null]))
     .digest('hex');
 }
 
-export function answerMacValid(key: string | undefined, nonce: string, answer: { decision?: unknown; reason?: unknown; approval_id?: unknown; status?: unknown; mac?: unknown }): boolean {
+export function answerMacValid(key: string | undefined, binding: string, answer: { decision?: unknown; reason?: unknown; approval_id?: unknown; status?: unknown; mac?: unknown }): boolean {
   if (key === undefined || typeof answer.mac !== 'string' || !/^[0-9a-f]{64}$/.test(answer.mac)) return false;
-  return timingSafeEqual(Buffer.from(answer.mac, 'hex'), Buffer.from(answerMac(key, nonce, answer), 'hex'));
+  return timingSafeEqual(Buffer.from(answer.mac, 'hex'), Buffer.from(answerMac(key, binding, answer), 'hex'));
 }

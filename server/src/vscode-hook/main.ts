@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { answerMacValid, sealStateKey } from '../node/seal-file';
+import { answerMacValid, requestBinding, sealStateKey } from '../node/seal-file';
 import { hookBudgetMs } from '../node/hook-deadline';
 
 interface Answer {
@@ -70,6 +70,7 @@ function serviceInfo(): { socket: string; token: string; stateDir: string } | un
 /** Asks the extension; undefined when it cannot be reached (then the CLI decides). */
 function askExtension(info: { socket: string; token: string; stateDir: string }, payload: Record<string, unknown>, waitMs: number): Promise<Answer | undefined> {
   const nonce = randomBytes(16).toString('hex');
+  const line = JSON.stringify({ token: info.token, runtime: 'vscode', hook: payload, timeout_ms: waitMs, nonce });
   return new Promise((resolve) => {
     const connection = createConnection(info.socket);
     let text = '';
@@ -77,7 +78,7 @@ function askExtension(info: { socket: string; token: string; stateDir: string },
     connection.setEncoding('utf8');
     connection.on('connect', () => {
       connected = true;
-      connection.write(`${JSON.stringify({ token: info.token, runtime: 'vscode', hook: payload, timeout_ms: waitMs, nonce })}\n`);
+      connection.write(`${line}\n`);
     });
     connection.on('data', (chunk: string) => (text += chunk));
     connection.on('error', () => resolve(connected ? { decision: 'deny', reason: 'the extension closed the connection before it answered' } : undefined));
@@ -87,7 +88,7 @@ function askExtension(info: { socket: string; token: string; stateDir: string },
         if (typeof body.error === 'string') return resolve({ decision: 'deny', reason: `the extension refused the request: ${body.error}` });
         const reason = typeof body.reason === 'string' ? body.reason : 'the extension gave no reason';
         // Honoured only when the answer comes from whoever holds this log's seal: the info file sits in the state folder.
-        if (!answerMacValid(sealStateKey(join(info.stateDir, 'audit')), nonce, body)) return resolve({ decision: 'deny', reason: "the service's answer is not authenticated by this log's seal (not Agent Policy's extension), so it is not honoured" });
+        if (!answerMacValid(sealStateKey(join(info.stateDir, 'audit')), requestBinding(nonce, line), body)) return resolve({ decision: 'deny', reason: "the service's answer is not authenticated by this log's seal (not Agent Policy's extension), so it is not honoured" });
         // Only an explicit allow allows.
         resolve({ decision: body.decision === 'allow' ? 'allow' : 'deny', reason });
       } catch {
