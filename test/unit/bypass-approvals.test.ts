@@ -206,6 +206,29 @@ describe('state beside the log counts only when Agent Policy wrote it (issue 16,
     assert.deepEqual(s.bypasses.ignoredLines(), [2, 3]);
   });
 
+  it('deleting a revoke line does not bring its bypass back (found in review): the store is a chain whose head the seal keeps; broken, no bypass is in force', async () => {
+    const set = await policy({ '': POLICY });
+    const s = stores();
+    const first = s.bypasses.grant(set, { kind: 'path', pattern: 'backend/auth/config.yml', reason: 'P0 incident: fix auth service crash', approver: 'alice@example.com', duration: '30m' }, 'bob', 'cli');
+    assert.ok(first.ok);
+    assert.ok(s.bypasses.revoke(first.grant.id, 'bob', 'cli').ok);
+    const second = s.bypasses.grant(set, { kind: 'path', pattern: 'backend/auth/other.yml', reason: 'a second grant after the revoke', approver: 'alice@example.com', duration: '30m' }, 'bob', 'cli');
+    assert.ok(second.ok);
+    const lines = readFileSync(s.bypasses.path, 'utf8').split('\n').filter((l) => l !== '');
+    assert.equal(decide(set, s, write('backend/auth/config.yml')).decision, 'deny', 'revoked');
+    // The revoke in the middle deleted:
+    writeFileSync(s.bypasses.path, `${[lines[0], lines[2]].join('\n')}\n`);
+    assert.equal(decide(set, s, write('backend/auth/config.yml')).decision, 'deny', 'the revoked bypass stays ended');
+    assert.equal(decide(set, s, write('backend/auth/other.yml')).decision, 'deny', 'and no bypass at all is trusted');
+    assert.match(s.bypasses.tampered() ?? '', /line 2 does not follow the event before it/);
+    // The last line (a revoke of the second grant, say) cut from the end:
+    writeFileSync(s.bypasses.path, `${lines.slice(0, 2).join('\n')}\n`);
+    assert.match(s.bypasses.tampered() ?? '', /holds 2 events but the seal recorded 3/);
+    writeFileSync(s.bypasses.path, `${lines.join('\n')}\n`);
+    assert.equal(s.bypasses.tampered(), undefined);
+    assert.equal(decide(set, s, write('backend/auth/other.yml')).bypass_id, second.grant.id, 'restored, the chain holds again');
+  });
+
   it('a revoke appended by hand does not end a bypass either (a line is a revoke only when the store wrote it)', async () => {
     const set = await policy({ '': POLICY });
     const s = stores();

@@ -56,6 +56,8 @@ export function runBypassList(store: BypassStore, io: CliIo, json: boolean): num
   else {
     for (const b of list) io.stdout(`${b.id} ${b.state.padEnd(7)} ${b.kind} ${JSON.stringify(b.pattern)} until ${b.expires_at} approved by ${b.approver}: ${b.reason}\n`);
     if (list.length === 0) io.stdout('no bypasses\n');
+    const tampered = store.tampered();
+    if (tampered) io.stderr(`${store.path}: warning: no bypass is in force: ${tampered}\n`);
     for (const line of store.ignoredLines()) io.stderr(`${store.path}:${line}: warning: not a record Agent Policy wrote (its MAC does not match the audit seal's key): ignored\n`);
   }
   return EXIT.ok;

@@ -140,6 +140,20 @@ export class AuditLog {
     return this.seal.read()?.forwarded?.[sink] ?? 0;
   }
 
+  /** The bypass store's chain head as the seal last recorded it. */
+  bypassHead(): { count: number; mac: string } | undefined {
+    return this.seal.read()?.bypasses;
+  }
+
+  /** Records the bypass store's chain head after an append (never moves back). */
+  recordBypassHead(head: { count: number; mac: string }): void {
+    withFileLock(join(this.dir, '.lock'), () => {
+      const state = this.seal.read();
+      if (!state || (state.bypasses?.count ?? 0) >= head.count) return;
+      this.seal.write({ ...state, bypasses: head });
+    });
+  }
+
   /** Records that `sink` has taken every entry up to `seq` (never moves back). */
   recordForwarded(sink: string, seq: number): void {
     withFileLock(join(this.dir, '.lock'), () => {

@@ -44,6 +44,8 @@ export interface SealState {
   adopted: { seq: number; at: string } | null;
   /** Per audit sink (by its id): the last entry the sink is known to have taken. */
   forwarded?: Record<string, number>;
+  /** The bypass store's chain: how many events it holds and the MAC of the last (bypass-store.ts). */
+  bypasses?: { count: number; mac: string };
 }
 
 export interface SealPoint {

@@ -30,25 +30,49 @@ export class BypassStore {
     return this.read().ignored;
   }
 
-  private read(): { events: BypassEvent[]; ignored: number[] } {
-    if (!existsSync(this.path)) return { events: [], ignored: [] };
+  /**
+   * The store's events, checked as a chain: each line's MAC (by the seal's key) covers the MAC of
+   * the line before (`prev`), and the seal records how many there are and the last one's MAC. A
+   * line deleted, reordered or cut from the end (a revoke removed to bring a grant back) breaks it,
+   * and then no bypass is in force at all until a person looks. Lines that are not events this
+   * store wrote (no MAC: written by hand, or from before MACs) and torn fragments count for nothing.
+   */
+  private read(): { events: BypassEvent[]; ignored: number[]; tampered: string | undefined; last: { count: number; mac: string } } {
+    const empty = { count: 0, mac: '' };
+    if (!existsSync(this.path)) return { events: [], ignored: [], tampered: undefined, last: empty };
     const authentic = this.audit.authenticator();
     const events: BypassEvent[] = [];
     const ignored: number[] = [];
+    let last = empty;
+    let tampered: string | undefined;
     readFileSync(this.path, 'utf8')
       .split('\n')
       .forEach((line, index) => {
-        if (line.trim() === '') return;
-        let e: BypassEvent & { mac?: unknown };
+        if (line.trim() === '' || tampered) return;
+        let e: BypassEvent & { mac?: unknown; prev?: unknown };
         try {
           e = JSON.parse(line) as typeof e;
         } catch {
           return; // A torn line from a crash: the grant it held was never confirmed to its requester.
         }
-        if ((e.type === 'grant' || e.type === 'revoke') && typeof e.id === 'string' && authentic(e as unknown as Record<string, unknown>)) events.push(e);
-        else ignored.push(index + 1);
+        if ((e.type !== 'grant' && e.type !== 'revoke') || typeof e.id !== 'string' || !authentic(e as unknown as Record<string, unknown>)) return void ignored.push(index + 1);
+        if (e.prev !== last.mac) tampered = `line ${index + 1} does not follow the event before it: events were deleted or reordered`;
+        else {
+          events.push(e);
+          last = { count: last.count + 1, mac: e.mac as string };
+        }
       });
-    return { events, ignored };
+    const sealed = this.audit.bypassHead() ?? empty;
+    // One event beyond the seal is a crash between the store's write and the seal's.
+    if (!tampered && !(last.count === sealed.count && last.mac === sealed.mac) && !(last.count === sealed.count + 1 && events.at(-1) && (events.at(-1) as { prev?: unknown }).prev === sealed.mac)) {
+      tampered = `the store holds ${last.count} events but the seal recorded ${sealed.count}: events were removed`;
+    }
+    return tampered ? { events: [], ignored, tampered, last } : { events, ignored, tampered, last };
+  }
+
+  /** Why the store is not trusted (events deleted or reordered), or undefined. */
+  tampered(): string | undefined {
+    return this.read().tampered;
   }
 
   /** Bypasses in force now, ready for `evaluate`. */
@@ -103,10 +127,14 @@ export class BypassStore {
   private appendEvent(event: BypassEvent): void {
     ensurePrivateDir(dirname(this.path));
     withFileLock(`${this.path}.lock`, () => {
+      const current = this.read();
+      if (current.tampered) throw new Error(`${this.path}: ${current.tampered}; nothing is appended until a person checks it`);
       // A torn last line (a crash, ENOSPC) is ended first, so this event is a line of its own:
       // appended onto the fragment it was lost with it (a revoke that exited 0 left the bypass in force).
       const torn = readTail(this.path).fragment !== undefined;
-      appendDurable(this.path, `${torn ? '\n' : ''}${JSON.stringify(this.audit.authenticate(event))}\n`);
+      const chained = this.audit.authenticate({ ...event, prev: current.last.mac });
+      appendDurable(this.path, `${torn ? '\n' : ''}${JSON.stringify(chained)}\n`);
+      this.audit.recordBypassHead({ count: current.last.count + 1, mac: chained.mac });
     });
   }
 }
