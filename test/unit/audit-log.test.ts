@@ -138,6 +138,22 @@ describe('audit log: crashes and concurrency', () => {
     assert.ok(text.includes('"timestamp":"2026-11-24T10:00:0\n'), 'the fragment is kept, never dropped');
   });
 
+  it('a recovery append that is itself torn (found in review) is recovered by the next append with both pieces, in order; the log never stops', async () => {
+    const { log } = fresh();
+    write(log, 3);
+    const { file } = lines(log);
+    // A crash mid-append, then the recovery (newline + entry) torn again after its newline.
+    appendFileSync(file, '{"kind":"decision","timestamp":"2026-11-24T10:00:0');
+    appendFileSync(file, '\n{"kind":"decision","timestamp":"2026-11-24T10:00:09.000Z","act');
+    write(log, 1, 'after');
+    const after = await log.verify();
+    assert.equal(after.problem, undefined, `${after.problem?.kind}: ${after.problem?.message}`);
+    assert.equal(after.entries, 4);
+    assert.equal(after.notes.filter((n) => n.kind === 'torn-write').length, 2);
+    const last = JSON.parse(lines(log).lines.at(-1) as string) as { recovered: { bytes: number }[] };
+    assert.equal(last.recovered.length, 2);
+  });
+
   it('a tear that loses only the final newline (issue 16, defect 2): the whole entry stays in the chain and the next append follows it, never reusing its seq', async () => {
     const { log } = fresh();
     write(log, 3);

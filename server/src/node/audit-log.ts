@@ -27,7 +27,7 @@ import {
 } from '#core';
 import { AuditSeal, advanced, entrySigner, macValid, sealFolder, signatureValid, stateMac, type SealPoint, type SealState } from './audit-seal';
 import { ChainOrder } from './chain-order';
-import { appendDurable, readTail, syncDirectory, writeAtomic } from './durable-file';
+import { appendDurable, readTail, readTornTail, syncDirectory, writeAtomic } from './durable-file';
 import { withFileLock } from './file-lock';
 import { processAlive, takeAbandoned } from './unfinished-calls';
 
@@ -334,23 +334,28 @@ export class AuditLog {
     let head: ChainHead = state.head;
     const latest = this.files().at(-1);
     const file = this.dayFileFor(record.timestamp, latest);
-    const tail = latest ? readTail(latest) : { lastLine: undefined, fragment: undefined };
+    const tail = latest ? readTornTail(latest) : { entryLine: undefined, torn: [], unterminated: false };
+    const fragment = tail.unterminated && tail.torn.length === 1 ? tail.torn[0] : undefined;
     let prefix = '';
     let toSeal = record;
-    const whole = tail.fragment !== undefined && latest ? wholeEntryHead(tail.fragment, head, sha256) : undefined;
-    if (whole && latest && followsSeal(JSON.parse(tail.fragment as string) as Record<string, unknown>, state)) {
+    const whole = fragment !== undefined && latest ? wholeEntryHead(fragment, head, sha256) : undefined;
+    if (whole && latest && followsSeal(JSON.parse(fragment as string) as Record<string, unknown>, state)) {
       // Only the newline was lost (ENOSPC, a crash between the two): the entry is whole and
       // continues the chain. End its line and chain after it; reusing its seq forked the chain.
       if (latest === file) prefix = '\n';
       else appendDurable(latest, '\n');
       state = this.seal.write(advanced(state, whole));
       head = state.head;
-    } else if (tail.fragment !== undefined && latest) {
-      // A crash tore the last write. Keep the fragment (never drop evidence), end its line, and
-      // record in the new entry which bytes were recovered, so verify can tell crash from tampering.
-      toSeal = { ...record, recovered: { file: latest.slice(this.dir.length + 1), bytes: Buffer.byteLength(tail.fragment), hash: sha256(tail.fragment) } };
-      if (latest === file) prefix = '\n';
-      else appendDurable(latest, '\n');
+    } else if (tail.torn.length > 0 && latest) {
+      // A crash tore the last write (or a recovery's, leaving two pieces). Keep them (never drop
+      // evidence), end the last one's line, and record in the new entry which bytes were
+      // recovered, in order, so verify can tell crash from tampering.
+      const pieces = tail.torn.map((t) => ({ file: latest.slice(this.dir.length + 1), bytes: Buffer.byteLength(t), hash: sha256(t) }));
+      toSeal = { ...record, recovered: pieces.length === 1 ? pieces[0] : pieces };
+      if (tail.unterminated) {
+        if (latest === file) prefix = '\n';
+        else appendDurable(latest, '\n');
+      }
     }
     const entry = seal(toSeal, head, sha256, entrySigner(state));
     const created = !existsSync(file);
@@ -383,7 +388,8 @@ export class AuditLog {
   }
 
   private lastEntry(file: string): { head: ChainHead; entry: Record<string, unknown> } | undefined {
-    const { lastLine } = readTail(file);
+    // Torn writes after the last entry are the next append's to recover; the entry before them is the end.
+    const lastLine = readTornTail(file).entryLine;
     if (lastLine === undefined || lastLine.trim() === '') return undefined;
     let entry: Record<string, unknown>;
     try {

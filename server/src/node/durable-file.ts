@@ -83,3 +83,67 @@ export function readTail(path: string): Tail {
     closeSync(fd);
   }
 }
+
+export interface TornTail {
+  /** The last line that parses as a JSON object, if any. */
+  entryLine: string | undefined;
+  /** What follows it: complete lines that are not JSON, then the unterminated fragment, in file order. */
+  torn: string[];
+  /** Whether the last of `torn` is unterminated (it needs a newline before anything is appended). */
+  unterminated: boolean;
+}
+
+/**
+ * The end of a JSON-lines file as a recovery sees it: torn writes after the last whole object.
+ * A recovery append that was itself torn leaves the earlier fragment as a complete line that is
+ * not JSON; reading only the last line took that for the end and stopped the log for good.
+ */
+export function readTornTail(path: string): TornTail {
+  let text: string;
+  try {
+    text = readFileTail(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entryLine: undefined, torn: [], unterminated: false };
+    throw error;
+  }
+  const unterminated = text.length > 0 && !text.endsWith('\n');
+  const lines = text.split('\n');
+  if (!unterminated) lines.pop(); // the empty string after the last newline
+  const torn: string[] = [];
+  while (lines.length > 0 && torn.length <= 16) {
+    const last = lines[lines.length - 1] as string;
+    const fragment = unterminated && torn.length === 0;
+    if (!fragment && last.trim() === '') {
+      lines.pop(); // blank lines are no records (verify skips them too)
+      continue;
+    }
+    if (!fragment && isJsonObject(last)) break;
+    torn.unshift(lines.pop() as string);
+  }
+  const entryLine = lines.at(-1);
+  return { entryLine: entryLine !== undefined && isJsonObject(entryLine) ? entryLine : undefined, torn, unterminated };
+}
+
+function isJsonObject(line: string): boolean {
+  if (line.trim() === '') return false;
+  try {
+    const parsed: unknown = JSON.parse(line);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
+}
+
+/** The last 1 MiB of a file (torn runs are short; a longer one is not a crash). */
+function readFileTail(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const start = Math.max(0, size - 1024 * 1024);
+    const buffer = Buffer.alloc(size - start);
+    readSync(fd, buffer, 0, buffer.length, start);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -145,7 +145,8 @@ interface Pending {
  */
 export class ChainVerifier {
   private head: ChainHead;
-  private pendingTorn: Pending | undefined;
+  /** Lines that are not JSON since the last entry: torn writes, unless the next entry records them as recovered. */
+  private pendingTorn: Pending[] = [];
   /** An entry that came after a gap: missing entries, unless the entry it skipped comes later (then lines were reordered). */
   private pendingGap: { at: Pending; seq: number } | undefined;
   private problem: ChainProblem | undefined;
@@ -185,9 +186,9 @@ export class ChainVerifier {
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
       entry = parsed as Record<string, unknown>;
     } catch {
-      if (this.pendingTorn) return this.fail(this.pendingTorn, 'not-json', 'a line that is not JSON was never recovered by a later entry');
-      this.pendingTorn = { file, line, text };
-      if (!terminated) return this.fail(this.pendingTorn, 'torn', `the last line is incomplete (${text.length} characters): a writer crashed mid-append, or the log was cut`);
+      const torn = { file, line, text };
+      this.pendingTorn.push(torn);
+      if (!terminated) return this.fail(torn, 'torn', `the last line is incomplete (${text.length} characters): a writer crashed mid-append, or the log was cut`);
       return;
     }
     this.check(file, line, entry);
@@ -196,7 +197,8 @@ export class ChainVerifier {
   /** Call after the last line. */
   end(): ChainProblem | undefined {
     if (!this.problem && this.pendingGap) this.failGap(undefined);
-    if (!this.problem && this.pendingTorn) this.fail(this.pendingTorn, 'not-json', 'a line that is not JSON was never recovered by a later entry');
+    const unrecovered = this.pendingTorn[0];
+    if (!this.problem && unrecovered) this.fail(unrecovered, 'not-json', 'a line that is not JSON was never recovered by a later entry');
     this.noteClock(this.clock.end());
     this.noteDayFile(this.dayFiles.end());
     return this.problem;
@@ -206,13 +208,15 @@ export class ChainVerifier {
     const { hash, seq, prev } = entry;
     if (typeof hash !== 'string' || typeof seq !== 'number' || typeof prev !== 'string') return this.fail({ file, line, text: '' }, 'not-an-entry', 'the line is JSON but not a chained entry (no seq, prev or hash)');
     if (this.hash(canonicalJson(hashedPart(entry))) !== hash) return this.fail({ file, line, text: '' }, 'edited', `entry ${seq} was edited: its content no longer matches its hash`);
-    if (this.pendingTorn) {
-      const recovered = entry.recovered as { hash?: unknown } | undefined;
-      if (!recovered || recovered.hash !== this.hash(this.pendingTorn.text)) {
-        return this.fail(this.pendingTorn, 'not-json', 'a line that is not JSON sits in the log and no later entry records it as a recovered torn write');
+    const first = this.pendingTorn[0];
+    if (first) {
+      // One torn line is recorded as an object, several (a recovery that was itself torn) as a list, in order.
+      const recovered = Array.isArray(entry.recovered) ? (entry.recovered as { hash?: unknown }[]) : entry.recovered ? [entry.recovered as { hash?: unknown }] : [];
+      if (recovered.length !== this.pendingTorn.length || this.pendingTorn.some((torn, i) => recovered[i]?.hash !== this.hash(torn.text))) {
+        return this.fail(first, 'not-json', 'a line that is not JSON sits in the log and no later entry records it as a recovered torn write');
       }
-      this.notes.push({ kind: 'torn-write', file: this.pendingTorn.file, line: this.pendingTorn.line, message: `torn write (crash mid-append), recovered by entry ${seq}` });
-      this.pendingTorn = undefined;
+      for (const torn of this.pendingTorn) this.notes.push({ kind: 'torn-write', file: torn.file, line: torn.line, message: `torn write (crash mid-append), recovered by entry ${seq}` });
+      this.pendingTorn = [];
     }
     // After a gap, only the entry it skipped is looked for: found later, the lines were reordered.
     if (this.pendingGap) {
