@@ -167,6 +167,18 @@ describe('audit log: crashes and concurrency', () => {
     assert.equal(after.entries, 5);
   });
 
+  it('verify while another process appends sees a consistent snapshot (found in review: it reported entries beyond the seal)', async () => {
+    const { log, state } = fresh();
+    write(log, 1500);
+    const writer = run(state, 'busy', 300);
+    await writer.ready;
+    const reports = [];
+    for (let i = 0; i < 3; i++) reports.push(await log.verify());
+    await writer.done;
+    for (const r of reports) assert.equal(r.problem, undefined, `${r.problem?.kind}: ${r.problem?.message}`);
+    assert.equal((await log.verify()).entries, 1800);
+  });
+
   it('several processes append at once without interleaving or losing a line', async () => {
     const { log, state } = fresh();
     const writers = ['a', 'b', 'c', 'd'].map((name) => run(state, name, 150));

@@ -202,12 +202,13 @@ export class AuditLog {
    * A log without a seal can be checked only as a hash chain, which anyone can rewrite: a problem.
    */
   async verify(): Promise<VerifyReport> {
-    const state = this.seal.read();
-    const all = this.files();
+    // A snapshot under the writers' lock: the seal and how long each file was then. Writers go on
+    // while verify reads; what they append after the snapshot is not read (it was a false break).
+    const { state, all, sizes } = this.snapshot();
     const anchor = state?.anchor ?? undefined;
     const leftovers = anchor ? all.filter((f) => (lastEntryOf([f])?.seq ?? Number.POSITIVE_INFINITY) <= anchor.seq) : [];
     const files = all.filter((f) => !leftovers.includes(f));
-    const order = await ChainOrder.open(files);
+    const order = await ChainOrder.open(files, sizes);
     const start = anchor ? { seq: anchor.seq, hash: anchor.hash, key: anchor.key } : state ? GENESIS : this.startHead(order.firstSeq());
     const verifier = new ChainVerifier(sha256, start, state ? { from: state.start, check: signatureValid } : undefined);
     let at = { file: this.dir, line: 0 };
@@ -220,6 +221,22 @@ export class AuditLog {
     for (const file of leftovers) report.notes.push({ kind: 'interrupted-prune', file, line: 1, message: `every entry here is at or before the pruning anchor (entry ${anchor?.seq ?? 0}): a prune was interrupted; the next prune deletes the file` });
     if (state?.adopted) report.notes.push({ kind: 'signed-from', file: this.dir, line: 0, message: `entries up to ${state.adopted.seq} were written before the log was sealed (${state.adopted.at}): they are hash-chained but not signed` });
     return { ...report, problem, pendingFolded: state?.fold?.folded ?? 0 };
+  }
+
+  private snapshot(): { state: SealState | undefined; all: string[]; sizes: Map<string, number> | undefined } {
+    const take = (): { state: SealState | undefined; all: string[]; sizes: Map<string, number> } => {
+      const all = this.files();
+      return { state: this.seal.read(), all, sizes: new Map(all.map((f) => [f, statSync(f).size])) };
+    };
+    // Without a folder there is nothing to lock (and verify must not create it).
+    if (!existsSync(this.dir)) return { state: this.seal.read(), all: [], sizes: undefined };
+    try {
+      return withFileLock(join(this.dir, '.lock'), take, { timeoutMs: 10_000 });
+    } catch (error) {
+      // A lock that cannot be taken (a read-only copy of a log, a stopped writer): read as it is.
+      if (!/could not lock|EACCES|EROFS|EPERM/.test((error as Error).message)) throw error;
+      return { ...take(), sizes: undefined };
+    }
   }
 
   /** What the end of the chain says against the seal; a log with entries and no seal is a problem. */

@@ -40,10 +40,14 @@ export class BypassStore {
   private read(): { events: BypassEvent[]; ignored: number[]; tampered: string | undefined; last: { count: number; mac: string } } {
     const empty = { count: 0, mac: '' };
     if (!existsSync(this.path)) return { events: [], ignored: [], tampered: undefined, last: empty };
+    // The seal first: writers append to the file before they move the seal, so the file read
+    // after it holds at least what it recorded (more, while a writer is between the two).
+    const sealed = this.audit.bypassHead() ?? empty;
     const authentic = this.audit.authenticator();
     const events: BypassEvent[] = [];
     const ignored: number[] = [];
     let last = empty;
+    let atSeal: string | undefined = sealed.count === 0 ? '' : undefined;
     let tampered: string | undefined;
     readFileSync(this.path, 'utf8')
       .split('\n')
@@ -60,13 +64,12 @@ export class BypassStore {
         else {
           events.push(e);
           last = { count: last.count + 1, mac: e.mac as string };
+          if (last.count === sealed.count) atSeal = last.mac;
         }
       });
-    const sealed = this.audit.bypassHead() ?? empty;
-    // One event beyond the seal is a crash between the store's write and the seal's.
-    if (!tampered && !(last.count === sealed.count && last.mac === sealed.mac) && !(last.count === sealed.count + 1 && events.at(-1) && (events.at(-1) as { prev?: unknown }).prev === sealed.mac)) {
-      tampered = `the store holds ${last.count} events but the seal recorded ${sealed.count}: events were removed`;
-    }
+    // Events beyond the seal's count are a writer between its two writes, or a crash there: they
+    // are chained and authentic, so only fewer events, or another one at the seal's count, is tampering.
+    if (!tampered && atSeal !== sealed.mac) tampered = last.count < sealed.count ? `the store holds ${last.count} events but the seal recorded ${sealed.count}: events were removed` : `event ${sealed.count} is not the one the seal recorded: the store was rewritten`;
     return tampered ? { events: [], ignored, tampered, last } : { events, ignored, tampered, last };
   }
 

@@ -19,8 +19,9 @@ export interface LogLine {
 export class ChainOrder {
   private constructor(private readonly cursors: Cursor[]) {}
 
-  static async open(files: string[]): Promise<ChainOrder> {
-    const cursors = files.map((file) => new Cursor(file));
+  /** `sizes`: read each file only up to this many bytes (a snapshot taken under the writers' lock). */
+  static async open(files: string[], sizes?: ReadonlyMap<string, number>): Promise<ChainOrder> {
+    const cursors = files.map((file) => new Cursor(file, sizes?.get(file)));
     for (const cursor of cursors) await cursor.advance();
     return new ChainOrder(cursors);
   }
@@ -62,8 +63,11 @@ class Cursor {
   lastSeq = Number.NEGATIVE_INFINITY;
   private readonly lines: AsyncGenerator<{ line: number; text: string; terminated: boolean }>;
 
-  constructor(readonly file: string) {
-    this.lines = readLines(file);
+  constructor(
+    readonly file: string,
+    size?: number,
+  ) {
+    this.lines = readLines(file, size);
   }
 
   async advance(): Promise<void> {
@@ -91,10 +95,11 @@ function seqOf(text: string): number | undefined {
 }
 
 /** Lines of a file, streamed, with whether each ended with a newline (the last may not: a torn write). */
-export async function* readLines(file: string): AsyncGenerator<{ line: number; text: string; terminated: boolean }> {
+export async function* readLines(file: string, size?: number): AsyncGenerator<{ line: number; text: string; terminated: boolean }> {
   let rest = '';
   let line = 0;
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
+  if (size === 0) return;
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024, ...(size !== undefined ? { end: size - 1 } : {}) })) {
     const text = rest + (chunk as string);
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
