@@ -3,6 +3,7 @@ import { build } from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { writeValidators } from './scripts/schema-validators.mjs';
 
 const require = createRequire(import.meta.url);
 const production = process.argv.includes('--production');
@@ -26,6 +27,9 @@ const bench = process.argv.includes('--bench')
       build({ ...common, entryPoints: ['bench/vscode/index.ts'], outfile: 'bench/out/vscode/index.js', external: ['vscode'], sourcemap: false }),
     ]
   : [];
+
+// The schemas' validators are compiled here, not when a process starts.
+writeValidators();
 
 await Promise.all([
   ...bench,

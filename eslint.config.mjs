@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '**/out/**', '.tsbuild/**', 'scratch/**', 'examples/**', '.test-artifacts/**', '.vscode-test/**', 'test/e2e/scripted-model/**'] },
+  { ignores: ['node_modules/**', '**/out/**', '.tsbuild/**', 'scratch/**', 'examples/**', '.test-artifacts/**', '.vscode-test/**', 'test/e2e/scripted-model/**', 'server/src/core/schema-validators.generated.ts'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.mjs'] }, tsconfigRootDir: import.meta.dirname } },

@@ -1,5 +1,5 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { SCHEMAS } from './versions';
+import type { ErrorObject } from 'ajv';
+import { VALIDATORS } from './schema-validators.generated';
 
 export type SchemaKind = 'root' | 'override';
 
@@ -11,20 +11,15 @@ export interface SchemaError {
   message: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-for (const schema of Object.values(SCHEMAS)) ajv.addSchema(schema);
-const validators = new Map<string, ValidateFunction>();
+/** A validator compiled at build time (scripts/schema-validators.mjs), so loading a policy compiles nothing. */
+interface Validator {
+  (value: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
 
-function validatorFor(version: string, kind: SchemaKind): ValidateFunction | undefined {
-  const key = `${version}#${kind}`;
-  const cached = validators.get(key);
-  if (cached) return cached;
-  const schema = SCHEMAS[version] as { $id?: string } | undefined;
-  if (!schema?.$id) return undefined;
-  const ref = kind === 'root' ? schema.$id : `${schema.$id}#/definitions/override`;
-  const validate = ajv.getSchema(ref);
-  if (validate) validators.set(key, validate);
-  return validate;
+function validatorFor(version: string, kind: SchemaKind): Validator | undefined {
+  const byVersion = VALIDATORS as Record<string, Record<SchemaKind, Validator>>;
+  return Object.prototype.hasOwnProperty.call(byVersion, version) ? byVersion[version]?.[kind] : undefined;
 }
 
 /** Validates a parsed policy against its version's schema; an unknown version yields no errors here. */
