@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { DFA, JS, NFA, TooManyNodesError, Transformers, transform, visitAst, type Expression, type NoParent } from 'refa';
+import { DFA, JS, NFA, TooManyNodesError, Transformers, transform, visitAst, type Expression, type NodeFactory, type NoParent } from 'refa';
 import { globOptions, withoutVacuousAssertions } from './glob';
 
 /**
@@ -20,7 +20,7 @@ export class UndecidableGlobError extends Error {}
  * needs 2^20 (it must remember every `a` among the last 21 characters); `validate` ran out of
  * memory on it. Past the bound the glob is undecidable: reported, and it blocks.
  */
-const MAX_STATES = 10_000;
+export const MAX_STATES = 10_000;
 
 /** Runs an automaton construction within MAX_STATES; too many states make the glob undecidable. */
 function bounded<T>(build: () => T): T {
@@ -49,6 +49,25 @@ function toNfa(regex: RegExp): NFA {
 
 let normalisedNfa: NFA | undefined;
 
+/** The glob's automaton on normalised paths, before minimising, its states made by `factory`. */
+function intersectionWithNormalised(pattern: string, caseInsensitive: boolean, factory: NodeFactory<DFA.Node>): DFA {
+  const raw = picomatch.makeRe(pattern, globOptions(caseInsensitive));
+  normalisedNfa ??= toNfa(NORMALISED);
+  return DFA.fromIntersection(toNfa(new RegExp(withoutVacuousAssertions(raw.source), raw.flags)), normalisedNfa, factory);
+}
+
+/** How many states the analysis of `pattern` builds, counting up to `limit` + 1 (MAX_STATES bounds this), for tests and benchmarks. */
+export function analysisStates(pattern: string, caseInsensitive: boolean, limit = 1_000_000): number {
+  let count = 0;
+  const inner = new DFA.LimitedNodeFactory(limit);
+  try {
+    intersectionWithNormalised(pattern, caseInsensitive, { createNode: () => (count++, inner.createNode()) });
+  } catch (error) {
+    if (!(error instanceof TooManyNodesError)) throw error;
+  }
+  return count;
+}
+
 const cache = new Map<string, DFA>();
 const MAX_CACHED_LANGUAGES = 20_000;
 
@@ -57,11 +76,7 @@ export function globLanguage(pattern: string, caseInsensitive: boolean): DFA {
   const key = `${caseInsensitive ? 'i' : 's'}:${pattern}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const raw = picomatch.makeRe(pattern, globOptions(caseInsensitive));
-  const source = withoutVacuousAssertions(raw.source);
-  normalisedNfa ??= toNfa(NORMALISED);
-  const nfa = normalisedNfa;
-  const dfa = bounded(() => DFA.fromIntersection(toNfa(new RegExp(source, raw.flags)), nfa, new DFA.LimitedNodeFactory(MAX_STATES)));
+  const dfa = bounded(() => intersectionWithNormalised(pattern, caseInsensitive, new DFA.LimitedNodeFactory(MAX_STATES)));
   dfa.minimize();
   if (cache.size > MAX_CACHED_LANGUAGES) cache.clear();
   cache.set(key, dfa);

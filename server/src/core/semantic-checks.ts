@@ -1,7 +1,8 @@
 import type { DFA } from 'refa';
 import { finding } from './findings';
 import { BaseTrie } from './base-trie';
-import { exampleOutside, globLanguage, relation, UndecidableGlobError } from './glob-language';
+import { exampleOutside, globLanguage, MAX_STATES, relation, UndecidableGlobError } from './glob-language';
+import { analysisStateBound } from './glob-state-bound';
 import type { PolicyFile, RuleEntry } from './policy-file';
 import type { PolicySet } from './policy-set';
 import type { PathRule } from './rule-index';
@@ -136,11 +137,17 @@ function rootAnchoredHints(set: PolicySet): Finding[] {
     );
 }
 
-/** The blocking part of the analysis alone: every path glob must be analysable (AP2004). */
+/**
+ * The blocking part of the analysis alone: every path glob must be analysable (AP2004). A glob
+ * whose shape proves its automaton small (glob-state-bound.ts) is not built: the same findings,
+ * without the automaton work on an enforcing process's start.
+ */
 export function checkAnalysable(set: PolicySet): Finding[] {
   const out: Finding[] = [];
   const language = languageOf(set, out);
-  for (const index of [set.fileAllow, set.fileDeny, set.fileApproval]) for (const rule of index.all) language(rule);
+  for (const index of [set.fileAllow, set.fileDeny, set.fileApproval]) {
+    for (const rule of index.all) if ((analysisStateBound(rule.glob.pattern) ?? Infinity) > MAX_STATES) language(rule);
+  }
   return out;
 }
 
