@@ -32,12 +32,14 @@ function bounded<T>(build: () => T): T {
   }
 }
 
-const simplify = Transformers.simplify({ ignoreAmbiguity: true, ignoreOrder: true });
-const dropEdges = Transformers.patternEdgeAssertions({ remove: true, inline: true });
+// Made on first use: a process that builds no automaton never loads refa (its own bundle file).
+let transformers: { simplify: ReturnType<typeof Transformers.simplify>; dropEdges: ReturnType<typeof Transformers.patternEdgeAssertions> } | undefined;
 
 function toNfa(regex: RegExp): NFA {
   const parser = JS.Parser.fromLiteral({ source: regex.source, flags: regex.flags });
   let expression: NoParent<Expression> = parser.parse({ assertions: 'parse', simplify: false }).expression;
+  transformers ??= { simplify: Transformers.simplify({ ignoreAmbiguity: true, ignoreOrder: true }), dropEdges: Transformers.patternEdgeAssertions({ remove: true, inline: true }) };
+  const { simplify, dropEdges } = transformers;
   expression = transform(simplify, expression);
   expression = transform(dropEdges, expression);
   expression = transform(simplify, expression);
