@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { HOOK_ADAPTER_NAMES, HOOK_ADAPTERS, HOOK_RUNTIMES, readHookCall, type HookAdapterName, type HookAdapter, type HookCall, type HookOutcome, type HookRuntime } from '#core';
+import { parseArgs } from 'node:util';
+import { HOOK_ADAPTER_NAMES, HOOK_ADAPTERS, HOOK_RUNTIMES, parseDuration, readHookCall, type HookAdapterName, type HookAdapter, type HookCall, type HookOutcome, type HookRuntime, type PolicySet } from '#core';
 import { approvalServiceApprover } from '../node/approval-service';
 import { Enforcer, type Actor } from '../node/enforcer';
 import { armDeadline, hookBudgetMs, type HookDeadline } from '../node/hook-deadline';
 import { stateDirectory } from '../node/state-dir';
 import { beginCall, endCall, type CallMarker } from '../node/unfinished-calls';
 import { loadWorkspacePolicy, openStores } from '../node/workspace';
+import { installScope } from './install-scope';
 import { UsageError, type CliIo } from './io';
 
 const MAX_INPUT_BYTES = 16 * 1024 * 1024;
@@ -33,6 +35,54 @@ export interface HookOptions {
   runtimeTimeoutMs: number;
 }
 
+/**
+ * Where a hook call is answered: this process (the watchdog, its working folder, a fresh policy
+ * load), or the resident decider (serve-command.ts: a timer per call, the client's folder, the
+ * policy it keeps loaded).
+ */
+export interface HookHost {
+  /** The folder the runtime started the hook in. */
+  cwd: string;
+  /** How long ago the call began (ms): the runtime's timeout runs from then. */
+  elapsedMs(): number;
+  /** Arms the call's deadline: after `ms`, `lastWords` answer deny unless the call claimed the answer first. */
+  arm(ms: number, lastWords: { stdout: string; stderr: string }): HookDeadline;
+  /** What to do once the deadline answered first: this process waits to be ended; the decider drops the late answer. */
+  late(deadline: HookDeadline): number;
+  loadPolicy(root: string): Promise<PolicySet>;
+  /** Audit forwarding trouble, after the answer. */
+  warn(message: string): void;
+}
+
+/** The host of a hook run as its own process. */
+export const PROCESS_HOST: HookHost = {
+  cwd: process.cwd(),
+  elapsedMs: () => performance.now() + spentBeforeStart(process.env.AGENT_POLICY_HOOK_ELAPSED_MS),
+  arm: armDeadline,
+  late: () => waitToBeEnded(),
+  loadPolicy: (root) => loadWorkspacePolicy(root, 'enforcement'),
+  warn: (message) => void process.stderr.write(message),
+};
+
+/** Time a client spent on the call before it handed it to this process (ms; a hook client that found no decider says so). */
+function spentBeforeStart(value: string | undefined): number {
+  const ms = Number(value ?? 0);
+  return Number.isFinite(ms) && ms > 0 ? ms : 0;
+}
+
+/** `hook <runtime> [options]`'s arguments, as the CLI and the resident decider both read them. */
+export function readHookArgs(args: string[], env: NodeJS.ProcessEnv): { adapter: HookAdapter; options: HookOptions } {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { root: { type: 'string' }, state: { type: 'string' }, 'approval-timeout': { type: 'string' }, timeout: { type: 'string' }, scope: { type: 'string' }, from: { type: 'string' } } });
+  const adapter = hookAdapter(positionals[0]);
+  const scope = installScope(values.scope);
+  if (scope === 'user' && values.root !== undefined) throw new UsageError('a user-level hook (--scope user) finds the policy from --from; --root fixes one project');
+  const timeout = values['approval-timeout'] === undefined ? 10 * 60_000 : parseDuration(values['approval-timeout']);
+  if (timeout === undefined) throw new UsageError('--approval-timeout is a duration such as 10m');
+  const runtimeTimeout = values.timeout === undefined ? DEFAULT_RUNTIME_TIMEOUT_MS : Number(values.timeout) * 1000;
+  if (!(runtimeTimeout > 0)) throw new UsageError("--timeout is the runtime's timeout for the hook, in seconds");
+  return { adapter, options: { root: values.root, state: values.state, approvalTimeoutMs: timeout, runtimeTimeoutMs: runtimeTimeout, probe: env.AGENT_POLICY_PROBE === '1', ...(scope === 'user' ? { user: { from: values.from } } : {}) } };
+}
+
 /** Assumed when the command does not say (`--timeout`): the shortest default among the runtimes. */
 export const DEFAULT_RUNTIME_TIMEOUT_MS = 30_000;
 // The approval service's reply must arrive this long before the deadline.
@@ -55,11 +105,11 @@ export function installableRuntime(name: string | undefined): HookRuntime {
  * Fails closed: unreadable input, an unknown tool, a policy that cannot be loaded or an internal
  * error are all denials that say why. Every decision is recorded in the audit log.
  */
-export async function runHook(adapter: HookAdapter, io: CliIo, options: HookOptions): Promise<number> {
-  const budget = hookBudgetMs(options.runtimeTimeoutMs, performance.now());
+export async function runHook(adapter: HookAdapter, io: CliIo, options: HookOptions, host: HookHost = PROCESS_HOST): Promise<number> {
+  const budget = hookBudgetMs(options.runtimeTimeoutMs, host.elapsedMs());
   const lateReason = `no decision within the hook's deadline (${Math.round(budget / 1000)} s, inside ${adapter.runtime}'s ${Math.round(options.runtimeTimeoutMs / 1000)} s timeout), so the action is denied`;
   // Killed after these words, the command's `|| exit 2` blocks the call; runtimes then show stderr.
-  const deadline = armDeadline(budget, { stdout: adapter.reply({ decision: 'deny', reason: lateReason }, '').stdout, stderr: `Agent Policy: ${lateReason}\n` });
+  const deadline = host.arm(budget, { stdout: adapter.reply({ decision: 'deny', reason: lateReason }, '').stdout, stderr: `Agent Policy: ${lateReason}\n` });
   let event = '';
   let reply;
   try {
@@ -67,12 +117,12 @@ export async function runHook(adapter: HookAdapter, io: CliIo, options: HookOpti
     event = typeof payload.hook_event_name === 'string' ? payload.hook_event_name : '';
     const call = readHookCall(adapter, payload);
     event = call.event;
-    const outcome = await decide(adapter, call, options, deadline);
+    const outcome = await decide(adapter, call, options, deadline, host);
     reply = outcome === PASS_THROUGH ? NO_ANSWER : adapter.reply(outcome, event);
   } catch (error) {
     reply = adapter.reply({ decision: 'deny', reason: `the hook failed, so the action is denied: ${(error as Error).message}` }, event);
   }
-  if (!deadline.claim()) waitToBeEnded();
+  if (!deadline.claim()) return host.late(deadline);
   return write(io, reply);
 }
 
@@ -86,22 +136,22 @@ const PASS_THROUGH = Symbol('pass through');
 const NO_ANSWER = { stdout: '', stderr: '', exitCode: 0 };
 const HOOK_FORWARD_TIMEOUT_MS = 750;
 
-async function decide(adapter: HookAdapter, call: HookCall, options: HookOptions, deadline: HookDeadline): Promise<HookOutcome | typeof PASS_THROUGH> {
+async function decide(adapter: HookAdapter, call: HookCall, options: HookOptions, deadline: HookDeadline, host: HookHost): Promise<HookOutcome | typeof PASS_THROUGH> {
   if (options.user) {
-    const from = options.user.from ? resolve(options.user.from) : process.cwd();
+    const from = options.user.from ? resolve(host.cwd, options.user.from) : host.cwd;
     const governing = findRoot(from);
-    return governing ? enforce(adapter, call, governing, options, deadline) : PASS_THROUGH;
+    return governing ? enforce(adapter, call, governing, options, deadline, host) : PASS_THROUGH;
   }
-  const start = options.root !== undefined ? resolve(options.root) : process.cwd();
+  const start = options.root !== undefined ? resolve(host.cwd, options.root) : host.cwd;
   if (options.root === '') return { decision: 'deny', reason: `${adapter.runtime} did not name its project folder (the hook's --root is empty), so no policy can be found and nothing is allowed` };
   const root = options.root !== undefined ? (existsSync(join(start, '.agent-policy.yml')) ? start : undefined) : findRoot(start);
   if (!root) return { decision: 'deny', reason: `no .agent-policy.yml in ${start}${options.root !== undefined ? '' : ' or above it'}, so nothing can be allowed` };
-  return enforce(adapter, call, root, options, deadline);
+  return enforce(adapter, call, root, options, deadline, host);
 }
 
-async function enforce(adapter: HookAdapter, call: HookCall, root: string, options: HookOptions, deadline: HookDeadline): Promise<HookOutcome> {
+async function enforce(adapter: HookAdapter, call: HookCall, root: string, options: HookOptions, deadline: HookDeadline, host: HookHost): Promise<HookOutcome> {
   if (options.probe) {
-    const set = await loadWorkspacePolicy(root, 'enforcement');
+    const set = await host.loadPolicy(root);
     return { decision: 'deny', reason: set.refusal ? `probe: the policy at ${root} does not load: ${set.refusal.message}` : `probe: the policy at ${root} governs this call (nothing recorded, every probe is denied)` };
   }
   // Before anything that can take long: a call ended before it answers is still recorded (by the next append).
@@ -115,10 +165,10 @@ async function enforce(adapter: HookAdapter, call: HookCall, root: string, optio
   });
   deadline.markCall(marker);
   try {
-    return await decideGoverned(adapter, call, root, options, deadline);
+    return await decideGoverned(adapter, call, root, options, deadline, host);
   } finally {
     if (deadline.claim()) endCall(marker);
-    else waitToBeEnded();
+    else host.late(deadline);
   }
 }
 
@@ -127,10 +177,10 @@ function callerMarker(call: HookCall): Pick<CallMarker, 'session_id' | 'tool_use
   return { ...(c.sessionId ? { session_id: c.sessionId } : {}), ...(c.toolUseId ? { tool_use_id: c.toolUseId } : {}), ...(c.transcriptPath ? { transcript_path: c.transcriptPath } : {}), ...(c.permissionMode ? { permission_mode: c.permissionMode } : {}) };
 }
 
-async function decideGoverned(adapter: HookAdapter, call: HookCall, root: string, options: HookOptions, deadline: HookDeadline): Promise<HookOutcome> {
-  const set = await loadWorkspacePolicy(root, 'enforcement');
+async function decideGoverned(adapter: HookAdapter, call: HookCall, root: string, options: HookOptions, deadline: HookDeadline, host: HookHost): Promise<HookOutcome> {
+  const set = await host.loadPolicy(root);
   // Forwarding to audit sinks runs after the answer, bounded so a sink that is down costs a call little.
-  const stores = openStores(set, root, { ...(options.state ? { state: options.state } : {}), forwardTimeoutMs: HOOK_FORWARD_TIMEOUT_MS, onForwardProblem: (p) => process.stderr.write(`agent-policy: audit forwarding: ${p.message} (entries wait in the log and are sent later)\n`) });
+  const stores = openStores(set, root, { ...(options.state ? { state: options.state } : {}), forwardTimeoutMs: HOOK_FORWARD_TIMEOUT_MS, onForwardProblem: (p) => host.warn(`agent-policy: audit forwarding: ${p.message} (entries wait in the log and are sent later)\n`) });
   const enforcer = new Enforcer(set, stores);
   const actor: Actor = { runtime: adapter.runtime, tool: call.tool, ...call.caller };
   const outcome = await enforcer.enforce({

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { parseDuration, type PolicySet } from '#core';
+import type { PolicySet } from '#core';
 import { Enforcer } from '../node/enforcer';
 import { runtimeHome } from '../node/runtime-homes';
 import { loadWorkspacePolicy, openStores, type Stores } from '../node/workspace';
@@ -11,7 +11,8 @@ import { runApprovalsDecide, runApprovalsList, runApprovalsRequest } from './app
 import { acknowledgedByEverySink, runAuditForward, runAuditQuery, runAuditVerify } from './audit-command';
 import { runBypassGrant, runBypassList, runBypassRevoke } from './bypass-command';
 import { runCheck, runEval } from './eval-command';
-import { DEFAULT_RUNTIME_TIMEOUT_MS, hookAdapter, installableRuntime, runHook } from './hook-command';
+import { installableRuntime, readHookArgs, runHook } from './hook-command';
+import { installScope } from './install-scope';
 import { runDoctor } from './doctor-command';
 import { runInit } from './init-command';
 import { compileTarget, runCompile } from './compile-command';
@@ -84,11 +85,6 @@ async function workspace(root: string | undefined, state: string | undefined, an
     stores: storesOnce,
     enforcer: () => (enforcer ??= new Enforcer(set, storesOnce())),
   };
-}
-
-function installScope(value: string | undefined): 'project' | 'user' {
-  if (value === undefined || value === 'project' || value === 'user') return value ?? 'project';
-  throw new UsageError('--scope is project or user');
 }
 
 function format(value: string | undefined): ReportFormat {
@@ -189,15 +185,8 @@ const COMMANDS: Record<string, Handler> = {
     }
   },
   async hook(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COMMON, 'approval-timeout': { type: 'string' }, timeout: { type: 'string' }, scope: { type: 'string' }, from: { type: 'string' } } });
-    const adapter = hookAdapter(positionals[0]);
-    const scope = installScope(values.scope);
-    if (scope === 'user' && values.root !== undefined) throw new UsageError('a user-level hook (--scope user) finds the policy from --from; --root fixes one project');
-    const timeout = values['approval-timeout'] === undefined ? 10 * 60_000 : parseDuration(values['approval-timeout']);
-    if (timeout === undefined) throw new UsageError('--approval-timeout is a duration such as 10m');
-    const runtimeTimeout = values.timeout === undefined ? DEFAULT_RUNTIME_TIMEOUT_MS : Number(values.timeout) * 1000;
-    if (!(runtimeTimeout > 0)) throw new UsageError("--timeout is the runtime's timeout for the hook, in seconds");
-    return runHook(adapter, io, { root: values.root, state: values.state, approvalTimeoutMs: timeout, runtimeTimeoutMs: runtimeTimeout, probe: process.env.AGENT_POLICY_PROBE === '1', ...(scope === 'user' ? { user: { from: values.from } } : {}) });
+    const { adapter, options } = readHookArgs(args, process.env);
+    return runHook(adapter, io, options);
   },
   async init(args) {
     const { values } = parseArgs({ args, options: { ...COMMON, runtime: { type: 'string' }, uninstall: { type: 'boolean' }, cli: { type: 'string' }, scope: { type: 'string' }, timeout: { type: 'string' }, trust: { type: 'boolean' } } });
