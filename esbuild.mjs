@@ -1,6 +1,7 @@
 // Builds the three bundles: the VS Code client, the language server and the CLI.
 import { build } from 'esbuild';
-import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { writeValidators } from './scripts/schema-validators.mjs';
@@ -61,6 +62,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'server/out/cli.js' }),
   // VS Code's built-in agent runs this on every tool call (agent-plugin/hooks/pre-tool-use.sh): Node's own modules only.
   build({ ...common, entryPoints: ['server/src/vscode-hook/main.ts'], outfile: 'server/out/vscode-hook.js' }),
+  // Agent runtimes run this on every tool call (init installs it): it hands the call to the resident decider. Node's own modules only.
+  build({ ...common, entryPoints: ['server/src/hook-client/main.ts'], outfile: 'server/out/hook.js' }),
 ]);
 
 // The shell parser's WebAssembly files live beside the bundles that parse commands (the client's gate too).
@@ -71,3 +74,16 @@ for (const dir of ['server/out', 'client/out']) {
   }
 }
 chmodSync('server/out/cli.js', 0o755);
+
+// The native hook client (native/hook-client.c), where this machine has a C compiler: a call the
+// resident decider answers costs a few milliseconds instead of a Node start. Without one, `init`
+// installs the Node client (server/out/hook.js), which speaks the same protocol.
+const nativeClient = 'server/out/agent-policy-hook';
+if (process.platform !== 'win32') {
+  const cc = process.env.CC ?? 'cc';
+  const compiled = spawnSync(cc, ['-O2', '-Wall', '-Wextra', '-Werror', '-o', nativeClient, 'native/hook-client.c'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (compiled.status !== 0) {
+    rmSync(nativeClient, { force: true });
+    console.warn(`esbuild.mjs: no native hook client (${cc} ${compiled.error ? 'is not installed' : 'failed'}); hooks use server/out/hook.js`);
+  }
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CLI, privateHome, run, workspace } from './cli-helpers';
 
@@ -30,12 +30,14 @@ describe('agent-policy init: a hook command that works on this machine', () => {
     assert.equal(existsSync(join(root, '.claude', 'settings.json')), false, 'nothing written');
   });
 
-  it('by default starts this very CLI by absolute path (no npx lookup that fails where the package is not installed)', () => {
+  it('by default starts the hook client beside this very CLI by absolute path, with this Node for its fallback (no npx lookup that fails where the package is not installed)', () => {
     const root = workspace({ '.agent-policy.yml': POLICY });
     const { env } = privateHome();
     assert.equal(run(['init', '--runtime', 'claude-code', '--root', root], undefined, CLI, env).code, 0);
     const command = installedCommand(join(root, '.claude', 'settings.json'));
-    assert.ok(command.startsWith(`${process.execPath} ${CLI} hook claude-code `), command);
+    const native = join(dirname(CLI), 'agent-policy-hook');
+    const expected = existsSync(native) ? `${native} ${process.execPath} hook claude-code ` : `${process.execPath} --liftoff-only ${join(dirname(CLI), 'hook.js')} hook claude-code `;
+    assert.ok(command.startsWith(expected), command);
     assert.ok(!command.includes('npx'));
     assert.equal(existsSync(join(root, '.agent-policy', 'audit')), false, 'the probe loaded the policy and recorded nothing');
   });

@@ -94,6 +94,8 @@ function baseEnv(home: string): Record<string, string> {
   env.XDG_CACHE_HOME = join(home, '.cache');
   env.XDG_DATA_HOME = join(home, '.local', 'share');
   env.XDG_STATE_HOME = join(home, '.local', 'state');
+  // The hook's resident decider (one per home here) exits soon after its project's test.
+  env.AGENT_POLICY_DECIDER_IDLE = '30s';
   return { ...env, ...QUIET };
 }
 

@@ -106,10 +106,19 @@ function uninstall(runtime: HookRuntime, file: string, shown: string, config: Re
   return EXIT.ok;
 }
 
-/** This CLI as a command: the Node running it and its own file, by absolute path. */
+/**
+ * The hook client beside this CLI, as a command, by absolute paths: the native client where the
+ * build compiled one (it runs the CLI with this Node when no decider answers), else the Node client;
+ * both hand the call to the resident decider. `--liftoff-only` is on Node's command line because
+ * Node 24 ignores it set at run time (the CLI's one-decision processes want it: main.ts).
+ */
 function thisCli(): string {
-  const script = process.argv[1] ? realpathSync(process.argv[1]) : 'agent-policy';
-  return `${shellQuote(process.execPath)} ${shellQuote(script)}`;
+  if (!process.argv[1]) return 'agent-policy';
+  const dir = dirname(realpathSync(process.argv[1]));
+  const native = join(dir, 'agent-policy-hook');
+  if (existsSync(native)) return `${shellQuote(native)} ${shellQuote(process.execPath)}`;
+  const client = join(dir, 'hook.js');
+  return `${shellQuote(process.execPath)} --liftoff-only ${shellQuote(existsSync(client) ? client : realpathSync(process.argv[1]))}`;
 }
 
 /** Sets up (with --trust) or prints exactly the trust the runtime needs before it runs the hook. */

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
+import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import type { PolicySet } from '#core';
+import { parseDuration, type PolicySet } from '#core';
 import { Enforcer } from '../node/enforcer';
 import { runtimeHome } from '../node/runtime-homes';
 import { loadWorkspacePolicy, openStores, type Stores } from '../node/workspace';
@@ -13,6 +14,9 @@ import { runBypassGrant, runBypassList, runBypassRevoke } from './bypass-command
 import { runCheck, runEval } from './eval-command';
 import { installableRuntime, readHookArgs, runHook } from './hook-command';
 import { installScope } from './install-scope';
+import { deciderPaths, handedOverInput } from '../node/decider-protocol';
+import { DEFAULT_DECIDER_IDLE_MS, runServe, startDecider } from './serve-command';
+import { Readable } from 'node:stream';
 import { runDoctor } from './doctor-command';
 import { runInit } from './init-command';
 import { compileTarget, runCompile } from './compile-command';
@@ -42,6 +46,7 @@ Usage:
   agent-policy approvals request --json ACTION [--wait] [--timeout 1h]
   agent-policy hook claude-code|cursor|gemini-cli|copilot-cli|codex|vscode [--timeout SECONDS] [--scope user [--from DIR]] [--approval-timeout 10m]
                                                             answer the runtime's pre-tool hook (JSON on stdin) from the policy
+  agent-policy serve [--idle 10m]                           the resident decider hook clients hand calls to (started by the first call; exits when idle)
   agent-policy init --runtime NAME [--scope project|user] [--trust] [--timeout SECONDS] [--uninstall] [--cli COMMAND]
                                                             install (or remove) the hook in that runtime's project (or user) settings,
                                                             probe it, and set up (--trust) or print the trust the runtime needs
@@ -59,8 +64,13 @@ Exit codes: 0 ok, 1 violations, errors or refusals, 2 usage error or unloadable 
 const io: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  stdin: process.stdin,
+  stdin: handedOverStdin() ?? process.stdin,
 };
+
+function handedOverStdin(): NodeJS.ReadableStream | undefined {
+  const input = handedOverInput();
+  return input === undefined ? undefined : Readable.from([input]);
+}
 
 const COMMON = { root: { type: 'string' }, state: { type: 'string' } } as const;
 
@@ -186,7 +196,16 @@ const COMMANDS: Record<string, Handler> = {
   },
   async hook(args) {
     const { adapter, options } = readHookArgs(args, process.env);
-    return runHook(adapter, io, options);
+    const code = await runHook(adapter, io, options);
+    // A hook client found no decider: one is started for the calls that follow (the answer is already written).
+    if (process.env.AGENT_POLICY_START_DECIDER === '1' && process.argv[1]) startDecider(process.execPath, join(dirname(realpathSync(process.argv[1])), 'cli.js'), deciderPaths(), process.env.AGENT_POLICY_DECIDER_IDLE);
+    return code;
+  },
+  async serve(args) {
+    const { values } = parseArgs({ args, options: { idle: { type: 'string' } } });
+    const idleMs = values.idle === undefined ? DEFAULT_DECIDER_IDLE_MS : parseDuration(values.idle);
+    if (idleMs === undefined) throw new UsageError('--idle is a duration such as 10m');
+    return runServe(io, { idleMs, bundle: process.argv[1] ? realpathSync(process.argv[1]) : undefined });
   },
   async init(args) {
     const { values } = parseArgs({ args, options: { ...COMMON, runtime: { type: 'string' }, uninstall: { type: 'boolean' }, cli: { type: 'string' }, scope: { type: 'string' }, timeout: { type: 'string' }, trust: { type: 'boolean' } } });

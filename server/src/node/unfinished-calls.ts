@@ -22,6 +22,8 @@ export interface CallMarker {
   permission_mode?: string;
   /** Set by the watchdog as it answers deny at the deadline. */
   answered?: 'deny at the deadline';
+  /** Set by a resident decider when the call's work ends after its deadline answered: recorded though `pid` lives on. */
+  ended?: true;
 }
 
 export const UNFINISHED_DIR = 'unfinished';
@@ -40,6 +42,16 @@ export function endCall(file: string): void {
   rmSync(file, { force: true });
 }
 
+/** Notes in a call's marker what happened to it (a resident decider's deadline, or the end of its late work); a marker already gone stays gone. */
+export function noteCall(file: string, note: Pick<CallMarker, 'answered' | 'ended'>): void {
+  try {
+    const marker = JSON.parse(readFileSync(file, 'utf8')) as CallMarker;
+    writeAtomic(file, JSON.stringify({ ...marker, ...note }));
+  } catch {
+    // Taken by an append already, or torn: nothing to note.
+  }
+}
+
 /** Markers left by processes that no longer run, oldest first; each is removed once `record` returns. */
 export function takeAbandoned(auditDir: string, isAlive: (pid: number) => boolean, record: (marker: CallMarker) => void): void {
   const dir = join(auditDir, UNFINISHED_DIR);
@@ -56,7 +68,7 @@ export function takeAbandoned(auditDir: string, isAlive: (pid: number) => boolea
     }
   }
   for (const { file, marker } of markers.sort((a, b) => a.marker.started_at.localeCompare(b.marker.started_at))) {
-    if (typeof marker.pid === 'number' && isAlive(marker.pid)) continue;
+    if (marker.ended !== true && typeof marker.pid === 'number' && isAlive(marker.pid)) continue;
     record(marker);
     rmSync(file, { force: true });
   }

@@ -1,0 +1,277 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { chmodSync, closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { answerFrame, DECIDER_ENV, declineFrame, decodeRequest, deciderPaths, lateFrame, type DeciderPaths, type DeciderRequest, type HookReply } from '../node/decider-protocol';
+import { writeAtomic } from '../node/durable-file';
+import { withFileLock } from '../node/file-lock';
+import type { HookDeadline } from '../node/hook-deadline';
+import { ResidentPolicies } from '../node/resident-policies';
+import { ensurePrivateDir } from '../node/state-dir';
+import { noteCall, processAlive } from '../node/unfinished-calls';
+import { readHookArgs, runHook, type HookHost } from './hook-command';
+import type { CliIo } from './io';
+
+/**
+ * `agent-policy serve`: the resident decider. It keeps each workspace's policy loaded (and fresh:
+ * resident-policies.ts) and answers hook calls handed over by a hook client through the same
+ * `runHook` a hook process runs, so an answer is the one the process would give. One per seal
+ * folder; the first hook call that finds none starts it, and it exits after `idleMs` without a call.
+ */
+export interface ServeOptions {
+  idleMs: number;
+  /** The bundle this decider runs: when it changes (an upgrade), the decider declines and exits. */
+  bundle: string | undefined;
+}
+
+export const DEFAULT_DECIDER_IDLE_MS = 10 * 60_000;
+const MAX_REQUEST_BYTES = 17 * 1024 * 1024;
+const MAX_LOG_BYTES = 1024 * 1024;
+const RECEIVE_TIMEOUT_MS = 5_000;
+
+export async function runServe(io: CliIo, options: ServeOptions): Promise<number> {
+  const paths = deciderPaths();
+  if (!paths.socket) {
+    io.stderr(`agent-policy serve: the seal folder's path (${paths.folder}) is too long for a Unix socket; hook calls are decided in their own processes\n`);
+    return 1;
+  }
+  ensurePrivateDir(paths.folder);
+  const pidFile = `${paths.lock}.pid`;
+  const claimed = withFileLock(paths.lock, () => claimDecider(pidFile));
+  if (!claimed) {
+    io.stderr('agent-policy serve: a decider already runs for this seal folder\n');
+    return 0;
+  }
+  const decider = new Decider(paths, options, io);
+  try {
+    await decider.listen(paths.socket);
+    await decider.closed;
+  } finally {
+    decider.cleanUp(pidFile);
+  }
+  return 0;
+}
+
+/** Whether this process is now the folder's decider (no other live one holds the pid file). */
+function claimDecider(pidFile: string): boolean {
+  try {
+    const holder = Number(readFileSync(pidFile, 'utf8').trim());
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) return false;
+  } catch {
+    // None yet.
+  }
+  writeAtomic(pidFile, `${process.pid}\n`);
+  return true;
+}
+
+class Decider {
+  private readonly policies = new ResidentPolicies();
+  private readonly token = randomBytes(32).toString('hex');
+  private readonly bundleStamp: string | undefined;
+  private server: Server | undefined;
+  private lastCall = performance.now();
+  private active = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private resolveClosed: () => void = () => undefined;
+  readonly closed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
+
+  constructor(private readonly paths: DeciderPaths, private readonly options: ServeOptions, private readonly io: CliIo) {
+    this.bundleStamp = options.bundle === undefined ? undefined : fileStamp(options.bundle);
+  }
+
+  async listen(socket: string): Promise<void> {
+    if (process.platform !== 'win32') rmSync(socket, { force: true });
+    const server = createServer({ allowHalfOpen: true }, (connection) => this.accept(connection));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socket, () => resolve());
+    });
+    server.on('error', (error) => this.log(`socket error: ${error.message}`));
+    if (process.platform !== 'win32') chmodSync(socket, 0o600);
+    // Written after the socket exists: a client that reads the token finds someone to give it to.
+    writeAtomic(this.paths.token, `${this.token}\n`);
+    this.log(`deciding on ${socket} (pid ${process.pid}, idle exit after ${Math.round(this.options.idleMs / 1000)} s)`);
+    this.armIdle();
+  }
+
+  cleanUp(pidFile: string): void {
+    this.policies.close();
+    // Only what is still this decider's: a successor may have written its own already.
+    removeIfHolds(this.paths.token, this.token);
+    removeIfHolds(pidFile, String(process.pid));
+    if (process.platform !== 'win32' && this.paths.socket && readIfExists(this.paths.token) === undefined) rmSync(this.paths.socket, { force: true });
+  }
+
+  private shutDown(why: string): void {
+    if (!this.server) return;
+    this.log(`exiting: ${why}`);
+    clearTimeout(this.idleTimer);
+    const server = this.server;
+    this.server = undefined;
+    // No new calls; the ones under way finish and are answered.
+    server.close(() => this.resolveClosed());
+  }
+
+  private armIdle(): void {
+    clearTimeout(this.idleTimer);
+    const left = this.options.idleMs - (performance.now() - this.lastCall);
+    this.idleTimer = setTimeout(() => {
+      if (this.active === 0 && performance.now() - this.lastCall >= this.options.idleMs) this.shutDown('idle');
+      else this.armIdle();
+    }, Math.max(left, 50));
+  }
+
+  private accept(connection: Socket): void {
+    this.lastCall = performance.now();
+    this.active++;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer = setTimeout(() => connection.destroy(), RECEIVE_TIMEOUT_MS);
+    connection.on('error', () => undefined);
+    connection.on('close', () => {
+      clearTimeout(timer);
+      this.active--;
+      this.lastCall = performance.now();
+    });
+    connection.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) connection.destroy();
+      else chunks.push(chunk);
+    });
+    connection.on('end', () => {
+      clearTimeout(timer);
+      this.answer(connection, Buffer.concat(chunks)).catch((error: unknown) => {
+        this.log(`a call failed: ${(error as Error).message}`);
+        if (!connection.destroyed) connection.end(declineFrame('the decider failed'));
+      });
+    });
+  }
+
+  private async answer(connection: Socket, data: Buffer): Promise<void> {
+    const request = decodeRequest(data);
+    const refusal = typeof request === 'string' ? request : this.refusal(request);
+    if (refusal !== undefined || typeof request === 'string') {
+      connection.end(declineFrame(refusal ?? 'refused'));
+      return;
+    }
+    let hook;
+    try {
+      hook = readHookArgs(request.args, {});
+    } catch (error) {
+      // The hook process reports its own usage errors, word for word.
+      connection.end(declineFrame(`the hook's arguments: ${(error as Error).message}`));
+      return;
+    }
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIo = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stdin: Readable.from([request.payload]) };
+    let answered = false;
+    const send = (reply: HookReply): void => {
+      if (answered || connection.destroyed) return;
+      answered = true;
+      connection.end(answerFrame(reply));
+    };
+    const code = await runHook(hook.adapter, io, hook.options, this.host(request, connection, send));
+    send({ stdout: out.join(''), stderr: err.join(''), exitCode: code });
+  }
+
+  /** Why this call is not this decider's to answer, if it is not. */
+  private refusal(request: DeciderRequest): string | undefined {
+    const expected = Buffer.from(this.token);
+    const given = Buffer.from(request.token);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'not authenticated';
+    for (const name of DECIDER_ENV) if ((request.env[name] ?? '') !== (process.env[name] ?? '')) return `the caller's ${name} differs from the decider's`;
+    if (this.bundleStamp !== undefined && this.options.bundle !== undefined && fileStamp(this.options.bundle) !== this.bundleStamp) {
+      this.shutDown('the CLI bundle changed (an upgrade)');
+      return 'the decider is being upgraded';
+    }
+    return undefined;
+  }
+
+  /** One call's host: the client's folder and clock, a timer for a deadline, the resident policy. */
+  private host(request: DeciderRequest, connection: Socket, send: (reply: HookReply) => void): HookHost {
+    const received = performance.now();
+    let marker: string | undefined;
+    let late = false;
+    return {
+      cwd: request.cwd,
+      elapsedMs: () => request.elapsedMs + (performance.now() - received),
+      arm: (ms, lastWords): HookDeadline => {
+        const words = { stdout: lastWords.stdout, stderr: lastWords.stderr, exitCode: 2 };
+        // First, before any work: the client answers with these itself if nothing else comes in time.
+        connection.write(lateFrame(words, ms));
+        let claimed = false;
+        const timer = setTimeout(() => {
+          if (claimed) return;
+          late = true;
+          if (marker) noteCall(marker, { answered: 'deny at the deadline' });
+          send(words);
+        }, ms);
+        return {
+          remainingMs: () => Math.max(0, ms - (performance.now() - received)),
+          claim: () => {
+            if (late) return false;
+            claimed = true;
+            clearTimeout(timer);
+            return true;
+          },
+          markCall: (file) => void (marker = file),
+        };
+      },
+      late: () => {
+        // The deadline answered; the call's work has ended since: its marker is recorded by the next append.
+        if (marker) noteCall(marker, { ended: true });
+        return 2;
+      },
+      loadPolicy: (root) => this.policies.get(root),
+      warn: (message) => this.log(message.trimEnd()),
+    };
+  }
+
+  private log(message: string): void {
+    this.io.stderr(`${new Date().toISOString()} ${message}\n`);
+  }
+}
+
+function fileStamp(path: string): string | undefined {
+  try {
+    const s = statSync(path);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function statSize(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
+  }
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function removeIfHolds(path: string, content: string): void {
+  if (readIfExists(path)?.trim() === content) rmSync(path, { force: true });
+}
+
+/** Starts a decider for the seal folder in the background (detached; its log in the seal folder; `idle`: AGENT_POLICY_DECIDER_IDLE, a duration). A second one started meanwhile sees the first and exits. */
+export function startDecider(node: string, cli: string, paths: DeciderPaths, idle: string | undefined): void {
+  ensurePrivateDir(paths.folder);
+  const log = openSync(paths.log, (statSize(paths.log) ?? 0) > MAX_LOG_BYTES ? 'w' : 'a', 0o600);
+  try {
+    const child = spawn(node, ['--liftoff-only', cli, 'serve', ...(idle ? ['--idle', idle] : [])], { detached: true, stdio: ['ignore', 'ignore', log], env: process.env });
+    child.unref();
+  } finally {
+    closeSync(log);
+  }
+}

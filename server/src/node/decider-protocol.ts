@@ -1,0 +1,178 @@
+import { join } from 'node:path';
+import { sealFolder } from './seal-file';
+
+/**
+ * The resident decider's wire format, shared by the decider (cli/serve-command.ts), the Node hook
+ * client (hook-client/main.ts) and the native one (native/hook-client.c). Node's modules only.
+ *
+ * The decider listens on a Unix socket in the seal folder (0700, out of every agent's reach, like
+ * the seal itself) and answers only callers that send the token it wrote beside the socket: a
+ * caller must be able to read the seal folder, which no action the gate allows can do.
+ *
+ * Request (client → decider), then the client shuts down its side:
+ *   "AP-HOOK-1\0" token "\0" elapsed-ms "\0" cwd "\0" env-count "\0" (name "\0" value "\0")… arg-count "\0" (arg "\0")… payload
+ * Replies (decider → client), each a header line and its bytes:
+ *   "late <exit> <stdout-bytes> <stderr-bytes> <deadline-ms>\n" stdout stderr: the denial the client
+ *      writes itself if no answer comes by the deadline (sent first, before any work)
+ *   "answer <exit> <stdout-bytes> <stderr-bytes>\n" stdout stderr: the call's answer
+ *   "decline <reason>\n": this decider will not answer this call; the client decides it in-process
+ */
+export const REQUEST_MAGIC = 'AP-HOOK-1';
+
+/**
+ * What the decider's answer depends on beyond the call itself; a client whose values differ is
+ * declined (its call is decided in-process), so no call is decided with another environment's state.
+ */
+export const DECIDER_ENV = ['HOME', 'AGENT_POLICY_STATE_DIR', 'XDG_STATE_HOME', 'AGENT_POLICY_SEAL_HOME'] as const;
+
+/** Unix sockets' path limit (sun_path, less its terminating NUL). */
+const MAX_SOCKET_PATH = 103;
+
+export interface DeciderPaths {
+  folder: string;
+  /** Undefined where the path is too long for a Unix socket (no decider there: calls are decided in-process). */
+  socket: string | undefined;
+  token: string;
+  lock: string;
+  log: string;
+}
+
+export function deciderPaths(env: NodeJS.ProcessEnv = process.env): DeciderPaths {
+  const folder = sealFolder(env);
+  const socket = process.platform === 'win32' ? `\\\\.\\pipe\\agent-policy-decider-${Buffer.from(folder).toString('hex').slice(-40)}` : join(folder, 'decider.sock');
+  return { folder, socket: Buffer.byteLength(socket) <= MAX_SOCKET_PATH ? socket : undefined, token: join(folder, 'decider.token'), lock: join(folder, 'decider.lock'), log: join(folder, 'decider.log') };
+}
+
+export interface DeciderRequest {
+  token: string;
+  elapsedMs: number;
+  cwd: string;
+  env: Record<string, string>;
+  args: string[];
+  payload: Buffer;
+}
+
+export function encodeRequest(request: DeciderRequest): Buffer {
+  const fields = [REQUEST_MAGIC, request.token, String(Math.round(request.elapsedMs)), request.cwd, String(Object.keys(request.env).length)];
+  for (const [name, value] of Object.entries(request.env)) fields.push(name, value);
+  fields.push(String(request.args.length), ...request.args);
+  if (fields.some((f) => f.includes('\0'))) throw new Error('a hook argument holds a NUL character');
+  return Buffer.concat([Buffer.from(fields.map((f) => `${f}\0`).join('')), request.payload]);
+}
+
+/** The request in `data`, or why it is not one. */
+export function decodeRequest(data: Buffer): DeciderRequest | string {
+  let at = 0;
+  const next = (): string | undefined => {
+    const end = data.indexOf(0, at);
+    if (end < 0) return undefined;
+    const field = data.subarray(at, end).toString('utf8');
+    at = end + 1;
+    return field;
+  };
+  const count = (): number | undefined => {
+    const text = next();
+    const n = text === undefined ? NaN : Number(text);
+    return Number.isInteger(n) && n >= 0 && n <= 4096 ? n : undefined;
+  };
+  if (next() !== REQUEST_MAGIC) return 'not a hook request';
+  const token = next();
+  const elapsed = Number(next());
+  const cwd = next();
+  if (token === undefined || !Number.isFinite(elapsed) || elapsed < 0 || cwd === undefined) return 'a malformed hook request';
+  const envCount = count();
+  if (envCount === undefined) return 'a malformed hook request';
+  const env: Record<string, string> = {};
+  for (let i = 0; i < envCount; i++) {
+    const name = next();
+    const value = next();
+    if (name === undefined || value === undefined) return 'a malformed hook request';
+    env[name] = value;
+  }
+  const argCount = count();
+  if (argCount === undefined) return 'a malformed hook request';
+  const args: string[] = [];
+  for (let i = 0; i < argCount; i++) {
+    const arg = next();
+    if (arg === undefined) return 'a malformed hook request';
+    args.push(arg);
+  }
+  return { token, elapsedMs: elapsed, cwd, env, args, payload: data.subarray(at) };
+}
+
+export interface HookReply {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export function lateFrame(reply: HookReply, deadlineMs: number): Buffer {
+  return frame(`late ${reply.exitCode}`, reply, ` ${Math.max(0, Math.round(deadlineMs))}`);
+}
+
+export function answerFrame(reply: HookReply): Buffer {
+  return frame(`answer ${reply.exitCode}`, reply, '');
+}
+
+export function declineFrame(reason: string): Buffer {
+  return Buffer.from(`decline ${reason.replace(/\n/g, ' ')}\n`);
+}
+
+function frame(head: string, reply: HookReply, tail: string): Buffer {
+  const out = Buffer.from(reply.stdout);
+  const err = Buffer.from(reply.stderr);
+  return Buffer.concat([Buffer.from(`${head} ${out.length} ${err.length}${tail}\n`), out, err]);
+}
+
+export type DeciderFrame = { kind: 'late'; reply: HookReply; deadlineMs: number } | { kind: 'answer'; reply: HookReply } | { kind: 'decline'; reason: string };
+
+/** Reads frames as bytes arrive. */
+export class FrameReader {
+  private buffer = Buffer.alloc(0);
+
+  /** The frames completed by `chunk`; throws on bytes that are not a frame (the client then trusts nothing from this decider). */
+  push(chunk: Buffer): DeciderFrame[] {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    const frames: DeciderFrame[] = [];
+    for (;;) {
+      const newline = this.buffer.indexOf(10);
+      if (newline < 0) {
+        if (this.buffer.length > 4096) throw new Error('the decider sent a frame header over 4 KiB');
+        return frames;
+      }
+      const head = this.buffer.subarray(0, newline).toString('utf8');
+      if (head.startsWith('decline ')) {
+        frames.push({ kind: 'decline', reason: head.slice(8) });
+        this.buffer = this.buffer.subarray(newline + 1);
+        continue;
+      }
+      const m = /^(late|answer) (\d+) (\d+) (\d+)(?: (\d+))?$/.exec(head);
+      if (!m || (m[1] === 'late') !== (m[5] !== undefined)) throw new Error(`the decider sent an unknown frame: ${head.slice(0, 80)}`);
+      const outLength = Number(m[3]);
+      const errLength = Number(m[4]);
+      const end = newline + 1 + outLength + errLength;
+      if (this.buffer.length < end) return frames;
+      const stdout = this.buffer.subarray(newline + 1, newline + 1 + outLength).toString('utf8');
+      const stderr = this.buffer.subarray(newline + 1 + outLength, end).toString('utf8');
+      const reply = { stdout, stderr, exitCode: Number(m[2]) };
+      frames.push(m[1] === 'late' ? { kind: 'late', reply, deadlineMs: Number(m[5]) } : { kind: 'answer', reply });
+      this.buffer = this.buffer.subarray(end);
+    }
+  }
+}
+
+/**
+ * A hook client that read the call from stdin and then decides it in its own process (no decider
+ * answered) hands the bytes to the CLI it loads through this global, since stdin cannot be read twice.
+ */
+const HANDED_OVER_INPUT = Symbol.for('agent-policy.hook-input');
+
+export function handOverInput(payload: Buffer): void {
+  (globalThis as Record<symbol, unknown>)[HANDED_OVER_INPUT] = payload;
+}
+
+/** The input a hook client handed over, if one did. */
+export function handedOverInput(): Buffer | undefined {
+  const value = (globalThis as Record<symbol, unknown>)[HANDED_OVER_INPUT];
+  return Buffer.isBuffer(value) ? value : undefined;
+}
