@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -189,9 +189,8 @@ for (const client of CLIENTS) {
 
   describe(`the ${client.name} never trusts silence`, () => {
     /** A stand-in decider on the seal folder's socket that does `behave` with each connection. */
-    async function fakeDecider(env: NodeJS.ProcessEnv, behave: (socket: import('node:net').Socket) => void): Promise<() => void> {
+    async function fakeDecider(env: NodeJS.ProcessEnv, behave: (socket: Socket) => void): Promise<() => void> {
       const paths = deciderPaths(env);
-      const { mkdirSync } = await import('node:fs');
       mkdirSync(paths.folder, { recursive: true, mode: 0o700 });
       const server = createServer({ allowHalfOpen: true }, behave);
       await new Promise<void>((r) => server.listen(paths.socket as string, r));
@@ -212,7 +211,7 @@ for (const client of CLIENTS) {
     });
 
     it('a decider that accepts and says nothing, or sends garbage: decided in-process (the right answer, not a guess)', async () => {
-      for (const behave of [(_s: import('node:net').Socket) => undefined, (s: import('node:net').Socket) => s.end('answer 0 2 0 nonsense\n{}')]) {
+      for (const behave of [(_s: Socket) => undefined, (s: Socket) => s.end('answer 0 2 0 nonsense\n{}')]) {
         const env = sealEnv();
         const root = project();
         const close = await fakeDecider(env, behave);
