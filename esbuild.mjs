@@ -3,6 +3,7 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeValidators } from './scripts/schema-validators.mjs';
 
@@ -25,6 +26,23 @@ const lazyRefa = {
     }));
   },
 };
+// web-tree-sitter loads two Node modules with `import()`, which a script compiled from V8's code
+// cache cannot run (server/src/cli/load.ts): they become the bundle's own `require`s.
+const WEB_TREE_SITTER_IMPORTS = { 'await import("module")': '__nodeModule', 'await import("fs/promises")': '__nodeFsPromises' };
+const requireNodeImports = {
+  name: 'require-node-imports',
+  setup(b) {
+    b.onLoad({ filter: /web-tree-sitter[\\/]web-tree-sitter\.js$/ }, async (args) => {
+      let contents = await readFile(args.path, 'utf8');
+      for (const [from, to] of Object.entries(WEB_TREE_SITTER_IMPORTS)) {
+        if (!contents.includes(from)) throw new Error(`web-tree-sitter no longer holds ${from}: revisit esbuild.mjs`);
+        contents = contents.split(from).join(to);
+      }
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 // web-tree-sitter's module code reads import.meta.url; in a CommonJS bundle it is this file's URL.
 const common = {
   bundle: true,
@@ -35,8 +53,8 @@ const common = {
   minify: production,
   logLevel: 'warning',
   define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [lazyRefa],
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href; const __nodeModule = require('node:module'); const __nodeFsPromises = require('node:fs/promises');" },
+  plugins: [lazyRefa, requireNodeImports],
 };
 
 const refaBundle = (dir) => build({ ...common, entryPoints: [require.resolve('refa')], outfile: join(dir, 'refa.js'), sourcemap: false, define: {}, banner: {} });
@@ -59,7 +77,9 @@ await Promise.all([
   ...(process.argv.includes('--bench') ? [refaBundle('bench/out'), refaBundle('bench/out/vscode')] : []),
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'client/out/extension.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'server/out/server.js' }),
-  build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'server/out/cli.js' }),
+  build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'server/out/cli-main.js' }),
+  // The CLI's entry: loads cli-main.js through V8's code cache (server/src/cli/load.ts).
+  build({ ...common, entryPoints: ['server/src/cli/load.ts'], outfile: 'server/out/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   // VS Code's built-in agent runs this on every tool call (agent-plugin/hooks/pre-tool-use.sh): Node's own modules only.
   build({ ...common, entryPoints: ['server/src/vscode-hook/main.ts'], outfile: 'server/out/vscode-hook.js' }),
   // Agent runtimes run this on every tool call (init installs it): it hands the call to the resident decider. Node's own modules only.

@@ -2,7 +2,7 @@
 // process per call, as runtimes run it), beside the same-run baselines: starting Node alone, and
 // loading the CLI bundle without deciding anything. Run: npm run bench
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,9 @@ const cli = join(repo, 'server', 'out', 'cli.js');
 const root = join(mkdtempSync(join(tmpdir(), 'ap-hook-bench-')), 'workspace');
 cpSync(join(repo, 'examples', 'workspace'), root, { recursive: true });
 const N = 15;
+// Every process here seals its audit log in a folder of this run, not the user's ~/.local/state.
+const sealHome = mkdtempSync(join(tmpdir(), 'ap-hook-bench-seal-'));
+process.env.AGENT_POLICY_SEAL_HOME = sealHome;
 
 function time(args, input) {
   const samples = [];
@@ -55,13 +58,58 @@ const pluginRows = [
   ['VS Code plugin hook, no policy in the folder (pass)', timePlugin(rm, noExtension, mkdtempSync(join(tmpdir(), 'ap-ungoverned-')))],
 ];
 resident.kill();
-const rows = [
-  ...pluginRows,
-  ['hook claude-code: Bash rm -rf (deny)', time([cli, 'hook', 'claude-code'], payload('Bash', { command: 'rm -rf build' }))],
-  ['hook claude-code: Edit src file (allow)', time([cli, 'hook', 'claude-code'], payload('Edit', { file_path: join(root, 'src/utils/logger.ts') }))],
-  ['baseline: node -e 0', time(['-e', '0'])],
-  ['baseline: load the CLI bundle (--help)', time([cli, '--help'])],
+// The runtimes' hook with the resident decider: `serve` started on a private seal folder, then the
+// clients `init` installs (native where it was built, Node), interleaved call by call with the
+// same call decided in-process and with the baselines, so the machine's noise hits them all alike.
+const deciderEnv = { ...process.env };
+delete deciderEnv.AGENT_POLICY_DECIDER;
+const decider = spawn(process.execPath, ['--liftoff-only', cli, 'serve', '--idle', '5m'], { env: deciderEnv, stdio: 'ignore' });
+const tokenFile = join(sealHome, '.agent-policy-seal', 'decider.token');
+for (let i = 0; i < 400 && !existsSync(tokenFile); i++) await new Promise((r) => setTimeout(r, 25));
+if (!existsSync(tokenFile)) throw new Error('the decider did not start');
+const native = join(repo, 'server', 'out', 'agent-policy-hook');
+const hookArgs = (client) => [...client, 'hook', 'claude-code', '--root', root, '--timeout', '30'];
+const denyRm = payload('Bash', { command: 'rm -rf build' });
+const allowEdit = payload('Edit', { file_path: join(root, 'src/utils/logger.ts') });
+const offEnv = { ...deciderEnv, AGENT_POLICY_DECIDER: 'off' };
+const cases = [
+  ...(existsSync(native) ? [
+    ['decider, native client: Bash rm -rf (deny)', native, hookArgs([process.execPath]), denyRm, deciderEnv, 'deny'],
+    ['decider, native client: Edit src file (allow)', native, hookArgs([process.execPath]), allowEdit, deciderEnv, 'allow'],
+  ] : []),
+  ['decider, Node client: Edit src file (allow)', process.execPath, hookArgs(['--liftoff-only', join(repo, 'server', 'out', 'hook.js')]), allowEdit, deciderEnv, 'allow'],
+  ['in-process (no decider): Bash rm -rf (deny)', process.execPath, ['--liftoff-only', cli, ...hookArgs([]).slice(0)], denyRm, offEnv, 'deny'],
+  ['in-process (no decider): Edit src file (allow)', process.execPath, ['--liftoff-only', cli, ...hookArgs([])], allowEdit, offEnv, 'allow'],
+  ['baseline: node -e 0', process.execPath, ['-e', '0'], '', process.env, undefined],
+  ['baseline: /bin/true', '/bin/true', [], '', process.env, undefined],
 ];
-console.log(`\nagent-policy hook, one process per call (${N} calls each), ms`);
-for (const [name, s] of rows) console.log(`  ${name.padEnd(56)} median ${s.median.toFixed(0).padStart(5)}  p90 ${s.p90.toFixed(0).padStart(5)}`);
+const samples = cases.map(() => []);
+const ROUNDS = 21;
+for (let round = 0; round < ROUNDS; round++) {
+  cases.forEach(([name, bin, args, input, env, expect], i) => {
+    const start = performance.now();
+    const r = spawnSync(bin, args, { input, encoding: 'utf8', cwd: root, env });
+    samples[i].push(performance.now() - start);
+    if (expect && !r.stdout.includes(`"permissionDecision":"${expect}"`)) throw new Error(`${name}: ${r.stdout}${r.stderr}`);
+  });
+}
+decider.kill();
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const stats = cases.map(([name], i) => [name, { median: median(samples[i]), p90: [...samples[i]].sort((a, b) => a - b)[Math.floor(ROUNDS * 0.9)] }]);
+const rows = stats;
+const nodeStart = median(samples[cases.findIndex(([n]) => n === 'baseline: node -e 0')]);
+console.log(`\nagent-policy hook, one process per call (plugin rows: ${N} calls each; runtime rows: ${ROUNDS} interleaved rounds), ms`);
+for (const [name, s] of [...pluginRows, ...rows]) console.log(`  ${name.padEnd(56)} median ${s.median.toFixed(1).padStart(6)}  p90 ${s.p90.toFixed(1).padStart(6)}`);
+console.log('\ntargets (issue 17)');
+for (const [name, s] of stats) {
+  if (name.startsWith('decider, Node client')) {
+    console.log(`  (info) ${name}: ${s.median.toFixed(1)} ms: the client where no C compiler built the native one; Node's own start (${nodeStart.toFixed(1)} ms) is its floor`);
+  } else if (name.startsWith('decider')) {
+    const ok = s.median <= 15 && s.median <= 0.25 * nodeStart;
+    console.log(`  ${ok ? 'met   ' : 'MISSED'} ${name}: ${s.median.toFixed(1)} ms = ${(s.median / nodeStart).toFixed(2)}× node -e 0 (target ≤ 15 ms and ≤ 0.25×)`);
+  } else if (name.startsWith('in-process')) {
+    console.log(`  ${s.median <= 150 ? 'met   ' : 'MISSED'} ${name}: ${s.median.toFixed(0)} ms on Node ${process.versions.node} (target ≤ 150 ms)`);
+  }
+}
 rmSync(dirname(root), { recursive: true, force: true });
+rmSync(sealHome, { recursive: true, force: true });

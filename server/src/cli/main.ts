@@ -205,7 +205,7 @@ const COMMANDS: Record<string, Handler> = {
     const { values } = parseArgs({ args, options: { idle: { type: 'string' } } });
     const idleMs = values.idle === undefined ? DEFAULT_DECIDER_IDLE_MS : parseDuration(values.idle);
     if (idleMs === undefined) throw new UsageError('--idle is a duration such as 10m');
-    return runServe(io, { idleMs, bundle: process.argv[1] ? realpathSync(process.argv[1]) : undefined });
+    return runServe(io, { idleMs, bundle: __filename });
   },
   async init(args) {
     const { values } = parseArgs({ args, options: { ...COMMON, runtime: { type: 'string' }, uninstall: { type: 'boolean' }, cli: { type: 'string' }, scope: { type: 'string' }, timeout: { type: 'string' }, trust: { type: 'boolean' } } });

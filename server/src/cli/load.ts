@@ -1,0 +1,54 @@
+// The CLI's entry (server/out/cli.js): loads the CLI bundle (cli-main.js) through V8's code cache,
+// so a one-decision process (a hook call decided in-process) does not compile a megabyte of
+// JavaScript each time (~45 ms of ~155 here). The cache lives in the seal folder, which no agent
+// action may read or write (outside-secrets.ts): cached code runs as the CLI, so it is kept where
+// the audit seal is. Each cache file is named by the bundle's SHA-256 and Node's version, and V8
+// itself refuses one made under other flags; a missing or refused cache is written anew on exit.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { Script } from 'node:vm';
+import { sealFolder } from '../node/seal-file';
+import { ensurePrivateDir } from '../node/state-dir';
+
+// Set before compiling, as main.ts would set it after: the cache is made and used under the same flags.
+if (!['eval', 'lint'].includes(process.argv[2] ?? '') && !(process.argv[1] ?? '').includes('agent-policy-lint')) setFlagsFromString('--liftoff-only');
+
+const bundle = join(__dirname, 'cli-main.js');
+const source = readFileSync(bundle, 'utf8');
+const cacheDir = join(sealFolder(), 'code-cache');
+const cacheFile = join(cacheDir, `cli-${createHash('sha256').update(source).digest('hex').slice(0, 32)}-${process.version}.v8`);
+
+function readCache(): Buffer | undefined {
+  try {
+    // Only from a folder of this user, closed to others: cached code runs as this CLI.
+    ensurePrivateDir(cacheDir, true);
+    return readFileSync(cacheFile);
+  } catch {
+    return undefined;
+  }
+}
+
+const cachedData = readCache();
+// The bundle has no `import()` (esbuild.mjs turns web-tree-sitter's into requires): code from the cache cannot run one.
+const script = new Script(Module.wrap(source.replace(/^#!.*/, '')), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
+if (!cachedData || script.cachedDataRejected) {
+  // On exit, so the functions the command ran are in it too.
+  process.once('exit', () => {
+    try {
+      ensurePrivateDir(cacheDir, true);
+      const temp = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
+      renameSync(temp, cacheFile);
+      // Caches of other bundles (an earlier version) or other Node versions are not kept.
+      for (const name of readdirSync(cacheDir)) if (name.startsWith('cli-') && join(cacheDir, name) !== cacheFile) rmSync(join(cacheDir, name), { force: true });
+    } catch {
+      // No cache: the next process compiles, as this one did.
+    }
+  });
+}
+const main = { exports: {} as unknown, filename: bundle, id: bundle };
+const wrapped = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
+wrapped.call(main.exports, main.exports, Module.createRequire(bundle), main, bundle, dirname(bundle));
