@@ -16,18 +16,6 @@ const N = 15;
 const sealHome = mkdtempSync(join(tmpdir(), 'ap-hook-bench-seal-'));
 process.env.AGENT_POLICY_SEAL_HOME = sealHome;
 
-function time(args, input) {
-  const samples = [];
-  for (let i = 0; i < N; i++) {
-    const start = performance.now();
-    const r = spawnSync(process.execPath, args, { input, encoding: 'utf8', cwd: root });
-    samples.push(performance.now() - start);
-    if (r.status === null) throw new Error(`${args.join(' ')} was killed`);
-  }
-  samples.sort((a, b) => a - b);
-  return { median: samples[Math.floor(N / 2)], p90: samples[Math.floor(N * 0.9)] };
-}
-
 const payload = (tool, input) => JSON.stringify({ session_id: 'bench', cwd: root, hook_event_name: 'PreToolUse', tool_name: tool, tool_input: input });
 
 // VS Code's built-in agent runs the plugin's script (agent-plugin/hooks/hooks.json) in a shell.

@@ -13,6 +13,7 @@ import { startLanguageServer, workspaceFolder, type LspClient } from '../test/ls
 import { largeWorkspace } from './policy-workload';
 
 const TARGET_MS = 50;
+const TARGET_FIRST_MS = 1000;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -52,8 +53,14 @@ async function main(): Promise<void> {
   const started = performance.now();
   const client = await startLanguageServer(ws.root);
   const rootUri = ws.uri('.agent-policy.yml');
-  await client.diagnostics(rootUri);
-  console.log(`  first analysis after start (cold, every glob and command compiled): ${(performance.now() - started).toFixed(0)} ms`);
+  const first = await client.diagnostics(rootUri);
+  const firstMs = performance.now() - started;
+  // The full analysis runs as soon as the first publication is out (the next turn of the server's
+  // event loop); a request sent now is answered after it.
+  await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: rootUri } });
+  const fullMs = performance.now() - started;
+  console.log(`  ${firstMs <= TARGET_FIRST_MS ? 'met   ' : 'MISSED'} first diagnostics after start (cold: enforcement's findings, no automata): ${firstMs.toFixed(0)} ms (target ≤ ${TARGET_FIRST_MS} ms)`);
+  console.log(`         complete analysis after start (conflicts and shadows too; ${first.length} findings in the root at first): ${fullMs.toFixed(0)} ms`);
 
   const version = { n: 1 };
   await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: rootUri, languageId: 'agent-policy', version: 1, text: workload.root } });

@@ -67,10 +67,16 @@ export function startServer(connection: Connection, host: ServerHost): void {
   const openVersion = (uri: string): number | undefined => documents.all().find((d) => canonicalUri(d.uri) === uri)?.version;
   const positions = (uri: string): Positions => new Positions(workspace?.text(uri) ?? documents.get(uri)?.getText() ?? '');
 
+  // The first publication after start is what enforcement sees (no automata: fast on a large
+  // policy); the full analysis (conflicts, shadows) follows at once and replaces it.
+  let firstPublished = false;
   const publish = (): void => {
     scheduled = false;
     if (!workspace) return;
-    const analysis = workspace.analysis();
+    const quick = !firstPublished && !workspace.analysed();
+    firstPublished = true;
+    const analysis = quick ? workspace.quickAnalysis() : workspace.analysis();
+    const sent: Promise<void>[] = [];
     const seen = new Set<string>();
     for (const [uri, findings] of analysis.findings) {
       seen.add(uri);
@@ -80,14 +86,16 @@ export function startServer(connection: Connection, host: ServerHost): void {
       if (published.get(uri) === key && !dirty.has(uri)) continue;
       published.set(uri, key);
       const version = openVersion(uri);
-      void connection.sendDiagnostics(version === undefined ? { uri, diagnostics } : { uri, version, diagnostics });
+      sent.push(connection.sendDiagnostics(version === undefined ? { uri, diagnostics } : { uri, version, diagnostics }));
     }
     dirty.clear();
     for (const uri of [...published.keys()]) {
       if (seen.has(uri)) continue;
       published.delete(uri);
-      void connection.sendDiagnostics({ uri, diagnostics: [] });
+      sent.push(connection.sendDiagnostics({ uri, diagnostics: [] }));
     }
+    // The full analysis once the first diagnostics are out (it holds the event loop while it runs).
+    if (quick) void Promise.allSettled(sent).then(() => setTimeout(schedule, 0));
   };
   const schedule = (): void => {
     if (scheduled) return;

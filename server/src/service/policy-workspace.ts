@@ -61,11 +61,28 @@ export class PolicyWorkspace {
     return [...this.sources.keys()];
   }
 
+  /** Whether the full analysis of the current sources is at hand (no work to get it). */
+  analysed(): boolean {
+    return this.current !== undefined;
+  }
+
   analysis(): Analysis {
-    if (this.current) return this.current;
+    this.current ??= this.analyse('full');
+    return this.current;
+  }
+
+  /**
+   * What enforcement sees (every blocking finding, and the rest of what loading reports) without the
+   * pairwise conflict analysis: the first diagnostics after start, published before the full ones.
+   */
+  quickAnalysis(): Analysis {
+    return this.current ?? this.analyse('enforcement');
+  }
+
+  private analyse(mode: 'full' | 'enforcement'): Analysis {
     const sources = [...this.sources.values()];
     this.cache.retain(new Set(this.sources.keys()));
-    const set = loadPolicySet(sources, { root: this.host.root, caseInsensitive: this.host.caseInsensitive, shell: this.host.shell, cache: this.cache });
+    const set = loadPolicySet(sources, { root: this.host.root, caseInsensitive: this.host.caseInsensitive, shell: this.host.shell, cache: this.cache, analysis: mode });
     const findings = new Map<string, Finding[]>(sources.map((s) => [s.uri, []]));
     for (const f of set.findings) {
       const list = findings.get(f.uri);
@@ -73,7 +90,6 @@ export class PolicyWorkspace {
       else findings.set(f.uri, [f]);
     }
     const byUri = new Map(set.files.map((f) => [f.source.uri, f]));
-    this.current = { set, findings, file: (uri) => byUri.get(uri) };
-    return this.current;
+    return { set, findings, file: (uri) => byUri.get(uri) };
   }
 }
