@@ -1,8 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { recordTarget, type PolicySet } from '#core';
+import { evaluate, recordTarget, type FileSystemView, type PolicySet } from '#core';
 import { cachedFileSystem } from '../node/fs-view';
-import { decideJsonLine, reportRefusal } from './eval-command';
+import { fileLineBatches } from '../node/read-lines';
+import { parseAction, reportRefusal } from './eval-command';
 import { EXIT, type CliIo } from './io';
 import { ProblemWriter, type ReportFormat } from './report-formats';
 
@@ -11,36 +10,47 @@ import { ProblemWriter, type ReportFormat } from './report-formats';
  * stays bounded whatever its length): each violation prints as
  * `log:line: action → decision: reason (policy file:line)`; exit 1 on any.
  */
-export async function runLintLog(set: PolicySet, io: CliIo, logFile: string, format: ReportFormat = 'text'): Promise<number> {
+export function runLintLog(set: PolicySet, io: CliIo, logFile: string, format: ReportFormat = 'text'): number {
   if (reportRefusal(set, io)) return EXIT.usage;
-  const lines = createInterface({ input: createReadStream(logFile), crlfDelay: Infinity });
+  const batches = fileLineBatches(logFile);
   const writer = new ProblemWriter(format, io.stdout);
   const fs = cachedFileSystem();
   let n = 0;
   let violations = 0;
   let checked = 0;
-  for await (const line of lines) {
-    n++;
-    if (line.trim() === '') continue;
-    checked++;
-    const result = decideJsonLine(set, line, n, fs);
-    if (result.decision === 'allow') continue;
-    // A logged action that needed approval is a violation unless the log records the approval.
-    if (result.decision === 'ask' && /"approval_id"\s*:\s*"[^"]+"/.test(line)) continue;
-    violations++;
-    const rule = result.rules[0];
-    const message = `${summarise(line)} → ${result.decision}: ${result.reason}${rule ? ` (policy ${rule.file}:${rule.line})` : ''}`;
-    writer.add({ ruleId: result.decision === 'ask' ? 'unapproved-action' : 'denied-action', level: 'error', message, file: logFile, line: n, column: 1, text: `${logFile}:${n}: ${message}` });
+  for (const batch of batches) {
+    for (const line of batch) {
+      n++;
+      if (isBlank(line)) continue;
+      checked++;
+      const problem = violation(set, line, n, fs);
+      if (!problem) continue;
+      violations++;
+      writer.add({ ruleId: problem.ruleId, level: 'error', message: problem.message, file: logFile, line: n, column: 1, text: `${logFile}:${n}: ${problem.message}` });
+    }
   }
   writer.end(`${checked} action(s) checked, ${violations} violation(s)`);
   return violations ? EXIT.violation : EXIT.ok;
 }
 
-function summarise(line: string): string {
-  try {
-    const a = JSON.parse(line) as Record<string, unknown>;
-    return `${String(a.action)} ${JSON.stringify(recordTarget(a))}`;
-  } catch {
-    return 'unparseable line';
-  }
+/** Whether a line holds only white space (without trimming a copy of every line: a JSON line starts with `{`). */
+function isBlank(line: string): boolean {
+  return line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '');
+}
+
+/** What is wrong with one logged action, if anything. */
+function violation(set: PolicySet, line: string, n: number, fs: FileSystemView): { ruleId: string; message: string } | undefined {
+  const parsed = parseAction(line, n);
+  const result = parsed.ok ? evaluate(set, parsed.action, { fs }) : parsed.result;
+  if (result.decision === 'allow') return undefined;
+  // A logged action that needed approval is a violation unless the log records the approval.
+  if (result.decision === 'ask' && /"approval_id"\s*:\s*"[^"]+"/.test(line)) return undefined;
+  const rule = result.rules[0];
+  const message = `${parsed.ok ? summarise(parsed.action) : 'unparseable line'} → ${result.decision}: ${result.reason}${rule ? ` (policy ${rule.file}:${rule.line})` : ''}`;
+  return { ruleId: result.decision === 'ask' ? 'unapproved-action' : 'denied-action', message };
+}
+
+function summarise(action: unknown): string {
+  const a = (action !== null && typeof action === 'object' ? action : {}) as Record<string, unknown>;
+  return `${String(a.action)} ${JSON.stringify(recordTarget(a))}`;
 }

@@ -249,7 +249,7 @@ const COMMANDS: Record<string, Handler> = {
       if (applied) ws = await workspace(root, values.state, analysis);
     }
     if (values['check-conflicts'] || values.fix || !values['agent-log']) code = Math.max(code, runValidate(ws.set, io, fmt));
-    if (values['agent-log']) code = Math.max(code, await runLintLog(ws.set, io, values['agent-log'], fmt));
+    if (values['agent-log']) code = Math.max(code, runLintLog(ws.set, io, values['agent-log'], fmt));
     return code;
   },
 };

@@ -1,5 +1,5 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { FileSystemView } from '#core';
 
 /**
@@ -62,12 +62,17 @@ export function cachedFileSystem(): FileSystemView {
   };
   return {
     realPath(absolutePath: string): string | undefined {
-      const parent = dirname(absolutePath);
+      // Split at the last separator (what dirname and basename do, faster: lint asks for millions).
+      const at = absolutePath.lastIndexOf(sep);
+      const plain = at > 0 && at < absolutePath.length - 1;
+      const parent = plain ? absolutePath.slice(0, at) : dirname(absolutePath);
       if (parent === absolutePath) return absolutePath;
-      const name = basename(absolutePath);
+      const name = plain ? absolutePath.slice(at + 1) : basename(absolutePath);
       const { real, links } = directory(parent);
       if (links.has(name)) return nodeFileSystem.realPath(absolutePath);
-      return real === undefined ? undefined : join(real, name);
+      if (real === undefined) return undefined;
+      // The parent is its own real path (no link above): the path is its own, no join needed.
+      return real === parent && absolutePath === `${parent}${parent.endsWith(sep) ? '' : sep}${name}` ? absolutePath : join(real, name);
     },
     isDirectory,
   };
