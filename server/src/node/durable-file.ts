@@ -99,16 +99,42 @@ export interface TornTail {
  * not JSON; reading only the last line took that for the end and stopped the log for good.
  */
 export function readTornTail(path: string): TornTail {
-  let text: string;
+  let fd: number;
   try {
-    text = readFileTail(path);
+    fd = openSync(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entryLine: undefined, torn: [], unterminated: false };
     throw error;
   }
+  try {
+    const size = fstatSync(fd).size;
+    // The end is read in growing windows (an append reads this twice: reading the whole last
+    // mebibyte each time made appends slow down as the day's file grew), up to the last MiB.
+    for (let window = 64 * 1024; ; window *= 4) {
+      const whole = window >= TORN_TAIL_BYTES || size <= window;
+      const start = Math.max(0, size - Math.min(window, TORN_TAIL_BYTES));
+      const buffer = Buffer.alloc(size - start);
+      readSync(fd, buffer, 0, buffer.length, start);
+      const tail = tornTailOf(buffer.toString('utf8'), !whole);
+      if (tail) return tail;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const TORN_TAIL_BYTES = 1024 * 1024;
+
+/**
+ * The torn tail of `text`, the end of a file. With `partialStart` (the window began mid-file) its
+ * first line may be cut and is not read; undefined when the lines ran out before the answer was
+ * found (a larger window is needed).
+ */
+function tornTailOf(text: string, partialStart: boolean): TornTail | undefined {
   const unterminated = text.length > 0 && !text.endsWith('\n');
   const lines = text.split('\n');
   if (!unterminated) lines.pop(); // the empty string after the last newline
+  if (partialStart) lines.shift();
   const torn: string[] = [];
   while (lines.length > 0 && torn.length <= 16) {
     const last = lines[lines.length - 1] as string;
@@ -120,6 +146,7 @@ export function readTornTail(path: string): TornTail {
     if (!fragment && isJsonObject(last)) break;
     torn.unshift(lines.pop() as string);
   }
+  if (partialStart && lines.length === 0 && torn.length <= 16) return undefined;
   const entryLine = lines.at(-1);
   return { entryLine: entryLine !== undefined && isJsonObject(entryLine) ? entryLine : undefined, torn, unterminated };
 }
@@ -135,15 +162,3 @@ function isJsonObject(line: string): boolean {
 }
 
 /** The last 1 MiB of a file (torn runs are short; a longer one is not a crash). */
-function readFileTail(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const start = Math.max(0, size - 1024 * 1024);
-    const buffer = Buffer.alloc(size - start);
-    readSync(fd, buffer, 0, buffer.length, start);
-    return buffer.toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
