@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,11 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_PAYLOAD (16 * 1024 * 1024)
+#define MAX_FRAME_PART (64UL * 1024 * 1024)
 #define FIRST_FRAME_MS 500
 #define ANSWER_GRACE_MS 300
 
@@ -55,15 +58,26 @@ static int append(buffer *b, const void *data, size_t length) {
 
 static int append_field(buffer *b, const char *text) { return append(b, text, strlen(text) + 1); }
 
-static void write_all(int fd, const char *data, size_t length) {
+/* Writes everything, waiting while the descriptor is full (until `deadline`, when one is given); -1 when it could not. */
+static int write_all_until(int fd, const char *data, size_t length, double deadline) {
   while (length > 0) {
     ssize_t n = write(fd, data, length);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      int wait = deadline > 0 ? (int)(deadline - now_ms()) : 1000;
+      if (deadline > 0 && wait <= 0) return -1;
+      struct pollfd p = {fd, POLLOUT, 0};
+      if (poll(&p, 1, wait) < 0 && errno != EINTR) return -1;
+      continue;
+    }
+    if (n <= 0) return -1;
     data += n;
     length -= (size_t)n;
   }
+  return 0;
 }
+
+static void write_all(int fd, const char *data, size_t length) { (void)write_all_until(fd, data, length, 0); }
 
 /* The call decided in a CLI process: the payload on its stdin (an unlinked temporary file). */
 static char *node_path;
@@ -85,6 +99,7 @@ static void in_process(const buffer *payload, int start_decider) {
     if (payload->length && fwrite(payload->data, 1, payload->length, file) != payload->length) deny_unrunnable("the call could not be written");
     fflush(file);
     if (lseek(fileno(file), 0, SEEK_SET) != 0 || dup2(fileno(file), 0) < 0) deny_unrunnable("the call could not be handed over");
+    fclose(file);
   }
   char elapsed[32];
   snprintf(elapsed, sizeof elapsed, "%.0f", now_ms() - started);
@@ -115,7 +130,36 @@ static int read_stdin(buffer *payload) {
     if (n < 0) return -1;
     if (n == 0) return 0;
     if (append(payload, chunk, (size_t)n) < 0) return -1;
+    if (payload->length > MAX_PAYLOAD) {
+      /* The CLI refuses such input too; it is not buffered without end here. */
+      const char *message = "Agent Policy: the hook input is larger than 16 MiB, so the action is denied\n";
+      write_all(2, message, strlen(message));
+      exit(2);
+    }
   }
+}
+
+/* Whether `path` is this user's alone: a folder (or socket) no one else could have made or replaced. */
+static int owned_by_me(const char *path, int folder) {
+  struct stat st;
+  if (lstat(path, &st) != 0 || st.st_uid != getuid()) return 0;
+  return folder ? S_ISDIR(st.st_mode) && (st.st_mode & 077) == 0 : S_ISSOCK(st.st_mode);
+}
+
+/* Whether the process at the other end of `fd` runs as this user (where the system says). */
+static int peer_is_me(int fd) {
+#if defined(SO_PEERCRED)
+  struct ucred cred;
+  socklen_t size = sizeof cred;
+  return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &size) == 0 && cred.uid == getuid();
+#elif defined(__APPLE__) || defined(__FreeBSD__)
+  uid_t uid;
+  gid_t gid;
+  return getpeereid(fd, &uid, &gid) == 0 && uid == getuid();
+#else
+  (void)fd;
+  return 1;
+#endif
 }
 
 static char *read_token(const char *path) {
@@ -189,9 +233,11 @@ static frame parse_frame(const buffer *in, size_t at) {
   long deadline = -1;
   int code = 0;
   char tail;
+  if (strspn(line, "latenswr 0123456789") != head) { f.kind = -1; return f; } /* no signs: lengths are plain digits */
   if (sscanf(line, "late %d %lu %lu %ld%c", &code, &out, &err, &deadline, &tail) == 4 && deadline >= 0) f.kind = 1;
   else if (sscanf(line, "answer %d %lu %lu%c", &code, &out, &err, &tail) == 3) f.kind = 2;
   else { f.kind = -1; return f; }
+  if (out > MAX_FRAME_PART || err > MAX_FRAME_PART || code < 0 || code > 255 || deadline > 86400000L) { f.kind = -1; return f; }
   if (left < head + 1 + out + err) { f.kind = 0; return f; }
   f.exit_code = code;
   f.out = newline + 1;
@@ -204,7 +250,8 @@ static frame parse_frame(const buffer *in, size_t at) {
 }
 
 static void print_reply(const frame *f) {
-  write_all(1, f->out, f->out_length);
+  /* An answer cut short could read as "proceed": only a whole one keeps its exit code. */
+  if (write_all_until(1, f->out, f->out_length, 0) < 0) exit(2);
   write_all(2, f->err, f->err_length);
   exit(f->exit_code);
 }
@@ -233,11 +280,24 @@ int main(int argc, char **argv) {
   if (snprintf(address.sun_path, sizeof address.sun_path, "%s/decider.sock", folder) >= (int)sizeof address.sun_path - 4) in_process(&payload, 0);
   char *token = read_token(token_path);
   if (!token) in_process(&payload, 1);
-  if (payload.length > MAX_PAYLOAD || memchr(token, 0, strlen(token))) in_process(&payload, 0);
+  /* Anyone who could make the folder or the socket could answer every call: they must be ours alone. */
+  if (!owned_by_me(folder, 1) || !owned_by_me(address.sun_path, 0)) in_process(&payload, 0);
 
   int fd = socket(AF_UNIX, SOCK_STREAM, 0);
   if (fd < 0) in_process(&payload, 0);
-  if (connect(fd, (struct sockaddr *)&address, sizeof address) < 0) in_process(&payload, errno == ECONNREFUSED || errno == ENOENT);
+  /* Not inherited by the CLI if it comes to that; and never blocking past the deadlines below. */
+  fcntl(fd, F_SETFD, FD_CLOEXEC);
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  if (connect(fd, (struct sockaddr *)&address, sizeof address) < 0) {
+    int refused = errno == ECONNREFUSED || errno == ENOENT;
+    close(fd);
+    /* EAGAIN: its backlog is full (a decider that is not reading). */
+    in_process(&payload, refused);
+  }
+  if (!peer_is_me(fd)) {
+    close(fd);
+    in_process(&payload, 0);
+  }
 
   buffer request = {0};
   char number[32], cwd[PATH_MAX];
@@ -261,7 +321,11 @@ int main(int argc, char **argv) {
   append_field(&request, number);
   for (int i = 1; i < cli_argc; i++) append_field(&request, cli_args[i]);
   if (append(&request, payload.data ? payload.data : "", payload.length) < 0) in_process(&payload, 0);
-  write_all(fd, request.data, request.length);
+  /* Handing over is bounded too: a decider that does not read is given up on, and the call decided here. */
+  if (write_all_until(fd, request.data, request.length, now_ms() + FIRST_FRAME_MS + (double)request.length / 50000.0) < 0) {
+    close(fd);
+    in_process(&payload, 0);
+  }
   shutdown(fd, SHUT_WR);
 
   buffer in = {0};

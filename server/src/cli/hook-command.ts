@@ -56,7 +56,10 @@ export interface HookHost {
 
 /** The host of a hook run as its own process. */
 export const PROCESS_HOST: HookHost = {
-  cwd: process.cwd(),
+  // Read when a call needs it (a folder deleted under the process makes process.cwd() throw: that call is denied, the process still runs).
+  get cwd(): string {
+    return process.cwd();
+  },
   elapsedMs: () => performance.now() + spentBeforeStart(process.env.AGENT_POLICY_HOOK_ELAPSED_MS),
   arm: armDeadline,
   late: () => waitToBeEnded(),

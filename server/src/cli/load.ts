@@ -1,6 +1,6 @@
 // The CLI's entry (server/out/cli.js): loads the CLI bundle (cli-main.js) through V8's code cache,
 // so a one-decision process (a hook call decided in-process) does not compile a megabyte of
-// JavaScript each time (~45 ms of ~155 here). The cache lives in the seal folder, which no agent
+// JavaScript each time (~20 ms of ~155 here). The cache lives in the seal folder, which no agent
 // action may read or write (outside-secrets.ts): cached code runs as the CLI, so it is kept where
 // the audit seal is. Each cache file is named by the bundle's SHA-256 and Node's version, and V8
 // itself refuses one made under other flags; a missing or refused cache is written anew on exit.
@@ -14,12 +14,16 @@ import { sealFolder } from '../node/seal-file';
 import { ensurePrivateDir } from '../node/state-dir';
 
 // Set before compiling, as main.ts would set it after: the cache is made and used under the same flags.
-if (!['eval', 'lint'].includes(process.argv[2] ?? '') && !(process.argv[1] ?? '').includes('agent-policy-lint')) setFlagsFromString('--liftoff-only');
+const baseline = !['eval', 'lint'].includes(process.argv[2] ?? '') && !(process.argv[1] ?? '').includes('agent-policy-lint');
+if (baseline) setFlagsFromString('--liftoff-only');
 
 const bundle = join(__dirname, 'cli-main.js');
 const source = readFileSync(bundle, 'utf8');
 const cacheDir = join(sealFolder(), 'code-cache');
-const cacheFile = join(cacheDir, `cli-${createHash('sha256').update(source).digest('hex').slice(0, 32)}-${process.version}.v8`);
+const hash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 24);
+// One file per installation (another one sharing the seal folder keeps its own), per flag set (lint's and a hook's differ) and Node version.
+const install = `cli-${hash(bundle)}-`;
+const cacheFile = join(cacheDir, `${install}${hash(source)}-${process.version}-${baseline ? 'liftoff' : 'tiered'}.v8`);
 
 function readCache(): Buffer | undefined {
   try {
@@ -42,8 +46,9 @@ if (!cachedData || script.cachedDataRejected) {
       const temp = `${cacheFile}.${process.pid}.tmp`;
       writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
       renameSync(temp, cacheFile);
-      // Caches of other bundles (an earlier version) or other Node versions are not kept.
-      for (const name of readdirSync(cacheDir)) if (name.startsWith('cli-') && join(cacheDir, name) !== cacheFile) rmSync(join(cacheDir, name), { force: true });
+      // This installation's caches of other bundles (an earlier version) or Node versions are not kept; the other flag set's is.
+      const variant = cacheFile.slice(cacheFile.lastIndexOf('-'));
+      for (const name of readdirSync(cacheDir)) if (name.startsWith(install) && name.endsWith(variant) && join(cacheDir, name) !== cacheFile) rmSync(join(cacheDir, name), { force: true });
     } catch {
       // No cache: the next process compiles, as this one did.
     }

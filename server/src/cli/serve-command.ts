@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { dirname, isAbsolute, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { answerFrame, DECIDER_ENV, declineFrame, decodeRequest, deciderPaths, lateFrame, type DeciderPaths, type DeciderRequest, type HookReply } from '../node/decider-protocol';
 import { writeAtomic } from '../node/durable-file';
@@ -10,6 +11,7 @@ import type { HookDeadline } from '../node/hook-deadline';
 import { ResidentPolicies } from '../node/resident-policies';
 import { ensurePrivateDir } from '../node/state-dir';
 import { noteCall, processAlive } from '../node/unfinished-calls';
+import { processState } from '../node/file-lock';
 import { readHookArgs, runHook, type HookHost } from './hook-command';
 import type { CliIo } from './io';
 
@@ -33,10 +35,12 @@ const RECEIVE_TIMEOUT_MS = 5_000;
 export async function runServe(io: CliIo, options: ServeOptions): Promise<number> {
   const paths = deciderPaths();
   if (!paths.socket) {
-    io.stderr(`agent-policy serve: the seal folder's path (${paths.folder}) is too long for a Unix socket; hook calls are decided in their own processes\n`);
+    io.stderr(`agent-policy serve: no decider ${process.platform === 'win32' ? 'on Windows yet' : `here: the seal folder's path (${paths.folder}) is too long for a Unix socket`}; hook calls are decided in their own processes\n`);
     return 1;
   }
   ensurePrivateDir(paths.folder);
+  // Nothing may resolve against the folder the first call happened to start this process in.
+  process.chdir(paths.folder);
   const pidFile = `${paths.lock}.pid`;
   const claimed = withFileLock(paths.lock, () => claimDecider(pidFile));
   if (!claimed) {
@@ -53,16 +57,24 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
   return 0;
 }
 
-/** Whether this process is now the folder's decider (no other live one holds the pid file). */
+/**
+ * Whether this process is now the folder's decider: no other live one holds the pid file. The file
+ * names the holder's pid and kernel start time, so a pid reused since (after a reboot) holds nothing.
+ */
 function claimDecider(pidFile: string): boolean {
   try {
-    const holder = Number(readFileSync(pidFile, 'utf8').trim());
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) return false;
+    const [pid, start] = readFileSync(pidFile, 'utf8').trim().split(' ');
+    const holder = Number(pid);
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder) && (start === undefined || start === '-' || processState(holder)?.start === start)) return false;
   } catch {
     // None yet.
   }
-  writeAtomic(pidFile, `${process.pid}\n`);
+  writeAtomic(pidFile, `${ownPidLine()}\n`);
   return true;
+}
+
+function ownPidLine(): string {
+  return `${process.pid} ${processState(process.pid)?.start ?? '-'}`;
 }
 
 class Decider {
@@ -77,7 +89,7 @@ class Decider {
   readonly closed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
 
   constructor(private readonly paths: DeciderPaths, private readonly options: ServeOptions, private readonly io: CliIo) {
-    this.bundleStamp = options.bundle === undefined ? undefined : fileStamp(options.bundle);
+    this.bundleStamp = options.bundle === undefined ? undefined : codeStamp(options.bundle);
   }
 
   async listen(socket: string): Promise<void> {
@@ -98,10 +110,11 @@ class Decider {
 
   cleanUp(pidFile: string): void {
     this.policies.close();
-    // Only what is still this decider's: a successor may have written its own already.
+    // Socket and token first, the pid file last: while it names this process no successor starts,
+    // so what is removed here is still this decider's.
+    if (process.platform !== 'win32' && this.paths.socket && readIfExists(this.paths.token)?.trim() === this.token) rmSync(this.paths.socket, { force: true });
     removeIfHolds(this.paths.token, this.token);
-    removeIfHolds(pidFile, String(process.pid));
-    if (process.platform !== 'win32' && this.paths.socket && readIfExists(this.paths.token) === undefined) rmSync(this.paths.socket, { force: true });
+    removeIfHolds(pidFile, ownPidLine());
   }
 
   private shutDown(why: string): void {
@@ -164,6 +177,11 @@ class Decider {
       connection.end(declineFrame(`the hook's arguments: ${(error as Error).message}`));
       return;
     }
+    // A state folder relative to the caller's folder is the caller's to resolve (resolve() here would use the decider's).
+    if (hook.options.state !== undefined && !isAbsolute(hook.options.state)) {
+      connection.end(declineFrame('a relative --state'));
+      return;
+    }
     const out: string[] = [];
     const err: string[] = [];
     const io: CliIo = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stdin: Readable.from([request.payload]) };
@@ -182,8 +200,10 @@ class Decider {
     const expected = Buffer.from(this.token);
     const given = Buffer.from(request.token);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'not authenticated';
-    for (const name of DECIDER_ENV) if ((request.env[name] ?? '') !== (process.env[name] ?? '')) return `the caller's ${name} differs from the decider's`;
-    if (this.bundleStamp !== undefined && this.options.bundle !== undefined && fileStamp(this.options.bundle) !== this.bundleStamp) {
+    for (const name of DECIDER_ENV) if (request.env[name] !== process.env[name]) return `the caller's ${name} differs from the decider's`;
+    const stateDir = process.env.AGENT_POLICY_STATE_DIR;
+    if (stateDir !== undefined && !isAbsolute(stateDir)) return 'AGENT_POLICY_STATE_DIR is relative (or empty): it is resolved in the caller\'s folder';
+    if (this.bundleStamp !== undefined && this.options.bundle !== undefined && codeStamp(this.options.bundle) !== this.bundleStamp) {
       this.shutDown('the CLI bundle changed (an upgrade)');
       return 'the decider is being upgraded';
     }
@@ -195,6 +215,15 @@ class Decider {
     const received = performance.now();
     let marker: string | undefined;
     let late = false;
+    let lateNoted = false;
+    // A client that gave up (this process was busy past its wait) decides the call itself: it is not decided, nor recorded, twice.
+    let gone = false;
+    connection.once('close', () => (gone = true));
+    const answerLate = (words: HookReply): void => {
+      late = true;
+      if (marker) noteCall(marker, { answered: 'deny at the deadline' });
+      send(words);
+    };
     return {
       cwd: request.cwd,
       elapsedMs: () => request.elapsedMs + (performance.now() - received),
@@ -204,15 +233,18 @@ class Decider {
         connection.write(lateFrame(words, ms));
         let claimed = false;
         const timer = setTimeout(() => {
-          if (claimed) return;
-          late = true;
-          if (marker) noteCall(marker, { answered: 'deny at the deadline' });
-          send(words);
+          if (!claimed) answerLate(words);
         }, ms);
         return {
           remainingMs: () => Math.max(0, ms - (performance.now() - received)),
           claim: () => {
             if (late) return false;
+            // The timer may not have run (a busy event loop): the clock decides, as the watchdog would have.
+            if (!claimed && performance.now() - received >= ms) {
+              clearTimeout(timer);
+              answerLate(words);
+              return false;
+            }
             claimed = true;
             clearTimeout(timer);
             return true;
@@ -222,10 +254,11 @@ class Decider {
       },
       late: () => {
         // The deadline answered; the call's work has ended since: its marker is recorded by the next append.
-        if (marker) noteCall(marker, { ended: true });
+        if (marker && !lateNoted) noteCall(marker, { ended: true });
+        lateNoted = true;
         return 2;
       },
-      loadPolicy: (root) => this.policies.get(root),
+      loadPolicy: (root) => (gone ? Promise.reject(new Error('the caller stopped waiting')) : this.policies.get(root)),
       warn: (message) => this.log(message.trimEnd()),
     };
   }
@@ -233,6 +266,11 @@ class Decider {
   private log(message: string): void {
     this.io.stderr(`${new Date().toISOString()} ${message}\n`);
   }
+}
+
+/** The code a decider runs: its bundle and the refa bundle beside it (loaded later, on first use). */
+function codeStamp(bundle: string): string {
+  return `${fileStamp(bundle) ?? '-'} ${fileStamp(join(dirname(bundle), 'refa.js')) ?? '-'}`;
 }
 
 function fileStamp(path: string): string | undefined {

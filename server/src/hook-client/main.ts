@@ -5,7 +5,7 @@
 // for the calls that follow. It never answers anything the decider or the CLI did not: a decider
 // that sends its deadline denial first and then falls silent is answered with that denial.
 // Small on purpose (Node's own modules only): it starts on every tool call.
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -21,8 +21,8 @@ const started = performance.now();
 const args = process.argv.slice(2);
 
 function inProcess(payload: Buffer | undefined, startDecider: boolean): void {
+  // This process's clock already counts the time spent here (AGENT_POLICY_HOOK_ELAPSED_MS is for a new process).
   if (payload) handOverInput(payload);
-  process.env.AGENT_POLICY_HOOK_ELAPSED_MS = String(Math.round(performance.now() - started));
   if (startDecider && process.env.AGENT_POLICY_DECIDER !== 'off') process.env.AGENT_POLICY_START_DECIDER = '1';
   // The CLI bundle runs its command (this process's argv) as it loads.
   createRequire(__filename)(join(__dirname, 'cli.js'));
@@ -46,6 +46,22 @@ async function readStdin(): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * Whether the decider's folder and socket are this user's alone: anyone who could create them
+ * (a shared AGENT_POLICY_SEAL_HOME, another user's folder) could answer every call.
+ */
+function ownedByMe(folder: string, socket: string): boolean {
+  if (process.platform === 'win32') return true;
+  const uid = process.getuid?.();
+  try {
+    const dir = lstatSync(folder);
+    const sock = lstatSync(socket);
+    return dir.isDirectory() && dir.uid === uid && (dir.mode & 0o077) === 0 && sock.isSocket() && sock.uid === uid;
+  } catch {
+    return false;
+  }
+}
+
 function readToken(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8').trim();
@@ -62,6 +78,7 @@ async function main(): Promise<void> {
   const paths = deciderPaths();
   const token = readToken(paths.token);
   if (!paths.socket || token === undefined) return inProcess(payload, paths.socket !== undefined);
+  if (!ownedByMe(paths.folder, paths.socket)) return inProcess(payload, false);
   const env: Record<string, string> = {};
   for (const name of DECIDER_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
   let request: Buffer;

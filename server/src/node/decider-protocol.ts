@@ -30,7 +30,7 @@ const MAX_SOCKET_PATH = 103;
 
 export interface DeciderPaths {
   folder: string;
-  /** Undefined where the path is too long for a Unix socket (no decider there: calls are decided in-process). */
+  /** Undefined where the path is too long for a Unix socket, and on Windows (no decider there: calls are decided in-process). */
   socket: string | undefined;
   token: string;
   lock: string;
@@ -39,8 +39,10 @@ export interface DeciderPaths {
 
 export function deciderPaths(env: NodeJS.ProcessEnv = process.env): DeciderPaths {
   const folder = sealFolder(env);
-  const socket = process.platform === 'win32' ? `\\\\.\\pipe\\agent-policy-decider-${Buffer.from(folder).toString('hex').slice(-40)}` : join(folder, 'decider.sock');
-  return { folder, socket: Buffer.byteLength(socket) <= MAX_SOCKET_PATH ? socket : undefined, token: join(folder, 'decider.token'), lock: join(folder, 'decider.lock'), log: join(folder, 'decider.log') };
+  // Windows: no decider yet. A named pipe's name is not in a folder of the user's, so a predictable
+  // one could be taken by another process first; calls there are decided in their own processes.
+  const socket = process.platform === 'win32' ? undefined : join(folder, 'decider.sock');
+  return { folder, socket: socket !== undefined && Buffer.byteLength(socket) <= MAX_SOCKET_PATH ? socket : undefined, token: join(folder, 'decider.token'), lock: join(folder, 'decider.lock'), log: join(folder, 'decider.log') };
 }
 
 export interface DeciderRequest {

@@ -165,7 +165,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** A process's state letter and start time from /proc (Linux); undefined where there is none. */
-function processState(pid: number): { state: string; start: string } | undefined {
+export function processState(pid: number): { state: string; start: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: fields resume after the last ")".

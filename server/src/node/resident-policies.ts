@@ -1,4 +1,4 @@
-import { lstatSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { PolicySet } from '#core';
 import { OVERRIDE_POLICY, ROOT_POLICY } from './policy-files';
@@ -19,6 +19,8 @@ const MAX_ROOTS = 16;
 
 interface Entry {
   set: Promise<PolicySet>;
+  /** The root folder itself (device, inode, real path): a folder replaced (a re-clone) is another workspace, and the watch on the old one sees nothing of it. */
+  folder: string;
   stamps: Map<string, string>;
   stale: boolean;
   watcher: FSWatcher | undefined;
@@ -33,7 +35,12 @@ export class ResidentPolicies {
   constructor(private readonly load: (root: string) => Promise<PolicySet> = (root) => loadWorkspacePolicy(root, 'enforcement')) {}
 
   get(root: string): Promise<PolicySet> {
-    const entry = this.entries.get(root);
+    let entry = this.entries.get(root);
+    if (entry && entry.folder !== folderStamp(root)) {
+      entry.watcher?.close();
+      this.entries.delete(root);
+      entry = undefined;
+    }
     if (entry && !entry.stale && !entry.watchFailed && unchanged(entry.stamps)) {
       this.entries.delete(root);
       this.entries.set(root, entry);
@@ -48,7 +55,7 @@ export class ResidentPolicies {
   }
 
   private reload(root: string, previous: Entry | undefined): Promise<PolicySet> {
-    const entry: Entry = previous ?? { set: Promise.resolve(undefined as unknown as PolicySet), stamps: new Map(), stale: false, watcher: undefined, watchFailed: false };
+    const entry: Entry = previous ?? { set: Promise.resolve(undefined as unknown as PolicySet), folder: folderStamp(root), stamps: new Map(), stale: false, watcher: undefined, watchFailed: false };
     // Watching starts before reading, so a change made during the read marks the entry stale.
     if (!entry.watcher && !entry.watchFailed) entry.watcher = this.watch(root, entry);
     entry.stale = false;
@@ -90,6 +97,15 @@ export class ResidentPolicies {
       entry.watcher?.close();
       this.entries.delete(oldest);
     }
+  }
+}
+
+function folderStamp(root: string): string {
+  try {
+    const s = statSync(root, { bigint: true });
+    return `${s.dev}:${s.ino}:${realpathSync(root)}`;
+  } catch (error) {
+    return `missing:${(error as NodeJS.ErrnoException).code ?? ''}`;
   }
 }
 
