@@ -32,6 +32,7 @@ export async function run(): Promise<void> {
   if (!extension) throw new Error('the extension is not loaded');
   const api = extension.isActive ? extension.exports : await extension.activate();
   const root = api.context.root;
+  const languageServerMs = await api.activation.languageServerReady;
   const policyAlone = await time(5, () => loadWorkspacePolicy(root, 'enforcement'));
 
   const denied = (i: number): { path: string; content: string } => ({ path: `secrets/bench-${i % 50}.txt`, content: 'x' });
@@ -42,17 +43,18 @@ export async function run(): Promise<void> {
   const core = await time(N * 10, (i) => api.context.decide({ action: 'filesystem.write', path: denied(i).path }));
 
   const rows: [string, { median: number; p90: number }][] = [
-    ['activation (this window, once)', { median: api.activation.totalMs, p90: api.activation.totalMs }],
-    ['  of which language server start', { median: api.activation.languageServerMs, p90: api.activation.languageServerMs }],
+    ['activation (this window, once; until the gate decides)', { median: api.activation.totalMs, p90: api.activation.totalMs }],
     ['  of which policy load', { median: api.activation.policyMs, p90: api.activation.policyMs }],
+    ['language server ready (beside activation, not waited for)', { median: languageServerMs, p90: languageServerMs }],
     ['baseline: policy load alone (warm)', stats(policyAlone)],
     ['governed edit tool call → refusal', stats(toolEdit)],
     ['governed run tool call → refusal', stats(toolRun)],
     ['baseline: gate.decide (decide + audit write)', stats(gate)],
     ['baseline: core decision only', stats(core)],
   ];
-  const lines = [`Agent Policy in VS Code ${vscode.version} (extension host Node ${process.version}), ms`, `${'measure'.padEnd(46)} ${'median'.padStart(9)} ${'p90'.padStart(9)}`];
-  for (const [name, s] of rows) lines.push(`${name.padEnd(46)} ${s.median.toFixed(2).padStart(9)} ${s.p90.toFixed(2).padStart(9)}`);
+  const lines = [`Agent Policy in VS Code ${vscode.version} (extension host Node ${process.version}), ms`, `${'measure'.padEnd(58)} ${'median'.padStart(9)} ${'p90'.padStart(9)}`];
+  for (const [name, s] of rows) lines.push(`${name.padEnd(58)} ${s.median.toFixed(2).padStart(9)} ${s.p90.toFixed(2).padStart(9)}`);
+  lines.push(`  ${api.activation.totalMs <= 200 ? 'met   ' : 'MISSED'} activation ${api.activation.totalMs.toFixed(0)} ms (target ≤ 200 ms)`);
   console.log(lines.join('\n'));
   const results = join(__dirname, '..', '..', 'results');
   mkdirSync(results, { recursive: true });

@@ -5,10 +5,17 @@ import { EXPLAIN_METHOD, type ExplainParams, type ExplainResult } from '../../se
 /** The language server for policy files: one client, restartable by command. */
 export class PolicyLanguageClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
+  private starting: Promise<void> | undefined;
 
   constructor(private readonly serverModule: string) {}
 
-  async start(): Promise<void> {
+  /** Starts the server; requests made meanwhile wait for it (activation does not). */
+  start(): Promise<void> {
+    this.starting = this.startClient();
+    return this.starting;
+  }
+
+  private async startClient(): Promise<void> {
     const serverOptions: ServerOptions = {
       run: { module: this.serverModule, transport: TransportKind.ipc },
       debug: { module: this.serverModule, transport: TransportKind.ipc },
@@ -29,6 +36,7 @@ export class PolicyLanguageClient implements vscode.Disposable {
 
   /** What the policy as the editor has it (unsaved edits included) decides for an action. */
   async explain(params: ExplainParams): Promise<ExplainResult | undefined> {
+    await this.starting?.catch(() => undefined);
     return this.client?.sendRequest<ExplainResult>(EXPLAIN_METHOD, params);
   }
 

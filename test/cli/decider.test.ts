@@ -78,9 +78,9 @@ function call(client: { command: string[] }, root: string, input: string, env: N
 }
 
 /** `call`, without blocking this process (whose event loop runs the stand-in deciders). */
-function callAsync(client: { command: string[] }, root: string, input: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; decision: string }> {
+function callAsync(client: { command: string[] }, root: string, input: string, env: NodeJS.ProcessEnv, extra: string[] = ['--timeout', '30']): Promise<{ code: number | null; decision: string }> {
   const [bin, ...pre] = client.command as [string, ...string[]];
-  const child = spawn(bin, [...pre, 'hook', 'claude-code', '--root', root, '--timeout', '30'], { env, cwd: root });
+  const child = spawn(bin, [...pre, 'hook', 'claude-code', '--root', root, ...extra], { env, cwd: root });
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += String(d)));
   child.stdin.end(input);
@@ -195,6 +195,31 @@ for (const client of CLIENTS) {
       assert.match(viaClient.reason, /state folder/);
       const relativeState = call(client, root, edit(root, 'st/x'), { ...env, AGENT_POLICY_STATE_DIR: undefined }, ['--state', 'st']);
       assert.equal(relativeState.decision, 'deny');
+    });
+
+    it('a call whose deadline passes while the decider is blocked (a held audit lock) is denied, and recorded as denied at the deadline', async () => {
+      const env = sealEnv();
+      const root = project();
+      await startServe(env);
+      assert.equal(call(client, root, edit(root, 'src/app.ts'), env).decision, 'allow');
+      const lock = join(root, '.agent-policy', 'audit', '.lock');
+      const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `require(${JSON.stringify(join(__dirname, '..', '..', 'server', 'src', 'node', 'file-lock.ts'))}).withFileLock(${JSON.stringify(lock)}, () => { process.stdout.write('held\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500); })`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise((r) => holder.stdout.once('data', r));
+      const started = performance.now();
+      const late = await callAsync(client, root, edit(root, 'src/late.ts'), env, ['--timeout', '1']);
+      assert.equal(late.decision, 'deny', 'an allowed edit, denied: its deadline came first');
+      assert.equal(late.code, 2);
+      assert.ok(performance.now() - started < 2000, 'answered at the deadline, not when the lock was released');
+      await new Promise((r) => holder.on('exit', r));
+      await new Promise((r) => setTimeout(r, 500));
+      call(client, root, edit(root, 'src/next.ts'), env);
+      const entries = readdirSync(join(root, '.agent-policy', 'audit'))
+        .filter((f) => f.endsWith('.jsonl'))
+        .flatMap((f) => readFileSync(join(root, '.agent-policy', 'audit', f), 'utf8').split('\n').filter(Boolean))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const marked = entries.find((e) => e.unfinished === true);
+      assert.ok(marked, 'the late call is in the log as unfinished');
+      assert.match(String(marked.reason), /deadline/);
     });
 
     it('a workspace folder replaced under a running decider (a re-clone) is a new workspace: its new override governs', async () => {
