@@ -5,7 +5,7 @@
 // the audit seal is. Each cache file is named by the bundle's SHA-256 and Node's version, and V8
 // itself refuses one made under other flags; a missing or refused cache is written anew on exit.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -25,10 +25,21 @@ const hash = (text: string): string => createHash('sha256').update(text).digest(
 const install = `cli-${hash(bundle)}-`;
 const cacheFile = join(cacheDir, `${install}${hash(source)}-${process.version}-${baseline ? 'liftoff' : 'tiered'}.v8`);
 
-function readCache(): Buffer | undefined {
+/** Whether `dir` is a folder of this user's that no one else may write (or read): what cached code needs. */
+function privateFolder(dir: string): boolean {
+  if (process.platform === 'win32') return true;
   try {
-    // Only from a folder of this user, closed to others: cached code runs as this CLI.
-    ensurePrivateDir(cacheDir, true);
+    const s = lstatSync(dir);
+    return s.isDirectory() && s.uid === process.getuid?.() && (s.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
+}
+
+function readCache(): Buffer | undefined {
+  // Only from folders of this user, closed to others (as found: not made private now): cached code runs as this CLI.
+  if (!privateFolder(dirname(cacheDir)) || !privateFolder(cacheDir)) return undefined;
+  try {
     return readFileSync(cacheFile);
   } catch {
     return undefined;
