@@ -302,7 +302,7 @@ int main(int argc, char **argv) {
   buffer request = {0};
   char number[32], cwd[PATH_MAX];
   if (!getcwd(cwd, sizeof cwd)) in_process(&payload, 0);
-  append_field(&request, "AP-HOOK-1");
+  append_field(&request, "AP-HOOK-2");
   append_field(&request, token);
   snprintf(number, sizeof number, "%.0f", now_ms() - started);
   append_field(&request, number);
@@ -320,13 +320,14 @@ int main(int argc, char **argv) {
   snprintf(number, sizeof number, "%d", cli_argc - 1);
   append_field(&request, number);
   for (int i = 1; i < cli_argc; i++) append_field(&request, cli_args[i]);
+  snprintf(number, sizeof number, "%zu", payload.length);
+  append_field(&request, number);
   if (append(&request, payload.data ? payload.data : "", payload.length) < 0) in_process(&payload, 0);
   /* Handing over is bounded too: a decider that does not read is given up on, and the call decided here. */
   if (write_all_until(fd, request.data, request.length, now_ms() + FIRST_FRAME_MS + (double)request.length / 50000.0) < 0) {
     close(fd);
     in_process(&payload, 0);
   }
-  shutdown(fd, SHUT_WR);
 
   buffer in = {0};
   size_t at = 0;
@@ -350,6 +351,8 @@ int main(int argc, char **argv) {
       late.out = kept;
       late.err = kept + f.out_length;
       at += f.consumed;
+      /* Still waiting: the decider decides only after this byte, so a call given up on is never decided twice. */
+      if (write_all_until(fd, "G", 1, now_ms() + FIRST_FRAME_MS) < 0) in_process(&payload, 0);
       deadline = now_ms() + (double)f.deadline_ms + ANSWER_GRACE_MS;
     }
     int r = receive(fd, &in, deadline);

@@ -187,13 +187,18 @@ for (const client of CLIENTS) {
     });
 
     it('a relative or empty AGENT_POLICY_STATE_DIR, or a relative --state, is the caller\'s to resolve: declined, and the protected state folder is the one in the caller\'s folder', async () => {
-      const env = { ...sealEnv(), AGENT_POLICY_STATE_DIR: '.aps' };
+      const base = sealEnv();
+      const env = { ...base, AGENT_POLICY_STATE_DIR: '.aps' };
       const root = workspace({ '.agent-policy.yml': POLICY.replace('allow: ["src/**"]', 'allow: ["**"]') });
-      await startServe(env);
+      // A decider never runs with one: each caller would resolve it in its own folder.
+      const refused = spawnSync(process.execPath, [CLI, 'serve', '--idle', '5s'], { env, encoding: 'utf8' });
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, /AGENT_POLICY_STATE_DIR is relative/);
+      await startServe(base);
       const viaClient = call(client, root, edit(root, '.aps/audit/x.jsonl'), env);
       assert.equal(viaClient.decision, 'deny', 'the state folder is protected whoever decides');
       assert.match(viaClient.reason, /state folder/);
-      const relativeState = call(client, root, edit(root, 'st/x'), { ...env, AGENT_POLICY_STATE_DIR: undefined }, ['--state', 'st']);
+      const relativeState = call(client, root, edit(root, 'st/x'), base, ['--state', 'st']);
       assert.equal(relativeState.decision, 'deny');
     });
 
@@ -220,6 +225,26 @@ for (const client of CLIENTS) {
       const marked = entries.find((e) => e.unfinished === true);
       assert.ok(marked, 'the late call is in the log as unfinished');
       assert.match(String(marked.reason), /deadline/);
+      assert.equal(entries.filter((e) => String(e.path).endsWith('src/late.ts') && e.decision === 'allow').length, 0, 'the decision the deadline overtook is not recorded as made');
+    });
+
+    it('a call the client gave up on (the decider stopped) is decided once, by the client, never again by the decider when it resumes', async () => {
+      const env = sealEnv();
+      const root = project();
+      const decider = await startServe(env);
+      assert.equal(call(client, root, edit(root, 'src/app.ts'), env).decision, 'allow');
+      decider.kill('SIGSTOP');
+      try {
+        assert.equal((await callAsync(client, root, edit(root, 'src/once.ts'), env)).decision, 'allow', 'decided in-process');
+      } finally {
+        decider.kill('SIGCONT');
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      call(client, root, edit(root, 'src/after.ts'), env);
+      const lines = readdirSync(join(root, '.agent-policy', 'audit'))
+        .filter((f) => f.endsWith('.jsonl'))
+        .flatMap((f) => readFileSync(join(root, '.agent-policy', 'audit', f), 'utf8').split('\n').filter(Boolean));
+      assert.equal(lines.filter((l) => l.includes('src/once.ts')).length, 1, 'one entry for the call');
     });
 
     it('a workspace folder replaced under a running decider (a re-clone) is a new workspace: its new override governs', async () => {

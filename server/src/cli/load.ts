@@ -40,6 +40,9 @@ function readCache(): Buffer | undefined {
   // Only from folders of this user, closed to others (as found: not made private now): cached code runs as this CLI.
   if (!privateFolder(dirname(cacheDir)) || !privateFolder(cacheDir)) return undefined;
   try {
+    // And only a regular file of this user's that no one else may write (one planted while the folder was open is refused).
+    const file = lstatSync(cacheFile);
+    if (!file.isFile() || (process.platform !== 'win32' && (file.uid !== process.getuid?.() || (file.mode & 0o077) !== 0))) return undefined;
     return readFileSync(cacheFile);
   } catch {
     return undefined;

@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, isAbsolute, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { answerFrame, DECIDER_ENV, declineFrame, decodeRequest, deciderPaths, lateFrame, type DeciderPaths, type DeciderRequest, type HookReply } from '../node/decider-protocol';
+import { PassThrough } from 'node:stream';
+import { answerFrame, DECIDER_ENV, declineFrame, decodeRequest, deciderPaths, GO, lateFrame, type DeciderPaths, type DeciderRequest, type HookReply } from '../node/decider-protocol';
 import { writeAtomic } from '../node/durable-file';
 import { withFileLock } from '../node/file-lock';
 import type { HookDeadline } from '../node/hook-deadline';
@@ -36,6 +36,11 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
   const paths = deciderPaths();
   if (!paths.socket) {
     io.stderr(`agent-policy serve: no decider ${process.platform === 'win32' ? 'on Windows yet' : `here: the seal folder's path (${paths.folder}) is too long for a Unix socket`}; hook calls are decided in their own processes\n`);
+    return 1;
+  }
+  const relative = DECIDER_ENV.find((name) => process.env[name] !== undefined && !isAbsolute(process.env[name]));
+  if (relative) {
+    io.stderr(`agent-policy serve: ${relative} is relative (or empty), so each caller resolves it in its own folder; hook calls are decided in their own processes\n`);
     return 1;
   }
   ensurePrivateDir(paths.folder);
@@ -139,35 +144,60 @@ class Decider {
   private accept(connection: Socket): void {
     this.lastCall = performance.now();
     this.active++;
-    const chunks: Buffer[] = [];
-    let size = 0;
+    let buffer = Buffer.alloc(0);
+    // The call, once the request is whole; then the client's GO hands it the payload.
+    let call: { go: () => void; gone: () => void } | undefined;
     const timer = setTimeout(() => connection.destroy(), RECEIVE_TIMEOUT_MS);
     connection.on('error', () => undefined);
     connection.on('close', () => {
       clearTimeout(timer);
+      call?.gone();
       this.active--;
       this.lastCall = performance.now();
     });
+    connection.on('end', () => call?.gone());
     connection.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) connection.destroy();
-      else chunks.push(chunk);
-    });
-    connection.on('end', () => {
+      if (call) {
+        if (chunk[0] === GO) call.go();
+        else connection.destroy();
+        return;
+      }
+      buffer = Buffer.concat([buffer, chunk]);
+      if (buffer.length > MAX_REQUEST_BYTES) return void connection.destroy();
+      const decoded = decodeRequest(buffer);
+      if (decoded === 'incomplete') return;
       clearTimeout(timer);
-      this.answer(connection, Buffer.concat(chunks)).catch((error: unknown) => {
-        this.log(`a call failed: ${(error as Error).message}`);
-        if (!connection.destroyed) connection.end(declineFrame('the decider failed'));
-      });
+      if ('refused' in decoded) return void connection.end(declineFrame(decoded.refused));
+      call = this.answer(connection, decoded.request);
+      // A GO sent in the same chunk as the request's end.
+      if (buffer.length > decoded.length && buffer[decoded.length] === GO) call.go();
     });
   }
 
-  private async answer(connection: Socket, data: Buffer): Promise<void> {
-    const request = decodeRequest(data);
-    const refusal = typeof request === 'string' ? request : this.refusal(request);
-    if (refusal !== undefined || typeof request === 'string') {
-      connection.end(declineFrame(refusal ?? 'refused'));
-      return;
+  /**
+   * Starts answering a whole request: its late frame goes out at once (runHook arms the deadline
+   * first), and the payload reaches runHook only when the client's GO says it still waits. A client
+   * gone before its GO leaves the call undecided and unrecorded: it decides the call itself.
+   */
+  private answer(connection: Socket, request: DeciderRequest): { go: () => void; gone: () => void } {
+    const stdin = new PassThrough();
+    let settled = false;
+    const handle = {
+      go: (): void => {
+        if (settled) return;
+        settled = true;
+        stdin.end(request.payload);
+      },
+      gone: (): void => {
+        if (settled) return;
+        settled = true;
+        stdin.destroy(new Error('the caller stopped waiting'));
+      },
+    };
+    const refusal = this.refusal(request);
+    if (refusal !== undefined) {
+      connection.end(declineFrame(refusal));
+      return handle;
     }
     let hook;
     try {
@@ -175,24 +205,30 @@ class Decider {
     } catch (error) {
       // The hook process reports its own usage errors, word for word.
       connection.end(declineFrame(`the hook's arguments: ${(error as Error).message}`));
-      return;
+      return handle;
     }
     // A state folder relative to the caller's folder is the caller's to resolve (resolve() here would use the decider's).
     if (hook.options.state !== undefined && !isAbsolute(hook.options.state)) {
       connection.end(declineFrame('a relative --state'));
-      return;
+      return handle;
     }
     const out: string[] = [];
     const err: string[] = [];
-    const io: CliIo = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stdin: Readable.from([request.payload]) };
+    const io: CliIo = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stdin };
     let answered = false;
     const send = (reply: HookReply): void => {
       if (answered || connection.destroyed) return;
       answered = true;
       connection.end(answerFrame(reply));
     };
-    const code = await runHook(hook.adapter, io, hook.options, this.host(request, connection, send));
-    send({ stdout: out.join(''), stderr: err.join(''), exitCode: code });
+    runHook(hook.adapter, io, hook.options, this.host(request, connection, send)).then(
+      (code) => send({ stdout: out.join(''), stderr: err.join(''), exitCode: code }),
+      (error: unknown) => {
+        this.log(`a call failed: ${(error as Error).message}`);
+        if (!connection.destroyed) connection.end(declineFrame('the decider failed'));
+      },
+    );
+    return handle;
   }
 
   /** Why this call is not this decider's to answer, if it is not. */
@@ -201,8 +237,8 @@ class Decider {
     const given = Buffer.from(request.token);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'not authenticated';
     for (const name of DECIDER_ENV) if (request.env[name] !== process.env[name]) return `the caller's ${name} differs from the decider's`;
-    const stateDir = process.env.AGENT_POLICY_STATE_DIR;
-    if (stateDir !== undefined && !isAbsolute(stateDir)) return 'AGENT_POLICY_STATE_DIR is relative (or empty): it is resolved in the caller\'s folder';
+    const relative = DECIDER_ENV.find((name) => process.env[name] !== undefined && !isAbsolute(process.env[name]));
+    if (relative) return `${relative} is relative (or empty): it is resolved in the caller's folder`;
     if (this.bundleStamp !== undefined && this.options.bundle !== undefined && codeStamp(this.options.bundle) !== this.bundleStamp) {
       this.shutDown('the CLI bundle changed (an upgrade)');
       return 'the decider is being upgraded';
@@ -216,9 +252,6 @@ class Decider {
     let marker: string | undefined;
     let late = false;
     let lateNoted = false;
-    // A client that gave up (this process was busy past its wait) decides the call itself: it is not decided, nor recorded, twice.
-    let gone = false;
-    connection.once('close', () => (gone = true));
     const answerLate = (words: HookReply): void => {
       late = true;
       if (marker) noteCall(marker, { answered: 'deny at the deadline' });
@@ -258,7 +291,7 @@ class Decider {
         lateNoted = true;
         return 2;
       },
-      loadPolicy: (root) => (gone ? Promise.reject(new Error('the caller stopped waiting')) : this.policies.get(root)),
+      loadPolicy: (root) => this.policies.get(root),
       warn: (message) => this.log(message.trimEnd()),
     };
   }

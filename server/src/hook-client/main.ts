@@ -9,7 +9,7 @@ import { lstatSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { DECIDER_ENV, deciderPaths, encodeRequest, FrameReader, handOverInput, type HookReply } from '../node/decider-protocol';
+import { DECIDER_ENV, deciderPaths, encodeRequest, FrameReader, GO, handOverInput, type HookReply } from '../node/decider-protocol';
 
 const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 /** How long the decider may take to acknowledge a call (its deadline denial, sent before any work). */
@@ -34,13 +34,16 @@ function write(reply: HookReply): void {
   if (reply.stderr) process.stderr.write(reply.stderr);
 }
 
-async function readStdin(): Promise<Buffer | undefined> {
+async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {
     size += (chunk as Buffer).length;
-    // Too large to hand over: the CLI reads it (and refuses it) itself.
-    if (size > MAX_INPUT_BYTES) return undefined;
+    if (size > MAX_INPUT_BYTES) {
+      // As the CLI refuses it (the rest of stdin cannot be handed over), without buffering it all.
+      process.stderr.write(`Agent Policy: the hook input is larger than ${MAX_INPUT_BYTES} bytes, so the action is denied\n`);
+      process.exit(2);
+    }
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -74,7 +77,6 @@ async function main(): Promise<void> {
   // Probes (init, doctor) check this process's own load; a decider switched off is never asked.
   if (args[0] !== 'hook' || process.env.AGENT_POLICY_PROBE === '1' || process.env.AGENT_POLICY_DECIDER === 'off') return inProcess(undefined, false);
   const payload = await readStdin();
-  if (payload === undefined) return inProcess(undefined, false);
   const paths = deciderPaths();
   const token = readToken(paths.token);
   if (!paths.socket || token === undefined) return inProcess(payload, paths.socket !== undefined);
@@ -104,7 +106,7 @@ function askDecider(socket: string, request: Buffer, payload: Buffer): void {
   };
   // Nobody acknowledged in time: decided here (a decider busy elsewhere, or hung).
   let timer = setTimeout(() => settle(() => inProcess(payload, false)), FIRST_FRAME_MS);
-  connection.on('connect', () => connection.end(request));
+  connection.on('connect', () => connection.write(request));
   connection.on('error', (error: NodeJS.ErrnoException) => {
     // No decider listening: decided here, and one is started for the next call.
     settle(() => inProcess(payload, error.code === 'ECONNREFUSED' || error.code === 'ENOENT'));
@@ -122,6 +124,8 @@ function askDecider(socket: string, request: Buffer, payload: Buffer): void {
       if (frame.kind === 'answer') return settle(() => write(frame.reply));
       late = frame.reply;
       clearTimeout(timer);
+      // Still waiting: the decider may decide now (until this byte it does nothing, so a client that gave up is never decided for twice).
+      connection.write(Buffer.from([GO]));
       const denial = frame.reply;
       timer = setTimeout(() => settle(() => write(denial)), frame.deadlineMs + ANSWER_GRACE_MS);
     }

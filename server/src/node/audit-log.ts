@@ -102,16 +102,23 @@ export class AuditLog {
   }
 
   /** Records one decision (subject to `log_all_actions`), with its alert when it is a denial. */
-  appendDecision(action: unknown, result: DecisionResult, context: Omit<DecisionContext, 'timestamp'>): AppendResult {
+  appendDecision(action: unknown, result: DecisionResult, context: Omit<DecisionContext, 'timestamp'>, inTime?: () => boolean): AppendResult {
     if (result.decision === 'allow' && this.options.logAllActions === false && !result.bypass_id) return { seq: undefined, folded: false, file: undefined, alert: undefined };
-    return this.append(decisionRecord(action, result, { ...context, timestamp: new Date(this.clock()).toISOString() }));
+    return this.append(decisionRecord(action, result, { ...context, timestamp: new Date(this.clock()).toISOString() }), inTime);
   }
 
-  /** Appends a record (its timestamp is set from the clock when missing). */
-  append(input: { kind: string; timestamp?: string; [field: string]: unknown }): AppendResult {
+  /**
+   * Appends a record (its timestamp is set from the clock when missing). With `inTime`, checked once
+   * the lock is held: false throws and nothing is appended (a hook call whose deadline passed while
+   * it waited for the lock).
+   */
+  append(input: { kind: string; timestamp?: string; [field: string]: unknown }, inTime?: () => boolean): AppendResult {
     const record: AuditRecord = { ...input, timestamp: input.timestamp ?? new Date(this.clock()).toISOString() };
     ensurePrivateDir(this.dir, true);
-    const result = withFileLock(join(this.dir, '.lock'), () => this.appendLocked(record));
+    const result = withFileLock(join(this.dir, '.lock'), () => {
+      if (inTime && !inTime()) throw new Error("the call's deadline passed before its decision could be recorded (its marker records the denial)");
+      return this.appendLocked(record);
+    });
     if (result.alert) this.options.onAlert?.(result.alert);
     if (result.seq !== undefined) this.options.onAppended?.();
     return result;

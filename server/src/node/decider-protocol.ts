@@ -9,15 +9,19 @@ import { sealFolder } from './seal-file';
  * the seal itself) and answers only callers that send the token it wrote beside the socket: a
  * caller must be able to read the seal folder, which no action the gate allows can do.
  *
- * Request (client → decider), then the client shuts down its side:
- *   "AP-HOOK-1\0" token "\0" elapsed-ms "\0" cwd "\0" env-count "\0" (name "\0" value "\0")… arg-count "\0" (arg "\0")… payload
+ * Request (client → decider):
+ *   "AP-HOOK-2\0" token "\0" elapsed-ms "\0" cwd "\0" env-count "\0" (name "\0" value "\0")… arg-count "\0" (arg "\0")… payload-bytes "\0" payload
  * Replies (decider → client), each a header line and its bytes:
  *   "late <exit> <stdout-bytes> <stderr-bytes> <deadline-ms>\n" stdout stderr: the denial the client
  *      writes itself if no answer comes by the deadline (sent first, before any work)
  *   "answer <exit> <stdout-bytes> <stderr-bytes>\n" stdout stderr: the call's answer
  *   "decline <reason>\n": this decider will not answer this call; the client decides it in-process
+ * After the late frame the client sends one byte, GO, and only then does the decider decide (and
+ * record) the call: a client that gave up waiting sends none and decides the call itself, so no
+ * call is decided twice.
  */
-export const REQUEST_MAGIC = 'AP-HOOK-1';
+export const REQUEST_MAGIC = 'AP-HOOK-2';
+export const GO = 0x47;
 
 /**
  * What the decider's answer depends on beyond the call itself; a client whose values differ is
@@ -57,13 +61,23 @@ export interface DeciderRequest {
 export function encodeRequest(request: DeciderRequest): Buffer {
   const fields = [REQUEST_MAGIC, request.token, String(Math.round(request.elapsedMs)), request.cwd, String(Object.keys(request.env).length)];
   for (const [name, value] of Object.entries(request.env)) fields.push(name, value);
-  fields.push(String(request.args.length), ...request.args);
+  fields.push(String(request.args.length), ...request.args, String(request.payload.length));
   if (fields.some((f) => f.includes('\0'))) throw new Error('a hook argument holds a NUL character');
   return Buffer.concat([Buffer.from(fields.map((f) => `${f}\0`).join('')), request.payload]);
 }
 
-/** The request in `data`, or why it is not one. */
-export function decodeRequest(data: Buffer): DeciderRequest | string {
+/** The request at the start of `data`, with the bytes it took; `incomplete` while more must come; or why it is not one. */
+export function decodeRequest(data: Buffer): { request: DeciderRequest; length: number } | 'incomplete' | { refused: string } {
+  const fields = decodeFields(data);
+  if (fields === undefined) return data.length > 64 * 1024 ? { refused: 'a malformed hook request' } : 'incomplete';
+  if (typeof fields === 'string') return { refused: fields };
+  const end = fields.at + fields.payloadLength;
+  if (data.length < end) return 'incomplete';
+  return { request: { ...fields.request, payload: data.subarray(fields.at, end) }, length: end };
+}
+
+/** The fields before the payload, or undefined while they are not all there. */
+function decodeFields(data: Buffer): { request: Omit<DeciderRequest, 'payload'>; at: number; payloadLength: number } | string | undefined {
   let at = 0;
   const next = (): string | undefined => {
     const end = data.indexOf(0, at);
@@ -72,34 +86,46 @@ export function decodeRequest(data: Buffer): DeciderRequest | string {
     at = end + 1;
     return field;
   };
-  const count = (): number | undefined => {
+  // null: not all here yet; undefined: not a count.
+  const count = (): number | undefined | null => {
     const text = next();
-    const n = text === undefined ? NaN : Number(text);
+    if (text === undefined) return null;
+    const n = Number(text);
     return Number.isInteger(n) && n >= 0 && n <= 4096 ? n : undefined;
   };
-  if (next() !== REQUEST_MAGIC) return 'not a hook request';
+  const magic = next();
+  if (magic === undefined) return undefined;
+  if (magic !== REQUEST_MAGIC) return 'not a hook request';
   const token = next();
-  const elapsed = Number(next());
+  const elapsedText = next();
   const cwd = next();
-  if (token === undefined || !Number.isFinite(elapsed) || elapsed < 0 || cwd === undefined) return 'a malformed hook request';
+  if (token === undefined || elapsedText === undefined || cwd === undefined) return undefined;
+  const elapsed = Number(elapsedText);
+  if (!Number.isFinite(elapsed) || elapsed < 0) return 'a malformed hook request';
   const envCount = count();
+  if (envCount === null) return undefined;
   if (envCount === undefined) return 'a malformed hook request';
   const env: Record<string, string> = {};
   for (let i = 0; i < envCount; i++) {
     const name = next();
     const value = next();
-    if (name === undefined || value === undefined) return 'a malformed hook request';
+    if (name === undefined || value === undefined) return undefined;
     env[name] = value;
   }
   const argCount = count();
+  if (argCount === null) return undefined;
   if (argCount === undefined) return 'a malformed hook request';
   const args: string[] = [];
   for (let i = 0; i < argCount; i++) {
     const arg = next();
-    if (arg === undefined) return 'a malformed hook request';
+    if (arg === undefined) return undefined;
     args.push(arg);
   }
-  return { token, elapsedMs: elapsed, cwd, env, args, payload: data.subarray(at) };
+  const lengthText = next();
+  if (lengthText === undefined) return undefined;
+  const payloadLength = Number(lengthText);
+  if (!Number.isInteger(payloadLength) || payloadLength < 0 || payloadLength > 16 * 1024 * 1024) return 'a malformed hook request';
+  return { request: { token, elapsedMs: elapsed, cwd, env, args }, at, payloadLength };
 }
 
 export interface HookReply {

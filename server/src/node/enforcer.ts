@@ -56,6 +56,12 @@ export interface EnforceRequest {
   approvalWaitMs?: number | undefined;
   /** False only when another process records this call (a hook that asked the editor for a person). */
   record?: boolean;
+  /**
+   * Whether the call's answer can still be given (its deadline not passed): checked under the audit
+   * log's lock before each entry, so a decision the deadline overtook is not recorded as made (a
+   * hook process would have been ended first; its marker records the denial instead).
+   */
+  inTime?: () => boolean;
 }
 
 export interface Enforcement {
@@ -100,20 +106,25 @@ export class Enforcer {
   }
 
   /** Appends one decision to the audit log, with who acted. */
-  record(action: unknown, result: DecisionResult, actor: Actor, approvalId?: string): ReturnType<Stores['audit']['appendDecision']> {
-    return this.stores.audit.appendDecision(action, result, {
-      runtime: actor.runtime,
-      agentId: actor.agentId ?? this.set.agentId,
-      policyVersion: this.set.version,
-      approvalId,
-      ...callerFields(actor),
-    });
+  record(action: unknown, result: DecisionResult, actor: Actor, approvalId?: string, inTime?: () => boolean): ReturnType<Stores['audit']['appendDecision']> {
+    return this.stores.audit.appendDecision(
+      action,
+      result,
+      {
+        runtime: actor.runtime,
+        agentId: actor.agentId ?? this.set.agentId,
+        policyVersion: this.set.version,
+        approvalId,
+        ...callerFields(actor),
+      },
+      inTime,
+    );
   }
 
   /** Decide every action, record every decision, ask a person if the policy says so, answer. */
   async enforce(request: EnforceRequest): Promise<Enforcement> {
     const actor = request.actor;
-    const record = request.record === false ? (): void => undefined : (action: unknown, result: DecisionResult, approvalId?: string): void => void this.record(action, result, actor, approvalId);
+    const record = request.record === false ? (): void => undefined : (action: unknown, result: DecisionResult, approvalId?: string): void => void this.record(action, result, actor, approvalId, request.inTime);
     if (request.problem !== undefined) {
       const result = denial(request.problem);
       record({ action: 'unknown' }, result);

@@ -78,12 +78,15 @@ export class ResidentPolicies {
   private watch(root: string, entry: Entry): FSWatcher | undefined {
     try {
       const watcher = watch(root, { recursive: true, persistent: false }, (event, name) => {
-        if (name === null || isPolicyName(basename(String(name))) || (event === 'rename' && isFolder(join(root, String(name))))) entry.stale = true;
+        if (name === null || name === '' || isPolicyName(basename(String(name))) || (event === 'rename' && isFolder(join(root, String(name))))) entry.stale = true;
+        // The watched folder itself went (deleted, moved): nothing more will be seen through this watch.
+        if (!isFolder(root)) entry.watchFailed = true;
       });
       watcher.on('error', () => {
         entry.watchFailed = true;
         watcher.close();
       });
+      watcher.on('close', () => (entry.watchFailed = true));
       return watcher;
     } catch {
       entry.watchFailed = true;
@@ -103,7 +106,8 @@ export class ResidentPolicies {
 function folderStamp(root: string): string {
   try {
     const s = statSync(root, { bigint: true });
-    return `${s.dev}:${s.ino}:${realpathSync(root)}`;
+    // The birth time too: a freed inode is often handed to the next folder made (rm -rf; mkdir).
+    return `${s.dev}:${s.ino}:${s.birthtimeNs}:${realpathSync(root)}`;
   } catch (error) {
     return `missing:${(error as NodeJS.ErrnoException).code ?? ''}`;
   }
