@@ -194,7 +194,7 @@ async function decideGoverned(adapter: HookAdapter, call: HookCall, root: string
     approver: approvalServiceApprover(enforcer.stores.stateDir),
     // The request expires when the hook must answer: the prompt shows the time that is really left.
     approvalWaitMs: Math.min(options.approvalTimeoutMs, deadline.remainingMs() - ANSWER_MARGIN_MS),
-    inTime: () => deadline.remainingMs() > 0,
+    inTime: () => !deadline.answered(),
   });
   if (outcome.decision !== 'ask') return { decision: outcome.decision, reason: outcome.reason };
   // Nobody could be asked in an editor: the runtime's own prompt, where its hook can ask.

@@ -15,7 +15,7 @@ import { runCheck, runEval } from './eval-command';
 import { installableRuntime, readHookArgs, runHook } from './hook-command';
 import { installScope } from './install-scope';
 import { deciderPaths, handedOverInput } from '../node/decider-protocol';
-import { DEFAULT_DECIDER_IDLE_MS, runServe, startDecider } from './serve-command';
+import { DEFAULT_DECIDER_IDLE_MS, deciderCanRun, runServe, startDecider } from './serve-command';
 import { Readable } from 'node:stream';
 import { runDoctor } from './doctor-command';
 import { runInit } from './init-command';
@@ -198,7 +198,7 @@ const COMMANDS: Record<string, Handler> = {
     const { adapter, options } = readHookArgs(args, process.env);
     const code = await runHook(adapter, io, options);
     // A hook client found no decider: one is started for the calls that follow (the answer is already written).
-    if (process.env.AGENT_POLICY_START_DECIDER === '1' && process.argv[1]) startDecider(process.execPath, join(dirname(realpathSync(process.argv[1])), 'cli.js'), deciderPaths(), process.env.AGENT_POLICY_DECIDER_IDLE);
+    if (process.env.AGENT_POLICY_START_DECIDER === '1' && process.argv[1] && deciderCanRun()) startDecider(process.execPath, join(dirname(realpathSync(process.argv[1])), 'cli.js'), deciderPaths(), process.env.AGENT_POLICY_DECIDER_IDLE);
     return code;
   },
   async serve(args) {

@@ -38,7 +38,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
     io.stderr(`agent-policy serve: no decider ${process.platform === 'win32' ? 'on Windows yet' : `here: the seal folder's path (${paths.folder}) is too long for a Unix socket`}; hook calls are decided in their own processes\n`);
     return 1;
   }
-  const relative = DECIDER_ENV.find((name) => process.env[name] !== undefined && !isAbsolute(process.env[name]));
+  const relative = relativeEnv();
   if (relative) {
     io.stderr(`agent-policy serve: ${relative} is relative (or empty), so each caller resolves it in its own folder; hook calls are decided in their own processes\n`);
     return 1;
@@ -60,6 +60,16 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
     decider.cleanUp(pidFile);
   }
   return 0;
+}
+
+/** The first of the decider's environment variables that is relative (or empty): each caller would resolve it in its own folder. */
+function relativeEnv(): string | undefined {
+  return DECIDER_ENV.find((name) => process.env[name] !== undefined && !isAbsolute(process.env[name]));
+}
+
+/** Whether a decider could serve this environment (so a hook may start one). */
+export function deciderCanRun(): boolean {
+  return relativeEnv() === undefined && deciderPaths().socket !== undefined;
 }
 
 /**
@@ -144,7 +154,6 @@ class Decider {
   private accept(connection: Socket): void {
     this.lastCall = performance.now();
     this.active++;
-    let buffer = Buffer.alloc(0);
     // The call, once the request is whole; then the client's GO hands it the payload.
     let call: { go: () => void; gone: () => void } | undefined;
     const timer = setTimeout(() => connection.destroy(), RECEIVE_TIMEOUT_MS);
@@ -156,21 +165,36 @@ class Decider {
       this.lastCall = performance.now();
     });
     connection.on('end', () => call?.gone());
+    const go = (rest: Buffer): void => {
+      if (rest.length === 0 || !call) return;
+      // One GO and nothing else; anything more is not our client.
+      if (rest.length !== 1 || rest[0] !== GO) return void connection.destroy();
+      clearTimeout(timer);
+      call.go();
+    };
+    // Chunks are joined once the request's length is known (joining each one cost the square of a large payload).
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let needs = 0;
     connection.on('data', (chunk: Buffer) => {
-      if (call) {
-        if (chunk[0] === GO) call.go();
-        else connection.destroy();
-        return;
-      }
-      buffer = Buffer.concat([buffer, chunk]);
-      if (buffer.length > MAX_REQUEST_BYTES) return void connection.destroy();
+      if (call) return go(chunk);
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) return void connection.destroy();
+      if (size < needs) return;
+      const buffer = chunks.length === 1 ? chunk : Buffer.concat(chunks);
+      chunks.length = 0;
+      chunks.push(buffer);
       const decoded = decodeRequest(buffer);
       if (decoded === 'incomplete') return;
-      clearTimeout(timer);
-      if ('refused' in decoded) return void connection.end(declineFrame(decoded.refused));
+      if ('needs' in decoded) return void (needs = decoded.needs);
+      if ('refused' in decoded) {
+        clearTimeout(timer);
+        return void connection.end(declineFrame(decoded.refused));
+      }
+      // The receive timer runs on until GO: a client that neither sends it nor goes is let go.
       call = this.answer(connection, decoded.request);
-      // A GO sent in the same chunk as the request's end.
-      if (buffer.length > decoded.length && buffer[decoded.length] === GO) call.go();
+      go(buffer.subarray(decoded.length));
     });
   }
 
@@ -237,7 +261,7 @@ class Decider {
     const given = Buffer.from(request.token);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'not authenticated';
     for (const name of DECIDER_ENV) if (request.env[name] !== process.env[name]) return `the caller's ${name} differs from the decider's`;
-    const relative = DECIDER_ENV.find((name) => process.env[name] !== undefined && !isAbsolute(process.env[name]));
+    const relative = relativeEnv();
     if (relative) return `${relative} is relative (or empty): it is resolved in the caller's folder`;
     if (this.bundleStamp !== undefined && this.options.bundle !== undefined && codeStamp(this.options.bundle) !== this.bundleStamp) {
       this.shutDown('the CLI bundle changed (an upgrade)');
@@ -270,6 +294,8 @@ class Decider {
         }, ms);
         return {
           remainingMs: () => Math.max(0, ms - (performance.now() - received)),
+          // By the clock, as claim(): the timer may be starved by a busy event loop.
+          answered: () => late || (!claimed && performance.now() - received >= ms),
           claim: () => {
             if (late) return false;
             // The timer may not have run (a busy event loop): the clock decides, as the watchdog would have.

@@ -67,13 +67,18 @@ export function encodeRequest(request: DeciderRequest): Buffer {
 }
 
 /** The request at the start of `data`, with the bytes it took; `incomplete` while more must come; or why it is not one. */
-export function decodeRequest(data: Buffer): { request: DeciderRequest; length: number } | 'incomplete' | { refused: string } {
+export function decodeRequest(data: Buffer): { request: DeciderRequest; length: number } | 'incomplete' | { needs: number } | { refused: string } {
   const fields = decodeFields(data);
   if (fields === undefined) return data.length > 64 * 1024 ? { refused: 'a malformed hook request' } : 'incomplete';
   if (typeof fields === 'string') return { refused: fields };
   const end = fields.at + fields.payloadLength;
-  if (data.length < end) return 'incomplete';
+  if (data.length < end) return { needs: end };
   return { request: { ...fields.request, payload: data.subarray(fields.at, end) }, length: end };
+}
+
+/** A count written in plain decimal digits (no sign, space, exponent or hex). */
+function digits(text: string): number | undefined {
+  return /^\d{1,12}$/.test(text) ? Number(text) : undefined;
 }
 
 /** The fields before the payload, or undefined while they are not all there. */
@@ -90,8 +95,8 @@ function decodeFields(data: Buffer): { request: Omit<DeciderRequest, 'payload'>;
   const count = (): number | undefined | null => {
     const text = next();
     if (text === undefined) return null;
-    const n = Number(text);
-    return Number.isInteger(n) && n >= 0 && n <= 4096 ? n : undefined;
+    const n = digits(text);
+    return n !== undefined && n <= 4096 ? n : undefined;
   };
   const magic = next();
   if (magic === undefined) return undefined;
@@ -100,8 +105,8 @@ function decodeFields(data: Buffer): { request: Omit<DeciderRequest, 'payload'>;
   const elapsedText = next();
   const cwd = next();
   if (token === undefined || elapsedText === undefined || cwd === undefined) return undefined;
-  const elapsed = Number(elapsedText);
-  if (!Number.isFinite(elapsed) || elapsed < 0) return 'a malformed hook request';
+  const elapsed = digits(elapsedText);
+  if (elapsed === undefined) return 'a malformed hook request';
   const envCount = count();
   if (envCount === null) return undefined;
   if (envCount === undefined) return 'a malformed hook request';
@@ -123,8 +128,8 @@ function decodeFields(data: Buffer): { request: Omit<DeciderRequest, 'payload'>;
   }
   const lengthText = next();
   if (lengthText === undefined) return undefined;
-  const payloadLength = Number(lengthText);
-  if (!Number.isInteger(payloadLength) || payloadLength < 0 || payloadLength > 16 * 1024 * 1024) return 'a malformed hook request';
+  const payloadLength = digits(lengthText);
+  if (payloadLength === undefined || payloadLength > 16 * 1024 * 1024) return 'a malformed hook request';
   return { request: { token, elapsedMs: elapsed, cwd, env, args }, at, payloadLength };
 }
 

@@ -16,6 +16,8 @@ export interface HookDeadline {
   remainingMs(): number;
   /** Claims the answer for the main thread (again: still true); false when the watchdog already answered. */
   claim(): boolean;
+  /** Whether the deadline has answered already (the call's decision may no longer be recorded as given). */
+  answered(): boolean;
   /** The call's marker file (unfinished-calls.ts): the watchdog notes in it that it answered deny. */
   markCall(file: string): void;
 }
@@ -65,6 +67,7 @@ export function armDeadline(ms: number, lastWords: { stdout: string; stderr: str
       if (before === UNCLAIMED) Atomics.notify(flag, 0);
       return before !== WATCHDOG;
     },
+    answered: () => Atomics.load(flag, 0) === WATCHDOG,
     markCall(file: string): void {
       const bytes = Buffer.from(file, 'utf8');
       if (bytes.length > MAX_MARKER_BYTES) return;
