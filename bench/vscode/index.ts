@@ -33,6 +33,7 @@ export async function run(): Promise<void> {
   const api = extension.isActive ? extension.exports : await extension.activate();
   const root = api.context.root;
   const languageServerMs = await api.activation.languageServerReady;
+  const firstLoad = { ...api.context.lastLoad };
   const policyAlone = await time(5, () => loadWorkspacePolicy(root, 'enforcement'));
 
   const denied = (i: number): { path: string; content: string } => ({ path: `secrets/bench-${i % 50}.txt`, content: 'x' });
@@ -45,6 +46,9 @@ export async function run(): Promise<void> {
   const rows: [string, { median: number; p90: number }][] = [
     ['activation (this window, once; until the gate decides)', { median: api.activation.totalMs, p90: api.activation.totalMs }],
     ['  of which policy load', { median: api.activation.policyMs, p90: api.activation.policyMs }],
+    ['    its parts: the policy files', { median: firstLoad.policyMs, p90: firstLoad.policyMs }],
+    ['    the stores', { median: firstLoad.storesMs, p90: firstLoad.storesMs }],
+    ['    the views told of it', { median: firstLoad.viewsMs, p90: firstLoad.viewsMs }],
     ['language server ready (beside activation, not waited for)', { median: languageServerMs, p90: languageServerMs }],
     ['baseline: policy load alone (warm)', stats(policyAlone)],
     ['governed edit tool call → refusal', stats(toolEdit)],

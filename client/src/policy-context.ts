@@ -76,15 +76,22 @@ export class PolicyContext implements vscode.Disposable {
     }
   }
 
+  /** How long the last reload's parts took (ms): the policy, the stores, the views told of the change. */
+  lastLoad = { policyMs: 0, storesMs: 0, viewsMs: 0 };
+
   /** Loads (or re-loads) the policy and reopens the stores with its audit settings. */
   async reload(): Promise<void> {
     const run = async (): Promise<void> => {
+      const started = performance.now();
       const set = await loadWorkspacePolicy(this.root, 'enforcement');
+      const loaded = performance.now();
       const state = vscode.workspace.getConfiguration('agentPolicy').get<string>('stateDirectory') || undefined;
       this.policy = set;
       this.storesValue = openStores(set, this.root, { state, clock: this.clock, onAlert: (alert) => this.alerted.fire(alert) });
       this.enforcerValue = new Enforcer(set, this.storesValue, { clock: this.clock });
+      const opened = performance.now();
       this.changed.fire();
+      this.lastLoad = { policyMs: loaded - started, storesMs: opened - loaded, viewsMs: performance.now() - opened };
     };
     this.loading = (this.loading ?? Promise.resolve()).then(run, run);
     await this.loading;
