@@ -62,7 +62,7 @@ const refaBundle = (dir) => build({ ...common, entryPoints: [require.resolve('re
 // `--bench`: the benchmarks, bundled exactly like the shipped code (so they measure what ships).
 const bench = process.argv.includes('--bench')
   ? [
-      build({ ...common, entryPoints: ['bench/evaluate.bench.ts', 'bench/audit-lint.bench.ts', 'bench/language-server.bench.ts', 'bench/audit-view.bench.ts', 'bench/vscode-hook-service.ts'], outdir: 'bench/out', sourcemap: false }),
+      build({ ...common, entryPoints: ['bench/evaluate.bench.ts', 'bench/audit-lint.bench.ts', 'bench/language-server.bench.ts', 'bench/audit-view.bench.ts', 'bench/vscode-hook-service.ts', 'bench/append-writer.ts'], outdir: 'bench/out', sourcemap: false }),
       build({ ...common, entryPoints: ['bench/vscode/index.ts'], outfile: 'bench/out/vscode/index.js', external: ['vscode'], sourcemap: false }),
     ]
   : [];

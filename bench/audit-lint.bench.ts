@@ -5,6 +5,7 @@
  * Run: npm run bench
  */
 import { appendFileSync, closeSync, createReadStream, createWriteStream, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,6 +15,8 @@ import { AuditLog } from '../server/src/node/audit-log';
 import { ARTICLE, policy } from '../test/helpers';
 
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 1_000_000);
+// The logs' seals go to a folder of this run (the writers inherit it), not the user's ~/.local/state.
+process.env.AGENT_POLICY_SEAL_HOME = mkdtempSync(join(tmpdir(), 'agent-policy-bench-seals-'));
 const APPENDS = 400;
 const TARGET_LINT = 600_000;
 
@@ -29,6 +32,20 @@ async function generateLog(file: string): Promise<void> {
     if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(r));
+}
+
+const WRITERS = 8;
+
+/** Appends per second by `writers` processes appending `each` entries to one log at once (timed from a common start). */
+async function concurrentAppends(stateDir: string, writers: number, each: number): Promise<number> {
+  const children = Array.from({ length: writers }, (_, i) => spawn(process.execPath, [join(__dirname, 'append-writer.js'), stateDir, String(each), `w${i}`], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  await Promise.all(children.map((c) => new Promise((resolve) => c.stdout.once('data', resolve))));
+  const start = process.hrtime.bigint();
+  const exits = children.map((c) => new Promise<number | null>((resolve) => c.on('exit', resolve)));
+  for (const c of children) c.stdin.write('go\n');
+  const codes = await Promise.all(exits);
+  if (codes.some((code) => code !== 0)) throw new Error(`a writer failed: ${codes.join(', ')}`);
+  return (writers * each) / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
 /** The article's reference approach as a linter: JSON.parse, then minimatch per pattern per line. */
@@ -84,6 +101,10 @@ async function main(): Promise<void> {
     console.log(`baseline: write + fdatasync loop (this disk)       ${syncLoop.toFixed(0).padStart(10)} appends/s`);
     const ratio = durable / syncLoop;
     console.log(`  ${ratio >= 0.9 ? 'met   ' : 'MISSED'} one durable writer: ${ratio.toFixed(2)}× the fdatasync loop (target ≥ 0.9×; the log and its seal are each synced per entry)`);
+    const concurrent = await concurrentAppends(join(dir, 'shared-state'), WRITERS, APPENDS / 2);
+    const shared = await new AuditLog(join(dir, 'shared-state')).verify();
+    console.log(`audit append, ${WRITERS} processes at once (allows and denials)  ${concurrent.toFixed(0).padStart(6)} appends/s in all   (${shared.entries} entries verify: ${shared.problem ? 'NO' : 'yes'})`);
+    console.log(`  ${concurrent >= 2000 ? 'met   ' : 'MISSED'} ${WRITERS} concurrent writers: ${concurrent.toFixed(0)} appends/s (target ≥ 2,000/s; they take the log's lock in turn)`);
     console.log(`baseline: appendFileSync, no fsync, no chain       ${unsafe.toFixed(0).padStart(10)} appends/s`);
 
     // Lint throughput.
