@@ -23,13 +23,20 @@ export interface LockOptions {
  * on another machine or in another pid namespace (a shared folder) holds it for a lease.
  */
 export function withFileLock<T>(lockPath: string, fn: () => T, options: LockOptions = {}): T {
-  const token = `${process.pid} ${randomBytes(8).toString('hex')} ${Date.now()} ${processState(process.pid)?.start ?? '-'} ${PROCESS_SPACE}`;
+  const token = `${process.pid} ${randomBytes(8).toString('hex')} ${Date.now()} ${ownStart()} ${PROCESS_SPACE}`;
   acquire(lockPath, token, options.timeoutMs ?? 10_000);
   try {
     return fn();
   } finally {
     release(lockPath, token);
   }
+}
+
+let ownStartTicks: string | undefined;
+/** When this process started (it never changes: read once, not on every lock). */
+function ownStart(): string {
+  ownStartTicks ??= processState(process.pid)?.start ?? '-';
+  return ownStartTicks;
 }
 
 function acquire(lockPath: string, token: string, timeoutMs: number): void {

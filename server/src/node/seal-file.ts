@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 export const SEAL_MAGIC = Buffer.from('APSEAL1\n');
 export const SEAL_SLOT = 64 * 1024;
 export const SEAL_HEADER = SEAL_MAGIC.length + 4 + 32;
+const SEAL_FIRST_READ = 8 * 1024;
 
 /** Where seals live: AGENT_POLICY_SEAL_HOME, else $XDG_STATE_HOME, else ~/.local/state; always in a `.agent-policy-seal` folder (a dot name, so no shell glob that skips dotfiles reaches it). */
 export function sealFolder(env: NodeJS.ProcessEnv = process.env): string {
@@ -24,8 +25,13 @@ export function sealLogId(auditDir: string): string {
 
 /** The parsed payload of one slot, or undefined when it is not whole. */
 export function readSealSlot(fd: number, slot: number): Record<string, unknown> | undefined {
-  const data = Buffer.alloc(SEAL_SLOT);
-  const n = readSync(fd, data, 0, SEAL_SLOT, slot * SEAL_SLOT);
+  // The state is a few KiB: read that much first, the rest of the slot only when its header says so.
+  let data = Buffer.alloc(SEAL_FIRST_READ);
+  let n = readSync(fd, data, 0, data.length, slot * SEAL_SLOT);
+  if (n >= SEAL_HEADER && SEAL_HEADER + data.readUInt32BE(SEAL_MAGIC.length) > n && n === data.length) {
+    data = Buffer.alloc(SEAL_SLOT);
+    n = readSync(fd, data, 0, SEAL_SLOT, slot * SEAL_SLOT);
+  }
   if (n < SEAL_HEADER || !data.subarray(0, SEAL_MAGIC.length).equals(SEAL_MAGIC)) return undefined;
   const length = data.readUInt32BE(SEAL_MAGIC.length);
   if (length > SEAL_SLOT - SEAL_HEADER || SEAL_HEADER + length > n) return undefined;
