@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, fstatSync, fsyncSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, fsyncSync, openSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Appends `text` with one write and waits until it is on disk (fdatasync) before returning. */
@@ -26,6 +26,16 @@ export function writeAtomic(path: string, text: string, mode = 0o600): void {
   }
   renameSync(temp, path);
   syncDirectory(dirname(path));
+}
+
+/**
+ * Replaces a file atomically against a crash of any process (a temporary file renamed over), not
+ * against a power loss: nothing is fsynced. For state that only matters while the machine runs.
+ */
+export function writeReplacing(path: string, text: string, mode = 0o600): void {
+  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(temp, text, { mode });
+  renameSync(temp, path);
 }
 
 /** Makes a new directory entry durable (a no-op where folders cannot be opened, as on Windows). */

@@ -1,13 +1,17 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensurePrivateDir } from './state-dir';
 import { join } from 'node:path';
-import { writeAtomic } from './durable-file';
+import { writeReplacing } from './durable-file';
 
 /**
  * A hook call under way leaves a marker file (`audit/unfinished/<pid>-<n>.json`) from before its
  * decision until its answer is written. A hook that is ended first (its own watchdog at the
  * deadline, or the runtime's kill) leaves its marker behind, and the next append to the audit log
  * records it: no call goes unrecorded because the process never got to record it.
+ *
+ * Markers are replaced atomically but not fsynced: they stand for a process that was ended, which
+ * a power loss does not leave behind (the runtime that waited on the call is gone with it), and an
+ * fsync here cost a decision more than its audit entry's share of a group commit.
  */
 export interface CallMarker {
   pid: number;
@@ -34,7 +38,7 @@ export function beginCall(auditDir: string, marker: CallMarker): string {
   const dir = join(auditDir, UNFINISHED_DIR);
   ensurePrivateDir(dir);
   const file = join(dir, `${marker.pid}-${counter++}.json`);
-  writeAtomic(file, JSON.stringify(marker));
+  writeReplacing(file, JSON.stringify(marker));
   return file;
 }
 
@@ -46,7 +50,7 @@ export function endCall(file: string): void {
 export function noteCall(file: string, note: Pick<CallMarker, 'answered' | 'ended'>): void {
   try {
     const marker = JSON.parse(readFileSync(file, 'utf8')) as CallMarker;
-    writeAtomic(file, JSON.stringify({ ...marker, ...note }));
+    writeReplacing(file, JSON.stringify({ ...marker, ...note }));
   } catch {
     // Taken by an append already, or torn: nothing to note.
   }
