@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import canonicalize from 'canonicalize';
 import { AuditLog } from '../../server/src/node/audit-log';
+import { derivedKey } from '../../server/src/node/audit-seal';
 import { run, workspace } from './cli-helpers';
 
 // Tampering with the audit log by someone who can write the state folder but not the seal folder
@@ -112,14 +113,27 @@ function rechain(list: Line[], from: number, change: (e: Record<string, unknown>
 }
 
 /** The seal's older slot: the state before the last append, holding the key that signed the newest entry. */
-function previousSealState(l: Log): { secret: string; head: { key: string } } {
+/**
+ * The key that signed entry `seq`, as an attacker with an older copy of the seal gets it: the older
+ * slot's key, walked forward along the seal's one-way key chain to the key entry `seq - 1` named.
+ */
+function stolenKeyFor(l: Log, list: { entry: Record<string, unknown> }[], seq: number): { d: string; x: string } {
   const bytes = readFileSync(l.log.seal.path);
   const slots = [0, 1].map((slot) => {
     const at = slot * 65536;
     const length = bytes.readUInt32BE(at + 8);
-    return JSON.parse(bytes.subarray(at + 44, at + 44 + length).toString('utf8')) as { counter: number; secret: string; head: { key: string } };
+    return JSON.parse(bytes.subarray(at + 44, at + 44 + length).toString('utf8')) as { counter: number; secret: string; head: { key: string }; next: { secret: string; public: string } };
   });
-  return slots.sort((a, b) => a.counter - b.counter)[0] as { secret: string; head: { key: string } };
+  const older = slots.sort((a, b) => a.counter - b.counter)[0] as (typeof slots)[number];
+  const named = list.find((e) => e.entry.seq === seq - 1)?.entry.next_key;
+  let key = { d: older.secret, x: older.head.key };
+  if (key.x !== named) key = { d: older.next.secret, x: older.next.public };
+  for (let i = 0; i < 200 && key.x !== named; i++) {
+    const next = derivedKey(key.d);
+    key = { d: next.secret, x: next.public };
+  }
+  assert.equal(key.x, named, 'the older seal copy leads to the key that signed the entry');
+  return key;
 }
 
 const verify = (l: Log) => run(['audit', 'verify', '--root', l.root]);
@@ -204,11 +218,11 @@ const TAMPERS: [string, (l: Log) => void, RegExp][] = [
     (l) => {
       const list = entries(l);
       const last = at(list, -1).entry;
-      const stolen = previousSealState(l);
+      const stolen = stolenKeyFor(l, list, last.seq as number);
       last.decision = 'allow';
       last.path = 'src/other.ts';
       last.hash = hashOf(last);
-      last.sig = signWith({ d: stolen.secret, x: stolen.head.key }, last.hash as string);
+      last.sig = signWith(stolen, last.hash as string);
       rewrite(l, list);
     },
     /: rewritten: entry 12 is not the entry the seal recorded/,

@@ -25,11 +25,13 @@ import {
   type EntryFilter,
   type FoldState,
 } from '#core';
-import { AuditSeal, advanced, entrySigner, macValid, sealFolder, signatureValid, stateMac, type SealPoint, type SealState } from './audit-seal';
+import { AuditBatch } from './audit-batch';
+import { AuditSeal, SEAL_SYNC_EVERY, advanced, entrySigner, macValid, sealFolder, signatureValid, stateMac, type SealPoint, type SealState } from './audit-seal';
 import { ChainOrder } from './chain-order';
-import { appendDurable, readTail, readTornTail, syncDirectory, writeAtomic } from './durable-file';
+import { readTail, readTornTail, writeAtomic } from './durable-file';
 import { withFileLock } from './file-lock';
 import { processAlive, takeAbandoned } from './unfinished-calls';
+import { entriesAfter } from './trailing-entries';
 
 export type Clock = () => number;
 
@@ -77,6 +79,23 @@ export interface VerifyReport {
 }
 
 const FILE = /^audit-(\d{4}-\d{2}-\d{2})\.jsonl$/;
+/** Records written in one group commit at most. */
+const BATCH_LIMIT = 64;
+/**
+ * How many signed entries past its head a seal is rolled forward over: its on-disk copy lags by at
+ * most SEAL_SYNC_EVERY entries and one batch (a power loss), or by what one crash left unsealed.
+ */
+export const ROLL_FORWARD_WINDOW = SEAL_SYNC_EVERY + BATCH_LIMIT + 32;
+
+interface Pending {
+  record: AuditRecord;
+  inTime?: (() => boolean) | undefined;
+}
+
+interface Queued extends Pending {
+  resolve: (result: AppendResult) => void;
+  reject: (error: Error) => void;
+}
 const DAY_MS = 86_400_000;
 
 /**
@@ -91,6 +110,9 @@ export class AuditLog {
   readonly seal: AuditSeal;
   private readonly clock: Clock;
   private prunedDay: string | undefined;
+  private readonly queue: Queued[] = [];
+  /** The log's end as this process's last commit left it: while the seal and the newest file still match it, the end is not read again. */
+  private known: { head: string; file: string; size: number } | undefined;
 
   constructor(
     stateDir: string,
@@ -113,15 +135,61 @@ export class AuditLog {
    * it waited for the lock).
    */
   append(input: { kind: string; timestamp?: string; [field: string]: unknown }, inTime?: () => boolean): AppendResult {
-    const record: AuditRecord = { ...input, timestamp: input.timestamp ?? new Date(this.clock()).toISOString() };
-    ensurePrivateDir(this.dir, true);
-    const result = withFileLock(join(this.dir, '.lock'), () => {
-      if (inTime && !inTime()) throw new Error("the call's deadline passed before its decision could be recorded (its marker records the denial)");
-      return this.appendLocked(record);
+    const outcome = this.appendAll([{ record: this.stamped(input), inTime }])[0];
+    if (outcome instanceof Error) throw outcome;
+    return outcome as AppendResult;
+  }
+
+  /**
+   * Records one decision like `appendDecision`, in the next group commit: the decisions asked for
+   * while one commit is on disk are written together, under one lock, one write and one fdatasync.
+   * Resolves once the entry is durable; rejects when it could not be written (or its deadline passed).
+   */
+  recordDecision(action: unknown, result: DecisionResult, context: Omit<DecisionContext, 'timestamp'>, inTime?: () => boolean): Promise<AppendResult> {
+    if (result.decision === 'allow' && this.options.logAllActions === false && !result.bypass_id) return Promise.resolve({ seq: undefined, folded: false, file: undefined, alert: undefined });
+    return this.queued(decisionRecord(action, result, { ...context, timestamp: new Date(this.clock()).toISOString() }), inTime);
+  }
+
+  /** Appends a record in the next group commit (see recordDecision). */
+  queued(input: { kind: string; timestamp?: string; [field: string]: unknown }, inTime?: () => boolean): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ record: this.stamped(input), inTime, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => this.drain());
     });
-    if (result.alert) this.options.onAlert?.(result.alert);
-    if (result.seq !== undefined) this.options.onAppended?.();
-    return result;
+  }
+
+  /** Writes what was queued, a batch of at most BATCH_LIMIT at a time, and settles each caller. */
+  private drain(): void {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, BATCH_LIMIT);
+      let outcomes: (AppendResult | Error)[];
+      try {
+        outcomes = this.appendAll(batch);
+      } catch (error) {
+        outcomes = batch.map(() => error as Error);
+      }
+      batch.forEach((item, i) => {
+        const outcome = outcomes[i] as AppendResult | Error;
+        if (outcome instanceof Error) item.reject(outcome);
+        else item.resolve(outcome);
+      });
+    }
+  }
+
+  private stamped(input: { kind: string; timestamp?: string; [field: string]: unknown }): AuditRecord {
+    return { ...input, timestamp: input.timestamp ?? new Date(this.clock()).toISOString() };
+  }
+
+  /** Appends the records under one lock and one commit; a record whose deadline passed gets an Error, the others go on. */
+  private appendAll(items: Pending[]): (AppendResult | Error)[] {
+    ensurePrivateDir(this.dir, true);
+    const outcomes = withFileLock(join(this.dir, '.lock'), () => this.appendLocked(items));
+    for (const outcome of outcomes) {
+      if (outcome instanceof Error) continue;
+      if (outcome.alert) this.options.onAlert?.(outcome.alert);
+    }
+    if (outcomes.some((o) => !(o instanceof Error) && o.seq !== undefined)) this.options.onAppended?.();
+    return outcomes;
   }
 
   /**
@@ -184,12 +252,13 @@ export class AuditLog {
   flush(): number {
     ensurePrivateDir(this.dir, true);
     return withFileLock(join(this.dir, '.lock'), () => {
-      const state = this.sealForWriting(new Date(this.clock()).toISOString());
-      const fold = state.fold;
+      const batch = this.openBatch(new Date(this.clock()).toISOString());
+      const fold = batch.state.fold;
       if (!fold) return 0;
       const summary = summaryRecord(fold, new Date(this.clock()).toISOString());
-      if (summary) this.write(summary, state, () => null);
-      else this.seal.write({ ...state, fold: null });
+      if (summary) this.write(summary, batch, () => null);
+      else batch.state = { ...batch.state, fold: null };
+      this.commit(batch, true);
       return fold.folded;
     });
   }
@@ -224,7 +293,8 @@ export class AuditLog {
       at = { file, line };
     }
     const report = { files, entries: verifier.entries, notes: verifier.notes, seal: { path: this.seal.path, head: state?.head.seq } };
-    const problem = verifier.end() ?? this.endProblem(state, verifier.last, at, files.length);
+    const problem = verifier.end() ?? this.endProblem(state, verifier.last, at, files, sizes);
+    if (!problem && state && verifier.last.seq > state.head.seq) report.notes.push({ kind: 'seal-behind', file: at.file, line: at.line, message: `the seal's head is entry ${state.head.seq}: entries ${state.head.seq + 1}–${verifier.last.seq} are signed along its key chain but it was not updated after them (a crash, or a power loss that kept an older copy of the seal); the next append moves it up` });
     for (const file of leftovers) report.notes.push({ kind: 'interrupted-prune', file, line: 1, message: `every entry here is at or before the pruning anchor (entry ${anchor?.seq ?? 0}): a prune was interrupted; the next prune deletes the file` });
     if (state?.adopted) report.notes.push({ kind: 'signed-from', file: this.dir, line: 0, message: `entries up to ${state.adopted.seq} were written before the log was sealed (${state.adopted.at}): they are hash-chained but not signed` });
     return { ...report, problem, pendingFolded: state?.fold?.folded ?? 0 };
@@ -247,13 +317,17 @@ export class AuditLog {
   }
 
   /** What the end of the chain says against the seal; a log with entries and no seal is a problem. */
-  private endProblem(state: SealState | undefined, last: ChainHead, at: { file: string; line: number }, files: number): ChainProblem | undefined {
+  private endProblem(state: SealState | undefined, last: ChainHead, at: { file: string; line: number }, files: string[], sizes: ReadonlyMap<string, number> | undefined): ChainProblem | undefined {
     if (!state) {
-      if (files === 0) return undefined;
+      if (files.length === 0) return undefined;
       return { kind: 'unsealed', file: this.dir, line: 0, message: `the log has no seal (looked for ${this.seal.path}): truncation and rewriting cannot be detected; the next append seals it from its current end` };
     }
-    const mismatch = compareWithSeal(last, state.head);
-    return mismatch && { ...mismatch, file: files === 0 ? this.dir : at.file, line: at.line };
+    const mismatch = compareWithSeal(last, state.head, ROLL_FORWARD_WINDOW);
+    if (mismatch) return { ...mismatch, file: files.length === 0 ? this.dir : at.file, line: at.line };
+    if (last.seq > state.head.seq && !this.rolledForward(state, last, sizes)) {
+      return { kind: 'beyond-seal', file: at.file, line: at.line, message: `entries ${state.head.seq + 1}–${last.seq} after the seal's entry ${state.head.seq} are not signed with the keys the seal derives for them: the seal was replaced by an older copy, or they were not written by Agent Policy` };
+    }
+    return undefined;
   }
 
   /** Entries matching `filter`, in chain order (by seq), streamed. */
@@ -279,25 +353,47 @@ export class AuditLog {
     return join(this.dir, 'anchor.json');
   }
 
-  private appendLocked(record: AuditRecord): AppendResult {
-    let state = this.sealForWriting(record.timestamp);
-    state = this.prune(record.timestamp, state);
-    state = this.recordAbandonedCalls(record.timestamp, state);
+  private appendLocked(items: Pending[]): (AppendResult | Error)[] {
+    const batch = this.openBatch((items[0] as Pending).record.timestamp);
+    const outcomes = items.map((item) => this.stage(item, batch));
+    this.commit(batch);
+    return outcomes;
+  }
+
+  /** The seal checked against the log, the day's prune and the abandoned calls done: a batch to stage into. */
+  private openBatch(timestamp: string): AuditBatch {
+    const batch = this.sealForWriting(timestamp);
+    this.prune(timestamp, batch);
+    this.recordAbandonedCalls(timestamp, batch);
+    return batch;
+  }
+
+  /** Stages one record (or folds it into the run of denials the seal keeps); an Error when its deadline passed. */
+  private stage(item: Pending, batch: AuditBatch): AppendResult | Error {
+    if (item.inTime && !item.inTime()) return new Error("the call's deadline passed before its decision could be recorded (its marker records the denial)");
+    const record = item.record;
     const windowMs = this.options.foldWindowMs ?? DEFAULT_FOLD_WINDOW_MS;
-    const step = foldStep(state.fold ?? undefined, record, windowMs);
+    const step = foldStep(batch.state.fold ?? undefined, record, windowMs);
     if (step.fold) {
-      this.seal.write({ ...state, fold: step.state });
+      batch.state = { ...batch.state, fold: step.state };
+      batch.holdsInSealOnly();
       return { seq: undefined, folded: true, file: undefined, alert: undefined };
     }
-    if (step.summary) state = this.write(step.summary, state, () => null).state;
-    const written = this.write(record, state, (head): FoldState | null => (step.track ? startRun(record, head.seq, head.hash) : null));
+    if (step.summary) this.write(step.summary, batch, () => null);
+    const written = this.write(record, batch, (head): FoldState | null => (step.track ? startRun(record, head.seq, head.hash) : null));
     const alert = this.options.alertOnDeny && record.kind === 'decision' && record.decision === 'deny' ? { seq: written.head.seq, message: `denied: ${String(record.action)} ${recordTarget(record) ?? ''}: ${String(record.reason)}`, entry: written.entry } : undefined;
     return { seq: written.head.seq, folded: false, file: written.file, alert };
   }
 
+  /** Writes the batch and remembers where the log ends, so the next batch need not read it back. */
+  private commit(batch: AuditBatch, sync = false): void {
+    const state = batch.commit(this.seal, this.dir, sync);
+    const latest = batch.lastFile ?? batch.newest ?? this.files().at(-1);
+    this.known = latest !== undefined ? { head: state.head.hash, file: latest, size: statSync(latest).size } : undefined;
+  }
+
   /** Hook calls whose process ended before it answered or recorded them (see unfinished-calls.ts), each as a denial. */
-  private recordAbandonedCalls(timestamp: string, sealed: SealState): SealState {
-    let state = sealed;
+  private recordAbandonedCalls(timestamp: string, batch: AuditBatch): void {
     takeAbandoned(this.dir, processAlive, (marker) => {
       const reason =
         marker.answered === 'deny at the deadline'
@@ -306,9 +402,8 @@ export class AuditLog {
       const result: DecisionResult = { decision: 'deny', allowed: false, requires_approval: false, reason, rules: [] };
       const context = { timestamp, runtime: marker.runtime, agentId: undefined, policyVersion: undefined, tool: marker.tool, sessionId: marker.session_id, toolUseId: marker.tool_use_id, transcriptPath: marker.transcript_path, permissionMode: marker.permission_mode };
       const entry = { ...decisionRecord(marker.action ?? { action: null }, result, context), unfinished: true, started_at: marker.started_at };
-      state = this.write(entry, state).state;
+      this.write(entry, batch);
     });
-    return state;
   }
 
   /**
@@ -318,75 +413,105 @@ export class AuditLog {
    * (entries removed, rewritten, or added by something else) stops every append, so the gate
    * fails closed, until a person has looked.
    */
-  private sealForWriting(timestamp: string): SealState {
-    const tail = this.tailEntry();
+  private sealForWriting(timestamp: string): AuditBatch {
     const state = this.seal.read();
+    if (state && this.known && this.unchangedSince(state)) return new AuditBatch(state, true, this.known.file);
+    this.known = undefined;
+    const tail = this.tailEntry();
     // With a seal, only its own anchor stands for pruned entries (anchor.json is the state folder's, anyone's).
     const head = tail?.head ?? (state ? (state.anchor ?? GENESIS) : (this.readAnchor() ?? GENESIS));
     if (!state) {
       // Only a log that was never signed is adopted: a signed log without its seal here lost it, or
       // is being written with another seal location (AGENT_POLICY_SEAL_HOME), and must not be re-based.
       if (tail && typeof tail.entry.sig === 'string') throw new Error(`${this.dir}: the audit log is signed but its seal is not at ${this.seal.path}; nothing is appended until a person checks it with "agent-policy audit verify" (a different AGENT_POLICY_SEAL_HOME or XDG_STATE_HOME points elsewhere)`);
-      return this.adopt(head, timestamp);
+      return new AuditBatch(this.adopt(head, timestamp), false);
     }
-    if (head.seq === state.head.seq && head.hash === state.head.hash) return state;
+    if (head.seq === state.head.seq && head.hash === state.head.hash) return new AuditBatch(state, false);
     // The seal's entry lost only its newline (ENOSPC): write() ends its line and chains after it.
     const fragment = this.files().at(-1);
     const whole = fragment ? wholeEntryHead(readTail(fragment).fragment ?? '', head, sha256) : undefined;
-    if (whole && whole.seq === state.head.seq && whole.hash === state.head.hash) return state;
-    if (tail && head.seq === state.head.seq + 1 && followsSeal(tail.entry, state)) return this.seal.write(advanced(state, head));
+    if (whole && whole.seq === state.head.seq && whole.hash === state.head.hash) return new AuditBatch(state, false);
+    const rolled = tail && head.seq > state.head.seq && head.seq <= state.head.seq + ROLL_FORWARD_WINDOW ? this.rolledForward(state, head) : undefined;
+    if (rolled) return new AuditBatch(this.seal.write(rolled), false);
     const found = head.seq < state.head.seq ? `the log ends at entry ${head.seq}, its seal at entry ${state.head.seq}` : head.seq === state.head.seq ? `entry ${head.seq} is not the entry the seal recorded` : `the log ends at entry ${head.seq}, after the seal's entry ${state.head.seq}, with entries Agent Policy did not seal`;
     throw new Error(`${this.dir}: the audit log does not match its seal (${found}); nothing is appended until a person checks it with "agent-policy audit verify"`);
+  }
+
+  /**
+   * Whether the log ends where this process's last commit left it and the seal's head is that end
+   * (nobody appended since): its end need not be read back. The seal's counter is no proof: an
+   * older copy put back and updated once more has the same (found in review).
+   */
+  private unchangedSince(state: SealState): boolean {
+    const known = this.known;
+    if (!known || state.head.hash !== known.head || this.files().at(-1) !== known.file) return false;
+    return statSync(known.file).size === known.size;
+  }
+
+  /**
+   * The seal moved up over the entries after its head (a crash, or a power loss that kept the log's
+   * fdatasynced entries and an older seal): each must be the next in the chain, signed with the
+   * key the seal derives for it and naming the one after that. Undefined when any is not.
+   */
+  private rolledForward(sealed: SealState, end: ChainHead, sizes?: ReadonlyMap<string, number>): SealState | undefined {
+    const after = entriesAfter(this.files(), sealed.head.seq, sizes);
+    if (!after || after.at(-1)?.seq !== end.seq) return undefined;
+    let state = sealed;
+    for (const entry of after) {
+      if (!followsSeal(entry, state)) return undefined;
+      state = advanced(state, { seq: entry.seq as number, hash: entry.hash as string });
+    }
+    return state;
   }
 
   /** Seals a log that has none (new, or written before seals), carrying over its anchor and fold state. */
   private adopt(head: ChainHead, timestamp: string): SealState {
     const legacyAnchor = head.seq > 0 ? this.readAnchor() : undefined;
     const anchor: SealPoint | null = legacyAnchor ? { seq: legacyAnchor.seq, hash: legacyAnchor.hash, key: undefined } : null;
-    let state = this.seal.create(head, anchor, this.readLegacyFold(), timestamp);
-    if (head.seq > 0) state = this.write({ kind: 'audit.sealed', timestamp, adopted_seq: head.seq, reason: 'the log had no seal: it is sealed from here on; the entries before are hash-chained, not signed' }, state).state;
+    const batch = new AuditBatch(this.seal.create(head, anchor, this.readLegacyFold(), timestamp), false);
+    if (head.seq > 0) {
+      this.write({ kind: 'audit.sealed', timestamp, adopted_seq: head.seq, reason: 'the log had no seal: it is sealed from here on; the entries before are hash-chained, not signed' }, batch);
+      this.commit(batch, true);
+    }
     if (existsSync(this.legacyFoldPath)) unlinkSync(this.legacyFoldPath);
-    return state;
+    return batch.state;
   }
 
   /**
-   * Signs and durably appends one record after the seal's head, recovering a torn last line
-   * first, then moves the seal up (its fold state to `fold` of the new head, or kept).
+   * Signs one record after the batch's head and stages it, recovering a torn last line first when
+   * the log's end is not known to be whole, and moves the batch's seal up (its fold state to
+   * `fold` of the new head, or kept). Nothing is on disk until the batch is committed.
    */
-  private write(record: AuditRecord, sealed: SealState, fold?: (head: ChainHead) => FoldState | null): { state: SealState; head: ChainHead; file: string; entry: Record<string, unknown> } {
-    let state = sealed;
-    let head: ChainHead = state.head;
-    const latest = this.files().at(-1);
+  private write(record: AuditRecord, batch: AuditBatch, fold?: (head: ChainHead) => FoldState | null): { head: ChainHead; file: string; entry: Record<string, unknown> } {
+    const latest = batch.lastFile ?? batch.newest ?? this.files().at(-1);
     const file = this.dayFileFor(record.timestamp, latest);
-    const tail = latest ? readTornTail(latest) : { entryLine: undefined, torn: [], unterminated: false };
+    const toSeal = batch.clean || !latest ? record : this.recovered(record, batch, latest);
+    batch.clean = true;
+    const entry = seal(toSeal, batch.state.head, sha256, entrySigner(batch.state));
+    batch.add(file, `${entry.line}\n`);
+    batch.state = advanced(batch.state, entry.head, fold ? fold(entry.head) : batch.state.fold);
+    return { head: entry.head, file, entry: entry.entry };
+  }
+
+  /** Before the first entry after a crash: the torn end of `latest` kept, its line ended, and `record` as it must be sealed. */
+  private recovered(record: AuditRecord, batch: AuditBatch, latest: string): AuditRecord {
+    const tail = readTornTail(latest);
     const fragment = tail.unterminated && tail.torn.length === 1 ? tail.torn[0] : undefined;
-    let prefix = '';
-    let toSeal = record;
-    const whole = fragment !== undefined && latest ? wholeEntryHead(fragment, head, sha256) : undefined;
-    if (whole && latest && followsSeal(JSON.parse(fragment as string) as Record<string, unknown>, state)) {
+    const whole = fragment !== undefined ? wholeEntryHead(fragment, batch.state.head, sha256) : undefined;
+    if (whole && followsSeal(JSON.parse(fragment as string) as Record<string, unknown>, batch.state)) {
       // Only the newline was lost (ENOSPC, a crash between the two): the entry is whole and
       // continues the chain. End its line and chain after it; reusing its seq forked the chain.
-      if (latest === file) prefix = '\n';
-      else appendDurable(latest, '\n');
-      state = this.seal.write(advanced(state, whole));
-      head = state.head;
-    } else if (tail.torn.length > 0 && latest) {
-      // A crash tore the last write (or a recovery's, leaving two pieces). Keep them (never drop
-      // evidence), end the last one's line, and record in the new entry which bytes were
-      // recovered, in order, so verify can tell crash from tampering.
-      const pieces = tail.torn.map((t) => ({ file: latest.slice(this.dir.length + 1), bytes: Buffer.byteLength(t), hash: sha256(t) }));
-      toSeal = { ...record, recovered: pieces.length === 1 ? pieces[0] : pieces };
-      if (tail.unterminated) {
-        if (latest === file) prefix = '\n';
-        else appendDurable(latest, '\n');
-      }
+      batch.add(latest, '\n');
+      batch.state = advanced(batch.state, whole);
+      return record;
     }
-    const entry = seal(toSeal, head, sha256, entrySigner(state));
-    const created = !existsSync(file);
-    appendDurable(file, `${prefix}${entry.line}\n`);
-    if (created) syncDirectory(this.dir);
-    state = this.seal.write(advanced(state, entry.head, fold ? fold(entry.head) : state.fold));
-    return { state, head: entry.head, file, entry: entry.entry };
+    if (tail.torn.length === 0) return record;
+    // A crash tore the last write (or a recovery's, leaving two pieces). Keep them (never drop
+    // evidence), end the last one's line, and record in the new entry which bytes were
+    // recovered, in order, so verify can tell crash from tampering.
+    const pieces = tail.torn.map((t) => ({ file: latest.slice(this.dir.length + 1), bytes: Buffer.byteLength(t), hash: sha256(t) }));
+    if (tail.unterminated) batch.add(latest, '\n');
+    return { ...record, recovered: pieces.length === 1 ? pieces[0] : pieces };
   }
 
   /** The entry's own day file, unless the newest file is later: then that one (its writer's clock is behind). */
@@ -454,30 +579,31 @@ export class AuditLog {
    * of the last deleted file becomes the anchor (anchor.json), and a chained `prune` entry records
    * which files went, so the remaining chain still verifies from the anchor.
    */
-  private prune(timestamp: string, sealed: SealState): SealState {
-    let state = sealed;
+  private prune(timestamp: string, batch: AuditBatch): void {
     const days = this.options.retentionDays;
     const today = timestamp.slice(0, 10);
-    if (!days || this.prunedDay === today) return state;
+    if (!days || this.prunedDay === today) return;
     this.prunedDay = today;
     const cutoff = new Date(Date.parse(`${today}T00:00:00Z`) - days * DAY_MS).toISOString().slice(0, 10);
     const files = this.files();
     // A file is old by its name and by its last entry's own time (and that entry is whole): a
     // recent file renamed to an old day is never deleted.
     const old = files.filter((f) => (FILE.exec(f.slice(this.dir.length + 1))?.[1] ?? '9999') < cutoff && isOldEntry(lastLineOf(f), cutoff));
-    if (old.length === 0 || old.length === files.length || old.some((f, i) => f !== files[i])) return state;
+    if (old.length === 0 || old.length === files.length || old.some((f, i) => f !== files[i])) return;
     const anchor = lastEntryOf(old);
-    if (!anchor || !keptFilesFollow(files.slice(old.length), anchor)) return state;
+    if (!anchor || !keptFilesFollow(files.slice(old.length), anchor)) return;
     // Left over by a prune that was interrupted: already behind the anchor, never a reason to move it back.
-    const behind = state.anchor !== null && anchor.seq <= state.anchor.seq;
+    const behind = batch.state.anchor !== null && anchor.seq <= batch.state.anchor.seq;
     if (!behind) {
-      state = this.write({ kind: 'prune', timestamp, retention_days: days, files: old.map((f) => f.slice(this.dir.length + 1)), anchor_seq: anchor.seq, anchor_hash: anchor.hash }, state).state;
+      this.write({ kind: 'prune', timestamp, retention_days: days, files: old.map((f) => f.slice(this.dir.length + 1)), anchor_seq: anchor.seq, anchor_hash: anchor.hash }, batch);
       // The seal's anchor is the one verification trusts; anchor.json is for people and older versions.
-      state = this.seal.write({ ...state, anchor: { seq: anchor.seq, hash: anchor.hash, key: anchor.key } });
+      // Both are on disk before any file goes.
+      batch.state = { ...batch.state, anchor: { seq: anchor.seq, hash: anchor.hash, key: anchor.key } };
+      this.commit(batch, true);
       writeAtomic(this.anchorPath, JSON.stringify({ seq: anchor.seq, hash: anchor.hash }));
     }
     for (const f of old) unlinkSync(f);
-    return state;
+    this.known = undefined;
   }
 }
 

@@ -1,4 +1,4 @@
-import { createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, timingSafeEqual, verify } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { closeSync, fdatasyncSync, fsyncSync, linkSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { canonicalJson, type ChainHead, type EntrySigner, type FoldState } from '#core';
@@ -14,12 +14,19 @@ import { ensurePrivateDir } from './state-dir';
  *   day file or folder, and a rewrite consistent from any point are found;
  * - where signing began and the pruning anchor, so that a forged anchor is found;
  * - the signing keys of the next two entries only (forward security: the key of an entry already
- *   in the log is gone once the entry after it is written);
+ *   in the log is gone once the entry after it is written). Each key is derived one way from the
+ *   one before it (HMAC-SHA256), so a seal that lags the log by a few entries after a power loss
+ *   can still check them and move up, and a key in the log never yields an earlier one;
  * - the pending run of folded denials (it was `fold.json` in the state folder, which could be reset);
  * - a key that authenticates bypass grants and approval decisions in the state folder.
  *
- * The file is two fixed slots written in turn, each with a checksum, so an update is one write
- * and one fdatasync and a torn update leaves the other slot's state: the previous one.
+ * The file is two fixed slots, each with a checksum. An update is one write into the slot that was
+ * not synced last; most updates are left to the page cache (the log itself is fdatasynced before
+ * its seal is written, so the seal on disk is never ahead of the log on disk), and every
+ * `SEAL_SYNC_EVERY` entries, or when the update carries what only the seal holds (folded denials,
+ * the anchor, the bypass head), it is fdatasynced and its slot becomes the synced one. A torn or
+ * lost update therefore leaves the synced slot: a state at most `SEAL_SYNC_EVERY` entries plus one
+ * batch behind, which the next append rolls forward by checking those entries' signatures.
  */
 export interface SealState {
   version: 1;
@@ -42,6 +49,8 @@ export interface SealState {
   state_key: string;
   /** When the seal adopted a log that had none: entries up to `seq` are hash-chained but not signed. */
   adopted: { seq: number; at: string } | null;
+  /** The slot fdatasynced last and the head it held (absent in seals written before: the current slot, its head). */
+  synced?: { slot: 0 | 1; seq: number };
   /** Per audit sink (by its id): the last entry the sink is known to have taken. */
   forwarded?: Record<string, number>;
   /** The bypass store's chain: how many events it holds and the MAC of the last (bypass-store.ts). */
@@ -55,6 +64,9 @@ export interface SealPoint {
 }
 
 export { sealFolder } from './seal-file';
+
+/** Entries after which the seal is fdatasynced even when nothing else asks for it. */
+export const SEAL_SYNC_EVERY = 32;
 
 export class AuditSeal {
   readonly path: string;
@@ -79,11 +91,12 @@ export class AuditSeal {
       throw new Error(`${this.path}: cannot read the audit seal (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
     try {
-      const slots = [readSlot(fd, 0), readSlot(fd, 1)].filter((s): s is SealState => s !== undefined);
-      const current = slots.sort((a, b) => b.counter - a.counter)[0];
+      const slots = [readSlot(fd, 0), readSlot(fd, 1)];
+      const newer = (slots[1]?.counter ?? -1) > (slots[0]?.counter ?? -1) ? 1 : 0;
+      const current = slots[newer];
       if (!current) throw new Error(`${this.path}: the audit seal is damaged (neither copy is whole); the log cannot be checked or appended to`);
       if (current.log !== resolve(this.auditDir)) throw new Error(`${this.path}: the audit seal belongs to ${current.log}, not ${resolve(this.auditDir)}`);
-      return current;
+      return current.synced ? current : { ...current, synced: { slot: newer, seq: current.head.seq } };
     } finally {
       closeSync(fd);
     }
@@ -102,10 +115,11 @@ export class AuditSeal {
       anchor,
       head: start,
       secret: first.secret,
-      next: newSigningKey(),
+      next: derivedKey(first.secret),
       fold,
       state_key: randomBytes(32).toString('hex'),
       adopted: head.seq > 0 ? { seq: head.seq, at } : null,
+      synced: { slot: 0, seq: head.seq },
     };
     const temp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     const fd = openSync(temp, 'wx', 0o600);
@@ -125,13 +139,26 @@ export class AuditSeal {
     return state;
   }
 
-  /** Writes `state` as the next generation (one write and one fdatasync into the older slot). */
-  write(state: SealState): SealState {
-    const next = { ...state, counter: state.counter + 1 };
+  /**
+   * Writes `state` as the next generation into the slot not synced last; with `sync` (the default)
+   * it is fdatasynced and becomes the synced slot. `state` must come from this seal (read, create
+   * or an earlier write), so it knows which slot that is.
+   *
+   * `freshKey` (a synced commit only) makes the key after the next one afresh, so one look at the
+   * seal yields the keys of at most SEAL_SYNC_EVERY entries and a batch to come. Only a writer that
+   * has checked the log's end may ask for it: an entry already written after the head names the
+   * derived key (found in the crash test, where a bypass-head update replaced it under an entry
+   * whose writer was killed before its seal update, and the log could never be rolled forward).
+   */
+  write(state: SealState, options: { sync?: boolean; freshKey?: boolean } = {}): SealState {
+    const sync = options.sync ?? true;
+    const synced = state.synced ?? { slot: (state.counter % 2) as 0 | 1, seq: state.head.seq };
+    const slot = synced.slot === 0 ? 1 : 0;
+    const next: SealState = { ...state, counter: state.counter + 1, synced: sync ? { slot, seq: state.head.seq } : synced, ...(sync && options.freshKey ? { next: newSigningKey() } : {}) };
     const fd = openSync(this.path, 'r+');
     try {
-      writeSlot(fd, next.counter % 2, next);
-      fdatasyncSync(fd);
+      writeSlot(fd, slot, next);
+      if (sync) fdatasyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -139,15 +166,20 @@ export class AuditSeal {
   }
 }
 
+/** Whether an update after `state` must be fdatasynced because enough entries went unsynced. */
+export function syncDue(state: SealState): boolean {
+  return state.head.seq - (state.synced?.seq ?? state.head.seq) >= SEAL_SYNC_EVERY;
+}
+
+/** Writes the slot's header and payload (the bytes after them are never read: the header gives the length). */
 function writeSlot(fd: number, slot: number, state: SealState): void {
   const payload = Buffer.from(JSON.stringify(state), 'utf8');
   if (payload.length > SEAL_SLOT - SEAL_HEADER) throw new Error(`the audit seal's state is ${payload.length} bytes, more than a slot holds`);
   const length = Buffer.alloc(4);
   length.writeUInt32BE(payload.length);
-  const data = Buffer.alloc(SEAL_SLOT);
-  Buffer.concat([SEAL_MAGIC, length, createHash('sha256').update(payload).digest(), payload]).copy(data);
+  const data = Buffer.concat([SEAL_MAGIC, length, createHash('sha256').update(payload).digest(), payload]);
   let written = 0;
-  while (written < SEAL_SLOT) written += writeSync(fd, data, written, SEAL_SLOT - written, slot * SEAL_SLOT + written);
+  while (written < data.length) written += writeSync(fd, data, written, data.length - written, slot * SEAL_SLOT + written);
 }
 
 function readSlot(fd: number, slot: number): SealState | undefined {
@@ -163,9 +195,35 @@ export function newSigningKey(): { secret: string; public: string } {
 
 const SIGNED = (hash: string): Buffer => Buffer.from(`agent-policy audit entry ${hash}`, 'utf8');
 
+const EVOLVE = Buffer.from('agent-policy audit key evolution', 'utf8');
+/** Private keys this process derived or imported, by their secret half (importing costs more than signing). */
+const privateKeys = new Map<string, KeyObject>();
+
+/** The key after `secret`: its seed is HMAC-SHA256(secret, a fixed label), so it cannot be walked back. */
+export function derivedKey(secret: string): { secret: string; public: string } {
+  const seed = createHmac('sha256', Buffer.from(secret, 'base64url')).update(EVOLVE).digest('base64url');
+  // The JWK import recomputes the public half from the seed; `x` is only a required placeholder.
+  const key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: seed, x: '' }, format: 'jwk' });
+  remember(seed, key);
+  return { secret: seed, public: createPublicKey(key).export({ format: 'jwk' }).x as string };
+}
+
+function remember(secret: string, key: KeyObject): void {
+  if (privateKeys.size >= 8) privateKeys.delete(privateKeys.keys().next().value as string);
+  privateKeys.set(secret, key);
+}
+
+function privateKey(secret: string, publicKey: string): KeyObject {
+  const known = privateKeys.get(secret);
+  if (known) return known;
+  const key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: secret, x: publicKey }, format: 'jwk' });
+  remember(secret, key);
+  return key;
+}
+
 /** The signer of the entry after the seal's head: its key, naming the one after it. */
 export function entrySigner(state: SealState): EntrySigner {
-  const key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: state.secret, x: state.head.key as string }, format: 'jwk' });
+  const key = privateKey(state.secret, state.head.key as string);
   return { sign: (hash) => sign(null, SIGNED(hash), key).toString('base64url'), nextKey: state.next.public };
 }
 
@@ -178,9 +236,10 @@ export function signatureValid(publicKey: string, hash: string, signature: strin
   }
 }
 
-/** The seal after an entry was appended: its key is forgotten, the next one moves up and a new one is made. */
+/** The seal after an entry was appended: its key is forgotten, the next one moves up and the one after it is derived. */
 export function advanced(state: SealState, head: ChainHead, fold: FoldState | null = state.fold): SealState {
-  return { ...state, head: { seq: head.seq, hash: head.hash, key: state.next.public }, secret: state.next.secret, next: newSigningKey(), fold };
+  privateKeys.delete(state.secret);
+  return { ...state, head: { seq: head.seq, hash: head.hash, key: state.next.public }, secret: state.next.secret, next: derivedKey(state.next.secret), fold };
 }
 
 /** HMAC of a record's canonical JSON without its `mac`: binds bypass and approval records to this log's seal. */

@@ -105,46 +105,46 @@ export class Enforcer {
     return evaluate(this.set, action, { fs: this.fs, bypasses: this.stores.bypasses.active(this.set), now: this.clock(), stateDirs: this.stateDirs });
   }
 
-  /** Appends one decision to the audit log, with who acted. */
+  /** Appends one decision to the audit log now, with who acted. */
   record(action: unknown, result: DecisionResult, actor: Actor, approvalId?: string, inTime?: () => boolean): ReturnType<Stores['audit']['appendDecision']> {
-    return this.stores.audit.appendDecision(
-      action,
-      result,
-      {
-        runtime: actor.runtime,
-        agentId: actor.agentId ?? this.set.agentId,
-        policyVersion: this.set.version,
-        approvalId,
-        ...callerFields(actor),
-      },
-      inTime,
-    );
+    return this.stores.audit.appendDecision(action, result, this.context(actor, approvalId), inTime);
+  }
+
+  /** Appends one decision in the log's next group commit; resolves once it is durable. */
+  private recordQueued(action: unknown, result: DecisionResult, actor: Actor, approvalId?: string, inTime?: () => boolean): ReturnType<Stores['audit']['recordDecision']> {
+    return this.stores.audit.recordDecision(action, result, this.context(actor, approvalId), inTime);
+  }
+
+  private context(actor: Actor, approvalId: string | undefined): Parameters<Stores['audit']['appendDecision']>[2] {
+    return { runtime: actor.runtime, agentId: actor.agentId ?? this.set.agentId, policyVersion: this.set.version, approvalId, ...callerFields(actor) };
   }
 
   /** Decide every action, record every decision, ask a person if the policy says so, answer. */
   async enforce(request: EnforceRequest): Promise<Enforcement> {
     const actor = request.actor;
-    const record = request.record === false ? (): void => undefined : (action: unknown, result: DecisionResult, approvalId?: string): void => void this.record(action, result, actor, approvalId, request.inTime);
+    // Every decision is durable before the call is answered (a failed append rejects: the caller denies).
+    const record = request.record === false ? (): Promise<void> => Promise.resolve() : async (action: unknown, result: DecisionResult, approvalId?: string): Promise<void> => void (await this.recordQueued(action, result, actor, approvalId, request.inTime));
     if (request.problem !== undefined) {
       const result = denial(request.problem);
-      record({ action: 'unknown' }, result);
+      await record({ action: 'unknown' }, result);
       return { decision: 'deny', reason: request.problem, decisions: [] };
     }
     if (request.actions.length === 0) {
       const result: DecisionResult = { decision: 'allow', allowed: true, requires_approval: false, reason: `${actor.tool ?? 'the call'} reads or changes no file, runs no command and makes no request`, rules: [] };
-      record({ action: 'tool.inert' }, result);
+      await record({ action: 'tool.inert' }, result);
       return { decision: 'allow', reason: result.reason, decisions: [] };
     }
     const decisions = request.actions.map((action) => ({ action, result: this.decide(action) }));
     const denied = decisions.find((d) => d.result.decision === 'deny');
     const asked = denied ? undefined : decisions.find((d) => d.result.decision === 'ask');
     // Recorded before anyone is asked: a wait that ends the process still leaves the ask on record.
-    for (const d of decisions) record(d.action, d.result);
+    // The actions of one call are queued together, so they go into one commit, in order.
+    await Promise.all(decisions.map((d) => record(d.action, d.result)));
     const approval = asked && request.approver ? await this.askPerson(request, asked, request.approver) : undefined;
     if (denied) return { decision: 'deny', reason: denied.result.reason, decisions };
     if (!asked) return { decision: 'allow', reason: decisions.map((d) => d.result.reason).join('; '), decisions };
     if (!approval) return { decision: 'ask', reason: asked.result.reason, decisions };
-    record(asked.action, answered(asked.result, approval), approval.approvalId);
+    await record(asked.action, answered(asked.result, approval), approval.approvalId);
     return { decision: approval.allowed ? 'allow' : 'deny', reason: approval.reason, decisions, approval };
   }
 

@@ -97,16 +97,17 @@ export type ChainProblemKind = 'not-json' | 'not-an-entry' | 'edited' | 'broken'
 /**
  * The chain's verified end against the head its seal recorded: fewer entries is truncation (the
  * last entries, the newest day file or the whole folder removed), the same seq with another hash
- * a rewrite, more than one entry beyond it entries the writer never sealed. One entry beyond is a
- * crash between the log's write and the seal's; its signature was checked like every other's.
+ * a rewrite, more than `window` entries beyond it entries the writer never sealed. Up to `window`
+ * beyond is a seal that lags its log (a crash between the log's write and the seal's, or a power
+ * loss that kept an older copy of the seal); their signatures were checked like every other's.
  */
-export function compareWithSeal(last: ChainHead, sealed: ChainHead): { kind: ChainProblemKind; message: string } | undefined {
+export function compareWithSeal(last: ChainHead, sealed: ChainHead, window = 1): { kind: ChainProblemKind; message: string } | undefined {
   if (last.seq < sealed.seq) {
     const lost = last.seq + 1 === sealed.seq ? `entry ${sealed.seq} is` : `entries ${last.seq + 1}–${sealed.seq} are`;
     return { kind: 'truncated', message: `the log ends at entry ${last.seq}, but its seal recorded entry ${sealed.seq}: ${lost} gone (cut from the end, or a day file or the audit folder deleted)` };
   }
   if (last.seq === sealed.seq && last.hash !== sealed.hash) return { kind: 'rewritten', message: `entry ${last.seq} is not the entry the seal recorded: the log was rewritten` };
-  if (last.seq > sealed.seq + 1) return { kind: 'beyond-seal', message: `the log goes on to entry ${last.seq} after the seal's entry ${sealed.seq}: entries ${sealed.seq + 2}–${last.seq} were not written by Agent Policy` };
+  if (last.seq > sealed.seq + window) return { kind: 'beyond-seal', message: `the log goes on to entry ${last.seq} after the seal's entry ${sealed.seq}: more than the ${window} entries a seal can lag its log; entries ${sealed.seq + 1}–${last.seq} were not sealed by Agent Policy` };
   return undefined;
 }
 
@@ -117,7 +118,7 @@ export interface ChainProblem {
   message: string;
 }
 
-export type ChainNoteKind = 'torn-write' | 'clock-ran-backwards' | 'older-day-file' | 'interrupted-prune' | 'signed-from';
+export type ChainNoteKind = 'torn-write' | 'clock-ran-backwards' | 'older-day-file' | 'interrupted-prune' | 'signed-from' | 'seal-behind';
 
 /** Something verification saw that is not a break: the chain is intact around it. */
 export interface ChainNote {
