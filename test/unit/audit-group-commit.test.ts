@@ -63,6 +63,46 @@ describe('audit log: group commit', () => {
     assert.equal(report.entries, 21);
   });
 
+  it('a commit moves the signing key once: its entries name their own key, the last names a new one, and the seal keeps none that signed them', async () => {
+    const { log } = fresh();
+    log.append(allow(0));
+    const before = readFileSync(log.seal.path);
+    await Promise.all([1, 2, 3, 4].map((i) => log.queued(allow(i))));
+    const entries = readFileSync(log.files()[0] as string, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { next_key: string });
+    const signer = (entries[0] as { next_key: string }).next_key; // the key that signs entry 2, the batch's first
+    assert.deepEqual(
+      entries.slice(1, 4).map((e) => e.next_key),
+      [signer, signer, signer],
+      'entries 2–4 are followed in their commit: each names the key that signed it',
+    );
+    const last = (entries[4] as { next_key: string }).next_key;
+    assert.notEqual(last, signer, 'the last entry names a new key');
+    assert.equal(log.seal.read()?.head.key, last, 'the seal holds only the new key (the public half of what signs the next entry)');
+    // A crash before the seal's update: the next append checks the batch's entries along the chain and rolls forward.
+    writeFileSync(log.seal.path, before);
+    log.append(allow(5));
+    assert.equal(log.seal.read()?.head.seq, 6);
+    assert.equal((await log.verify()).problem, undefined);
+  });
+
+  it('a batch whose last record is folded seals its last entry again, naming the next key (the entry sealed expecting another after it)', async () => {
+    const { log, tick } = fresh({ foldWindowMs: 60_000, alertOnDeny: true });
+    log.append(allow(0));
+    tick(100);
+    // Entry 2 is a denial that starts a run; the denial after it folds, so entry 2 ends the commit.
+    const [first, folded] = await Promise.all([log.queued(deny(7)), log.queued(deny(7))]);
+    assert.equal(first?.seq, 2);
+    assert.equal(folded?.folded, true);
+    const entries = readFileSync(log.files()[0] as string, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { next_key: string; hash: string });
+    assert.equal(entries.length, 2);
+    assert.equal(log.seal.read()?.head.key, (entries[1] as { next_key: string }).next_key);
+    assert.notEqual((entries[1] as { next_key: string }).next_key, (entries[0] as { next_key: string }).next_key);
+    assert.equal(log.seal.read()?.fold?.first_hash, (entries[1] as { hash: string }).hash, 'the run names the entry as written');
+    assert.equal(first?.alert?.entry.hash, (entries[1] as { hash: string }).hash, 'and so does the alert');
+    assert.equal(log.flush(), 1);
+    assert.equal((await log.verify()).problem, undefined);
+  });
+
   it('a call whose deadline passed while it waited is rejected and not written; the rest of its batch is', async () => {
     const { log } = fresh();
     const outcomes = await Promise.allSettled([log.queued(allow(1)), log.queued(allow(2), () => false), log.queued(allow(3))]);

@@ -24,11 +24,42 @@ export class AuditBatch {
     this.committed = state;
   }
 
+  /** Seals the batch's last entry again, naming the next key, when it was sealed expecting others after it. */
+  private reseal: (() => string) | undefined;
+  private lastLineLength = 0;
+  private readonly resealed = new Map<number, () => void>();
+
+  /**
+   * Called after each entry is staged: `reseal` gives the entry's line as the batch's last, or is
+   * undefined when the entry was sealed as the last already. Commit calls the last one's.
+   */
+  pendLast(reseal: (() => string) | undefined, lineLength: number): void {
+    this.reseal = reseal;
+    this.lastLineLength = lineLength;
+  }
+
+  /** Runs `then` if entry `seq` is sealed again at commit (its result changes with it). */
+  onResealed(seq: number, then: () => void): void {
+    this.resealed.set(seq, then);
+  }
+
   /** Stages `text` for the end of `file`. */
   add(file: string, text: string): void {
+    this.reseal = undefined; // a newline ending a torn piece comes before any entry: never after one
     const last = this.parts.at(-1);
     if (last && last.file === file) last.text += text;
     else this.parts.push({ file, text });
+  }
+
+  /** The last entry's line replaced by its line as the batch's last (it names the seal's next key). */
+  private sealLast(): void {
+    const reseal = this.reseal;
+    const part = this.parts.at(-1);
+    if (!reseal || !part) return;
+    const head = this.state.head.seq;
+    part.text = part.text.slice(0, part.text.length - this.lastLineLength) + reseal();
+    this.reseal = undefined;
+    this.resealed.get(head)?.();
   }
 
   /** The last file an entry is staged for, if any. */
@@ -48,12 +79,14 @@ export class AuditBatch {
    */
   commit(seal: AuditSeal, dir: string, sync = false): SealState {
     if (this.parts.length === 0 && this.state === this.committed && !sync) return this.state;
+    this.sealLast();
     for (const { file, text } of this.parts) {
       const created = !existsSync(file);
       appendDurable(file, text);
       if (created) syncDirectory(dir);
     }
     this.parts = [];
+    this.resealed.clear();
     const synced = sync || this.sealOnly || syncDue(this.state);
     // The log's end was checked when the batch was opened, and every entry since is this batch's.
     this.state = seal.write(this.state, { sync: synced, freshKey: synced });

@@ -26,7 +26,7 @@ import {
   type FoldState,
 } from '#core';
 import { AuditBatch } from './audit-batch';
-import { AuditSeal, SEAL_SYNC_EVERY, advanced, entrySigner, macValid, sealFolder, signatureValid, stateMac, type SealPoint, type SealState } from './audit-seal';
+import { AuditSeal, SEAL_SYNC_EVERY, advanced, entrySigner, keyKeepingSigner, macValid, sealFolder, signatureValid, stateMac, type SealPoint, type SealState } from './audit-seal';
 import { ChainOrder } from './chain-order';
 import { readTail, readTornTail, writeAtomic } from './durable-file';
 import { withFileLock } from './file-lock';
@@ -256,7 +256,7 @@ export class AuditLog {
       const fold = batch.state.fold;
       if (!fold) return 0;
       const summary = summaryRecord(fold, new Date(this.clock()).toISOString());
-      if (summary) this.write(summary, batch, () => null);
+      if (summary) this.write(summary, batch, { fold: () => null, final: true });
       else batch.state = { ...batch.state, fold: null };
       this.commit(batch, true);
       return fold.folded;
@@ -355,7 +355,7 @@ export class AuditLog {
 
   private appendLocked(items: Pending[]): (AppendResult | Error)[] {
     const batch = this.openBatch((items[0] as Pending).record.timestamp);
-    const outcomes = items.map((item) => this.stage(item, batch));
+    const outcomes = items.map((item, i) => this.stage(item, batch, i === items.length - 1));
     this.commit(batch);
     return outcomes;
   }
@@ -369,7 +369,7 @@ export class AuditLog {
   }
 
   /** Stages one record (or folds it into the run of denials the seal keeps); an Error when its deadline passed. */
-  private stage(item: Pending, batch: AuditBatch): AppendResult | Error {
+  private stage(item: Pending, batch: AuditBatch, lastItem: boolean): AppendResult | Error {
     if (item.inTime && !item.inTime()) return new Error("the call's deadline passed before its decision could be recorded (its marker records the denial)");
     const record = item.record;
     const windowMs = this.options.foldWindowMs ?? DEFAULT_FOLD_WINDOW_MS;
@@ -379,10 +379,18 @@ export class AuditLog {
       batch.holdsInSealOnly();
       return { seq: undefined, folded: true, file: undefined, alert: undefined };
     }
-    if (step.summary) this.write(step.summary, batch, () => null);
-    const written = this.write(record, batch, (head): FoldState | null => (step.track ? startRun(record, head.seq, head.hash) : null));
-    const alert = this.options.alertOnDeny && record.kind === 'decision' && record.decision === 'deny' ? { seq: written.head.seq, message: `denied: ${String(record.action)} ${recordTarget(record) ?? ''}: ${String(record.reason)}`, entry: written.entry } : undefined;
-    return { seq: written.head.seq, folded: false, file: written.file, alert };
+    if (step.summary) this.write(step.summary, batch, { fold: () => null, final: false });
+    let alert: AuditAlert | undefined;
+    const written = this.write(record, batch, {
+      fold: (head): FoldState | null => (step.track ? startRun(record, head.seq, head.hash) : null),
+      final: lastItem,
+      // The entry as it goes to disk (the batch's last entry is sealed again at commit, naming the next key).
+      sealed: (entry) => void (alert &&= { ...alert, entry }),
+    });
+    if (this.options.alertOnDeny && record.kind === 'decision' && record.decision === 'deny') alert = { seq: written.head.seq, message: `denied: ${String(record.action)} ${recordTarget(record) ?? ''}: ${String(record.reason)}`, entry: written.entry };
+    const result: AppendResult = { seq: written.head.seq, folded: false, file: written.file, alert };
+    batch.onResealed(written.head.seq, () => (result.alert = alert));
+    return result;
   }
 
   /** Writes the batch and remembers where the log ends, so the next batch need not read it back. */
@@ -402,7 +410,7 @@ export class AuditLog {
       const result: DecisionResult = { decision: 'deny', allowed: false, requires_approval: false, reason, rules: [] };
       const context = { timestamp, runtime: marker.runtime, agentId: undefined, policyVersion: undefined, tool: marker.tool, sessionId: marker.session_id, toolUseId: marker.tool_use_id, transcriptPath: marker.transcript_path, permissionMode: marker.permission_mode };
       const entry = { ...decisionRecord(marker.action ?? { action: null }, result, context), unfinished: true, started_at: marker.started_at };
-      this.write(entry, batch);
+      this.write(entry, batch, { final: false });
     });
   }
 
@@ -459,7 +467,7 @@ export class AuditLog {
     let state = sealed;
     for (const entry of after) {
       if (!followsSeal(entry, state)) return undefined;
-      state = advanced(state, { seq: entry.seq as number, hash: entry.hash as string });
+      state = stepped(state, entry);
     }
     return state;
   }
@@ -470,7 +478,7 @@ export class AuditLog {
     const anchor: SealPoint | null = legacyAnchor ? { seq: legacyAnchor.seq, hash: legacyAnchor.hash, key: undefined } : null;
     const batch = new AuditBatch(this.seal.create(head, anchor, this.readLegacyFold(), timestamp), false);
     if (head.seq > 0) {
-      this.write({ kind: 'audit.sealed', timestamp, adopted_seq: head.seq, reason: 'the log had no seal: it is sealed from here on; the entries before are hash-chained, not signed' }, batch);
+      this.write({ kind: 'audit.sealed', timestamp, adopted_seq: head.seq, reason: 'the log had no seal: it is sealed from here on; the entries before are hash-chained, not signed' }, batch, { final: true });
       this.commit(batch, true);
     }
     if (existsSync(this.legacyFoldPath)) unlinkSync(this.legacyFoldPath);
@@ -481,15 +489,35 @@ export class AuditLog {
    * Signs one record after the batch's head and stages it, recovering a torn last line first when
    * the log's end is not known to be whole, and moves the batch's seal up (its fold state to
    * `fold` of the new head, or kept). Nothing is on disk until the batch is committed.
+   *
+   * The key moves on once per batch: an entry that others may follow in the batch names its own
+   * key as the next one's, and the batch's last entry names the seal's next key (sealed again at
+   * commit when it was not known to be the last). So a commit costs one key derivation however
+   * many entries it holds, and once it is on disk the seal holds no key that signed any of them.
    */
-  private write(record: AuditRecord, batch: AuditBatch, fold?: (head: ChainHead) => FoldState | null): { head: ChainHead; file: string; entry: Record<string, unknown> } {
+  private write(record: AuditRecord, batch: AuditBatch, how: { fold?: (head: ChainHead) => FoldState | null; final: boolean; sealed?: (entry: Record<string, unknown>) => void }): { head: ChainHead; file: string; entry: Record<string, unknown> } {
     const latest = batch.lastFile ?? batch.newest ?? this.files().at(-1);
     const file = this.dayFileFor(record.timestamp, latest);
     const toSeal = batch.clean || !latest ? record : this.recovered(record, batch, latest);
     batch.clean = true;
-    const entry = seal(toSeal, batch.state.head, sha256, entrySigner(batch.state));
-    batch.add(file, `${entry.line}\n`);
-    batch.state = advanced(batch.state, entry.head, fold ? fold(entry.head) : batch.state.fold);
+    const before = batch.state;
+    const entry = seal(toSeal, before.head, sha256, how.final ? entrySigner(before) : keyKeepingSigner(before));
+    const line = `${entry.line}\n`;
+    batch.add(file, line);
+    batch.state = how.final ? advanced(before, entry.head, how.fold ? how.fold(entry.head) : before.fold) : { ...before, head: { seq: entry.head.seq, hash: entry.head.hash, key: before.head.key }, fold: how.fold ? how.fold(entry.head) : before.fold };
+    batch.pendLast(
+      how.final
+        ? undefined
+        : () => {
+            // Sealed again as the batch's last entry, naming the seal's next key; nothing in the batch chains after it.
+            const again = seal(toSeal, before.head, sha256, entrySigner(before));
+            const fold = batch.state.fold && batch.state.fold.first_seq === again.head.seq ? { ...batch.state.fold, first_hash: again.head.hash } : batch.state.fold;
+            batch.state = advanced({ ...batch.state, head: before.head }, again.head, fold);
+            how.sealed?.(again.entry);
+            return `${again.line}\n`;
+          },
+      line.length,
+    );
     return { head: entry.head, file, entry: entry.entry };
   }
 
@@ -498,11 +526,12 @@ export class AuditLog {
     const tail = readTornTail(latest);
     const fragment = tail.unterminated && tail.torn.length === 1 ? tail.torn[0] : undefined;
     const whole = fragment !== undefined ? wholeEntryHead(fragment, batch.state.head, sha256) : undefined;
-    if (whole && followsSeal(JSON.parse(fragment as string) as Record<string, unknown>, batch.state)) {
+    const parsed = whole ? (JSON.parse(fragment as string) as Record<string, unknown>) : undefined;
+    if (parsed && followsSeal(parsed, batch.state)) {
       // Only the newline was lost (ENOSPC, a crash between the two): the entry is whole and
       // continues the chain. End its line and chain after it; reusing its seq forked the chain.
       batch.add(latest, '\n');
-      batch.state = advanced(batch.state, whole);
+      batch.state = stepped(batch.state, parsed);
       return record;
     }
     if (tail.torn.length === 0) return record;
@@ -595,7 +624,7 @@ export class AuditLog {
     // Left over by a prune that was interrupted: already behind the anchor, never a reason to move it back.
     const behind = batch.state.anchor !== null && anchor.seq <= batch.state.anchor.seq;
     if (!behind) {
-      this.write({ kind: 'prune', timestamp, retention_days: days, files: old.map((f) => f.slice(this.dir.length + 1)), anchor_seq: anchor.seq, anchor_hash: anchor.hash }, batch);
+      this.write({ kind: 'prune', timestamp, retention_days: days, files: old.map((f) => f.slice(this.dir.length + 1)), anchor_seq: anchor.seq, anchor_hash: anchor.hash }, batch, { final: true });
       // The seal's anchor is the one verification trusts; anchor.json is for people and older versions.
       // Both are on disk before any file goes.
       batch.state = { ...batch.state, anchor: { seq: anchor.seq, hash: anchor.hash, key: anchor.key } };
@@ -651,12 +680,22 @@ function isOldEntry(line: string | undefined, cutoff: string): boolean {
   }
 }
 
-/** Whether `entry` is the entry after the seal's head, written and signed with the seal's key. */
+/**
+ * Whether `entry` is the entry after the seal's head, written and signed with the seal's key,
+ * naming as the next key the seal's next one (the last entry of a commit) or its own (an entry
+ * that others followed in its commit).
+ */
 function followsSeal(entry: Record<string, unknown>, state: SealState): boolean {
   const { seq, prev, hash, sig, next_key: nextKey } = entry;
   if (seq !== state.head.seq + 1 || prev !== state.head.hash || typeof hash !== 'string' || typeof sig !== 'string') return false;
-  if (nextKey !== state.next.public || sha256(canonicalJson(hashedPart(entry))) !== hash) return false;
+  if ((nextKey !== state.next.public && nextKey !== state.head.key) || sha256(canonicalJson(hashedPart(entry))) !== hash) return false;
   return state.head.key !== undefined && signatureValid(state.head.key, hash, sig);
+}
+
+/** The seal after `entry` (which follows it): the key moved on, or kept when the entry named its own. */
+function stepped(state: SealState, entry: Record<string, unknown>): SealState {
+  const head = { seq: entry.seq as number, hash: entry.hash as string };
+  return entry.next_key === state.next.public ? advanced(state, head) : { ...state, head: { ...head, key: state.head.key } };
 }
 
 /**

@@ -227,6 +227,11 @@ export function entrySigner(state: SealState): EntrySigner {
   return { sign: (hash) => sign(null, SIGNED(hash), key).toString('base64url'), nextKey: state.next.public };
 }
 
+/** The signer of an entry that others follow in its commit: the seal's key, naming itself for the next entry. */
+export function keyKeepingSigner(state: SealState): EntrySigner {
+  return { ...entrySigner(state), nextKey: state.head.key as string };
+}
+
 export function signatureValid(publicKey: string, hash: string, signature: string): boolean {
   try {
     const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey }, format: 'jwk' });
