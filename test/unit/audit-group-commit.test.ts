@@ -103,6 +103,18 @@ describe('audit log: group commit', () => {
     assert.equal((await log.verify()).problem, undefined);
   });
 
+  it('the writer does not read back the end it left, but an edit of the same length since (its ctime) makes it check, and refuse', () => {
+    const { log } = fresh();
+    log.append(allow(0));
+    log.append(allow(1));
+    const file = log.files()[0] as string;
+    const text = readFileSync(file, 'utf8');
+    const hash = (JSON.parse(text.trimEnd().split('\n').at(-1) as string) as { hash: string }).hash;
+    const flipped = `${hash.slice(0, -1)}${hash.endsWith('0') ? '1' : '0'}`;
+    writeFileSync(file, text.replace(hash, flipped)); // same size: only the ctime tells
+    assert.throws(() => log.append(allow(2)), /does not match its seal/);
+  });
+
   it('a call whose deadline passed while it waited is rejected and not written; the rest of its batch is', async () => {
     const { log } = fresh();
     const outcomes = await Promise.allSettled([log.queued(allow(1)), log.queued(allow(2), () => false), log.queued(allow(3))]);

@@ -112,7 +112,7 @@ export class AuditLog {
   private prunedDay: string | undefined;
   private readonly queue: Queued[] = [];
   /** The log's end as this process's last commit left it: while the seal and the newest file still match it, the end is not read again. */
-  private known: { head: string; file: string; size: number } | undefined;
+  private known: { head: string; file: string; size: number; ctime: bigint } | undefined;
 
   constructor(
     stateDir: string,
@@ -397,7 +397,8 @@ export class AuditLog {
   private commit(batch: AuditBatch, sync = false): void {
     const state = batch.commit(this.seal, this.dir, sync);
     const latest = batch.lastFile ?? batch.newest ?? this.files().at(-1);
-    this.known = latest !== undefined ? { head: state.head.hash, file: latest, size: statSync(latest).size } : undefined;
+    const stat = latest !== undefined ? statSync(latest, { bigint: true }) : undefined;
+    this.known = latest !== undefined && stat ? { head: state.head.hash, file: latest, size: Number(stat.size), ctime: stat.ctimeNs } : undefined;
   }
 
   /** Hook calls whose process ended before it answered or recorded them (see unfinished-calls.ts), each as a denial. */
@@ -453,7 +454,9 @@ export class AuditLog {
   private unchangedSince(state: SealState): boolean {
     const known = this.known;
     if (!known || state.head.hash !== known.head || this.files().at(-1) !== known.file) return false;
-    return statSync(known.file).size === known.size;
+    // Any write to the file since (an edit of the same length too) changes its ctime, which no one can set back.
+    const stat = statSync(known.file, { bigint: true, throwIfNoEntry: false });
+    return stat !== undefined && Number(stat.size) === known.size && stat.ctimeNs === known.ctime;
   }
 
   /**
