@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -7,6 +8,7 @@ import { seal } from '#core';
 import { AuditLog, ROLL_FORWARD_WINDOW, sha256 } from '../../server/src/node/audit-log';
 import { SEAL_SYNC_EVERY, advanced, entrySigner } from '../../server/src/node/audit-seal';
 import { readSealSlot } from '../../server/src/node/seal-file';
+import { beginCall } from '../../server/src/node/unfinished-calls';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 
@@ -206,5 +208,91 @@ describe('audit log: a seal that lags its log (power loss)', () => {
     assert.equal(report.problem?.kind, 'beyond-seal', report.problem?.message);
     assert.match(report.problem?.message ?? '', new RegExp(`more than the ${ROLL_FORWARD_WINDOW} entries a seal can lag`));
     assert.throws(() => log.append(allow(999)), /does not match its seal/);
+  });
+});
+
+describe('audit log: group commit, what review found', () => {
+  it('abandoned calls are recorded by a flush with no run pending, and their markers go only with their entries committed', async () => {
+    const { log } = fresh();
+    log.append(allow(0));
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid; // a pid that no longer runs
+    const marker = beginCall(log.dir, { pid: dead, started_at: new Date(T0).toISOString(), runtime: 'claude-code', tool: 'Write', action: { action: 'filesystem.write', path: 'src/x.ts' } });
+    assert.equal(log.flush(), 0);
+    assert.equal(existsSync(marker), false, 'the marker is gone');
+    const entries = readFileSync(log.files()[0] as string, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { unfinished?: boolean; path?: string });
+    assert.equal(entries.at(-1)?.unfinished, true, 'because its entry is in the log');
+    assert.equal((await log.verify()).problem, undefined);
+  });
+
+  it('many abandoned calls at once are committed in parts, within what a lagging seal can roll forward over', async () => {
+    const { log } = fresh();
+    log.append(allow(0));
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    for (let i = 0; i < ROLL_FORWARD_WINDOW + 10; i++) beginCall(log.dir, { pid: dead, started_at: new Date(T0 + i).toISOString(), runtime: 'codex', tool: 'shell' });
+    log.append(allow(1));
+    const synced = syncedSlot(log) as { head: { seq: number } };
+    assert.ok(log.seal.read()!.head.seq - synced.head.seq <= SEAL_SYNC_EVERY + 64, `the synced copy is at ${synced.head.seq} of ${log.seal.read()?.head.seq}`);
+    assert.equal(entryCount(log), ROLL_FORWARD_WINDOW + 12);
+    assert.equal((await log.verify()).problem, undefined);
+  });
+
+  it('a commit of several entries torn just before its last newline, with the seal behind: the next append rolls forward and keeps the whole entry', async () => {
+    const { log } = fresh();
+    log.append(allow(0));
+    const before = readFileSync(log.seal.path);
+    await Promise.all([1, 2, 3].map((i) => log.queued(allow(i))));
+    const file = log.files()[0] as string;
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/\n$/, '')); // the last newline lost (ENOSPC, a power loss)
+    writeFileSync(log.seal.path, before); // and the seal's update with it
+    assert.equal((await log.verify()).problem, undefined);
+    log.append(allow(4));
+    assert.equal(log.seal.read()?.head.seq, 5, 'entries 2–4 rolled forward, entry 5 after them');
+    const report = await log.verify();
+    assert.equal(report.problem, undefined, report.problem?.message);
+    assert.equal(report.entries, 5);
+  });
+
+  it('the new day file deleted after the first commit past midnight: the writer does not trust the end it remembers, and refuses', () => {
+    const state = mkdtempSync(join(tmpdir(), 'ap-group-'));
+    let now = Date.parse('2026-11-24T23:59:59Z');
+    const log = new AuditLog(state, { clock: () => now, foldWindowMs: 0, sealFolder: join(state, 'seals') });
+    log.append(allow(0));
+    now += 2_000;
+    log.append(allow(1));
+    const files = log.files();
+    assert.equal(files.length, 2);
+    rmSync(files[1] as string);
+    assert.throws(() => log.append(allow(2)), /does not match its seal/);
+  });
+
+  it("a sink's cursor updates (synced, without a fresh key) do not stretch the key chain: an older seal copy from before it restarted is refused", () => {
+    const { log } = fresh();
+    log.append(allow(0));
+    const old = readFileSync(log.seal.path);
+    for (let i = 1; i <= SEAL_SYNC_EVERY + 5; i++) {
+      const { seq } = log.append(allow(i));
+      log.recordForwarded('syslog', seq as number);
+    }
+    writeFileSync(log.seal.path, old);
+    assert.throws(() => log.append(allow(99)), /does not match its seal/);
+  });
+
+  it('a run of folded denials that a later commit closed is not brought back by a seal rolled forward after a power loss', async () => {
+    const { log, tick } = fresh({ foldWindowMs: 60_000 });
+    log.append(allow(0));
+    for (let i = 0; i < 6; i++) {
+      tick(100);
+      log.append(deny(7)); // one entry, then five folded (each fdatasyncs the seal)
+    }
+    tick(100);
+    log.append(allow(1)); // writes the run's summary and the allow, the seal left to the page cache
+    losePowerKeepingSyncedSlot(log);
+    assert.equal(log.seal.read()?.fold?.folded, 5, 'the synced copy still holds the run');
+    tick(100);
+    assert.equal(log.append(deny(7)).folded, false, 'a denial after the roll-forward is written, not counted into the closed run');
+    log.flush();
+    const summaries = readFileSync(log.files()[0] as string, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string; folded?: number }).filter((e) => e.kind === 'summary');
+    assert.deepEqual(summaries.map((e) => e.folded), [5], 'the five are summarised once');
+    assert.equal((await log.verify()).problem, undefined);
   });
 });

@@ -38,6 +38,13 @@ export class AuditBatch {
     this.lastLineLength = lineLength;
   }
 
+  private readonly committedThen: (() => void)[] = [];
+
+  /** Runs `then` once the batch's entries and seal are on disk (a call marker removed only after its entry is). */
+  afterCommit(then: () => void): void {
+    this.committedThen.push(then);
+  }
+
   /** Runs `then` if entry `seq` is sealed again at commit (its result changes with it). */
   onResealed(seq: number, then: () => void): void {
     this.resealed.set(seq, then);
@@ -78,7 +85,10 @@ export class AuditBatch {
    * never ahead of the log on disk, and a lagging seal is rolled forward). Returns the seal written.
    */
   commit(seal: AuditSeal, dir: string, sync = false): SealState {
-    if (this.parts.length === 0 && this.state === this.committed && !sync) return this.state;
+    if (this.parts.length === 0 && this.state === this.committed && !sync) {
+      for (const then of this.committedThen.splice(0)) then();
+      return this.state;
+    }
     this.sealLast();
     for (const { file, text } of this.parts) {
       const created = !existsSync(file);
@@ -88,11 +98,13 @@ export class AuditBatch {
     this.parts = [];
     this.resealed.clear();
     const synced = sync || this.sealOnly || syncDue(this.state);
-    // The log's end was checked when the batch was opened, and every entry since is this batch's.
+    // The log's end was checked when the batch was opened, and every entry since is this batch's:
+    // this commit may start the key chain afresh (and does when it is due, as the sync is).
     this.state = seal.write(this.state, { sync: synced, freshKey: synced });
     this.sealOnly = false;
     this.clean = true;
     this.committed = this.state;
+    for (const then of this.committedThen.splice(0)) then();
     return this.state;
   }
 }

@@ -30,7 +30,7 @@ import { AuditSeal, SEAL_SYNC_EVERY, advanced, entrySigner, keyKeepingSigner, ma
 import { ChainOrder } from './chain-order';
 import { readTail, readTornTail, writeAtomic } from './durable-file';
 import { withFileLock } from './file-lock';
-import { processAlive, takeAbandoned } from './unfinished-calls';
+import { abandonedCalls, endCall, processAlive } from './unfinished-calls';
 import { entriesAfter } from './trailing-entries';
 
 export type Clock = () => number;
@@ -81,6 +81,8 @@ export interface VerifyReport {
 const FILE = /^audit-(\d{4}-\d{2}-\d{2})\.jsonl$/;
 /** Records written in one group commit at most. */
 const BATCH_LIMIT = 64;
+/** Abandoned calls' entries committed together at most (a batch's records come after them). */
+const ABANDONED_PER_COMMIT = 16;
 /**
  * How many signed entries past its head a seal is rolled forward over: its on-disk copy lags by at
  * most SEAL_SYNC_EVERY entries and one batch (a power loss), or by what one crash left unsealed.
@@ -254,7 +256,10 @@ export class AuditLog {
     return withFileLock(join(this.dir, '.lock'), () => {
       const batch = this.openBatch(new Date(this.clock()).toISOString());
       const fold = batch.state.fold;
-      if (!fold) return 0;
+      if (!fold) {
+        this.commit(batch); // the abandoned calls it recorded
+        return 0;
+      }
       const summary = summaryRecord(fold, new Date(this.clock()).toISOString());
       if (summary) this.write(summary, batch, { fold: () => null, final: true });
       else batch.state = { ...batch.state, fold: null };
@@ -324,7 +329,7 @@ export class AuditLog {
     }
     const mismatch = compareWithSeal(last, state.head, ROLL_FORWARD_WINDOW);
     if (mismatch) return { ...mismatch, file: files.length === 0 ? this.dir : at.file, line: at.line };
-    if (last.seq > state.head.seq && !this.rolledForward(state, last, sizes)) {
+    if (last.seq > state.head.seq && !this.rolledForward(state, last, { sizes, unterminated: true })) {
       return { kind: 'beyond-seal', file: at.file, line: at.line, message: `entries ${state.head.seq + 1}–${last.seq} after the seal's entry ${state.head.seq} are not signed with the keys the seal derives for them: the seal was replaced by an older copy, or they were not written by Agent Policy` };
     }
     return undefined;
@@ -395,15 +400,17 @@ export class AuditLog {
 
   /** Writes the batch and remembers where the log ends, so the next batch need not read it back. */
   private commit(batch: AuditBatch, sync = false): void {
+    const written = batch.lastFile;
     const state = batch.commit(this.seal, this.dir, sync);
-    const latest = batch.lastFile ?? batch.newest ?? this.files().at(-1);
+    const latest = written ?? batch.newest ?? this.files().at(-1);
     const stat = latest !== undefined ? statSync(latest, { bigint: true }) : undefined;
     this.known = latest !== undefined && stat ? { head: state.head.hash, file: latest, size: Number(stat.size), ctime: stat.ctimeNs } : undefined;
   }
 
   /** Hook calls whose process ended before it answered or recorded them (see unfinished-calls.ts), each as a denial. */
   private recordAbandonedCalls(timestamp: string, batch: AuditBatch): void {
-    takeAbandoned(this.dir, processAlive, (marker) => {
+    const abandoned = abandonedCalls(this.dir, processAlive);
+    abandoned.forEach(({ file, marker }, i) => {
       const reason =
         marker.answered === 'deny at the deadline'
           ? 'the hook reached its deadline before it could decide, answered deny and was ended (the call was not run)'
@@ -412,6 +419,10 @@ export class AuditLog {
       const context = { timestamp, runtime: marker.runtime, agentId: undefined, policyVersion: undefined, tool: marker.tool, sessionId: marker.session_id, toolUseId: marker.tool_use_id, transcriptPath: marker.transcript_path, permissionMode: marker.permission_mode };
       const entry = { ...decisionRecord(marker.action ?? { action: null }, result, context), unfinished: true, started_at: marker.started_at };
       this.write(entry, batch, { final: false });
+      // The marker goes once its entry is on disk; many at once are committed in parts, so a batch
+      // stays within what a lagging seal can be rolled forward over.
+      batch.afterCommit(() => endCall(file));
+      if ((i + 1) % ABANDONED_PER_COMMIT === 0) this.commit(batch, true);
     });
   }
 
@@ -440,7 +451,7 @@ export class AuditLog {
     const fragment = this.files().at(-1);
     const whole = fragment ? wholeEntryHead(readTail(fragment).fragment ?? '', head, sha256) : undefined;
     if (whole && whole.seq === state.head.seq && whole.hash === state.head.hash) return new AuditBatch(state, false);
-    const rolled = tail && head.seq > state.head.seq && head.seq <= state.head.seq + ROLL_FORWARD_WINDOW ? this.rolledForward(state, head) : undefined;
+    const rolled = tail && head.seq > state.head.seq && head.seq <= state.head.seq + ROLL_FORWARD_WINDOW ? this.rolledForward(state, head, { sizes: undefined, unterminated: false }) : undefined;
     if (rolled) return new AuditBatch(this.seal.write(rolled), false);
     const found = head.seq < state.head.seq ? `the log ends at entry ${head.seq}, its seal at entry ${state.head.seq}` : head.seq === state.head.seq ? `entry ${head.seq} is not the entry the seal recorded` : `the log ends at entry ${head.seq}, after the seal's entry ${state.head.seq}, with entries Agent Policy did not seal`;
     throw new Error(`${this.dir}: the audit log does not match its seal (${found}); nothing is appended until a person checks it with "agent-policy audit verify"`);
@@ -464,8 +475,8 @@ export class AuditLog {
    * fdatasynced entries and an older seal): each must be the next in the chain, signed with the
    * key the seal derives for it and naming the one after that. Undefined when any is not.
    */
-  private rolledForward(sealed: SealState, end: ChainHead, sizes?: ReadonlyMap<string, number>): SealState | undefined {
-    const after = entriesAfter(this.files(), sealed.head.seq, sizes);
+  private rolledForward(sealed: SealState, end: ChainHead, read: { sizes: ReadonlyMap<string, number> | undefined; unterminated: boolean }): SealState | undefined {
+    const after = entriesAfter(this.files(), sealed.head.seq, read);
     if (!after || after.at(-1)?.seq !== end.seq) return undefined;
     let state = sealed;
     for (const entry of after) {
@@ -695,10 +706,16 @@ function followsSeal(entry: Record<string, unknown>, state: SealState): boolean 
   return state.head.key !== undefined && signatureValid(state.head.key, hash, sig);
 }
 
-/** The seal after `entry` (which follows it): the key moved on, or kept when the entry named its own. */
+/**
+ * The seal after `entry` (which follows it): the key moved on, or kept when the entry named its
+ * own. A record that was not folded ended the run of denials the seal held (after writing its
+ * summary, if any): the run is dropped, so a later denial is written rather than counted twice.
+ * Entries written beside the records (a prune, an abandoned call, the adoption) leave it.
+ */
 function stepped(state: SealState, entry: Record<string, unknown>): SealState {
   const head = { seq: entry.seq as number, hash: entry.hash as string };
-  return entry.next_key === state.next.public ? advanced(state, head) : { ...state, head: { ...head, key: state.head.key } };
+  const fold = entry.kind === 'prune' || entry.kind === 'audit.sealed' || entry.unfinished === true ? state.fold : null;
+  return entry.next_key === state.next.public ? advanced(state, head, fold) : { ...state, head: { ...head, key: state.head.key }, fold };
 }
 
 /**

@@ -51,6 +51,8 @@ export interface SealState {
   adopted: { seq: number; at: string } | null;
   /** The slot fdatasynced last and the head it held (absent in seals written before: the current slot, its head). */
   synced?: { slot: 0 | 1; seq: number };
+  /** The head when the key chain was last started afresh (a synced commit); absent: `synced.seq`. */
+  keyed?: number;
   /** Per audit sink (by its id): the last entry the sink is known to have taken. */
   forwarded?: Record<string, number>;
   /** The bypass store's chain: how many events it holds and the MAC of the last (bypass-store.ts). */
@@ -96,7 +98,8 @@ export class AuditSeal {
       const current = slots[newer];
       if (!current) throw new Error(`${this.path}: the audit seal is damaged (neither copy is whole); the log cannot be checked or appended to`);
       if (current.log !== resolve(this.auditDir)) throw new Error(`${this.path}: the audit seal belongs to ${current.log}, not ${resolve(this.auditDir)}`);
-      return current.synced ? current : { ...current, synced: { slot: newer, seq: current.head.seq } };
+      const synced = current.synced ?? { slot: newer, seq: current.head.seq };
+      return { ...current, synced, keyed: current.keyed ?? synced.seq };
     } finally {
       closeSync(fd);
     }
@@ -120,6 +123,7 @@ export class AuditSeal {
       state_key: randomBytes(32).toString('hex'),
       adopted: head.seq > 0 ? { seq: head.seq, at } : null,
       synced: { slot: 0, seq: head.seq },
+      keyed: head.seq,
     };
     const temp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     const fd = openSync(temp, 'wx', 0o600);
@@ -154,7 +158,8 @@ export class AuditSeal {
     const sync = options.sync ?? true;
     const synced = state.synced ?? { slot: (state.counter % 2) as 0 | 1, seq: state.head.seq };
     const slot = synced.slot === 0 ? 1 : 0;
-    const next: SealState = { ...state, counter: state.counter + 1, synced: sync ? { slot, seq: state.head.seq } : synced, ...(sync && options.freshKey ? { next: newSigningKey() } : {}) };
+    const fresh = sync && options.freshKey ? { next: newSigningKey(), keyed: state.head.seq } : {};
+    const next: SealState = { ...state, counter: state.counter + 1, synced: sync ? { slot, seq: state.head.seq } : synced, ...fresh };
     const fd = openSync(this.path, 'r+');
     try {
       writeSlot(fd, slot, next);
@@ -166,9 +171,14 @@ export class AuditSeal {
   }
 }
 
-/** Whether an update after `state` must be fdatasynced because enough entries went unsynced. */
+/**
+ * Whether a commit after `state` must be fdatasynced and start the key chain afresh because enough
+ * entries went unsynced, or signed along one chain (other synced updates, such as a sink's cursor,
+ * do not restart the chain: only a commit, which has checked the log's end, may).
+ */
 export function syncDue(state: SealState): boolean {
-  return state.head.seq - (state.synced?.seq ?? state.head.seq) >= SEAL_SYNC_EVERY;
+  const synced = state.synced?.seq ?? state.head.seq;
+  return state.head.seq - Math.min(synced, state.keyed ?? state.head.seq) >= SEAL_SYNC_EVERY;
 }
 
 /** Writes the slot's header and payload (the bytes after them are never read: the header gives the length). */

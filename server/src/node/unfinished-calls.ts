@@ -56,10 +56,14 @@ export function noteCall(file: string, note: Pick<CallMarker, 'answered' | 'ende
   }
 }
 
-/** Markers left by processes that no longer run, oldest first; each is removed once `record` returns. */
-export function takeAbandoned(auditDir: string, isAlive: (pid: number) => boolean, record: (marker: CallMarker) => void): void {
+/**
+ * Markers left by processes that no longer run (or whose late work ended), oldest first. The
+ * caller removes each (`endCall`) once its entry is on disk: a marker removed before its entry
+ * was committed would be a call never recorded.
+ */
+export function abandonedCalls(auditDir: string, isAlive: (pid: number) => boolean): { file: string; marker: CallMarker }[] {
   const dir = join(auditDir, UNFINISHED_DIR);
-  if (!existsSync(dir)) return;
+  if (!existsSync(dir)) return [];
   const markers: { file: string; marker: CallMarker }[] = [];
   for (const name of readdirSync(dir)) {
     if (!name.endsWith('.json')) continue;
@@ -71,11 +75,7 @@ export function takeAbandoned(auditDir: string, isAlive: (pid: number) => boolea
       rmSync(file, { force: true });
     }
   }
-  for (const { file, marker } of markers.sort((a, b) => a.marker.started_at.localeCompare(b.marker.started_at))) {
-    if (marker.ended !== true && typeof marker.pid === 'number' && isAlive(marker.pid)) continue;
-    record(marker);
-    rmSync(file, { force: true });
-  }
+  return markers.sort((a, b) => a.marker.started_at.localeCompare(b.marker.started_at)).filter(({ marker }) => marker.ended === true || typeof marker.pid !== 'number' || !isAlive(marker.pid));
 }
 
 export function processAlive(pid: number): boolean {
