@@ -229,7 +229,9 @@ describe('audit log: group commit, what review found', () => {
     log.append(allow(0));
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     for (let i = 0; i < ROLL_FORWARD_WINDOW + 10; i++) beginCall(log.dir, { pid: dead, started_at: new Date(T0 + i).toISOString(), runtime: 'codex', tool: 'shell' });
+    const before = log.seal.read()?.counter ?? 0;
     log.append(allow(1));
+    assert.ok((log.seal.read()?.counter ?? 0) - before >= Math.ceil((ROLL_FORWARD_WINDOW + 10) / 16), 'committed sixteen at a time');
     const synced = syncedSlot(log) as { head: { seq: number } };
     assert.ok(log.seal.read()!.head.seq - synced.head.seq <= SEAL_SYNC_EVERY + 64, `the synced copy is at ${synced.head.seq} of ${log.seal.read()?.head.seq}`);
     assert.equal(entryCount(log), ROLL_FORWARD_WINDOW + 12);
@@ -250,6 +252,19 @@ describe('audit log: group commit, what review found', () => {
     const report = await log.verify();
     assert.equal(report.problem, undefined, report.problem?.message);
     assert.equal(report.entries, 5);
+  });
+
+  it('a torn end, then a flush that writes nothing: the next append still recovers the torn bytes rather than chaining onto them', async () => {
+    const { log } = fresh();
+    log.append(allow(0));
+    log.append(allow(1));
+    const file = log.files()[0] as string;
+    appendFileSync(file, '{"kind":"decision","seq":3,"pa'); // a crash tore a later write
+    assert.equal(log.flush(), 0);
+    log.append(allow(2));
+    const report = await log.verify();
+    assert.equal(report.problem, undefined, report.problem?.message);
+    assert.ok(report.notes.some((n) => n.kind === 'torn-write'), 'the torn bytes are kept and reported as recovered');
   });
 
   it('the new day file deleted after the first commit past midnight: the writer does not trust the end it remembers, and refuses', () => {

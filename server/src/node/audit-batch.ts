@@ -95,6 +95,7 @@ export class AuditBatch {
       appendDurable(file, text);
       if (created) syncDirectory(dir);
     }
+    const wrote = this.parts.length > 0;
     this.parts = [];
     this.resealed.clear();
     const synced = sync || this.sealOnly || syncDue(this.state);
@@ -102,7 +103,8 @@ export class AuditBatch {
     // this commit may start the key chain afresh (and does when it is due, as the sync is).
     this.state = seal.write(this.state, { sync: synced, freshKey: synced });
     this.sealOnly = false;
-    this.clean = true;
+    // Entries written end with their newline: the log's end is whole. A commit of the seal alone says nothing of it.
+    if (wrote) this.clean = true;
     this.committed = this.state;
     for (const then of this.committedThen.splice(0)) then();
     return this.state;

@@ -329,7 +329,7 @@ export class AuditLog {
     }
     const mismatch = compareWithSeal(last, state.head, ROLL_FORWARD_WINDOW);
     if (mismatch) return { ...mismatch, file: files.length === 0 ? this.dir : at.file, line: at.line };
-    if (last.seq > state.head.seq && !this.rolledForward(state, last, { sizes, unterminated: true })) {
+    if (last.seq > state.head.seq && !this.rolledForward(state, last, { files, sizes, unterminated: true })) {
       return { kind: 'beyond-seal', file: at.file, line: at.line, message: `entries ${state.head.seq + 1}–${last.seq} after the seal's entry ${state.head.seq} are not signed with the keys the seal derives for them: the seal was replaced by an older copy, or they were not written by Agent Policy` };
     }
     return undefined;
@@ -403,7 +403,8 @@ export class AuditLog {
     const written = batch.lastFile;
     const state = batch.commit(this.seal, this.dir, sync);
     const latest = written ?? batch.newest ?? this.files().at(-1);
-    const stat = latest !== undefined ? statSync(latest, { bigint: true }) : undefined;
+    // Remembered only when the end is known to be whole: a torn end must be recovered by the next append.
+    const stat = batch.clean && latest !== undefined ? statSync(latest, { bigint: true }) : undefined;
     this.known = latest !== undefined && stat ? { head: state.head.hash, file: latest, size: Number(stat.size), ctime: stat.ctimeNs } : undefined;
   }
 
@@ -421,7 +422,13 @@ export class AuditLog {
       this.write(entry, batch, { final: false });
       // The marker goes once its entry is on disk; many at once are committed in parts, so a batch
       // stays within what a lagging seal can be rolled forward over.
-      batch.afterCommit(() => endCall(file));
+      batch.afterCommit(() => {
+        try {
+          endCall(file);
+        } catch {
+          // Its entry is on disk: a marker left behind is recorded again by a later append (a duplicate, never a loss).
+        }
+      });
       if ((i + 1) % ABANDONED_PER_COMMIT === 0) this.commit(batch, true);
     });
   }
@@ -451,7 +458,7 @@ export class AuditLog {
     const fragment = this.files().at(-1);
     const whole = fragment ? wholeEntryHead(readTail(fragment).fragment ?? '', head, sha256) : undefined;
     if (whole && whole.seq === state.head.seq && whole.hash === state.head.hash) return new AuditBatch(state, false);
-    const rolled = tail && head.seq > state.head.seq && head.seq <= state.head.seq + ROLL_FORWARD_WINDOW ? this.rolledForward(state, head, { sizes: undefined, unterminated: false }) : undefined;
+    const rolled = tail && head.seq > state.head.seq && head.seq <= state.head.seq + ROLL_FORWARD_WINDOW ? this.rolledForward(state, head, { files: this.files(), sizes: undefined, unterminated: false }) : undefined;
     if (rolled) return new AuditBatch(this.seal.write(rolled), false);
     const found = head.seq < state.head.seq ? `the log ends at entry ${head.seq}, its seal at entry ${state.head.seq}` : head.seq === state.head.seq ? `entry ${head.seq} is not the entry the seal recorded` : `the log ends at entry ${head.seq}, after the seal's entry ${state.head.seq}, with entries Agent Policy did not seal`;
     throw new Error(`${this.dir}: the audit log does not match its seal (${found}); nothing is appended until a person checks it with "agent-policy audit verify"`);
@@ -475,8 +482,8 @@ export class AuditLog {
    * fdatasynced entries and an older seal): each must be the next in the chain, signed with the
    * key the seal derives for it and naming the one after that. Undefined when any is not.
    */
-  private rolledForward(sealed: SealState, end: ChainHead, read: { sizes: ReadonlyMap<string, number> | undefined; unterminated: boolean }): SealState | undefined {
-    const after = entriesAfter(this.files(), sealed.head.seq, read);
+  private rolledForward(sealed: SealState, end: ChainHead, read: { files: string[]; sizes: ReadonlyMap<string, number> | undefined; unterminated: boolean }): SealState | undefined {
+    const after = entriesAfter(read.files, sealed.head.seq, read);
     if (!after || after.at(-1)?.seq !== end.seq) return undefined;
     let state = sealed;
     for (const entry of after) {
