@@ -53,16 +53,31 @@ const common = {
   minify: production,
   logLevel: 'warning',
   define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href; const __nodeModule = require('node:module'); const __nodeFsPromises = require('node:fs/promises');" },
+  banner: {
+    js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href; const __nodeModule = require('node:module'); const __nodeFsPromises = require('node:fs/promises');",
+  },
   plugins: [lazyRefa, requireNodeImports],
 };
 
-const refaBundle = (dir) => build({ ...common, entryPoints: [require.resolve('refa')], outfile: join(dir, 'refa.js'), sourcemap: false, define: {}, banner: {} });
+const refaBundle = (dir) =>
+  build({ ...common, entryPoints: [require.resolve('refa')], outfile: join(dir, 'refa.js'), sourcemap: false, define: {}, banner: {} });
 
 // `--bench`: the benchmarks, bundled exactly like the shipped code (so they measure what ships).
 const bench = process.argv.includes('--bench')
   ? [
-      build({ ...common, entryPoints: ['bench/evaluate.bench.ts', 'bench/audit-lint.bench.ts', 'bench/language-server.bench.ts', 'bench/audit-view.bench.ts', 'bench/vscode-hook-service.ts', 'bench/append-writer.ts'], outdir: 'bench/out', sourcemap: false }),
+      build({
+        ...common,
+        entryPoints: [
+          'bench/evaluate.bench.ts',
+          'bench/audit-lint.bench.ts',
+          'bench/language-server.bench.ts',
+          'bench/audit-view.bench.ts',
+          'bench/vscode-hook-service.ts',
+          'bench/append-writer.ts',
+        ],
+        outdir: 'bench/out',
+        sourcemap: false,
+      }),
       build({ ...common, entryPoints: ['bench/vscode/index.ts'], outfile: 'bench/out/vscode/index.js', external: ['vscode'], sourcemap: false }),
     ]
   : [];
@@ -101,7 +116,9 @@ chmodSync('server/out/cli.js', 0o755);
 const nativeClient = 'server/out/agent-policy-hook';
 if (process.platform !== 'win32') {
   const cc = process.env.CC ?? 'cc';
-  const compiled = spawnSync(cc, ['-O2', '-Wall', '-Wextra', '-Werror', '-o', nativeClient, 'native/hook-client.c'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const compiled = spawnSync(cc, ['-O2', '-Wall', '-Wextra', '-Werror', '-o', nativeClient, 'native/hook-client.c'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   if (compiled.status !== 0) {
     rmSync(nativeClient, { force: true });
     console.warn(`esbuild.mjs: no native hook client (${cc} ${compiled.error ? 'is not installed' : 'failed'}); hooks use server/out/hook.js`);

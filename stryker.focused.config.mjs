@@ -7,12 +7,18 @@ import base from './stryker.config.mjs';
 
 const FOCUS = {
   invocations: { mutate: ['server/src/core/shell/invocations.ts'], tests: 'evaluate,command-wrappers,command-invocations,command-programs,command-versions' },
-  fetchers: { mutate: ['server/src/core/shell/fetchers.ts', 'server/src/core/shell/program-options.ts'], tests: 'evaluate,command-fetchers,command-fetcher-edges,command-option-edges,command-programs,command-writes,command-wrappers,command-versions' },
+  fetchers: {
+    mutate: ['server/src/core/shell/fetchers.ts', 'server/src/core/shell/program-options.ts'],
+    tests: 'evaluate,command-fetchers,command-fetcher-edges,command-option-edges,command-programs,command-writes,command-wrappers,command-versions',
+  },
   'shell-tables': {
     mutate: ['command-pattern', 'flags', 'continuations', 'risky-variables', 'builtins', 'program-family'].map((f) => `server/src/core/shell/${f}.ts`),
     tests: 'evaluate,command-words,command-builtins,command-versions,command-programs,command-wrappers,command-shell-tables',
   },
-  paths: { mutate: ['server/src/core/evaluate-path.ts', 'server/src/core/paths.ts'], tests: 'evaluate,decision-edges,fs-view,bypass-approvals,command-directories,red-team' },
+  paths: {
+    mutate: ['server/src/core/evaluate-path.ts', 'server/src/core/paths.ts'],
+    tests: 'evaluate,decision-edges,fs-view,bypass-approvals,command-directories,red-team',
+  },
 };
 
 const name = process.env.MUTATION_FOCUS ?? '';

@@ -8,7 +8,14 @@ const log = new AuditLog(stateDir as string, { foldWindowMs: 0 });
 process.stdin.once('data', () => {
   for (let i = 0; i < Number(countText); i++) {
     const deny = i % 2 === 1;
-    log.append({ kind: 'decision', action: 'filesystem.write', path: `src/${name}-${i}.ts`, decision: deny ? 'deny' : 'allow', allowed: !deny, reason: 'bench' });
+    log.append({
+      kind: 'decision',
+      action: 'filesystem.write',
+      path: `src/${name}-${i}.ts`,
+      decision: deny ? 'deny' : 'allow',
+      allowed: !deny,
+      reason: 'bench',
+    });
   }
   process.exit(0);
 });

@@ -28,7 +28,16 @@ const DENY = ['**/.env*', 'secrets/**', 'node_modules/**'];
 
 async function generateLog(file: string): Promise<void> {
   const out = createWriteStream(file);
-  const targets = ['src/utils/file{i}.ts', 'tests/unit/f{i}.spec.ts', 'secrets/key{i}', 'docs/page{i}.md', 'src/deep/a/b/c{i}.ts', 'config/.env.{i}', 'src/x{i}.ts', 'docs/api/{i}.md'];
+  const targets = [
+    'src/utils/file{i}.ts',
+    'tests/unit/f{i}.spec.ts',
+    'secrets/key{i}',
+    'docs/page{i}.md',
+    'src/deep/a/b/c{i}.ts',
+    'config/.env.{i}',
+    'src/x{i}.ts',
+    'docs/api/{i}.md',
+  ];
   for (let i = 0; i < LINES; i++) {
     const path = (targets[i % targets.length] as string).replace('{i}', String(i));
     const line = `{"timestamp":"2026-11-24T10:00:00Z","agent_id":"bench","action":"filesystem.write","path":"${path}"}\n`;
@@ -89,7 +98,9 @@ async function concurrentCallers(stateDir: string, callers: number, total: numbe
 
 /** Appends per second by `writers` processes appending `each` entries to one log at once (timed from a common start). */
 async function concurrentAppends(stateDir: string, writers: number, each: number): Promise<number> {
-  const children = Array.from({ length: writers }, (_, i) => spawn(process.execPath, [join(__dirname, 'append-writer.js'), stateDir, String(each), `w${i}`], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const children = Array.from({ length: writers }, (_, i) =>
+    spawn(process.execPath, [join(__dirname, 'append-writer.js'), stateDir, String(each), `w${i}`], { stdio: ['pipe', 'pipe', 'inherit'] }),
+  );
   await Promise.all(children.map((c) => new Promise((resolve) => c.stdout.once('data', resolve))));
   const start = process.hrtime.bigint();
   const exits = children.map((c) => new Promise<number | null>((resolve) => c.on('exit', resolve)));
@@ -154,13 +165,25 @@ async function main(): Promise<void> {
     const processes = median(rounds.processes);
     const yes = (ok: boolean): string => (ok ? 'yes' : 'NO');
     console.log(`durable audit appends, medians of ${ROUNDS} interleaved rounds`);
-    console.log(`baseline: write + fdatasync loop (this disk)       ${syncLoop.toFixed(0).padStart(10)} appends/s   (rounds: ${rounds.syncLoop.map((r) => r.toFixed(0)).join(', ')})`);
-    console.log(`one writer, each append awaited                    ${durable.toFixed(0).padStart(10)} appends/s   (every round verifies: ${yes(verifiedOne)})`);
+    console.log(
+      `baseline: write + fdatasync loop (this disk)       ${syncLoop.toFixed(0).padStart(10)} appends/s   (rounds: ${rounds.syncLoop.map((r) => r.toFixed(0)).join(', ')})`,
+    );
+    console.log(
+      `one writer, each append awaited                    ${durable.toFixed(0).padStart(10)} appends/s   (every round verifies: ${yes(verifiedOne)})`,
+    );
     const ratio = durable / syncLoop;
-    console.log(`  ${ratio >= 0.9 ? 'met   ' : 'MISSED'} one durable writer: ${ratio.toFixed(2)}× the fdatasync loop (target ≥ 0.9×; one log fdatasync per entry, the seal's every ${SEAL_SYNC_EVERY})`);
-    console.log(`${WRITERS} callers at once into one writer (group commit)  ${concurrent.toFixed(0).padStart(6)} appends/s   (allows and denials; every round verifies: ${yes(verifiedGrouped)})`);
-    console.log(`  ${concurrent >= 2000 ? 'met   ' : 'MISSED'} ${WRITERS} concurrent writers: ${concurrent.toFixed(0)} appends/s, ${(concurrent / syncLoop).toFixed(2)}× the fdatasync loop (target ≥ 2,000/s; a decider's calls share commits)`);
-    console.log(`${WRITERS} processes at once, each its own writer          ${processes.toFixed(0).padStart(6)} appends/s   (the in-process fallback: they take the log's lock in turn; every round verifies: ${yes(verifiedProcesses)})`);
+    console.log(
+      `  ${ratio >= 0.9 ? 'met   ' : 'MISSED'} one durable writer: ${ratio.toFixed(2)}× the fdatasync loop (target ≥ 0.9×; one log fdatasync per entry, the seal's every ${SEAL_SYNC_EVERY})`,
+    );
+    console.log(
+      `${WRITERS} callers at once into one writer (group commit)  ${concurrent.toFixed(0).padStart(6)} appends/s   (allows and denials; every round verifies: ${yes(verifiedGrouped)})`,
+    );
+    console.log(
+      `  ${concurrent >= 2000 ? 'met   ' : 'MISSED'} ${WRITERS} concurrent writers: ${concurrent.toFixed(0)} appends/s, ${(concurrent / syncLoop).toFixed(2)}× the fdatasync loop (target ≥ 2,000/s; a decider's calls share commits)`,
+    );
+    console.log(
+      `${WRITERS} processes at once, each its own writer          ${processes.toFixed(0).padStart(6)} appends/s   (the in-process fallback: they take the log's lock in turn; every round verifies: ${yes(verifiedProcesses)})`,
+    );
     console.log(`baseline: appendFileSync, no fsync, no chain       ${unsafe.toFixed(0).padStart(10)} appends/s`);
 
     // Lint throughput.
@@ -181,8 +204,12 @@ async function main(): Promise<void> {
     const base = LINES / (Number(process.hrtime.bigint() - start) / 1e9);
     const basePeak = rss.stop();
     console.log(`\nlint ${LINES.toLocaleString('en-US')} logged actions`);
-    console.log(`agent-policy-lint (streaming)                      ${ours.toFixed(0).padStart(10)} actions/s   peak RSS ${mb(ourPeak)} (before: ${mb(rssBefore)}), exit ${code}, ${(output / 1024 / 1024).toFixed(0)} MB of report`);
-    console.log(`baseline: article validateToolCall + minimatch     ${base.toFixed(0).padStart(10)} actions/s   peak RSS ${mb(basePeak)}, ${baseViolations.toLocaleString('en-US')} violations`);
+    console.log(
+      `agent-policy-lint (streaming)                      ${ours.toFixed(0).padStart(10)} actions/s   peak RSS ${mb(ourPeak)} (before: ${mb(rssBefore)}), exit ${code}, ${(output / 1024 / 1024).toFixed(0)} MB of report`,
+    );
+    console.log(
+      `baseline: article validateToolCall + minimatch     ${base.toFixed(0).padStart(10)} actions/s   peak RSS ${mb(basePeak)}, ${baseViolations.toLocaleString('en-US')} violations`,
+    );
     console.log(`  ${ours >= TARGET_LINT ? 'met   ' : 'MISSED'} lint ${(ours / 1000).toFixed(0)}k actions/s (target ≥ ${TARGET_LINT / 1000}k, bounded memory)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -24,7 +24,21 @@ async function writeLog(dir: string): Promise<void> {
     for (let i = 0; i < perDay; i++) {
       seq++;
       const deny = seq % 7 === 0;
-      const entry = { kind: 'decision', timestamp: `${day}T${String(Math.floor((i / perDay) * 24)).padStart(2, '0')}:00:00.000Z`, agent_id: seq % 1000 === 0 ? 'rare-agent' : 'code-assistant-prod', runtime: 'claude-code', action: 'filesystem.write', path: `src/module-${seq % 997}/file-${seq}.ts`, decision: deny ? 'deny' : 'allow', allowed: !deny, requires_approval: false, reason: deny ? 'denied by "secrets/**" (.agent-policy.yml:10:9)' : 'allowed by "src/**/*.ts" (.agent-policy.yml:17:9)', seq, prev: 'f'.repeat(64), hash: 'e'.repeat(64) };
+      const entry = {
+        kind: 'decision',
+        timestamp: `${day}T${String(Math.floor((i / perDay) * 24)).padStart(2, '0')}:00:00.000Z`,
+        agent_id: seq % 1000 === 0 ? 'rare-agent' : 'code-assistant-prod',
+        runtime: 'claude-code',
+        action: 'filesystem.write',
+        path: `src/module-${seq % 997}/file-${seq}.ts`,
+        decision: deny ? 'deny' : 'allow',
+        allowed: !deny,
+        requires_approval: false,
+        reason: deny ? 'denied by "secrets/**" (.agent-policy.yml:10:9)' : 'allowed by "src/**/*.ts" (.agent-policy.yml:17:9)',
+        seq,
+        prev: 'f'.repeat(64),
+        hash: 'e'.repeat(64),
+      };
       if (!out.write(`${JSON.stringify(entry)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
     await new Promise<void>((r) => out.end(() => r()));
@@ -61,7 +75,9 @@ async function main(): Promise<void> {
   for await (const entry of log.entries()) if (entry) count++;
   const baselineMs = performance.now() - t;
   console.log(`  baseline: stream the log from the start:   ${baselineMs.toFixed(1)} ms (${count.toLocaleString('en')} entries)`);
-  console.log(`  first page target < ${TARGET_FIRST_PAGE_MS} ms: ${firstMs < TARGET_FIRST_PAGE_MS ? 'met' : 'MISSED'} (${(baselineMs / firstMs).toFixed(0)}x faster than the baseline)`);
+  console.log(
+    `  first page target < ${TARGET_FIRST_PAGE_MS} ms: ${firstMs < TARGET_FIRST_PAGE_MS ? 'met' : 'MISSED'} (${(baselineMs / firstMs).toFixed(0)}x faster than the baseline)`,
+  );
   rmSync(state, { recursive: true, force: true });
 }
 

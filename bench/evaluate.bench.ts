@@ -89,7 +89,9 @@ function paths(n: number, big: boolean): string[] {
  * (`*a*a*a*a*b` took seconds on a 250-character name in V8): the same rules in the same places,
  * so the two policies test the same number of globs per decision and differ only in their shape.
  */
-const ADVERSARIAL = ARTICLE.replace('"src/**/*.ts"', '"src/**/*a*a*a*a*.ts"').replace('"**/.env*"', '"**/*a*a*a*a*b"').replace('"tests/**/*.spec.ts"', '"tests/**/*b*a*b*a*b*a*c"');
+const ADVERSARIAL = ARTICLE.replace('"src/**/*.ts"', '"src/**/*a*a*a*a*.ts"')
+  .replace('"**/.env*"', '"**/*a*a*a*a*b"')
+  .replace('"tests/**/*.spec.ts"', '"tests/**/*b*a*b*a*b*a*c"');
 
 /** Paths of 4,096 characters that the adversarial globs almost match, and the same kind for the ordinary policy. */
 function longPaths(n: number): string[] {
@@ -107,11 +109,26 @@ function longCommands(n: number): { action: string; command: string }[] {
   return Array.from({ length: n }, (_, i) => ({ action: 'command.exec', command: `tool${'a'.repeat(4090 - (i % 7))}c` }));
 }
 
-const COMMANDS = ['npm test', 'git status && npm run lint', 'rm -rf build', 'cat src/a.ts | grep foo > out.txt', "bash -c 'npm test'", 'git push --force origin main', 'sudo npm test', 'ls -la src', 'echo $(git status)', 'curl https://example.com'];
+const COMMANDS = [
+  'npm test',
+  'git status && npm run lint',
+  'rm -rf build',
+  'cat src/a.ts | grep foo > out.txt',
+  "bash -c 'npm test'",
+  'git push --force origin main',
+  'sudo npm test',
+  'ls -la src',
+  'echo $(git status)',
+  'curl https://example.com',
+];
 
 async function main(): Promise<void> {
   const realistic = await policy({ '': ARTICLE });
-  const articleRealistic: ArticlePolicy = { allow: ['src/**/*.ts', 'tests/**/*.spec.ts', 'docs/**'], deny: ['**/.env*', 'secrets/**', 'node_modules/**'], approval: ['package.json'] };
+  const articleRealistic: ArticlePolicy = {
+    allow: ['src/**/*.ts', 'tests/**/*.spec.ts', 'docs/**'],
+    deny: ['**/.env*', 'secrets/**', 'node_modules/**'],
+    approval: ['package.json'],
+  };
   const big = bigPolicyYaml(1000);
   const large: PolicySet = await policy({ '': big.yaml });
   if (large.refusal) throw new Error(`bench policy refused: ${large.refusal.message}`);
@@ -123,12 +140,24 @@ async function main(): Promise<void> {
     return f(p);
   };
   const cases: Case[] = [];
-  for (const [label, set, article, isBig] of [['realistic', realistic, articleRealistic, false], ['1,000-rule', large, big.article, true]] as const) {
+  for (const [label, set, article, isBig] of [
+    ['realistic', realistic, articleRealistic, false],
+    ['1,000-rule', large, big.article, true],
+  ] as const) {
     const ps = paths(20000, isBig);
     const actions = ps.map((path) => ({ action: 'filesystem.write', path }));
     cases.push(bench(`path   ${label.padEnd(10)} agent-policy evaluate()`, actions, (a) => evaluate(set, a), 2000));
-    cases.push(bench(`path   ${label.padEnd(10)} baseline: article validateToolCall + minimatch`, ps, (p) => validateToolCall(p as string, article, mm), isBig ? 2 : 2000));
-    cases.push(bench(`path   ${label.padEnd(10)} baseline: same, picomatch (compiled once)`, ps, (p) => validateToolCall(p as string, article, pm), isBig ? 10 : 2000));
+    cases.push(
+      bench(
+        `path   ${label.padEnd(10)} baseline: article validateToolCall + minimatch`,
+        ps,
+        (p) => validateToolCall(p as string, article, mm),
+        isBig ? 2 : 2000,
+      ),
+    );
+    cases.push(
+      bench(`path   ${label.padEnd(10)} baseline: same, picomatch (compiled once)`, ps, (p) => validateToolCall(p as string, article, pm), isBig ? 10 : 2000),
+    );
     const cmds = Array.from({ length: 2000 }, (_, i) => ({ action: 'command.exec', command: `${COMMANDS[i % COMMANDS.length] as string} # ${i}` }));
     cases.push(bench(`command ${label.padEnd(9)} agent-policy evaluate() incl. parsing`, cmds, (a) => evaluate(set, a), 50));
   }
@@ -156,13 +185,17 @@ async function main(): Promise<void> {
   const hostile = rows.find((r) => r.name.includes('4,096-char adversarial'));
   if (ordinary && hostile) {
     const ratio = hostile.medianUs / ordinary.medianUs;
-    console.log(`  ${ratio <= 2 ? 'met   ' : 'MISSED'} adversarial globs on 4,096-character paths: ${hostile.medianUs.toFixed(3)} µs, ${ratio.toFixed(2)}× the ordinary policy's ${ordinary.medianUs.toFixed(3)} µs on the same paths (target ≤ 2×)`);
+    console.log(
+      `  ${ratio <= 2 ? 'met   ' : 'MISSED'} adversarial globs on 4,096-character paths: ${hostile.medianUs.toFixed(3)} µs, ${ratio.toFixed(2)}× the ordinary policy's ${ordinary.medianUs.toFixed(3)} µs on the same paths (target ≤ 2×)`,
+    );
   }
   const plainWord = rows.find((r) => r.name.includes('ordinary pattern "tool*b"'));
   const hostileWord = rows.find((r) => r.name.includes('adversarial "tool*a*a*a*a*b"'));
   if (plainWord && hostileWord) {
     const ratio = hostileWord.medianUs / plainWord.medianUs;
-    console.log(`  ${ratio <= 2 ? 'met   ' : 'MISSED'} adversarial command pattern on 4,096-character words: ${hostileWord.medianUs.toFixed(3)} µs, ${ratio.toFixed(2)}× the ordinary pattern's ${plainWord.medianUs.toFixed(3)} µs on the same words (target ≤ 2×)`);
+    console.log(
+      `  ${ratio <= 2 ? 'met   ' : 'MISSED'} adversarial command pattern on 4,096-character words: ${hostileWord.medianUs.toFixed(3)} µs, ${ratio.toFixed(2)}× the ordinary pattern's ${plainWord.medianUs.toFixed(3)} µs on the same words (target ≤ 2×)`,
+    );
   }
 }
 

@@ -31,7 +31,8 @@ function timePlugin(input, env, cwd = root) {
   samples.sort((a, b) => a - b);
   return { median: samples[Math.floor(N / 2)], p90: samples[Math.floor(N * 0.9)] };
 }
-const vscodePayload = (tool, input) => JSON.stringify({ hook_event_name: 'PreToolUse', session_id: 'bench', tool_name: tool, tool_input: input, tool_use_id: 'b', cwd: root });
+const vscodePayload = (tool, input) =>
+  JSON.stringify({ hook_event_name: 'PreToolUse', session_id: 'bench', tool_name: tool, tool_input: input, tool_use_id: 'b', cwd: root });
 const noExtension = { ...process.env, AGENT_POLICY_EDITOR_NODE: process.execPath };
 delete noExtension.AGENT_POLICY_HOOK_SERVICE;
 const resident = spawn(process.execPath, [join(repo, 'bench', 'out', 'vscode-hook-service.js'), root], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -61,11 +62,20 @@ const denyRm = payload('Bash', { command: 'rm -rf build' });
 const allowEdit = payload('Edit', { file_path: join(root, 'src/utils/logger.ts') });
 const offEnv = { ...deciderEnv, AGENT_POLICY_DECIDER: 'off' };
 const cases = [
-  ...(existsSync(native) ? [
-    ['decider, native client: Bash rm -rf (deny)', native, hookArgs([process.execPath]), denyRm, deciderEnv, 'deny'],
-    ['decider, native client: Edit src file (allow)', native, hookArgs([process.execPath]), allowEdit, deciderEnv, 'allow'],
-  ] : []),
-  ['decider, Node client: Edit src file (allow)', process.execPath, hookArgs(['--liftoff-only', join(repo, 'server', 'out', 'hook.js')]), allowEdit, deciderEnv, 'allow'],
+  ...(existsSync(native)
+    ? [
+        ['decider, native client: Bash rm -rf (deny)', native, hookArgs([process.execPath]), denyRm, deciderEnv, 'deny'],
+        ['decider, native client: Edit src file (allow)', native, hookArgs([process.execPath]), allowEdit, deciderEnv, 'allow'],
+      ]
+    : []),
+  [
+    'decider, Node client: Edit src file (allow)',
+    process.execPath,
+    hookArgs(['--liftoff-only', join(repo, 'server', 'out', 'hook.js')]),
+    allowEdit,
+    deciderEnv,
+    'allow',
+  ],
   ['in-process (no decider): Bash rm -rf (deny)', process.execPath, ['--liftoff-only', cli, ...hookArgs([]).slice(0)], denyRm, offEnv, 'deny'],
   ['in-process (no decider): Edit src file (allow)', process.execPath, ['--liftoff-only', cli, ...hookArgs([])], allowEdit, offEnv, 'allow'],
   ['baseline: node -e 0', process.execPath, ['-e', '0'], '', process.env, undefined],
@@ -87,14 +97,19 @@ const stats = cases.map(([name], i) => [name, { median: median(samples[i]), p90:
 const rows = stats;
 const nodeStart = median(samples[cases.findIndex(([n]) => n === 'baseline: node -e 0')]);
 console.log(`\nagent-policy hook, one process per call (plugin rows: ${N} calls each; runtime rows: ${ROUNDS} interleaved rounds), ms`);
-for (const [name, s] of [...pluginRows, ...rows]) console.log(`  ${name.padEnd(56)} median ${s.median.toFixed(1).padStart(6)}  p90 ${s.p90.toFixed(1).padStart(6)}`);
+for (const [name, s] of [...pluginRows, ...rows])
+  console.log(`  ${name.padEnd(56)} median ${s.median.toFixed(1).padStart(6)}  p90 ${s.p90.toFixed(1).padStart(6)}`);
 console.log('\ntargets (issue 17)');
 for (const [name, s] of stats) {
   if (name.startsWith('decider, Node client')) {
-    console.log(`  (info) ${name}: ${s.median.toFixed(1)} ms: the client where no C compiler built the native one; Node's own start (${nodeStart.toFixed(1)} ms) is its floor`);
+    console.log(
+      `  (info) ${name}: ${s.median.toFixed(1)} ms: the client where no C compiler built the native one; Node's own start (${nodeStart.toFixed(1)} ms) is its floor`,
+    );
   } else if (name.startsWith('decider')) {
     const ok = s.median <= 15 && s.median <= 0.25 * nodeStart;
-    console.log(`  ${ok ? 'met   ' : 'MISSED'} ${name}: ${s.median.toFixed(1)} ms = ${(s.median / nodeStart).toFixed(2)}× node -e 0 (target ≤ 15 ms and ≤ 0.25×)`);
+    console.log(
+      `  ${ok ? 'met   ' : 'MISSED'} ${name}: ${s.median.toFixed(1)} ms = ${(s.median / nodeStart).toFixed(2)}× node -e 0 (target ≤ 15 ms and ≤ 0.25×)`,
+    );
   } else if (name.startsWith('in-process')) {
     console.log(`  ${s.median <= 150 ? 'met   ' : 'MISSED'} ${name}: ${s.median.toFixed(0)} ms on Node ${process.versions.node} (target ≤ 150 ms)`);
   }

@@ -30,7 +30,17 @@ const locked = '{"action":"filesystem.write","path":"backend/auth/config.yml"}';
 cmd(['check', '--audit', '--json', locked]);
 // A bypass needs its approver's passphrase typed at a terminal (agent-policy approver enroll sets
 // it): here there is no terminal or nobody enrolled, so it is refused and the refusal audited.
-cmd(['bypass', '--reason', 'P0 incident: fix auth service crash', '--allow', 'backend/auth/config.yml', '--duration', '30m', '--approver', 'alice@example.com']);
+cmd([
+  'bypass',
+  '--reason',
+  'P0 incident: fix auth service crash',
+  '--allow',
+  'backend/auth/config.yml',
+  '--duration',
+  '30m',
+  '--approver',
+  'alice@example.com',
+]);
 cmd(['check', '--audit', '--json', locked]);
 cmd(['audit', 'query']);
 const verified = cmd(['audit', 'verify']);

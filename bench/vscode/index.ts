@@ -39,7 +39,9 @@ export async function run(): Promise<void> {
   const denied = (i: number): { path: string; content: string } => ({ path: `secrets/bench-${i % 50}.txt`, content: 'x' });
   await time(20, (i) => vscode.lm.invokeTool(EDIT_TOOL, { input: denied(i), toolInvocationToken: undefined }));
   const toolEdit = await time(N, (i) => vscode.lm.invokeTool(EDIT_TOOL, { input: denied(i), toolInvocationToken: undefined }));
-  const toolRun = await time(N, (i) => vscode.lm.invokeTool(RUN_TOOL, { input: { command: `curl https://example.com/${i % 50}` }, toolInvocationToken: undefined }));
+  const toolRun = await time(N, (i) =>
+    vscode.lm.invokeTool(RUN_TOOL, { input: { command: `curl https://example.com/${i % 50}` }, toolInvocationToken: undefined }),
+  );
   const gate = await time(N, (i) => api.gate.decide({ action: { action: 'filesystem.write', path: denied(i).path }, runtime: 'bench' }));
   const core = await time(N * 10, (i) => api.context.decide({ action: 'filesystem.write', path: denied(i).path }));
 
@@ -56,7 +58,10 @@ export async function run(): Promise<void> {
     ['baseline: gate.decide (decide + audit write)', stats(gate)],
     ['baseline: core decision only', stats(core)],
   ];
-  const lines = [`Agent Policy in VS Code ${vscode.version} (extension host Node ${process.version}), ms`, `${'measure'.padEnd(58)} ${'median'.padStart(9)} ${'p90'.padStart(9)}`];
+  const lines = [
+    `Agent Policy in VS Code ${vscode.version} (extension host Node ${process.version}), ms`,
+    `${'measure'.padEnd(58)} ${'median'.padStart(9)} ${'p90'.padStart(9)}`,
+  ];
   for (const [name, s] of rows) lines.push(`${name.padEnd(58)} ${s.median.toFixed(2).padStart(9)} ${s.p90.toFixed(2).padStart(9)}`);
   lines.push(`  ${api.activation.totalMs <= 200 ? 'met   ' : 'MISSED'} activation ${api.activation.totalMs.toFixed(0)} ms (target ≤ 200 ms)`);
   console.log(lines.join('\n'));

@@ -14,9 +14,16 @@ export interface AgentGovernance {
 export function builtInAgentGovernance(serviceRunning: boolean): AgentGovernance {
   if (!vscode.workspace.isTrusted) return { governed: false, why: 'the workspace is not trusted' };
   if (vscode.workspace.getConfiguration('chat').get<boolean>('useHooks', true) === false) {
-    return { governed: false, why: "hooks are turned off (`chat.useHooks` is false): VS Code's agent writes and runs commands without asking the policy; only the denied-edit watcher sees its edits, afterwards" };
+    return {
+      governed: false,
+      why: "hooks are turned off (`chat.useHooks` is false): VS Code's agent writes and runs commands without asking the policy; only the denied-edit watcher sees its edits, afterwards",
+    };
   }
-  if (!serviceRunning) return { governed: true, why: "governed by the plugin hook, decided by the CLI (this window's approval service is off, so an ask is VS Code's own confirmation)" };
+  if (!serviceRunning)
+    return {
+      governed: true,
+      why: "governed by the plugin hook, decided by the CLI (this window's approval service is off, so an ask is VS Code's own confirmation)",
+    };
   return { governed: true, why: 'governed before every tool call by the plugin hook, decided here (asks come to this window with the diff)' };
 }
 

@@ -23,10 +23,14 @@ export async function writeAgentSettings(context: PolicyContext, output: vscode.
   const settings = agentSettings(set);
   const terminalWhere = await writeStricter(TERMINAL_SETTING, settings.terminal);
   const editsWhere = await writeStricter(EDITS_SETTING, settings.edits);
-  output.appendLine(`Wrote ${Object.keys(settings.terminal).length} terminal confirmation rules to the ${terminalWhere} settings and ${Object.keys(settings.edits).length} edit confirmation rules to the ${editsWhere} settings.`);
+  output.appendLine(
+    `Wrote ${Object.keys(settings.terminal).length} terminal confirmation rules to the ${terminalWhere} settings and ${Object.keys(settings.edits).length} edit confirmation rules to the ${editsWhere} settings.`,
+  );
   for (const n of settings.notExpressed) output.appendLine(`  not expressed: ${n.rule} (${n.why})`);
   const written = { terminal: Object.keys(settings.terminal).length, edits: Object.keys(settings.edits).length, notExpressed: settings.notExpressed };
-  void vscode.window.showInformationMessage(`Agent Policy: VS Code's agent now asks before ${written.terminal} command and ${written.edits} file rules; ${written.notExpressed.length} rules stay with the gate only (see the output).`);
+  void vscode.window.showInformationMessage(
+    `Agent Policy: VS Code's agent now asks before ${written.terminal} command and ${written.edits} file rules; ${written.notExpressed.length} rules stay with the gate only (see the output).`,
+  );
   return written;
 }
 

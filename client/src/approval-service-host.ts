@@ -56,8 +56,17 @@ export class ApprovalServiceHost implements vscode.Disposable {
     if (request.hook) {
       // VS Code's built-in agent: the whole tool call, decided, recorded and asked here.
       const call = readHookCall(HOOK_ADAPTERS.vscode, request.hook);
-      const outcome = await this.gate.decideAgentCall(call, proposedEdit(request.hook), typeof request.timeout_ms === 'number' ? request.timeout_ms : undefined);
-      return { decision: outcome.allowed ? 'allow' : 'deny', reason: outcome.reason, ...(outcome.approvalId ? { approval_id: outcome.approvalId } : {}), ...(outcome.status ? { status: outcome.status } : {}) };
+      const outcome = await this.gate.decideAgentCall(
+        call,
+        proposedEdit(request.hook),
+        typeof request.timeout_ms === 'number' ? request.timeout_ms : undefined,
+      );
+      return {
+        decision: outcome.allowed ? 'allow' : 'deny',
+        reason: outcome.reason,
+        ...(outcome.approvalId ? { approval_id: outcome.approvalId } : {}),
+        ...(outcome.status ? { status: outcome.status } : {}),
+      };
     }
     const outcome = await this.gate.answerHook({
       action: request.action as Record<string, unknown>,
@@ -66,7 +75,12 @@ export class ApprovalServiceHost implements vscode.Disposable {
       ...(typeof request.proposed_content === 'string' ? { proposedContent: request.proposed_content } : {}),
       ...(typeof request.timeout_ms === 'number' ? { timeoutMs: request.timeout_ms } : {}),
     });
-    return { decision: outcome.allowed ? 'allow' : 'deny', reason: outcome.reason, ...(outcome.approvalId ? { approval_id: outcome.approvalId } : {}), ...(outcome.status ? { status: outcome.status } : {}) };
+    return {
+      decision: outcome.allowed ? 'allow' : 'deny',
+      reason: outcome.reason,
+      ...(outcome.approvalId ? { approval_id: outcome.approvalId } : {}),
+      ...(outcome.status ? { status: outcome.status } : {}),
+    };
   }
 
   dispose(): void {
@@ -78,7 +92,14 @@ export class ApprovalServiceHost implements vscode.Disposable {
 /** The file as a string replacement would leave it, for the approval diff (undefined when it cannot be worked out). */
 function proposedEdit(hook: Record<string, unknown>): string | undefined {
   const input = hook.tool_input as Record<string, unknown> | undefined;
-  if (hook.tool_name !== 'replace_string_in_file' || !input || typeof input.filePath !== 'string' || typeof input.oldString !== 'string' || typeof input.newString !== 'string') return undefined;
+  if (
+    hook.tool_name !== 'replace_string_in_file' ||
+    !input ||
+    typeof input.filePath !== 'string' ||
+    typeof input.oldString !== 'string' ||
+    typeof input.newString !== 'string'
+  )
+    return undefined;
   try {
     const current = readFileSync(input.filePath, 'utf8');
     return current.includes(input.oldString) ? current.replace(input.oldString, input.newString) : undefined;

@@ -43,7 +43,8 @@ export class ApprovalPrompter implements vscode.TreeDataProvider<ApprovalRequest
 
   /** Shows the prompt for a request (once; later calls only re-show when asked explicitly). */
   prompt(request: ApprovalRequest, proposedContent?: string, again = false): void {
-    if (proposedContent !== undefined) this.proposals.set(request.id, { uri: this.proposed.add(request.id, pathOf(request) ?? 'proposed', proposedContent), content: proposedContent });
+    if (proposedContent !== undefined)
+      this.proposals.set(request.id, { uri: this.proposed.add(request.id, pathOf(request) ?? 'proposed', proposedContent), content: proposedContent });
     this.changed.fire(undefined);
     if (this.prompted.has(request.id) && !again) return;
     this.prompted.add(request.id);
@@ -70,7 +71,13 @@ export class ApprovalPrompter implements vscode.TreeDataProvider<ApprovalRequest
     if (!proposal || !path) return;
     const current = vscode.Uri.file(isAbsolute(path) ? path : join(this.context.root, path));
     const left = existsSync(current.fsPath) ? current : this.proposed.empty(request.id, path);
-    await vscode.commands.executeCommand('vscode.diff', left, proposal.uri, `${path}: current ↔ proposed by ${request.agent_id ?? request.runtime} (approval ${request.id})`, { preview: true });
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      left,
+      proposal.uri,
+      `${path}: current ↔ proposed by ${request.agent_id ?? request.runtime} (approval ${request.id})`,
+      { preview: true },
+    );
   }
 
   decide(id: string, to: 'approved' | 'denied', note?: string): boolean {
@@ -86,7 +93,9 @@ export class ApprovalPrompter implements vscode.TreeDataProvider<ApprovalRequest
     const item = new vscode.TreeItem(describeAction(request.action), vscode.TreeItemCollapsibleState.None);
     item.id = request.id;
     item.description = `${request.agent_id ?? request.runtime} · ${timeLeft(request.expires_at, this.context.clock())} left`;
-    item.tooltip = new vscode.MarkdownString(`**${describeAction(request.action)}**\n\n${request.reason}\n\nRule: ${ruleLabel(request.rule) ?? 'none'}\n\nRequested ${request.timestamp} by ${request.runtime}; expires ${request.expires_at}.`);
+    item.tooltip = new vscode.MarkdownString(
+      `**${describeAction(request.action)}**\n\n${request.reason}\n\nRule: ${ruleLabel(request.rule) ?? 'none'}\n\nRequested ${request.timestamp} by ${request.runtime}; expires ${request.expires_at}.`,
+    );
     item.iconPath = new vscode.ThemeIcon('question', new vscode.ThemeColor('charts.yellow'));
     item.contextValue = 'pendingApproval';
     item.command = { command: 'agentPolicy.showApproval', title: 'Show request', arguments: [request] };

@@ -105,7 +105,11 @@ export class AuditTree implements vscode.TreeDataProvider<AuditNode>, vscode.Dis
       return dayNode;
     });
     if (this.pages && !this.pages.done) this.roots.push({ kind: 'more', scannedAll: false });
-    if (this.loaded.length === 0) this.roots.push({ kind: 'message', text: Object.keys(this.filterValue).length ? 'No entries match the filter in what was read' : 'The audit log is empty' });
+    if (this.loaded.length === 0)
+      this.roots.push({
+        kind: 'message',
+        text: Object.keys(this.filterValue).length ? 'No entries match the filter in what was read' : 'The audit log is empty',
+      });
     this.changed.fire(undefined);
   }
 
@@ -131,7 +135,10 @@ export class AuditTree implements vscode.TreeDataProvider<AuditNode>, vscode.Dis
         return item;
       }
       case 'group': {
-        const item = new vscode.TreeItem(node.group, node.group === 'allow' || node.group === 'events' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(
+          node.group,
+          node.group === 'allow' || node.group === 'events' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
+        );
         item.id = `group:${node.day}:${node.group}`;
         item.description = String(node.entries.length);
         item.iconPath = icon(node.group);
@@ -180,7 +187,10 @@ function icon(group: Group): vscode.ThemeIcon {
 function entryItem(item: AuditItem, group: Group): vscode.TreeItem {
   const entry = item.entry;
   const kind = String(entry.kind);
-  const label = kind === 'decision' || kind === 'violation' ? `${kind === 'violation' ? 'observed ' : ''}${describeAction(entry)}` : `${kind} ${describeAction(entry)}`.replace(/ unknown$/, '');
+  const label =
+    kind === 'decision' || kind === 'violation'
+      ? `${kind === 'violation' ? 'observed ' : ''}${describeAction(entry)}`
+      : `${kind} ${describeAction(entry)}`.replace(/ unknown$/, '');
   const tree = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
   tree.id = `entry:${text(entry.seq)}:${text(entry.hash ?? entry.line).slice(0, 12)}`;
   const time = typeof entry.timestamp === 'string' ? entry.timestamp.slice(11, 19) : '';

@@ -57,7 +57,11 @@ export function parseExplainInput(text: string): Record<string, unknown> {
 async function explain(deps: CommandDeps, arg: unknown): Promise<unknown> {
   let action = arg && typeof arg === 'object' ? (arg as Record<string, unknown>) : typeof arg === 'string' ? parseExplainInput(arg) : undefined;
   if (!action) {
-    const text = await vscode.window.showInputBox({ title: 'Agent Policy: explain', prompt: 'A path (src/app.ts), a command ($ git push --force) or a URL (https://…)', ignoreFocusOut: true });
+    const text = await vscode.window.showInputBox({
+      title: 'Agent Policy: explain',
+      prompt: 'A path (src/app.ts), a command ($ git push --force) or a URL (https://…)',
+      ignoreFocusOut: true,
+    });
     if (!text) return undefined;
     action = parseExplainInput(text);
   }
@@ -92,7 +96,9 @@ async function ask(prompt: string, value?: unknown, validate?: (v: string) => st
 /** The same checks as `agent-policy bypass`: a reason, an approver, a duration, one pattern; then the policy's own limits. */
 async function grantBypass(context: PolicyContext, arg: Partial<BypassRequest> | undefined): Promise<boolean> {
   const set = await context.ready();
-  const kind = arg?.kind ?? ((await vscode.window.showQuickPick(['path', 'command'], { title: 'Bypass: for a path glob or a command pattern?' })) as 'path' | 'command' | undefined);
+  const kind =
+    arg?.kind ??
+    ((await vscode.window.showQuickPick(['path', 'command'], { title: 'Bypass: for a path glob or a command pattern?' })) as 'path' | 'command' | undefined);
   if (!kind) return false;
   const pattern = await ask(kind === 'path' ? 'Path glob to allow (e.g. backend/auth/config.yml)' : 'Command pattern to allow (e.g. git push)', arg?.pattern);
   const reason = pattern && (await ask('Why (at least 10 characters; recorded in the audit log)', arg?.reason));
@@ -105,7 +111,9 @@ async function grantBypass(context: PolicyContext, arg: Partial<BypassRequest> |
     return false;
   }
   context.refresh();
-  void vscode.window.showWarningMessage(`Agent Policy: bypass ${result.grant.id} granted until ${result.grant.expires_at} (audit entry ${String(result.auditSeq)}).`);
+  void vscode.window.showWarningMessage(
+    `Agent Policy: bypass ${result.grant.id} granted until ${result.grant.expires_at} (audit entry ${String(result.auditSeq)}).`,
+  );
   return true;
 }
 
@@ -143,7 +151,16 @@ async function filterAudit(audit: AuditView, arg: AuditFilter | undefined): Prom
     field.key === 'decision'
       ? await vscode.window.showQuickPick(['deny', 'ask', 'approvals', 'bypass', 'allow', 'events'])
       : field.key === 'action'
-        ? await vscode.window.showQuickPick(['filesystem.', 'filesystem.read', 'filesystem.write', 'filesystem.delete', 'filesystem.rename', 'filesystem.search', 'command.exec', 'network.request'])
+        ? await vscode.window.showQuickPick([
+            'filesystem.',
+            'filesystem.read',
+            'filesystem.write',
+            'filesystem.delete',
+            'filesystem.rename',
+            'filesystem.search',
+            'command.exec',
+            'network.request',
+          ])
         : await vscode.window.showInputBox({ prompt: field.key === 'agent' ? 'Agent id or runtime' : 'Text anywhere in the entry' });
   if (value) audit.setFilter({ ...audit.filter, [field.key]: value });
 }

@@ -82,12 +82,27 @@ export class DeniedEditWatcher implements vscode.Disposable {
     if (this.restoring.delete(`${path}:${change}`)) return undefined;
     if (isStateFile(this.context, uri.fsPath)) return undefined;
     if (this.governance(path)) {
-      this.context.stores.audit.append({ kind: 'governance.change', runtime: 'vscode-watcher', action: change === 'deleted' ? 'filesystem.delete' : 'filesystem.write', path, change });
+      this.context.stores.audit.append({
+        kind: 'governance.change',
+        runtime: 'vscode-watcher',
+        action: change === 'deleted' ? 'filesystem.delete' : 'filesystem.write',
+        path,
+        change,
+      });
       return undefined;
     }
     const reason = this.denied(path, change);
     if (!reason) return undefined;
-    const appended = this.context.stores.audit.append({ kind: 'violation', runtime: 'vscode-watcher', agent_id: null, action: change === 'deleted' ? 'filesystem.delete' : 'filesystem.write', path, change, decision: 'deny', reason: `a denied file was ${change} outside the gate: ${reason}` });
+    const appended = this.context.stores.audit.append({
+      kind: 'violation',
+      runtime: 'vscode-watcher',
+      agent_id: null,
+      action: change === 'deleted' ? 'filesystem.delete' : 'filesystem.write',
+      path,
+      change,
+      decision: 'deny',
+      reason: `a denied file was ${change} outside the gate: ${reason}`,
+    });
     const violation: Violation = { path, change, reason, seq: appended.seq };
     this.fired.fire(violation);
     void this.alert(violation);
@@ -95,7 +110,11 @@ export class DeniedEditWatcher implements vscode.Disposable {
   }
 
   private async alert(violation: Violation): Promise<void> {
-    const choice = await vscode.window.showErrorMessage(`Agent Policy: ${violation.path} was ${violation.change}, but the policy denies it (${violation.reason}).`, REVERT, 'Show in audit log');
+    const choice = await vscode.window.showErrorMessage(
+      `Agent Policy: ${violation.path} was ${violation.change}, but the policy denies it (${violation.reason}).`,
+      REVERT,
+      'Show in audit log',
+    );
     if (choice === REVERT) await this.revert(violation);
     else if (choice === 'Show in audit log' && violation.seq !== undefined) await vscode.commands.executeCommand('agentPolicy.revealAuditEntry', violation.seq);
   }
@@ -139,6 +158,8 @@ function isStateFile(context: PolicyContext, file: string): boolean {
 
 function committedCopy(root: string, path: string): Promise<Buffer | undefined> {
   return new Promise((done) => {
-    execFile('git', ['show', `HEAD:${path}`], { cwd: root, encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => done(error ? undefined : stdout));
+    execFile('git', ['show', `HEAD:${path}`], { cwd: root, encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 }, (error, stdout) =>
+      done(error ? undefined : stdout),
+    );
   });
 }

@@ -71,7 +71,14 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Agen
     vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, proposed),
     governanceMessage(vscode.window.createTreeView('agentPolicy.approvals', { treeDataProvider: approvals }), context, () => service.info !== undefined),
     ...registerGovernedTools(context, gate),
-    ...registerCommands({ context, languageClient, approvals, audit, explain: new ExplainView(output), writeAgentSettings: () => writeAgentSettings(context, output) }),
+    ...registerCommands({
+      context,
+      languageClient,
+      approvals,
+      audit,
+      explain: new ExplainView(output),
+      writeAgentSettings: () => writeAgentSettings(context, output),
+    }),
     context.onDidAlert((alert) => void alertOnDeny(alert.message, alert.seq)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => context.refresh()),
   );
@@ -94,7 +101,10 @@ function governanceMessage(view: vscode.TreeView<unknown>, context: PolicyContex
     view.message = `${agent.governed ? '' : '⚠ '}VS Code's agent: ${agent.why}.`;
   };
   update();
-  const listeners = [context.onDidChange(update), vscode.workspace.onDidChangeConfiguration((e) => (GOVERNANCE_SETTINGS.some((s) => e.affectsConfiguration(s)) ? update() : undefined))];
+  const listeners = [
+    context.onDidChange(update),
+    vscode.workspace.onDidChangeConfiguration((e) => (GOVERNANCE_SETTINGS.some((s) => e.affectsConfiguration(s)) ? update() : undefined)),
+  ];
   return { dispose: () => [view, ...listeners].forEach((d) => void d.dispose()) };
 }
 

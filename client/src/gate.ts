@@ -91,9 +91,22 @@ export class Gate {
   }
 
   private outcomeOf(outcome: Enforcement): GateOutcome {
-    const result = outcome.decisions.find((d) => d.result.decision !== 'allow')?.result ?? outcome.decisions[0]?.result ?? { decision: outcome.decision, allowed: outcome.decision === 'allow', requires_approval: false, reason: outcome.reason, rules: [] };
+    const result = outcome.decisions.find((d) => d.result.decision !== 'allow')?.result ??
+      outcome.decisions[0]?.result ?? {
+        decision: outcome.decision,
+        allowed: outcome.decision === 'allow',
+        requires_approval: false,
+        reason: outcome.reason,
+        rules: [],
+      };
     const status = outcome.approval?.status;
-    return { allowed: outcome.decision === 'allow', result, reason: outcome.reason, ...(outcome.approval?.approvalId ? { approvalId: outcome.approval.approvalId } : {}), ...(status ? { status } : {}) };
+    return {
+      allowed: outcome.decision === 'allow',
+      result,
+      reason: outcome.reason,
+      ...(outcome.approval?.approvalId ? { approvalId: outcome.approval.approvalId } : {}),
+      ...(status ? { status } : {}),
+    };
   }
 }
 
@@ -107,12 +120,23 @@ function editorApprover(context: PolicyContext, prompter: ApprovalPrompter): App
   return {
     async ask(ask) {
       const stores = context.stores;
-      const approval = stores.approvals.request({ action: ask.action, result: ask.result, agentId: ask.actor.agentId ?? context.set?.agentId ?? null, runtime: ask.actor.runtime, timeoutMs: ask.timeoutMs });
+      const approval = stores.approvals.request({
+        action: ask.action,
+        result: ask.result,
+        agentId: ask.actor.agentId ?? context.set?.agentId ?? null,
+        runtime: ask.actor.runtime,
+        timeoutMs: ask.timeoutMs,
+      });
       prompter.prompt(approval, ask.proposedContent);
       const status = await stores.approvals.waitFor(approval.id);
       const settled = stores.approvals.get(approval.id);
       const by = settled?.decided_by ? ` by ${settled.decided_by}` : '';
-      const reason = status === 'approved' ? `approved${by}: ${ask.result.reason}` : status === 'expired' ? `no one approved it in time (a timeout counts as a denial): ${ask.result.reason}` : `denied${by}: ${ask.result.reason}`;
+      const reason =
+        status === 'approved'
+          ? `approved${by}: ${ask.result.reason}`
+          : status === 'expired'
+            ? `no one approved it in time (a timeout counts as a denial): ${ask.result.reason}`
+            : `denied${by}: ${ask.result.reason}`;
       return { allowed: status === 'approved', reason, approvalId: approval.id, status };
     },
   };

@@ -26,11 +26,16 @@ interface RunInput {
  * model as the reason instead of an action.
  */
 export function registerGovernedTools(context: PolicyContext, gate: Gate): vscode.Disposable[] {
-  return [vscode.lm.registerTool<EditInput>(EDIT_TOOL, new EditFileTool(context, gate)), vscode.lm.registerTool<RunInput>(RUN_TOOL, new RunCommandTool(context, gate))];
+  return [
+    vscode.lm.registerTool<EditInput>(EDIT_TOOL, new EditFileTool(context, gate)),
+    vscode.lm.registerTool<RunInput>(RUN_TOOL, new RunCommandTool(context, gate)),
+  ];
 }
 
 function refusal(outcome: GateOutcome): vscode.LanguageModelToolResult {
-  return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(`Refused by Agent Policy (${outcome.status ?? outcome.result.decision}): ${outcome.reason}`)]);
+  return new vscode.LanguageModelToolResult([
+    new vscode.LanguageModelTextPart(`Refused by Agent Policy (${outcome.status ?? outcome.result.decision}): ${outcome.reason}`),
+  ]);
 }
 
 /** What the policy says now, for the confirmation shown before the tool runs. */
@@ -64,7 +69,8 @@ class EditFileTool implements vscode.LanguageModelTool<EditInput> {
   }
 
   async invoke(options: vscode.LanguageModelToolInvocationOptions<EditInput>): Promise<vscode.LanguageModelToolResult> {
-    if (typeof options.input?.path !== 'string' || typeof options.input.content !== 'string') throw new Error('agentPolicy_editFile needs "path" and "content" strings');
+    if (typeof options.input?.path !== 'string' || typeof options.input.content !== 'string')
+      throw new Error('agentPolicy_editFile needs "path" and "content" strings');
     const { absolute, path, action } = this.target(options.input);
     const outcome = await this.gate.decide({ action, runtime: TOOL_RUNTIME, proposedContent: options.input.content });
     if (!outcome.allowed) return refusal(outcome);
@@ -101,7 +107,8 @@ class RunCommandTool implements vscode.LanguageModelTool<RunInput> {
 function runShell(command: string, cwd: string, token: vscode.CancellationToken): Promise<{ code: number | null; output: string }> {
   return new Promise((done) => {
     if (!existsSync(cwd)) return done({ code: null, output: `no such directory: ${cwd}` });
-    const shell = process.platform === 'win32' ? { file: process.env.ComSpec ?? 'cmd.exe', args: ['/d', '/s', '/c', command] } : { file: '/bin/sh', args: ['-c', command] };
+    const shell =
+      process.platform === 'win32' ? { file: process.env.ComSpec ?? 'cmd.exe', args: ['/d', '/s', '/c', command] } : { file: '/bin/sh', args: ['-c', command] };
     const child = spawn(shell.file, shell.args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const take = (chunk: Buffer): void => {

@@ -28,7 +28,10 @@ export class PolicyContext implements vscode.Disposable {
   private loading: Promise<void> | undefined;
   private enforcerValue: Enforcer | undefined;
 
-  constructor(readonly root: string, readonly clock: () => number = Date.now) {
+  constructor(
+    readonly root: string,
+    readonly clock: () => number = Date.now,
+  ) {
     this.disposables.push(this.changed, this.alerted);
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '**/.agent-policy{,.override}.yml'));
     const reload = (): void => void this.reload();
@@ -41,7 +44,11 @@ export class PolicyContext implements vscode.Disposable {
       clearTimeout(pending);
       pending = setTimeout(reload, 300);
     };
-    this.disposables.push(folders, folders.onDidCreate((uri) => (isFolder(uri.fsPath) ? later() : undefined)), { dispose: () => clearTimeout(pending) });
+    this.disposables.push(
+      folders,
+      folders.onDidCreate((uri) => (isFolder(uri.fsPath) ? later() : undefined)),
+      { dispose: () => clearTimeout(pending) },
+    );
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration('agentPolicy') ? reload() : undefined)));
   }
 
@@ -110,7 +117,10 @@ export class PolicyContext implements vscode.Disposable {
   /** Decides an action now, recording nothing (views, previews, the watcher's check). */
   decide(action: Record<string, unknown>): GateDecision {
     const refusal = this.refusal;
-    const result: DecisionResult = refusal || !this.enforcerValue ? { decision: 'deny', allowed: false, requires_approval: false, reason: refusal ?? 'the policy is not loaded yet', rules: [] } : this.enforcerValue.decide(action);
+    const result: DecisionResult =
+      refusal || !this.enforcerValue
+        ? { decision: 'deny', allowed: false, requires_approval: false, reason: refusal ?? 'the policy is not loaded yet', rules: [] }
+        : this.enforcerValue.decide(action);
     return { action, result };
   }
 

@@ -16,7 +16,9 @@ export class PolicyStatus implements vscode.Disposable {
     this.item.name = 'Agent Policy';
     this.item.command = 'agentPolicy.openAuditLog';
     context.disposables.push(context.onDidChange(() => this.update()));
-    context.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => (GOVERNANCE_SETTINGS.some((s) => e.affectsConfiguration(s)) ? this.update() : undefined)));
+    context.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => (GOVERNANCE_SETTINGS.some((s) => e.affectsConfiguration(s)) ? this.update() : undefined)),
+    );
     this.timer = setInterval(() => this.update(), 30_000);
     this.update();
     this.item.show();
@@ -26,7 +28,11 @@ export class PolicyStatus implements vscode.Disposable {
     const set = this.context.set;
     const tooltip = new vscode.MarkdownString('', true);
     if (!vscode.workspace.isTrusted) {
-      this.show('$(workspace-untrusted) Policy: untrusted', 'The workspace is not trusted: every agent action is denied until it is.', 'statusBarItem.warningBackground');
+      this.show(
+        '$(workspace-untrusted) Policy: untrusted',
+        'The workspace is not trusted: every agent action is denied until it is.',
+        'statusBarItem.warningBackground',
+      );
       return;
     }
     if (!set) return this.show('$(sync~spin) Policy', 'Loading the policy…');
@@ -44,7 +50,11 @@ export class PolicyStatus implements vscode.Disposable {
       const now = this.context.clock();
       const soonest = bypasses.map((b) => b.expires_at).sort()[0] as string;
       for (const b of bypasses) tooltip.appendMarkdown(`\n\n$(unlock) ${b.kind} \`${b.pattern}\` until ${b.expires_at}: ${b.reason}`);
-      return this.show(`$(unlock) Policy ${set.version ?? ''}: ${bypasses.length} bypass${bypasses.length === 1 ? '' : 'es'} · ${timeLeft(soonest, now)}`, tooltip, 'statusBarItem.warningBackground');
+      return this.show(
+        `$(unlock) Policy ${set.version ?? ''}: ${bypasses.length} bypass${bypasses.length === 1 ? '' : 'es'} · ${timeLeft(soonest, now)}`,
+        tooltip,
+        'statusBarItem.warningBackground',
+      );
     }
     this.show(`$(shield) Policy ${set.version ?? ''}`, tooltip);
   }

@@ -42,7 +42,10 @@ describe('audit, bypass and approvals CLI (real processes)', () => {
     assert.equal(verify.code, 0, verify.stdout);
     assert.match(verify.stdout, /3 entries verified; the chain is intact/);
     const q = run(['audit', 'query', '--root', root, '--decision', 'deny', '--json']);
-    const entries = q.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const entries = q.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(entries.length, 1);
     assert.equal(entries[0]?.path, 'secrets/k');
     assert.equal(entries[0]?.agent_id, 'ci-agent');
@@ -63,7 +66,22 @@ describe('audit, bypass and approvals CLI (real processes)', () => {
     const action = { action: 'filesystem.write', path: 'backend/auth/config.yml' };
     assert.equal(check(root, action).code, 1);
     enrolApprover();
-    const g = atTerminal(['bypass', '--root', root, '--reason', 'P0 incident: fix auth service crash', '--allow', 'backend/auth/config.yml', '--duration', '30m', '--approver', 'alice@example.com'], `${APPROVER.passphrase}\n`);
+    const g = atTerminal(
+      [
+        'bypass',
+        '--root',
+        root,
+        '--reason',
+        'P0 incident: fix auth service crash',
+        '--allow',
+        'backend/auth/config.yml',
+        '--duration',
+        '30m',
+        '--approver',
+        'alice@example.com',
+      ],
+      `${APPROVER.passphrase}\n`,
+    );
     assert.equal(g.code, 0, g.stdout);
     const id = /Bypass granted: (bypass_[0-9a-z]+)/.exec(g.stdout)?.[1];
     assert.ok(id, g.stdout);
@@ -76,7 +94,19 @@ describe('audit, bypass and approvals CLI (real processes)', () => {
     assert.equal(run(['bypass', 'revoke', id, '--root', root]).code, 0);
     assert.equal(check(root, action).code, 1);
     assert.match(run(['bypass', 'list', '--root', root]).stdout, new RegExp(`${id} revoked`));
-    const refused = run(['bypass', '--root', root, '--reason', 'need the keys for debugging', '--allow', 'secrets/**', '--duration', '30m', '--approver', 'alice@example.com']);
+    const refused = run([
+      'bypass',
+      '--root',
+      root,
+      '--reason',
+      'need the keys for debugging',
+      '--allow',
+      'secrets/**',
+      '--duration',
+      '30m',
+      '--approver',
+      'alice@example.com',
+    ]);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /Bypass refused: .*bypass\.never/);
     const noReason = run(['bypass', '--root', root, '--allow', 'backend/**', '--duration', '30m', '--approver', 'alice@example.com']);
@@ -85,7 +115,10 @@ describe('audit, bypass and approvals CLI (real processes)', () => {
     const noApprover = run(['bypass', '--root', root, '--reason', 'incident response', '--allow', 'backend/**', '--duration', '30m']);
     assert.equal(noApprover.code, 2);
     assert.match(noApprover.stderr, /needs --approver/);
-    const kinds = run(['audit', 'query', '--root', root, '--json']).stdout.trim().split('\n').map((l) => (JSON.parse(l) as { kind: string }).kind);
+    const kinds = run(['audit', 'query', '--root', root, '--json'])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { kind: string }).kind);
     assert.deepEqual(kinds, ['bypass.grant', 'bypass.revoke', 'bypass.refused']);
   });
 
@@ -99,22 +132,41 @@ describe('audit, bypass and approvals CLI (real processes)', () => {
     assert.equal(await exited, 0, output());
     assert.match(output(), new RegExp(`${id}: approved`));
     assert.equal(run(['approvals', 'deny', id, '--by', 'eve', '--root', root]).code, 1);
-    const kinds = run(['audit', 'query', '--root', root, '--json']).stdout.trim().split('\n').map((l) => (JSON.parse(l) as { kind: string }).kind);
+    const kinds = run(['audit', 'query', '--root', root, '--json'])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { kind: string }).kind);
     assert.deepEqual(kinds, ['approval.request', 'approval.approved']);
   });
 
   it('agent-policy-lint: formats, --fix, violations at known lines', () => {
-    const log = ['{"action":"filesystem.write","path":"src/a.ts"}', '{"action":"filesystem.read","path":"secrets/k"}', '', '{"action":"filesystem.write","path":"package.json"}', '{"action":"filesystem.write","path":"package.json","approval_id":"apr_x"}', 'garbage'].join('\n');
+    const log = [
+      '{"action":"filesystem.write","path":"src/a.ts"}',
+      '{"action":"filesystem.read","path":"secrets/k"}',
+      '',
+      '{"action":"filesystem.write","path":"package.json"}',
+      '{"action":"filesystem.write","path":"package.json","approval_id":"apr_x"}',
+      'garbage',
+    ].join('\n');
     const root = workspace({ '.agent-policy.yml': POLICY, 'actions.jsonl': log });
     const lint = (...args: string[]) => run(['lint', '--config', join(root, '.agent-policy.yml'), '--agent-log', join(root, 'actions.jsonl'), ...args]);
     const text = lint();
     assert.equal(text.code, 1);
-    const lines = text.stdout.split('\n').filter((l) => l.includes('actions.jsonl:')).map((l) => Number(/actions\.jsonl:(\d+):/.exec(l)?.[1]));
+    const lines = text.stdout
+      .split('\n')
+      .filter((l) => l.includes('actions.jsonl:'))
+      .map((l) => Number(/actions\.jsonl:(\d+):/.exec(l)?.[1]));
     assert.deepEqual(lines, [2, 4, 6]);
-    const sarif = JSON.parse(lint('--format', 'sarif').stdout) as { version: string; runs: { results: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[]; tool: { driver: { name: string } } }[] };
+    const sarif = JSON.parse(lint('--format', 'sarif').stdout) as {
+      version: string;
+      runs: { results: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[]; tool: { driver: { name: string } } }[];
+    };
     assert.equal(sarif.version, '2.1.0');
     assert.equal(sarif.runs[0]?.tool.driver.name, 'agent-policy');
-    assert.deepEqual(sarif.runs[0]?.results.map((r) => r.locations[0]?.physicalLocation.region.startLine), [2, 4, 6]);
+    assert.deepEqual(
+      sarif.runs[0]?.results.map((r) => r.locations[0]?.physicalLocation.region.startLine),
+      [2, 4, 6],
+    );
     const gh = lint('--format', 'github').stdout;
     assert.match(gh, /^::error file=.*actions\.jsonl,line=2,col=1,title=denied-action::filesystem\.read "secrets\/k" → deny/m);
     assert.equal((JSON.parse(lint('--format', 'json').stdout) as unknown[]).length, 3);

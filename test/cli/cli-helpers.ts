@@ -65,7 +65,11 @@ export function enrolApprover(): void {
  * it printed it, what it printed so far, and its exit code when it ends.
  */
 export async function waitingRequest(root: string, extra: string[] = []): Promise<{ id: string; output: () => string; exited: Promise<number | null> }> {
-  const waiter = spawn(process.execPath, [CLI, 'approvals', 'request', '--root', root, '--json', '{"action":"filesystem.write","path":"package.json"}', '--wait', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const waiter = spawn(
+    process.execPath,
+    [CLI, 'approvals', 'request', '--root', root, '--json', '{"action":"filesystem.write","path":"package.json"}', '--wait', ...extra],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   waiter.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => waiter.once('exit', resolve));

@@ -7,20 +7,36 @@ import { CLI, run, workspace } from './cli-helpers';
 
 const EXAMPLE = join(__dirname, '..', '..', 'examples', 'workspace');
 
-const POLICY = 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n    deny: ["secrets/**"]\n  commands:\n    allow: ["npm test"]\nconstraints:\n  require_human_approval:\n    - command_pattern: "git commit"\n';
+const POLICY =
+  'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n    deny: ["secrets/**"]\n  commands:\n    allow: ["npm test"]\nconstraints:\n  require_human_approval:\n    - command_pattern: "git commit"\n';
 
 describe('agent-policy CLI (real processes)', () => {
   it('eval writes one decision line per action, in order, and exits 0', () => {
     const root = workspace({ '.agent-policy.yml': POLICY });
-    const input = ['{"action":"filesystem.write","path":"src/a.ts"}', '', '{"action":"filesystem.write","path":"src/../secrets/k"}', 'not json', '{"action":"command.exec","command":"git commit -m x"}'].join('\n');
+    const input = [
+      '{"action":"filesystem.write","path":"src/a.ts"}',
+      '',
+      '{"action":"filesystem.write","path":"src/../secrets/k"}',
+      'not json',
+      '{"action":"command.exec","command":"git commit -m x"}',
+    ].join('\n');
     const r = run(['eval', '--root', root], input);
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { decision: string; allowed: boolean; requires_approval: boolean; reason: string; rules: unknown[] });
-    assert.deepEqual(lines.map((l) => l.decision), ['allow', 'deny', 'deny', 'ask']);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { decision: string; allowed: boolean; requires_approval: boolean; reason: string; rules: unknown[] });
+    assert.deepEqual(
+      lines.map((l) => l.decision),
+      ['allow', 'deny', 'deny', 'ask'],
+    );
     assert.match(lines[2]?.reason ?? '', /line 4 is not valid JSON/);
     // A command decision also carries its causes, as data.
     lines.forEach((l, i) => assert.deepEqual(Object.keys(l), ['decision', 'allowed', 'requires_approval', 'reason', 'rules', ...(i === 3 ? ['causes'] : [])]));
-    assert.deepEqual((lines[3] as unknown as { causes: { kind: string; rule: { pattern: string } }[] }).causes.map((c) => [c.kind, c.rule.pattern]), [['rule', 'git commit']]);
+    assert.deepEqual(
+      (lines[3] as unknown as { causes: { kind: string; rule: { pattern: string } }[] }).causes.map((c) => [c.kind, c.rule.pattern]),
+      [['rule', 'git commit']],
+    );
   });
 
   it('eval exits 2 with file:line:col when the policy cannot be loaded', () => {
@@ -61,7 +77,11 @@ describe('agent-policy CLI (real processes)', () => {
   });
 
   it('agent-policy-lint --agent-log reports violations at their log lines', () => {
-    const root = workspace({ '.agent-policy.yml': POLICY, 'log.jsonl': '{"action":"filesystem.write","path":"src/a.ts"}\n{"action":"command.exec","command":"rm -rf /"}\n{"action":"command.exec","command":"git commit -m x","approval_id":"apr_1"}\n' });
+    const root = workspace({
+      '.agent-policy.yml': POLICY,
+      'log.jsonl':
+        '{"action":"filesystem.write","path":"src/a.ts"}\n{"action":"command.exec","command":"rm -rf /"}\n{"action":"command.exec","command":"git commit -m x","approval_id":"apr_1"}\n',
+    });
     const dir = mkdtempSync(join(tmpdir(), 'agent-policy-bin-'));
     const lint = join(dir, 'agent-policy-lint');
     symlinkSync(CLI, lint);
@@ -106,7 +126,12 @@ describe('policy files that cannot be read as policies are one-line blocking err
     symlinkSync(elsewhere, join(root, 'sub', '.agent-policy.override.yml'));
     const r = run(['validate', '--root', root]);
     assert.equal(r.code, 1, r.stdout);
-    assert.ok(r.stdout.includes(`sub/.agent-policy.override.yml:1:1 error AP1007 sub/.agent-policy.override.yml cannot be read as a policy: it is a symbolic link (to ${elsewhere}); a policy must be a regular file in the repository, where it is reviewed.`), r.stdout);
+    assert.ok(
+      r.stdout.includes(
+        `sub/.agent-policy.override.yml:1:1 error AP1007 sub/.agent-policy.override.yml cannot be read as a policy: it is a symbolic link (to ${elsewhere}); a policy must be a regular file in the repository, where it is reviewed.`,
+      ),
+      r.stdout,
+    );
   });
 });
 
@@ -114,7 +139,21 @@ describe('a system error is one line naming the file, never a stack trace', () =
   it('ENAMETOOLONG from a state folder whose name is too long', () => {
     const root = workspace({ '.agent-policy.yml': 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n' });
     const state = join(root, 'x'.repeat(300));
-    const r = run(['bypass', '--root', root, '--state', state, '--reason', 'an emergency fix', '--allow', 'src/**', '--duration', '30m', '--approver', 'a@example.com']);
+    const r = run([
+      'bypass',
+      '--root',
+      root,
+      '--state',
+      state,
+      '--reason',
+      'an emergency fix',
+      '--allow',
+      'src/**',
+      '--duration',
+      '30m',
+      '--approver',
+      'a@example.com',
+    ]);
     assert.notEqual(r.code, 0, r.stdout);
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, r.stderr);

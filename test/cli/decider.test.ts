@@ -68,10 +68,18 @@ function project(): string {
   return workspace({ '.agent-policy.yml': POLICY, 'src/app.ts': 'export {};\n', 'secrets/k': 'k\n' });
 }
 
-const edit = (root: string, file: string): string => JSON.stringify({ session_id: 's', cwd: root, hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: { file_path: join(root, file) } });
-const bash = (root: string, command: string): string => JSON.stringify({ session_id: 's', cwd: root, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command } });
+const edit = (root: string, file: string): string =>
+  JSON.stringify({ session_id: 's', cwd: root, hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: { file_path: join(root, file) } });
+const bash = (root: string, command: string): string =>
+  JSON.stringify({ session_id: 's', cwd: root, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command } });
 
-function call(client: { command: string[] }, root: string, input: string, env: NodeJS.ProcessEnv, extra: string[] = []): { code: number | null; decision: string; reason: string; stderr: string } {
+function call(
+  client: { command: string[] },
+  root: string,
+  input: string,
+  env: NodeJS.ProcessEnv,
+  extra: string[] = [],
+): { code: number | null; decision: string; reason: string; stderr: string } {
   const [bin, ...pre] = client.command as [string, ...string[]];
   const r = spawnSync(bin, [...pre, 'hook', 'claude-code', '--root', root, '--timeout', '30', ...extra], { input, encoding: 'utf8', env, cwd: root });
   let decision = '';
@@ -87,7 +95,13 @@ function call(client: { command: string[] }, root: string, input: string, env: N
 }
 
 /** `call`, without blocking this process (whose event loop runs the stand-in deciders). */
-function callAsync(client: { command: string[] }, root: string, input: string, env: NodeJS.ProcessEnv, extra: string[] = ['--timeout', '30']): Promise<{ code: number | null; decision: string }> {
+function callAsync(
+  client: { command: string[] },
+  root: string,
+  input: string,
+  env: NodeJS.ProcessEnv,
+  extra: string[] = ['--timeout', '30'],
+): Promise<{ code: number | null; decision: string }> {
   const [bin, ...pre] = client.command as [string, ...string[]];
   const child = spawn(bin, [...pre, 'hook', 'claude-code', '--root', root, ...extra], { env, cwd: root });
   let stdout = '';
@@ -107,7 +121,12 @@ function callAsync(client: { command: string[] }, root: string, input: string, e
 }
 
 function inProcess(root: string, input: string, env: NodeJS.ProcessEnv): { decision: string; reason: string } {
-  const r = spawnSync(process.execPath, [CLI, 'hook', 'claude-code', '--root', root, '--timeout', '30'], { input, encoding: 'utf8', env: { ...env, AGENT_POLICY_DECIDER: 'off' }, cwd: root });
+  const r = spawnSync(process.execPath, [CLI, 'hook', 'claude-code', '--root', root, '--timeout', '30'], {
+    input,
+    encoding: 'utf8',
+    env: { ...env, AGENT_POLICY_DECIDER: 'off' },
+    cwd: root,
+  });
   const out = JSON.parse(r.stdout) as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } };
   return { decision: out.hookSpecificOutput.permissionDecision, reason: out.hookSpecificOutput.permissionDecisionReason };
 }
@@ -195,7 +214,7 @@ for (const client of CLIENTS) {
       writeFileSync(paths.token, token);
     });
 
-    it('a relative or empty AGENT_POLICY_STATE_DIR, or a relative --state, is the caller\'s to resolve: declined, and the protected state folder is the one in the caller\'s folder', async () => {
+    it("a relative or empty AGENT_POLICY_STATE_DIR, or a relative --state, is the caller's to resolve: declined, and the protected state folder is the one in the caller's folder", async () => {
       const base = sealEnv();
       const env = { ...base, AGENT_POLICY_STATE_DIR: '.aps' };
       const root = workspace({ '.agent-policy.yml': POLICY.replace('allow: ["src/**"]', 'allow: ["**"]') });
@@ -217,7 +236,16 @@ for (const client of CLIENTS) {
       await startServe(env);
       assert.equal(call(client, root, edit(root, 'src/app.ts'), env).decision, 'allow');
       const lock = join(root, '.agent-policy', 'audit', '.lock');
-      const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `require(${JSON.stringify(join(__dirname, '..', '..', 'server', 'src', 'node', 'file-lock.ts'))}).withFileLock(${JSON.stringify(lock)}, () => { process.stdout.write('held\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500); })`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const holder = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '-e',
+          `require(${JSON.stringify(join(__dirname, '..', '..', 'server', 'src', 'node', 'file-lock.ts'))}).withFileLock(${JSON.stringify(lock)}, () => { process.stdout.write('held\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500); })`,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       await new Promise((r) => holder.stdout.once('data', r));
       const started = performance.now();
       const late = await callAsync(client, root, edit(root, 'src/late.ts'), env, ['--timeout', '1']);
@@ -229,12 +257,20 @@ for (const client of CLIENTS) {
       call(client, root, edit(root, 'src/next.ts'), env);
       const entries = readdirSync(join(root, '.agent-policy', 'audit'))
         .filter((f) => f.endsWith('.jsonl'))
-        .flatMap((f) => readFileSync(join(root, '.agent-policy', 'audit', f), 'utf8').split('\n').filter(Boolean))
+        .flatMap((f) =>
+          readFileSync(join(root, '.agent-policy', 'audit', f), 'utf8')
+            .split('\n')
+            .filter(Boolean),
+        )
         .map((l) => JSON.parse(l) as Record<string, unknown>);
       const marked = entries.find((e) => e.unfinished === true);
       assert.ok(marked, 'the late call is in the log as unfinished');
       assert.match(String(marked.reason), /deadline/);
-      assert.equal(entries.filter((e) => String(e.path).endsWith('src/late.ts') && e.decision === 'allow').length, 0, 'the decision the deadline overtook is not recorded as made');
+      assert.equal(
+        entries.filter((e) => String(e.path).endsWith('src/late.ts') && e.decision === 'allow').length,
+        0,
+        'the decision the deadline overtook is not recorded as made',
+      );
     });
 
     it('a call the client gave up on (the decider stopped) is decided once, by the client, never again by the decider when it resumes', async () => {
@@ -252,7 +288,11 @@ for (const client of CLIENTS) {
       call(client, root, edit(root, 'src/after.ts'), env);
       const lines = readdirSync(join(root, '.agent-policy', 'audit'))
         .filter((f) => f.endsWith('.jsonl'))
-        .flatMap((f) => readFileSync(join(root, '.agent-policy', 'audit', f), 'utf8').split('\n').filter(Boolean));
+        .flatMap((f) =>
+          readFileSync(join(root, '.agent-policy', 'audit', f), 'utf8')
+            .split('\n')
+            .filter(Boolean),
+        );
       assert.equal(lines.filter((l) => l.includes('src/once.ts')).length, 1, 'one entry for the call');
     });
 
@@ -288,7 +328,11 @@ for (const client of CLIENTS) {
     it('a decider that sends its deadline denial and then nothing: the denial is the answer, at the deadline', async () => {
       const env = sealEnv();
       const root = project();
-      const close = await fakeDecider(env, (s) => s.write(lateFrame({ stdout: '{"hookSpecificOutput":{"permissionDecision":"deny","permissionDecisionReason":"late"}}', stderr: 'late\n', exitCode: 2 }, 200)));
+      const close = await fakeDecider(env, (s) =>
+        s.write(
+          lateFrame({ stdout: '{"hookSpecificOutput":{"permissionDecision":"deny","permissionDecisionReason":"late"}}', stderr: 'late\n', exitCode: 2 }, 200),
+        ),
+      );
       const started = performance.now();
       const r = await callAsync(client, root, edit(root, 'src/app.ts'), env);
       close();
@@ -327,7 +371,14 @@ describe('the decider itself', () => {
     const root = project();
     await startServe(env);
     const paths = deciderPaths(env);
-    const request = encodeRequest({ token: 'b'.repeat(64), elapsedMs: 0, cwd: root, env: {}, args: ['claude-code', '--root', root], payload: Buffer.from(edit(root, 'secrets/k')) });
+    const request = encodeRequest({
+      token: 'b'.repeat(64),
+      elapsedMs: 0,
+      cwd: root,
+      env: {},
+      args: ['claude-code', '--root', root],
+      payload: Buffer.from(edit(root, 'secrets/k')),
+    });
     const reply = await new Promise<string>((resolve) => {
       const c = createConnection(paths.socket as string, () => c.end(request));
       let text = '';

@@ -56,7 +56,24 @@ describe('a full disk under the state folder (real ENOSPC on a small tmpfs)', ()
     const state = join(mount, 'state');
     const bypass = (...args: string[]) => run(['bypass', ...args, '--root', root, '--state', state]);
     enrolApprover();
-    const granted = atTerminal(['bypass', '--root', root, '--state', state, '--reason', 'P0 incident: fix the auth service', '--allow', 'backend/auth/**', '--duration', '30m', '--approver', 'alice@example.com'], `${APPROVER.passphrase}\n`);
+    const granted = atTerminal(
+      [
+        'bypass',
+        '--root',
+        root,
+        '--state',
+        state,
+        '--reason',
+        'P0 incident: fix the auth service',
+        '--allow',
+        'backend/auth/**',
+        '--duration',
+        '30m',
+        '--approver',
+        'alice@example.com',
+      ],
+      `${APPROVER.passphrase}\n`,
+    );
     assert.equal(granted.code, 0, granted.stdout);
     const id = /Bypass granted: (bypass_[0-9a-z]+)/.exec(granted.stdout)?.[1] as string;
     const filler = fill(mount);

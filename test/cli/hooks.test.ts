@@ -139,7 +139,17 @@ describe('agent-policy hook: audit entries can be joined to the runtime transcri
 describe('governance files are protected from agents', () => {
   it('denies an agent writing the policy, an override, the state folder or a hook configuration, but lets it read them', () => {
     const root = project();
-    for (const path of ['.agent-policy.yml', 'src/.agent-policy.override.yml', '.agent-policy/bypasses.jsonl', '.claude/settings.json', '.cursor/hooks.json', '.gemini/settings.json', '.github/hooks/agent-policy.json', '.codex/hooks.json', '.vscode/settings.json']) {
+    for (const path of [
+      '.agent-policy.yml',
+      'src/.agent-policy.override.yml',
+      '.agent-policy/bypasses.jsonl',
+      '.claude/settings.json',
+      '.cursor/hooks.json',
+      '.gemini/settings.json',
+      '.github/hooks/agent-policy.json',
+      '.codex/hooks.json',
+      '.vscode/settings.json',
+    ]) {
       const r = run(['check', '--root', root, '--json', JSON.stringify({ action: 'filesystem.write', path })]);
       assert.equal(r.code, 1, path);
       assert.match(r.stdout, /protected/, path);
@@ -147,12 +157,22 @@ describe('governance files are protected from agents', () => {
     const shell = run(['check', '--root', root, '--json', JSON.stringify({ action: 'command.exec', command: 'npm test > .agent-policy.yml' })]);
     assert.equal(shell.code, 1);
     assert.match(shell.stdout, /protected/);
-    const claude = hook('claude-code', root, { hook_event_name: 'PreToolUse', cwd: root, tool_name: 'Edit', tool_input: { file_path: join(root, '.claude/settings.json') } });
+    const claude = hook('claude-code', root, {
+      hook_event_name: 'PreToolUse',
+      cwd: root,
+      tool_name: 'Edit',
+      tool_input: { file_path: join(root, '.claude/settings.json') },
+    });
     assert.equal(answerOf('claude-code', claude.stdout).decision, 'deny');
   });
 
   it('asks before a command whose argument names a governance file or folder, whatever the program; denies a nested root policy', () => {
-    const root = project(POLICY.replace('allow: ["npm test", "git commit", "git status", "mcp github *"]', 'allow: ["npm test", "rm", "mv", "cat", "ls"]').replace('allow: ["src/**", "package.json"]', 'allow: ["**"]'));
+    const root = project(
+      POLICY.replace('allow: ["npm test", "git commit", "git status", "mcp github *"]', 'allow: ["npm test", "rm", "mv", "cat", "ls"]').replace(
+        'allow: ["src/**", "package.json"]',
+        'allow: ["**"]',
+      ),
+    );
     for (const command of ['rm .agent-policy.yml', 'rm -r .github', 'rm -r .agent-policy', 'cat .agent-policy.yml']) {
       const r = run(['check', '--root', root, '--json', JSON.stringify({ action: 'command.exec', command })]);
       assert.equal(r.code, 3, command);
@@ -174,14 +194,23 @@ describe('governance files are protected from agents', () => {
     assert.equal(r.code, 1);
     assert.match(r.stdout, /state folder/);
     const outside = join(workspace({}), 'state');
-    const h = hook('claude-code', root, { hook_event_name: 'PreToolUse', cwd: root, tool_name: 'Write', tool_input: { file_path: join(outside, 'audit', 'x.jsonl'), content: '' } }, ['--state', outside]);
+    const h = hook(
+      'claude-code',
+      root,
+      { hook_event_name: 'PreToolUse', cwd: root, tool_name: 'Write', tool_input: { file_path: join(outside, 'audit', 'x.jsonl'), content: '' } },
+      ['--state', outside],
+    );
     assert.match(answerOf('claude-code', h.stdout).reason, /state folder/);
   });
 
   it('lets the policy opt a file out by allowing exactly its pattern', () => {
     const root = project(POLICY.replace('allow: ["src/**", "package.json"]', 'allow: ["src/**", "package.json", ".vscode/settings.json", "**"]'));
     assert.equal(run(['check', '--root', root, '--json', '{"action":"filesystem.write","path":".vscode/settings.json"}']).code, 0);
-    assert.equal(run(['check', '--root', root, '--json', '{"action":"filesystem.write","path":".agent-policy.yml"}']).code, 1, 'a wildcard that covers it is not enough');
+    assert.equal(
+      run(['check', '--root', root, '--json', '{"action":"filesystem.write","path":".agent-policy.yml"}']).code,
+      1,
+      'a wildcard that covers it is not enough',
+    );
   });
 });
 
@@ -191,9 +220,18 @@ describe('agent-policy init', () => {
     const { env } = privateHome();
     const init = (args: string[]) => run(['init', ...args], undefined, CLI, env);
     mkdirSync(join(root, '.claude'));
-    const existing = { permissions: { allow: ['Bash(ls:*)'] }, hooks: { PostToolUse: [{ matcher: 'Write', hooks: [{ type: 'command', command: 'prettier --write' }] }] } };
+    const existing = {
+      permissions: { allow: ['Bash(ls:*)'] },
+      hooks: { PostToolUse: [{ matcher: 'Write', hooks: [{ type: 'command', command: 'prettier --write' }] }] },
+    };
     writeFileSync(join(root, '.claude', 'settings.json'), JSON.stringify(existing));
-    const files: Record<string, string> = { 'claude-code': '.claude/settings.json', cursor: '.cursor/hooks.json', 'gemini-cli': '.gemini/settings.json', 'copilot-cli': '.github/hooks/agent-policy.json', codex: '.codex/hooks.json' };
+    const files: Record<string, string> = {
+      'claude-code': '.claude/settings.json',
+      cursor: '.cursor/hooks.json',
+      'gemini-cli': '.gemini/settings.json',
+      'copilot-cli': '.github/hooks/agent-policy.json',
+      codex: '.codex/hooks.json',
+    };
     for (const [runtime, file] of Object.entries(files)) {
       const installed = init(['--runtime', runtime, '--root', root]);
       assert.equal(installed.code, 0, installed.stderr);
@@ -203,7 +241,10 @@ describe('agent-policy init', () => {
       assert.match(init(['--runtime', runtime, '--root', root]).stdout, /already installed/);
       assert.equal(statSync(join(root, file)).mode & 0o777, 0o644, 'a shared settings file, readable like any source file');
     }
-    const claude = JSON.parse(readFileSync(join(root, files['claude-code'] as string), 'utf8')) as { permissions: { allow: unknown; deny: string[] }; hooks: { PostToolUse: unknown; PreToolUse: { hooks: { command: string; timeout: number }[] }[] } };
+    const claude = JSON.parse(readFileSync(join(root, files['claude-code'] as string), 'utf8')) as {
+      permissions: { allow: unknown; deny: string[] };
+      hooks: { PostToolUse: unknown; PreToolUse: { hooks: { command: string; timeout: number }[] }[] };
+    };
     assert.deepEqual(claude.permissions.allow, existing.permissions.allow);
     assert.ok(claude.permissions.deny.includes('Bash(rm -rf:*)'), "the policy's denials are also Claude Code's own deny rules (a second layer)");
     assert.deepEqual(claude.hooks.PostToolUse, existing.hooks.PostToolUse);
@@ -234,12 +275,19 @@ describe('agent-policy compile and sandbox', () => {
     writeFileSync(join(root, '.claude', 'settings.json'), JSON.stringify({ permissions: { deny: ['Bash(shutdown:*)'] }, model: 'opus' }));
     const r = run(['compile', '--target', 'claude-code', '--root', root]);
     assert.equal(r.code, 0, r.stderr);
-    const settings = JSON.parse(readFileSync(join(root, '.claude', 'settings.json'), 'utf8')) as { model: string; permissions: { deny: string[]; ask: string[]; allow?: unknown } };
+    const settings = JSON.parse(readFileSync(join(root, '.claude', 'settings.json'), 'utf8')) as {
+      model: string;
+      permissions: { deny: string[]; ask: string[]; allow?: unknown };
+    };
     assert.equal(settings.model, 'opus');
     assert.ok(settings.permissions.deny.includes('Bash(shutdown:*)'));
     assert.ok(settings.permissions.deny.includes('Edit(/secrets/**)') && settings.permissions.deny.includes('Read(/secrets/**)'));
     assert.ok(settings.permissions.deny.includes('Bash(rm -rf:*)') && settings.permissions.deny.includes('Bash(curl:*)'));
-    assert.deepEqual(settings.permissions.ask.sort(), ['Bash(git commit:*)', 'Edit(/package.json)', 'Read(/package.json)'], 'an approval rule asks before reads too, as the gate does');
+    assert.deepEqual(
+      settings.permissions.ask.sort(),
+      ['Bash(git commit:*)', 'Edit(/package.json)', 'Read(/package.json)'],
+      'an approval rule asks before reads too, as the gate does',
+    );
     assert.equal(settings.permissions.allow, undefined, 'never an allow');
     assert.match(r.stdout, /cannot express/);
     assert.match(r.stdout, /rm -rf[\s\S]*other spellings of its flags/);
@@ -267,14 +315,17 @@ describe('agent-policy compile and sandbox', () => {
     const root = project();
     const r = run(['sandbox', '--emit', 'compose', '--root', root]);
     assert.equal(r.code, 0);
-    for (const line of ['read_only: true', 'no-new-privileges:true', '- ALL', 'network_mode: none', 'target: /workspace', 'agent-scratch']) assert.ok(r.stdout.includes(line), line);
-    const open = project(POLICY.replace('audit:', 'network:\n  allow_outbound: true\naudit:').replace('permissions:\n', 'permissions:\n  network:\n    allow_outbound: true\n'));
+    for (const line of ['read_only: true', 'no-new-privileges:true', '- ALL', 'network_mode: none', 'target: /workspace', 'agent-scratch'])
+      assert.ok(r.stdout.includes(line), line);
+    const open = project(
+      POLICY.replace('audit:', 'network:\n  allow_outbound: true\naudit:').replace('permissions:\n', 'permissions:\n  network:\n    allow_outbound: true\n'),
+    );
     assert.doesNotMatch(run(['sandbox', '--emit', 'compose', '--root', open]).stdout, /network_mode/);
   });
 });
 
 describe('agent-policy hook: the runtime never proceeds without our answer', () => {
-  it('answers deny before the runtime\'s timeout even while blocked (here on an audit lock a live process holds), and the installed command exits 2', () => {
+  it("answers deny before the runtime's timeout even while blocked (here on an audit lock a live process holds), and the installed command exits 2", () => {
     const root = project();
     const state = join(root, '.state');
     mkdirSync(join(state, 'audit'), { recursive: true });
@@ -306,7 +357,12 @@ describe('agent-policy hook: the runtime never proceeds without our answer', () 
     const state = join(root, '.state');
     mkdirSync(join(state, 'audit'), { recursive: true });
     writeFileSync(join(state, 'audit', '.lock'), `${process.pid} held ${Date.now()}`);
-    const child = spawnSync(process.execPath, [CLI, 'hook', 'claude-code', '--root', root, '--state', state, '--timeout', '60'], { input: JSON.stringify(PAYLOADS['claude-code']!.deny(root)), encoding: 'utf8', timeout: 1500, killSignal: 'SIGKILL' });
+    const child = spawnSync(process.execPath, [CLI, 'hook', 'claude-code', '--root', root, '--state', state, '--timeout', '60'], {
+      input: JSON.stringify(PAYLOADS['claude-code']!.deny(root)),
+      encoding: 'utf8',
+      timeout: 1500,
+      killSignal: 'SIGKILL',
+    });
     assert.equal(child.signal, 'SIGKILL');
     rmSync(join(state, 'audit', '.lock'));
     hook('claude-code', root, PAYLOADS['claude-code']!.allow(root));
@@ -315,7 +371,7 @@ describe('agent-policy hook: the runtime never proceeds without our answer', () 
     assert.match(String(unfinished?.reason), /ended before it answered .*the runtime may have run the call/);
   });
 
-  it('an approval request expires at the hook\'s deadline, not after the runtime gave up', async () => {
+  it("an approval request expires at the hook's deadline, not after the runtime gave up", async () => {
     const root = project();
     const seen: { timeout_ms?: number }[] = [];
     const service = await startApprovalService(join(root, '.state'), (request) => {
@@ -354,7 +410,7 @@ describe('agent-policy hook: the model does not choose the policy', () => {
       const r = spawnSync(process.execPath, [CLI, ...args], { input: JSON.stringify(payload(evil)), encoding: 'utf8', cwd: root });
       const answer = answerOf('codex', r.stdout);
       assert.equal(answer.decision, 'deny');
-      assert.match(answer.reason, /rm -rf/, 'denied by the root policy\'s rule, not for some other reason');
+      assert.match(answer.reason, /rm -rf/, "denied by the root policy's rule, not for some other reason");
       assert.equal(existsSync(join(evil, '.agent-policy')), false, 'no audit entry lands beside the planted policy');
       assert.equal(auditEntries(root).at(-1)?.agent_id, 'hook-test-agent', 'the root policy decided and recorded it');
     });
@@ -376,14 +432,23 @@ describe('agent-policy init: one entry, whatever --cli says', () => {
     symlinkSync(CLI, other);
     assert.equal(init(['--runtime', 'codex', '--cli', `node ${CLI}`, '--timeout', '120']).code, 0);
     assert.equal(init(['--runtime', 'codex', '--cli', `node ${other}`]).code, 0);
-    const hooks = (JSON.parse(readFileSync(join(root, '.codex', 'hooks.json'), 'utf8')) as { hooks: { PreToolUse: { hooks: { command: string; timeout: number }[] }[] } }).hooks.PreToolUse;
+    const hooks = (
+      JSON.parse(readFileSync(join(root, '.codex', 'hooks.json'), 'utf8')) as { hooks: { PreToolUse: { hooks: { command: string; timeout: number }[] }[] } }
+    ).hooks.PreToolUse;
     assert.equal(hooks.length, 1);
-    assert.match(hooks[0]?.hooks[0]?.command ?? '', new RegExp(`^node ${other.replace(/[/.]/g, '\\$&')} hook codex --timeout 600 --root ${root.replace(/[/.]/g, '\\$&')} \\|\\|`));
+    assert.match(
+      hooks[0]?.hooks[0]?.command ?? '',
+      new RegExp(`^node ${other.replace(/[/.]/g, '\\$&')} hook codex --timeout 600 --root ${root.replace(/[/.]/g, '\\$&')} \\|\\|`),
+    );
     assert.equal(hooks[0]?.hooks[0]?.timeout, 600, "the runtime's timeout and the command's agree");
     assert.match(init(['--runtime', 'codex', '--cli', `node ${other}`]).stdout, /already installed/);
     assert.match(init(['--runtime', 'codex', '--uninstall']).stdout, /removed/);
     assert.equal(existsSync(join(root, '.codex', 'hooks.json')), false);
     init(['--runtime', 'claude-code']);
-    assert.match(readFileSync(join(root, '.claude', 'settings.json'), 'utf8'), /--root \\"\$CLAUDE_PROJECT_DIR\\"/, 'a committed file names the project folder through the runtime, so it works in every checkout');
+    assert.match(
+      readFileSync(join(root, '.claude', 'settings.json'), 'utf8'),
+      /--root \\"\$CLAUDE_PROJECT_DIR\\"/,
+      'a committed file names the project folder through the runtime, so it works in every checkout',
+    );
   });
 });

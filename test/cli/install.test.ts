@@ -5,9 +5,11 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CLI, privateHome, run, workspace } from './cli-helpers';
 
-const POLICY = 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n    deny: ["secrets/**"]\n  commands:\n    allow: ["ls"]\n    deny: ["rm -rf"]\naudit:\n  log_all_actions: true\n';
+const POLICY =
+  'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n    deny: ["secrets/**"]\n  commands:\n    allow: ["ls"]\n    deny: ["rm -rf"]\naudit:\n  log_all_actions: true\n';
 
-const rmSecrets = (cwd: string) => JSON.stringify({ session_id: 's', cwd, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'rm -rf ../secrets' }, tool_use_id: 't' });
+const rmSecrets = (cwd: string) =>
+  JSON.stringify({ session_id: 's', cwd, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'rm -rf ../secrets' }, tool_use_id: 't' });
 
 function installedCommand(file: string): string {
   const config = JSON.parse(readFileSync(file, 'utf8')) as { hooks: { PreToolUse: { hooks: { command: string }[] }[] } };
@@ -36,7 +38,9 @@ describe('agent-policy init: a hook command that works on this machine', () => {
     assert.equal(run(['init', '--runtime', 'claude-code', '--root', root], undefined, CLI, env).code, 0);
     const command = installedCommand(join(root, '.claude', 'settings.json'));
     const native = join(dirname(CLI), 'agent-policy-hook');
-    const expected = existsSync(native) ? `${native} ${process.execPath} hook claude-code ` : `${process.execPath} --liftoff-only ${join(dirname(CLI), 'hook.js')} hook claude-code `;
+    const expected = existsSync(native)
+      ? `${native} ${process.execPath} hook claude-code `
+      : `${process.execPath} --liftoff-only ${join(dirname(CLI), 'hook.js')} hook claude-code `;
     assert.ok(command.startsWith(expected), command);
     assert.ok(!command.includes('npx'));
     assert.equal(existsSync(join(root, '.agent-policy', 'audit')), false, 'the probe loaded the policy and recorded nothing');
@@ -67,7 +71,10 @@ describe('agent-policy init --scope user: protection wherever the runtime starts
   });
 
   it('a policy planted under node_modules/ (or .git/) never governs: the walk goes on to the real root', () => {
-    const root = workspace({ '.agent-policy.yml': POLICY, 'node_modules/evil/.agent-policy.yml': 'version: "2.1"\npermissions:\n  commands:\n    allow: ["*"]\n' });
+    const root = workspace({
+      '.agent-policy.yml': POLICY,
+      'node_modules/evil/.agent-policy.yml': 'version: "2.1"\npermissions:\n  commands:\n    allow: ["*"]\n',
+    });
     const { env } = privateHome();
     run(['init', '--runtime', 'claude-code', '--scope', 'user', '--root', root], undefined, CLI, env);
     const command = installedCommand(join(env.HOME ?? '', '.claude', 'settings.json'));

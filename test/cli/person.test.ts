@@ -95,7 +95,10 @@ describe('granting a bypass needs its approver at a terminal (issue 16, defect 7
     const entry = entries(root).find((e) => e.kind === 'bypass.grant');
     assert.equal(entry?.approver, 'alice@example.com');
     assert.equal((entry?.proof as { via: string }).via, 'terminal-passphrase');
-    assert.deepEqual(entries(root).map((e) => e.kind), ['bypass.refused', 'bypass.refused', 'bypass.grant']);
+    assert.deepEqual(
+      entries(root).map((e) => e.kind),
+      ['bypass.refused', 'bypass.refused', 'bypass.grant'],
+    );
   });
 });
 
@@ -114,7 +117,10 @@ describe('enrolling an approver', () => {
     assert.equal(short.code, 1);
     assert.match(short.stdout, /a passphrase has at least 12 characters/);
     assert.doesNotMatch(run(['approver', 'list']).stdout, /bob@example\.com|bot@example\.com/);
-    const vouched = atTerminal(['approver', 'enroll', '--name', 'carol@example.com', '--by', APPROVER.name], `${APPROVER.passphrase}\ncarol's own passphrase\ncarol's own passphrase\n`);
+    const vouched = atTerminal(
+      ['approver', 'enroll', '--name', 'carol@example.com', '--by', APPROVER.name],
+      `${APPROVER.passphrase}\ncarol's own passphrase\ncarol's own passphrase\n`,
+    );
     assert.equal(vouched.code, 0, vouched.stdout);
     assert.match(run(['approver', 'list']).stdout, /carol@example\.com/);
   });

@@ -29,10 +29,30 @@ class Rsyslog {
   ) {
     const key = join(this.dir, 'key.pem');
     if (tls) {
-      const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', this.cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+      const made = spawnSync('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        this.cert,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ]);
       assert.equal(made.status, 0, String(made.stderr));
     }
-    const driver = tls ? ` DefaultNetstreamDriver="ossl" DefaultNetstreamDriverCAFile="${this.cert}" DefaultNetstreamDriverCertFile="${this.cert}" DefaultNetstreamDriverKeyFile="${key}"` : '';
+    const driver = tls
+      ? ` DefaultNetstreamDriver="ossl" DefaultNetstreamDriverCAFile="${this.cert}" DefaultNetstreamDriverCertFile="${this.cert}" DefaultNetstreamDriverKeyFile="${key}"`
+      : '';
     // The structured data keeps our log id and seq beside the entry's JSON.
     writeFileSync(
       join(this.dir, 'rsyslog.conf'),
@@ -108,7 +128,8 @@ audit:
     - syslog: "${scheme}://127.0.0.1:${port}"
 `;
 
-const check = (root: string, path: string, env: NodeJS.ProcessEnv = process.env) => run(['check', '--root', root, '--json', JSON.stringify({ action: 'filesystem.write', path }), '--audit'], undefined, undefined, env);
+const check = (root: string, path: string, env: NodeJS.ProcessEnv = process.env) =>
+  run(['check', '--root', root, '--json', JSON.stringify({ action: 'filesystem.write', path }), '--audit'], undefined, undefined, env);
 
 const servers: Rsyslog[] = [];
 after(async () => {
@@ -140,7 +161,11 @@ describe('audit forwarding to a real rsyslog', { skip: !RSYSLOGD && !REQUIRED ? 
     await server.stop(); // rsyslog writes what it took before it exits
     const seqs = server.received();
     const firsts = seqs.filter((s, i) => seqs.indexOf(s) === i);
-    assert.deepEqual(firsts, Array.from({ length: 24 }, (_, i) => i + 1), 'every entry, each first seen in chain order');
+    assert.deepEqual(
+      firsts,
+      Array.from({ length: 24 }, (_, i) => i + 1),
+      'every entry, each first seen in chain order',
+    );
     const verify = run(['audit', 'verify', '--root', root, '--against', server.out]);
     assert.equal(verify.code, 0, verify.stdout);
     assert.match(verify.stdout, /the sink holds 24 entries of this log; it agrees with the log/);
@@ -170,7 +195,14 @@ describe('audit forwarding to a real rsyslog', { skip: !RSYSLOGD && !REQUIRED ? 
     const root = workspace({ '.agent-policy.yml': policy(server.port) });
     for (let i = 0; i < 6; i++) assert.equal(check(root, `src/${i}.ts`).code, 0);
     await server.stop();
-    const file = join(root, '.agent-policy', 'audit', (spawnSync('ls', [join(root, '.agent-policy', 'audit')], { encoding: 'utf8' }).stdout.split('\n').find((f) => f.endsWith('.jsonl')) as string));
+    const file = join(
+      root,
+      '.agent-policy',
+      'audit',
+      spawnSync('ls', [join(root, '.agent-policy', 'audit')], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .find((f) => f.endsWith('.jsonl')) as string,
+    );
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     lines[2] = (lines[2] as string).replace('"src/2.ts"', '"src/x.ts"');
     writeFileSync(file, `${lines.slice(0, 5).join('\n')}\n`);

@@ -70,7 +70,14 @@ function entries(l: Log): Line[] {
 
 /** Writes entries back into their files (files with none are left empty). */
 function rewrite(l: Log, list: Line[]): void {
-  for (const file of dayFiles(l)) writeFileSync(file, list.filter((e) => e.file === file).map((e) => `${canonical(e.entry)}\n`).join(''));
+  for (const file of dayFiles(l))
+    writeFileSync(
+      file,
+      list
+        .filter((e) => e.file === file)
+        .map((e) => `${canonical(e.entry)}\n`)
+        .join(''),
+    );
 }
 
 const canonical = (v: unknown): string => canonicalize(v) ?? 'null';
@@ -81,7 +88,10 @@ const hashOf = (entry: Record<string, unknown>): string => {
 };
 
 /** What the writer signs (audit-seal.ts); an attacker who knows the format still lacks the keys. */
-const signWith = (secret: { d: string; x: string }, hash: string): string => sign(null, Buffer.from(`agent-policy audit entry ${hash}`), createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', ...secret }, format: 'jwk' })).toString('base64url');
+const signWith = (secret: { d: string; x: string }, hash: string): string =>
+  sign(null, Buffer.from(`agent-policy audit entry ${hash}`), createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', ...secret }, format: 'jwk' })).toString(
+    'base64url',
+  );
 
 function attackerKey(): { d: string; x: string } {
   const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
@@ -122,7 +132,12 @@ function stolenKeyFor(l: Log, list: { entry: Record<string, unknown> }[], seq: n
   const slots = [0, 1].map((slot) => {
     const at = slot * 65536;
     const length = bytes.readUInt32BE(at + 8);
-    return JSON.parse(bytes.subarray(at + 44, at + 44 + length).toString('utf8')) as { counter: number; secret: string; head: { key: string }; next: { secret: string; public: string } };
+    return JSON.parse(bytes.subarray(at + 44, at + 44 + length).toString('utf8')) as {
+      counter: number;
+      secret: string;
+      head: { key: string };
+      next: { secret: string; public: string };
+    };
   });
   const older = slots.sort((a, b) => a.counter - b.counter)[0] as (typeof slots)[number];
   const named = list.find((e) => e.entry.seq === seq - 1)?.entry.next_key;
@@ -140,13 +155,73 @@ const verify = (l: Log) => run(['audit', 'verify', '--root', l.root]);
 
 /** Each tamper, and the problem verify must report (by kind, in its one line). */
 const TAMPERS: [string, (l: Log) => void, RegExp][] = [
-  ['an entry edited', (l) => { const list = entries(l); at(list, 5).entry.decision = 'deny'; rewrite(l, list); }, /: edited: entry 6 was edited/],
-  ['an entry edited and re-hashed', (l) => { const list = entries(l); const e = at(list, 5).entry; e.decision = 'deny'; e.hash = hashOf(e); rewrite(l, list); }, /: forged: entry 6's signature is not by the key entry 5 named/],
-  ['an entry deleted from the middle', (l) => { const list = entries(l); list.splice(5, 1); rewrite(l, list); }, /: missing: entry 6 is missing before entry 7/],
-  ['two entries swapped', (l) => { const list = entries(l); const [a, b] = [at(list, 5), at(list, 6)]; list[5] = { file: a.file, entry: b.entry }; list[6] = { file: b.file, entry: a.entry }; rewrite(l, list); }, /: reordered: /],
-  ['an entry duplicated', (l) => { const list = entries(l); list.splice(6, 0, at(list, 5)); rewrite(l, list); }, /: reordered: entry 6 comes after entry 6/],
-  ['the last entry removed', (l) => { const list = entries(l); list.pop(); rewrite(l, list); }, /: truncated: the log ends at entry 11, but its seal recorded entry 12: entry 12 is gone/],
-  ['the last three entries removed', (l) => { const list = entries(l); list.splice(-3); rewrite(l, list); }, /: truncated: the log ends at entry 9, but its seal recorded entry 12: entries 10–12 are gone/],
+  [
+    'an entry edited',
+    (l) => {
+      const list = entries(l);
+      at(list, 5).entry.decision = 'deny';
+      rewrite(l, list);
+    },
+    /: edited: entry 6 was edited/,
+  ],
+  [
+    'an entry edited and re-hashed',
+    (l) => {
+      const list = entries(l);
+      const e = at(list, 5).entry;
+      e.decision = 'deny';
+      e.hash = hashOf(e);
+      rewrite(l, list);
+    },
+    /: forged: entry 6's signature is not by the key entry 5 named/,
+  ],
+  [
+    'an entry deleted from the middle',
+    (l) => {
+      const list = entries(l);
+      list.splice(5, 1);
+      rewrite(l, list);
+    },
+    /: missing: entry 6 is missing before entry 7/,
+  ],
+  [
+    'two entries swapped',
+    (l) => {
+      const list = entries(l);
+      const [a, b] = [at(list, 5), at(list, 6)];
+      list[5] = { file: a.file, entry: b.entry };
+      list[6] = { file: b.file, entry: a.entry };
+      rewrite(l, list);
+    },
+    /: reordered: /,
+  ],
+  [
+    'an entry duplicated',
+    (l) => {
+      const list = entries(l);
+      list.splice(6, 0, at(list, 5));
+      rewrite(l, list);
+    },
+    /: reordered: entry 6 comes after entry 6/,
+  ],
+  [
+    'the last entry removed',
+    (l) => {
+      const list = entries(l);
+      list.pop();
+      rewrite(l, list);
+    },
+    /: truncated: the log ends at entry 11, but its seal recorded entry 12: entry 12 is gone/,
+  ],
+  [
+    'the last three entries removed',
+    (l) => {
+      const list = entries(l);
+      list.splice(-3);
+      rewrite(l, list);
+    },
+    /: truncated: the log ends at entry 9, but its seal recorded entry 12: entries 10–12 are gone/,
+  ],
   ['the newest day file deleted', (l) => unlinkSync(dayFiles(l).at(-1) as string), /: truncated: the log ends at entry 8, but its seal recorded entry 12/],
   ['the middle day file deleted', (l) => unlinkSync(dayFiles(l)[1] as string), /: missing: entries 5–8 are missing before entry 9/],
   ['the oldest day file deleted', (l) => unlinkSync(dayFiles(l)[0] as string), /: missing: entries 1–4 are missing before entry 5/],
@@ -159,7 +234,13 @@ const TAMPERS: [string, (l: Log) => void, RegExp][] = [
     },
     /: missing: entries 1–4 are missing before entry 5/,
   ],
-  ['every day file deleted', (l) => { for (const f of dayFiles(l)) unlinkSync(f); }, /: truncated: the log ends at entry 0, but its seal recorded entry 12/],
+  [
+    'every day file deleted',
+    (l) => {
+      for (const f of dayFiles(l)) unlinkSync(f);
+    },
+    /: truncated: the log ends at entry 0, but its seal recorded entry 12/,
+  ],
   ['the audit folder deleted', (l) => rmSync(l.audit, { recursive: true }), /: truncated: the log ends at entry 0, but its seal recorded entry 12/],
   ['the whole state folder deleted', (l) => rmSync(l.state, { recursive: true }), /: truncated: the log ends at entry 0, but its seal recorded entry 12/],
   [
@@ -171,9 +252,54 @@ const TAMPERS: [string, (l: Log) => void, RegExp][] = [
     },
     /: truncated: the log ends at entry 8, but its seal recorded entry 12/,
   ],
-  ['the chain rewritten consistently from entry 5, without signatures', (l) => { const list = entries(l); rechain(list, 4, (e) => { e.decision = 'allow'; }, false); rewrite(l, list); }, /: unsigned: entry 5 is not signed/],
-  ['the chain rewritten consistently from entry 5, signed with new keys', (l) => { const list = entries(l); rechain(list, 4, (e) => { e.decision = 'allow'; }, true); rewrite(l, list); }, /: forged: entry 5's signature is not by the key entry 4 named/],
-  ['the whole chain rewritten from genesis with new keys', (l) => { const list = entries(l); rechain(list, 0, (e) => { e.decision = 'allow'; }, true); rewrite(l, list); }, /: forged: entry 1's signature is not by the key entry 0 named/],
+  [
+    'the chain rewritten consistently from entry 5, without signatures',
+    (l) => {
+      const list = entries(l);
+      rechain(
+        list,
+        4,
+        (e) => {
+          e.decision = 'allow';
+        },
+        false,
+      );
+      rewrite(l, list);
+    },
+    /: unsigned: entry 5 is not signed/,
+  ],
+  [
+    'the chain rewritten consistently from entry 5, signed with new keys',
+    (l) => {
+      const list = entries(l);
+      rechain(
+        list,
+        4,
+        (e) => {
+          e.decision = 'allow';
+        },
+        true,
+      );
+      rewrite(l, list);
+    },
+    /: forged: entry 5's signature is not by the key entry 4 named/,
+  ],
+  [
+    'the whole chain rewritten from genesis with new keys',
+    (l) => {
+      const list = entries(l);
+      rechain(
+        list,
+        0,
+        (e) => {
+          e.decision = 'allow';
+        },
+        true,
+      );
+      rewrite(l, list);
+    },
+    /: forged: entry 1's signature is not by the key entry 0 named/,
+  ],
   [
     'an unsigned entry appended',
     (l) => {
@@ -201,9 +327,29 @@ const TAMPERS: [string, (l: Log) => void, RegExp][] = [
     },
     /: forged: entry 13's signature/,
   ],
-  ['a line that is not JSON appended', (l) => writeFileSync(dayFiles(l).at(-1) as string, `${readFileSync(dayFiles(l).at(-1) as string, 'utf8')}{"forged":\n`), /: not-json: /],
-  ['the last line cut in the middle', (l) => { const f = dayFiles(l).at(-1) as string; const text = readFileSync(f, 'utf8'); writeFileSync(f, text.slice(0, text.length - 40)); }, /: torn: the last line is incomplete/],
-  ['an entry\'s signature removed', (l) => { const list = entries(l); delete at(list, 7).entry.sig; rewrite(l, list); }, /: unsigned: entry 8 is not signed/],
+  [
+    'a line that is not JSON appended',
+    (l) => writeFileSync(dayFiles(l).at(-1) as string, `${readFileSync(dayFiles(l).at(-1) as string, 'utf8')}{"forged":\n`),
+    /: not-json: /,
+  ],
+  [
+    'the last line cut in the middle',
+    (l) => {
+      const f = dayFiles(l).at(-1) as string;
+      const text = readFileSync(f, 'utf8');
+      writeFileSync(f, text.slice(0, text.length - 40));
+    },
+    /: torn: the last line is incomplete/,
+  ],
+  [
+    "an entry's signature removed",
+    (l) => {
+      const list = entries(l);
+      delete at(list, 7).entry.sig;
+      rewrite(l, list);
+    },
+    /: unsigned: entry 8 is not signed/,
+  ],
   [
     "another workspace's sealed log copied over this one",
     (l) => {
@@ -297,7 +443,10 @@ describe('the writer against its seal', () => {
     assert.notEqual(check.code, 0);
     assert.match(check.stderr, /the audit log is signed but its seal is not at /);
     const l2 = built();
-    const elsewhere = run(['audit', 'flush', '--root', l2.root], undefined, undefined, { ...process.env, AGENT_POLICY_SEAL_HOME: join(l2.root, 'other-seals') });
+    const elsewhere = run(['audit', 'flush', '--root', l2.root], undefined, undefined, {
+      ...process.env,
+      AGENT_POLICY_SEAL_HOME: join(l2.root, 'other-seals'),
+    });
     assert.notEqual(elsewhere.code, 0);
     assert.match(elsewhere.stderr, /signed but its seal is not at /);
     assert.equal(verify(l2).code, 0, 'the log and its real seal are untouched');
@@ -306,10 +455,24 @@ describe('the writer against its seal', () => {
   it('a crash between the log write and the seal write is rolled forward: verify accepts the one signed entry beyond, the next append seals it', async () => {
     const l = built();
     const before = readFileSync(l.log.seal.path);
-    l.log.append({ kind: 'decision', timestamp: '2026-03-03T12:00:00.000Z', action: 'filesystem.write', path: 'src/late.ts', decision: 'allow', reason: 'test' });
+    l.log.append({
+      kind: 'decision',
+      timestamp: '2026-03-03T12:00:00.000Z',
+      action: 'filesystem.write',
+      path: 'src/late.ts',
+      decision: 'allow',
+      reason: 'test',
+    });
     writeFileSync(l.log.seal.path, before); // the seal as it was before that append
     assert.equal(verify(l).code, 0, verify(l).stdout);
-    l.log.append({ kind: 'decision', timestamp: '2026-03-03T12:01:00.000Z', action: 'filesystem.write', path: 'src/later.ts', decision: 'allow', reason: 'test' });
+    l.log.append({
+      kind: 'decision',
+      timestamp: '2026-03-03T12:01:00.000Z',
+      action: 'filesystem.write',
+      path: 'src/later.ts',
+      decision: 'allow',
+      reason: 'test',
+    });
     const report = await l.log.verify();
     assert.equal(report.problem, undefined, report.problem?.message);
     assert.equal(report.entries, 14);
@@ -319,12 +482,21 @@ describe('the writer against its seal', () => {
   it('a torn seal update leaves the other copy: the previous state, rolled forward like a crash', () => {
     const l = built();
     const bytes = readFileSync(l.log.seal.path);
-    const current = [0, 1].map((slot) => JSON.parse(bytes.subarray(slot * 65536 + 44, slot * 65536 + 44 + bytes.readUInt32BE(slot * 65536 + 8)).toString('utf8')) as { counter: number });
+    const current = [0, 1].map(
+      (slot) => JSON.parse(bytes.subarray(slot * 65536 + 44, slot * 65536 + 44 + bytes.readUInt32BE(slot * 65536 + 8)).toString('utf8')) as { counter: number },
+    );
     const newer = (current[0] as { counter: number }).counter > (current[1] as { counter: number }).counter ? 0 : 1;
     bytes.fill(0x20, newer * 65536 + 60, newer * 65536 + 200); // tear the newer slot's payload
     writeFileSync(l.log.seal.path, bytes);
     assert.equal(verify(l).code, 0, verify(l).stdout);
-    l.log.append({ kind: 'decision', timestamp: '2026-03-03T12:00:00.000Z', action: 'filesystem.write', path: 'src/late.ts', decision: 'allow', reason: 'test' });
+    l.log.append({
+      kind: 'decision',
+      timestamp: '2026-03-03T12:00:00.000Z',
+      action: 'filesystem.write',
+      path: 'src/late.ts',
+      decision: 'allow',
+      reason: 'test',
+    });
     assert.equal(verify(l).code, 0);
   });
 
@@ -342,6 +514,9 @@ describe('the writer against its seal', () => {
     const summary = entries({ root, state: '', audit: join(root, '.agent-policy', 'audit'), log }).at(-1)?.entry;
     assert.equal(summary?.kind, 'summary');
     assert.equal(summary?.folded, 19);
-    assert.ok(!existsSync(join(root, '.agent-policy', 'audit', 'fold.json')) || readFileSync(join(root, '.agent-policy', 'audit', 'fold.json'), 'utf8') === 'null', 'the writer never reads it');
+    assert.ok(
+      !existsSync(join(root, '.agent-policy', 'audit', 'fold.json')) || readFileSync(join(root, '.agent-policy', 'audit', 'fold.json'), 'utf8') === 'null',
+      'the writer never reads it',
+    );
   });
 });

@@ -10,17 +10,34 @@ import { workspace } from './cli-helpers';
 
 /** The script VS Code's built-in agent runs, exactly as agent-plugin/hooks/hooks.json names it. */
 const SCRIPT = join(__dirname, '..', '..', 'agent-plugin', 'hooks', 'pre-tool-use.sh');
-const HOOKS = JSON.parse(readFileSync(join(__dirname, '..', '..', 'agent-plugin', 'hooks', 'hooks.json'), 'utf8')) as { hooks: { PreToolUse: { command: string; timeout: number }[] } };
+const HOOKS = JSON.parse(readFileSync(join(__dirname, '..', '..', 'agent-plugin', 'hooks', 'hooks.json'), 'utf8')) as {
+  hooks: { PreToolUse: { command: string; timeout: number }[] };
+};
 
-const POLICY = 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n    deny: ["**/.env*", "secrets/**"]\n  commands:\n    allow: ["ls"]\n    deny: ["rm -rf"]\naudit:\n  log_all_actions: true\n';
+const POLICY =
+  'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n    deny: ["**/.env*", "secrets/**"]\n  commands:\n    allow: ["ls"]\n    deny: ["rm -rf"]\naudit:\n  log_all_actions: true\n';
 
 /** A payload as VS Code 1.139.1 sent it (../shared/reference/vscode-agent-observed/hook-stdin-payloads.jsonl). */
 function payload(ws: string, tool: string, input: Record<string, unknown>): string {
-  return JSON.stringify({ timestamp: '2026-12-01T22:03:40.844Z', hook_event_name: 'PreToolUse', session_id: 'ab696a1f', transcript_path: '/u/transcripts/ab696a1f.jsonl', tool_name: tool, tool_input: input, tool_use_id: 'call_env_1__vscode-1', cwd: ws });
+  return JSON.stringify({
+    timestamp: '2026-12-01T22:03:40.844Z',
+    hook_event_name: 'PreToolUse',
+    session_id: 'ab696a1f',
+    transcript_path: '/u/transcripts/ab696a1f.jsonl',
+    tool_name: tool,
+    tool_input: input,
+    tool_use_id: 'call_env_1__vscode-1',
+    cwd: ws,
+  });
 }
 
 /** Runs the hook as VS Code does: the command from hooks.json in a shell, in the workspace folder, with the extension host's environment. */
-function runHook(ws: string, input: string, env: NodeJS.ProcessEnv = process.env, timeout = HOOKS.hooks.PreToolUse[0]?.timeout ?? 600): { code: number | null; stdout: string; stderr: string; ms: number } {
+function runHook(
+  ws: string,
+  input: string,
+  env: NodeJS.ProcessEnv = process.env,
+  timeout = HOOKS.hooks.PreToolUse[0]?.timeout ?? 600,
+): { code: number | null; stdout: string; stderr: string; ms: number } {
   const started = performance.now();
   const command = (HOOKS.hooks.PreToolUse[0]?.command ?? '').replace('${PLUGIN_ROOT}', join(SCRIPT, '..', '..')).replace(/ \d+$/, ` ${timeout}`);
   const r = spawnSync('/bin/sh', ['-c', command], { cwd: ws, input, encoding: 'utf8', env });
@@ -33,13 +50,20 @@ function decisionOf(stdout: string): { permissionDecision: string; permissionDec
 
 function audit(ws: string): Record<string, unknown>[] {
   const dir = join(ws, '.agent-policy', 'audit');
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.jsonl')).flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n')).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+    : [];
 }
 
 /** A PATH with the few tools the script needs and no `node`. */
 function pathWithoutNode(): string {
   const dir = mkdtempSync(join(tmpdir(), 'agent-policy-path-'));
-  for (const tool of ['sh', 'cat', 'dirname', 'pwd']) if (existsSync(`/usr/bin/${tool}`) || existsSync(`/bin/${tool}`)) symlinkSync(existsSync(`/usr/bin/${tool}`) ? `/usr/bin/${tool}` : `/bin/${tool}`, join(dir, tool));
+  for (const tool of ['sh', 'cat', 'dirname', 'pwd'])
+    if (existsSync(`/usr/bin/${tool}`) || existsSync(`/bin/${tool}`))
+      symlinkSync(existsSync(`/usr/bin/${tool}`) ? `/usr/bin/${tool}` : `/bin/${tool}`, join(dir, tool));
   return dir;
 }
 
@@ -52,7 +76,10 @@ const noService = (): NodeJS.ProcessEnv => {
 
 describe("VS Code's built-in agent: the extension's plugin hook (the script VS Code runs)", () => {
   it('declares the layout VS Code substitutes ${PLUGIN_ROOT} in, and a PreToolUse hook with a timeout the script keeps its deadline inside', () => {
-    assert.ok(existsSync(join(SCRIPT, '..', '..', '.plugin', 'plugin.json')), 'agent-plugin/.plugin/plugin.json (a bare plugin.json leaves ${PLUGIN_ROOT} unreplaced and fails open)');
+    assert.ok(
+      existsSync(join(SCRIPT, '..', '..', '.plugin', 'plugin.json')),
+      'agent-plugin/.plugin/plugin.json (a bare plugin.json leaves ${PLUGIN_ROOT} unreplaced and fails open)',
+    );
     const hook = HOOKS.hooks.PreToolUse[0];
     assert.match(hook?.command ?? '', /^sh "\$\{PLUGIN_ROOT\}\/hooks\/pre-tool-use\.sh" (\d+)$/);
     assert.equal(Number(/(\d+)$/.exec(hook?.command ?? '')?.[1]), hook?.timeout, 'the script is told the timeout VS Code will apply');
@@ -73,10 +100,21 @@ describe("VS Code's built-in agent: the extension's plugin hook (the script VS C
     assert.match(decisionOf(denied.stdout).permissionDecisionReason, /denied by "\*\*\/\.env\*" .*\(decided by the CLI: the extension did not answer\)/);
     const allowed = runHook(ws, payload(ws, 'create_file', { filePath: join(ws, 'src', 'b.ts'), content: 'x' }), noService());
     assert.equal(decisionOf(allowed.stdout).permissionDecision, 'allow');
-    const rm = runHook(ws, payload(ws, 'run_in_terminal', { command: 'rm -rf secrets', explanation: 'x', goal: 'x', isBackground: false, timeout: 20000 }), noService());
+    const rm = runHook(
+      ws,
+      payload(ws, 'run_in_terminal', { command: 'rm -rf secrets', explanation: 'x', goal: 'x', isBackground: false, timeout: 20000 }),
+      noService(),
+    );
     assert.match(decisionOf(rm.stdout).permissionDecisionReason, /rm is denied by "rm -rf"/);
     const entries = audit(ws).filter((e) => e.kind === 'decision');
-    assert.deepEqual(entries.map((e) => [e.runtime, e.tool, e.decision]), [['vscode', 'create_file', 'deny'], ['vscode', 'create_file', 'allow'], ['vscode', 'run_in_terminal', 'deny']]);
+    assert.deepEqual(
+      entries.map((e) => [e.runtime, e.tool, e.decision]),
+      [
+        ['vscode', 'create_file', 'deny'],
+        ['vscode', 'create_file', 'allow'],
+        ['vscode', 'run_in_terminal', 'deny'],
+      ],
+    );
     assert.equal(entries[0]?.session_id, 'ab696a1f');
   });
 
@@ -86,7 +124,10 @@ describe("VS Code's built-in agent: the extension's plugin hook (the script VS C
     const blocked = runHook(ws, payload(ws, 'create_file', { filePath: join(ws, 'src', 'b.ts'), content: 'x' }), bare);
     assert.equal(blocked.code, 2);
     assert.match(blocked.stderr, /no node is on PATH to run its CLI, so the action is blocked/);
-    const editor = runHook(ws, payload(ws, 'create_file', { filePath: join(ws, 'src', 'b.ts'), content: 'x' }), { ...bare, AGENT_POLICY_EDITOR_NODE: process.execPath });
+    const editor = runHook(ws, payload(ws, 'create_file', { filePath: join(ws, 'src', 'b.ts'), content: 'x' }), {
+      ...bare,
+      AGENT_POLICY_EDITOR_NODE: process.execPath,
+    });
     assert.equal(decisionOf(editor.stdout).permissionDecision, 'allow', editor.stderr);
   });
 
@@ -119,7 +160,11 @@ describe("VS Code's built-in agent: the extension's plugin hook (the script VS C
     const ws = workspace({ '.agent-policy.yml': POLICY });
     const stateDir = join(ws, '.agent-policy');
     new AuditLog(stateDir).append({ kind: 'test.start' }); // the log and its seal exist, as in any workspace the editor served
-    const planted = await startApprovalService(stateDir, () => Promise.resolve({ decision: 'allow', reason: 'the planted service allows everything' }), () => 'cd'.repeat(32));
+    const planted = await startApprovalService(
+      stateDir,
+      () => Promise.resolve({ decision: 'allow', reason: 'the planted service allows everything' }),
+      () => 'cd'.repeat(32),
+    );
     const env = { ...process.env, AGENT_POLICY_HOOK_SERVICE: join(stateDir, 'approval-service.json'), AGENT_POLICY_EDITOR_NODE: process.execPath };
     try {
       const r = await hookAsync(ws, payload(ws, 'create_file', { filePath: join(ws, '.env'), content: 'X=1\n' }), env);

@@ -25,7 +25,6 @@ async function waitFor(what, test, ms) {
   }
 }
 
-
 function auditEntries(workspace) {
   const dir = join(workspace, '.agent-policy', 'audit');
   if (!existsSync(dir)) return [];
@@ -40,7 +39,10 @@ function packScriptedModel(base) {
   const dir = join(base, 'scripted-model');
   cpSync(join(repoRoot, 'test', 'e2e', 'scripted-model'), dir, { recursive: true });
   const vsix = join(base, 'scripted-model.vsix');
-  execFileSync(join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return vsix;
 }
 
@@ -56,7 +58,10 @@ writeFileSync(
   JSON.stringify({
     calls: [
       { tool: 'create_file', input: { filePath: join(workspace, '.env'), content: 'SECRET=from-the-agent\n' } },
-      { tool: 'run_in_terminal', input: { command: 'rm -rf secrets', explanation: 'Clean up', goal: 'Remove the secrets folder', mode: 'sync', isBackground: false, timeout: 20000 } },
+      {
+        tool: 'run_in_terminal',
+        input: { command: 'rm -rf secrets', explanation: 'Clean up', goal: 'Remove the secrets folder', mode: 'sync', isBackground: false, timeout: 20000 },
+      },
       { tool: 'replace_string_in_file', input: { filePath: join(workspace, 'package.json'), oldString: '"echo ok"', newString: '"node --test"' } },
       { tool: 'create_file', input: { filePath: join(workspace, 'src', 'benign.ts'), content: 'export const benign = true;\n' } },
     ],
@@ -66,7 +71,13 @@ const extensionsDir = join(base, 'extensions');
 installVsix(join(repoRoot, 'agent-policy.vsix'), extensionsDir);
 installVsix(packScriptedModel(base), extensionsDir);
 // "Allow All": every tool runs unconfirmed, so only the hook can stop a call.
-const server = await startCodeServer({ workspace, profileDir: join(base, 'profile'), extensionsDir, port: await freePort(), settings: { 'chat.permissions.default': 'autoApprove' } });
+const server = await startCodeServer({
+  workspace,
+  profileDir: join(base, 'profile'),
+  extensionsDir,
+  port: await freePort(),
+  settings: { 'chat.permissions.default': 'autoApprove' },
+});
 const browser = await launchBrowser();
 const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
 let passed = false;
@@ -79,9 +90,17 @@ try {
   // The package.json edit waits for the person: our prompt, with the diff.
   const approvals = () => {
     const dir = join(workspace, '.agent-policy', 'approvals');
-    return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8'))) : [];
+    return existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
+      : [];
   };
-  const request = await waitFor('the approval request for package.json', () => approvals().find((r) => r.status === 'pending' && String(r.action?.path ?? '').endsWith('package.json')), 240_000);
+  const request = await waitFor(
+    'the approval request for package.json',
+    () => approvals().find((r) => r.status === 'pending' && String(r.action?.path ?? '').endsWith('package.json')),
+    240_000,
+  );
   assert.equal(readFileSync(join(workspace, 'package.json'), 'utf8'), packageJson, 'package.json was written before anyone approved');
   assert.equal(existsSync(join(workspace, '.env')), false, '.env exists');
   assert.equal(existsSync(join(workspace, 'secrets')), true, 'secrets/ was deleted');
@@ -92,13 +111,21 @@ try {
   step(`the package.json edit waits for our approval prompt (${request.id}), unwritten; .env was never created and secrets/ is still there`);
   await toast.first().getByRole('button', { name: 'Approve' }).click();
 
-  const result = await waitFor('the agent request to finish', () => (existsSync(join(workspace, 'agent-result.json')) ? JSON.parse(readFileSync(join(workspace, 'agent-result.json'), 'utf8')) : undefined), 180_000);
+  const result = await waitFor(
+    'the agent request to finish',
+    () => (existsSync(join(workspace, 'agent-result.json')) ? JSON.parse(readFileSync(join(workspace, 'agent-result.json'), 'utf8')) : undefined),
+    180_000,
+  );
   assert.equal(result.ok, true, result.error);
   assert.notEqual(readFileSync(join(workspace, 'package.json'), 'utf8'), packageJson, 'the approved edit was not written');
   assert.match(readFileSync(join(workspace, 'package.json'), 'utf8'), /node --test/);
   assert.equal(existsSync(join(workspace, 'src', 'benign.ts')), true, 'the benign file was not written');
   assert.equal(existsSync(join(workspace, '.env')), false);
-  assert.deepEqual(result.events.filter((e) => /(^|\/)\.env$/.test(e.name)), [], 'a watcher started before the request saw .env');
+  assert.deepEqual(
+    result.events.filter((e) => /(^|\/)\.env$/.test(e.name)),
+    [],
+    'a watcher started before the request saw .env',
+  );
   assert.equal(existsSync(join(workspace, 'secrets')), true);
   step('after Approve the edit is written; the benign file is written; .env never appeared (no watcher event) and secrets/ survives');
 
@@ -109,7 +136,10 @@ try {
   assert.match(find('replace_string_in_file', 'ask')?.reason ?? '', /needs human approval/);
   assert.match(find('replace_string_in_file', 'allow')?.reason ?? '', /^approved by /);
   assert.ok(find('create_file', 'allow'), 'the benign write is recorded');
-  assert.ok(auditEntries(workspace).some((e) => e.kind === 'approval.approved'), 'the approval is recorded');
+  assert.ok(
+    auditEntries(workspace).some((e) => e.kind === 'approval.approved'),
+    'the approval is recorded',
+  );
   const told = result.received.map((r) => r.text).join('\n');
   assert.match(told, /denied by "\*\*\/\.env\*"/, 'the model is told why .env was refused');
   step('the audit log holds each decision for the runtime vscode, with its reason, and the model was told why');
@@ -119,8 +149,20 @@ try {
   const infoFile = join(workspace, '.agent-policy', 'approval-service.json');
   const info = JSON.parse(readFileSync(infoFile, 'utf8'));
   writeFileSync(infoFile, JSON.stringify({ ...info, socket: join(base, 'gone.sock') }));
-  writeFileSync(join(workspace, 'agent-script-2.json'), JSON.stringify({ calls: [{ tool: 'create_file', input: { filePath: join(workspace, '.env.local'), content: 'SECRET=2\n' } }, { tool: 'create_file', input: { filePath: join(workspace, 'src', 'second.ts'), content: 'export {};\n' } }] }));
-  const second = await waitFor('the second request', () => (existsSync(join(workspace, 'agent-result-2.json')) ? JSON.parse(readFileSync(join(workspace, 'agent-result-2.json'), 'utf8')) : undefined), 180_000);
+  writeFileSync(
+    join(workspace, 'agent-script-2.json'),
+    JSON.stringify({
+      calls: [
+        { tool: 'create_file', input: { filePath: join(workspace, '.env.local'), content: 'SECRET=2\n' } },
+        { tool: 'create_file', input: { filePath: join(workspace, 'src', 'second.ts'), content: 'export {};\n' } },
+      ],
+    }),
+  );
+  const second = await waitFor(
+    'the second request',
+    () => (existsSync(join(workspace, 'agent-result-2.json')) ? JSON.parse(readFileSync(join(workspace, 'agent-result-2.json'), 'utf8')) : undefined),
+    180_000,
+  );
   assert.equal(second.ok, true, second.error);
   assert.equal(existsSync(join(workspace, '.env.local')), false, '.env.local was written with the service down');
   // VS Code reports the tool's success before its file is on disk: wait for it (it was a race in this check).

@@ -12,6 +12,16 @@ export async function buildSuite() {
   const entryPoints = readdirSync(join(here, 'suite'))
     .filter((f) => f.endsWith('.ts'))
     .map((f) => join(here, 'suite', f));
-  await build({ entryPoints, outdir: suiteOut, bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, external: ['vscode', 'mocha'], logLevel: 'warning' });
+  await build({
+    entryPoints,
+    outdir: suiteOut,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: true,
+    external: ['vscode', 'mocha'],
+    logLevel: 'warning',
+  });
   return join(suiteOut, 'index.js');
 }

@@ -8,7 +8,11 @@ import { exampleCopy } from './workspace-copy.mjs';
 const suite = await buildSuite();
 const { workspace } = exampleCopy();
 try {
-  await runTests({ extensionDevelopmentPath: repoRoot, extensionTestsPath: suite, launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'] });
+  await runTests({
+    extensionDevelopmentPath: repoRoot,
+    extensionTestsPath: suite,
+    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
+  });
 } catch (error) {
   process.stderr.write(`e2e (electron) failed: ${error}\n`);
   process.exit(1);

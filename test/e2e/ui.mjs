@@ -36,7 +36,6 @@ async function askService(stateDir, request) {
   });
 }
 
-
 execFileSync('npm', ['run', '--silent', 'package'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
 const workspace = prepareDemoWorkspace('agent-policy-ui-');
 const base = dirname(workspace);
@@ -63,7 +62,12 @@ try {
 
   // An external runtime asks through the approval service; the prompt and the diff appear.
   const proposed = 'FROM node:24-slim\nUSER node\n';
-  const answer = askService(join(workspace, '.agent-policy'), { action: { action: 'filesystem.write', path: 'Dockerfile' }, runtime: 'claude-code', agent_id: 'ui-test-agent', proposed_content: proposed });
+  const answer = askService(join(workspace, '.agent-policy'), {
+    action: { action: 'filesystem.write', path: 'Dockerfile' },
+    runtime: 'claude-code',
+    agent_id: 'ui-test-agent',
+    proposed_content: proposed,
+  });
   const diff = page.locator('.monaco-diff-editor');
   await diff.first().waitFor({ timeout: 60_000 });
   await diff.getByText('USER node').first().waitFor();

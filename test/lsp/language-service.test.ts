@@ -34,7 +34,10 @@ describe('language service: completion', () => {
     const { text, offset } = caret('version: "2.1"\nperm‸\n');
     const ws = await serviceWorkspace({ '': text });
     const items = complete(ws, ROOT_URI, offset);
-    assert.deepEqual(items.map((i) => i.label), ['permissions']);
+    assert.deepEqual(
+      items.map((i) => i.label),
+      ['permissions'],
+    );
     assert.match(items[0]?.documentation ?? '', /What the agent may touch/);
     assert.deepEqual(items[0]?.replace, { offset: text.indexOf('perm'), length: 4 });
     const all = await labelsAt('version: "2.1"\naudit: {}\n‸\n');
@@ -66,7 +69,10 @@ describe('language service: completion', () => {
     const { text, offset } = caret('version: "2.1"\npermissions:\n  filesystem:\n    allow:\n      - "src/‸"\n');
     const ws = await serviceWorkspace({ '': text }, FILES);
     const items = complete(ws, ROOT_URI, offset);
-    assert.deepEqual(items.map((i) => i.label), ['src/utils/**', 'src/index.ts']);
+    assert.deepEqual(
+      items.map((i) => i.label),
+      ['src/utils/**', 'src/index.ts'],
+    );
     assert.equal(items[0]?.insertText, '"src/utils/**"');
     assert.deepEqual(items[0]?.replace, { offset: text.indexOf('"src/'), length: '"src/"'.length }, 'the quotes are replaced too');
   });
@@ -112,27 +118,43 @@ describe('language service: hover', () => {
   });
 });
 
-const CONFLICT_ROOT = 'version: "2.1"\npermissions:\n  filesystem:\n    allow:\n      - "src/**"\n    deny:\n      - "backend/secrets/**"\n      - "**/.env*"\n';
+const CONFLICT_ROOT =
+  'version: "2.1"\npermissions:\n  filesystem:\n    allow:\n      - "src/**"\n    deny:\n      - "backend/secrets/**"\n      - "**/.env*"\n';
 const CONFLICT_OVERRIDE = 'permissions:\n  filesystem:\n    allow:\n      - "backend/src/**"\n      - "backend/secrets/test-fixtures/**"\n';
 
 describe('language service: diagnostics across files', () => {
   it('reports a conflict in both files, each pointing at the other, and re-checks overrides when the root changes', async () => {
     const ws = await serviceWorkspace({ '': CONFLICT_ROOT, backend: CONFLICT_OVERRIDE });
-    const inOverride = ws.analysis().findings.get(overrideUri('backend'))?.filter((f) => f.code === 'AP2002') ?? [];
-    const inRoot = ws.analysis().findings.get(ROOT_URI)?.filter((f) => f.code === 'AP2002') ?? [];
+    const inOverride =
+      ws
+        .analysis()
+        .findings.get(overrideUri('backend'))
+        ?.filter((f) => f.code === 'AP2002') ?? [];
+    const inRoot =
+      ws
+        .analysis()
+        .findings.get(ROOT_URI)
+        ?.filter((f) => f.code === 'AP2002') ?? [];
     assert.equal(inOverride.length, 1);
     assert.equal(inRoot.length, 1);
     assert.equal(inOverride[0]?.related[0]?.uri, ROOT_URI);
     assert.equal(inRoot[0]?.related[0]?.uri, overrideUri('backend'));
     ws.set({ uri: ROOT_URI, dir: '', text: CONFLICT_ROOT.replace('      - "backend/secrets/**"\n', '') });
     const left = ws.analysis().findings.get(overrideUri('backend')) ?? [];
-    assert.deepEqual(left.map((f) => f.code), ['AP2013', 'AP2013'], 'editing the root cleared the conflict; only the .env carve-out notes remain');
+    assert.deepEqual(
+      left.map((f) => f.code),
+      ['AP2013', 'AP2013'],
+      'editing the root cleared the conflict; only the .env carve-out notes remain',
+    );
   });
 
   it('puts an unsupported version error on the version value', async () => {
     const text = 'version: "9.9"\n';
     const ws = await serviceWorkspace({ '': text });
-    const f = ws.analysis().findings.get(ROOT_URI)?.find((x) => x.code === 'AP2001');
+    const f = ws
+      .analysis()
+      .findings.get(ROOT_URI)
+      ?.find((x) => x.code === 'AP2001');
     assert.deepEqual([f?.offset, f?.length], [text.indexOf('"9.9"'), 5]);
   });
 });
@@ -155,34 +177,67 @@ describe('language service: code actions, keyed on the code', () => {
 
   it('moves a conflicting allow into an explicit, verified exception in the root; decisions stay the same', async () => {
     const ws = await serviceWorkspace({ '': CONFLICT_ROOT, backend: CONFLICT_OVERRIDE });
-    const probes = ['backend/secrets/prod.key', 'backend/secrets/test-fixtures/a.json', 'backend/secrets/test-fixtures', 'backend/secrets/tests/x', 'backend/secrets/test-fixtures2/x', 'backend/src/main.go', 'backend/secrets/test-fixtures/.env', 'src/a.ts'];
+    const probes = [
+      'backend/secrets/prod.key',
+      'backend/secrets/test-fixtures/a.json',
+      'backend/secrets/test-fixtures',
+      'backend/secrets/tests/x',
+      'backend/secrets/test-fixtures2/x',
+      'backend/src/main.go',
+      'backend/secrets/test-fixtures/.env',
+      'src/a.ts',
+    ];
     const before = probes.map((p) => decideIn(ws, p));
-    const f = ws.analysis().findings.get(overrideUri('backend'))?.find((x) => x.code === 'AP2002');
+    const f = ws
+      .analysis()
+      .findings.get(overrideUri('backend'))
+      ?.find((x) => x.code === 'AP2002');
     assert.ok(f);
     const actions = codeActions(ws, f.uri, f.offset, f.length);
-    assert.deepEqual(actions.map((a) => a.title), [
-      'Move "backend/secrets/test-fixtures/**" into the root as an explicit exception to "backend/secrets/**"',
-      'Remove the conflicting allow "backend/secrets/test-fixtures/**" from the override',
-    ]);
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      [
+        'Move "backend/secrets/test-fixtures/**" into the root as an explicit exception to "backend/secrets/**"',
+        'Remove the conflicting allow "backend/secrets/test-fixtures/**" from the override',
+      ],
+    );
     applyEdits(ws, actions[0]?.edits ?? []);
     const after = ws.analysis();
-    assert.deepEqual(after.set.findings.filter((x) => x.code !== 'AP2013').map((x) => `${x.code} ${x.message}`), [], 'no conflict remains');
+    assert.deepEqual(
+      after.set.findings.filter((x) => x.code !== 'AP2013').map((x) => `${x.code} ${x.message}`),
+      [],
+      'no conflict remains',
+    );
     assert.ok(!ws.text(overrideUri('backend'))?.includes('test-fixtures'), 'the allow left the override');
     assert.match(ws.text(ROOT_URI) ?? '', /allow:\n {6}- "src\/\*\*"\n {6}- "backend\/secrets\/test-fixtures\/\*\*"\n/);
     const expected = before.map((d, i) => (probes[i]?.startsWith('backend/secrets/test-fixtures/') && !probes[i]?.endsWith('.env') ? 'allow' : d));
-    assert.deepEqual(probes.map((p) => decideIn(ws, p)), expected, 'only the fixtures became allowed; .env files stay denied');
+    assert.deepEqual(
+      probes.map((p) => decideIn(ws, p)),
+      expected,
+      'only the fixtures became allowed; .env files stay denied',
+    );
   });
 
   it('upgrades a 1.0 policy and its overrides to 2.1', async () => {
-    const ws = await serviceWorkspace({ '': 'version: "1.0"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n', backend: 'version: "1.0"\n', web: 'permissions: {}\n' });
-    const f = ws.analysis().findings.get(ROOT_URI)?.find((x) => x.code === 'AP2014');
+    const ws = await serviceWorkspace({
+      '': 'version: "1.0"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n',
+      backend: 'version: "1.0"\n',
+      web: 'permissions: {}\n',
+    });
+    const f = ws
+      .analysis()
+      .findings.get(ROOT_URI)
+      ?.find((x) => x.code === 'AP2014');
     assert.ok(f, 'an outdated version is reported');
     const [action] = codeActions(ws, ROOT_URI, f.offset, 0);
     assert.equal(action?.title, 'Upgrade the policy from 1.0 to 2.1 (root and 1 override)');
     applyEdits(ws, action?.edits ?? []);
     assert.equal(ws.analysis().set.version, '2.1');
     assert.equal(ws.text(overrideUri('backend')), 'version: "2.1"\n');
-    assert.deepEqual(ws.analysis().set.findings.map((x) => x.code), []);
+    assert.deepEqual(
+      ws.analysis().set.findings.map((x) => x.code),
+      [],
+    );
   });
 
   it('selects actions by code: a finding without a builder gets none', async () => {
@@ -191,7 +246,10 @@ describe('language service: code actions, keyed on the code', () => {
     assert.ok(f);
     assert.deepEqual(codeActions(ws, ROOT_URI, f.offset, 0), []);
     const anchored = await serviceWorkspace({ '': 'version: "2.1"\npermissions:\n  filesystem:\n    deny:\n      - ".env"\n' });
-    const hint = anchored.analysis().findings.get(ROOT_URI)?.find((x) => x.code === 'AP2012');
+    const hint = anchored
+      .analysis()
+      .findings.get(ROOT_URI)
+      ?.find((x) => x.code === 'AP2012');
     assert.ok(hint);
     const [fix] = codeActions(anchored, ROOT_URI, hint.offset, 0);
     applyEdits(anchored, fix?.edits ?? []);
@@ -203,8 +261,18 @@ describe('language service: symbols, folding, explain', () => {
   it("outlines the policy's sections and folds multi-line ones", () => {
     const text = 'version: "2.1"\npermissions:\n  filesystem:\n    allow:\n      - "src/**"\n      - "docs/**"\naudit:\n  retention_days: 30\n';
     const symbols = documentSymbols(parseLenient(text));
-    assert.deepEqual(symbols.map((s) => [s.name, s.kind]), [['version', 'setting'], ['permissions', 'section'], ['audit', 'section']]);
-    assert.deepEqual(symbols[1]?.children[0]?.children[0]?.children.map((c) => c.name), ['src/**', 'docs/**']);
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.kind]),
+      [
+        ['version', 'setting'],
+        ['permissions', 'section'],
+        ['audit', 'section'],
+      ],
+    );
+    assert.deepEqual(
+      symbols[1]?.children[0]?.children[0]?.children.map((c) => c.name),
+      ['src/**', 'docs/**'],
+    );
     const folds = foldingRanges(parseLenient(text), text).map((r) => text.slice(r.startOffset, r.endOffset).split('\n')[0]);
     assert.deepEqual(folds, ['permissions:', 'filesystem:', 'allow:', 'audit:']);
   });
@@ -225,14 +293,26 @@ describe('language service: symbols, folding, explain', () => {
 describe('language contribution', () => {
   it('gives both policy file names their own language, with a grammar built on YAML and a language configuration', async () => {
     const { readFileSync, existsSync } = await import('node:fs');
-    const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { languages: { id: string; filenames: string[]; configuration: string }[]; grammars: { language: string; scopeName: string; path: string }[] } };
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      contributes: {
+        languages: { id: string; filenames: string[]; configuration: string }[];
+        grammars: { language: string; scopeName: string; path: string }[];
+      };
+    };
     const language = manifest.contributes.languages.find((l) => l.id === 'agent-policy');
     assert.deepEqual(language?.filenames, ['.agent-policy.yml', '.agent-policy.override.yml']);
     assert.ok(existsSync(language?.configuration ?? ''));
     const grammarEntry = manifest.contributes.grammars.find((g) => g.language === 'agent-policy');
-    const grammar = JSON.parse(readFileSync(grammarEntry?.path ?? '', 'utf8')) as { scopeName: string; patterns: { include: string }[]; repository: Record<string, { match: string }> };
+    const grammar = JSON.parse(readFileSync(grammarEntry?.path ?? '', 'utf8')) as {
+      scopeName: string;
+      patterns: { include: string }[];
+      repository: Record<string, { match: string }>;
+    };
     assert.equal(grammar.scopeName, grammarEntry?.scopeName);
-    assert.ok(grammar.patterns.some((p) => p.include === 'source.yaml'), 'everything else is YAML');
+    assert.ok(
+      grammar.patterns.some((p) => p.include === 'source.yaml'),
+      'everything else is YAML',
+    );
     const version = new RegExp(grammar.repository.version?.match ?? '');
     assert.equal(version.exec('version: "2.1"')?.[5], '"2.1"');
     assert.ok(new RegExp(grammar.repository['rule-key']?.match ?? '').test('    - file_pattern: "x"'));

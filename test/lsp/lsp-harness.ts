@@ -72,7 +72,10 @@ export async function startLanguageServer(root: string): Promise<LspClient> {
       if (current && accept(current, versions.get(uri))) return Promise.resolve(current);
       return new Promise((resolve, reject) => {
         // A diagnostics wait that never ends fails the test instead of hanging the run.
-        const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri} within ${WAIT_MS} ms (last: ${JSON.stringify(latest.get(uri))})`)), WAIT_MS);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching diagnostics for ${uri} within ${WAIT_MS} ms (last: ${JSON.stringify(latest.get(uri))})`)),
+          WAIT_MS,
+        );
         waiters.push({ uri, accept, resolve: (d) => (clearTimeout(timer), resolve(d)) });
       });
     },

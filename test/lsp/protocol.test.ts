@@ -28,7 +28,13 @@ describe('language server over LSP (real server, in-memory connection, real file
   let overrideUri: string;
 
   before(async () => {
-    ws = workspaceFolder({ '.agent-policy.yml': ROOT, 'backend/.agent-policy.override.yml': OVERRIDE, 'src/index.ts': '', 'src/lib/a.ts': '', 'backend/main.go': '' });
+    ws = workspaceFolder({
+      '.agent-policy.yml': ROOT,
+      'backend/.agent-policy.override.yml': OVERRIDE,
+      'src/index.ts': '',
+      'src/lib/a.ts': '',
+      'backend/main.go': '',
+    });
     rootUri = ws.uri('.agent-policy.yml');
     overrideUri = ws.uri('backend/.agent-policy.override.yml');
     client = await startLanguageServer(ws.root);
@@ -73,27 +79,55 @@ describe('language server over LSP (real server, in-memory connection, real file
   });
 
   it('answers completion, hover, code actions, symbols and folding', async () => {
-    const completion = await client.connection.sendRequest<CompletionItem[]>('textDocument/completion', { textDocument: { uri: rootUri }, position: { line: 4, character: 13 } });
-    assert.deepEqual(completion.map((c) => c.label), ['src/lib/**', 'src/index.ts']);
-    assert.deepEqual(completion[0]?.textEdit && 'range' in completion[0].textEdit ? completion[0].textEdit.range : undefined, { start: { line: 4, character: 8 }, end: { line: 4, character: 16 } });
+    const completion = await client.connection.sendRequest<CompletionItem[]>('textDocument/completion', {
+      textDocument: { uri: rootUri },
+      position: { line: 4, character: 13 },
+    });
+    assert.deepEqual(
+      completion.map((c) => c.label),
+      ['src/lib/**', 'src/index.ts'],
+    );
+    assert.deepEqual(completion[0]?.textEdit && 'range' in completion[0].textEdit ? completion[0].textEdit.range : undefined, {
+      start: { line: 4, character: 8 },
+      end: { line: 4, character: 16 },
+    });
 
     const hover = await client.connection.sendRequest<Hover>('textDocument/hover', { textDocument: { uri: rootUri }, position: { line: 4, character: 10 } });
     assert.match((hover.contents as MarkupContent).value, /Matches 2 of 5 workspace files/);
 
     const diagnostics = await client.diagnostics(rootUri);
     const duplicate = diagnostics.find((d) => d.code === 'AP2005') as Diagnostic;
-    const actions = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: rootUri }, range: duplicate.range, context: { diagnostics: [duplicate] } });
+    const actions = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: rootUri },
+      range: duplicate.range,
+      context: { diagnostics: [duplicate] },
+    });
     assert.equal(actions[0]?.title, 'Remove the duplicate');
     assert.deepEqual(actions[0]?.edit?.changes?.[rootUri], [{ range: { start: { line: 5, character: 0 }, end: { line: 6, character: 0 } }, newText: '' }]);
 
     const conflict = diagnostics.find((d) => d.code === 'AP2002') as Diagnostic;
-    const moves = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: rootUri }, range: conflict.range, context: { diagnostics: [conflict] } });
+    const moves = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: rootUri },
+      range: conflict.range,
+      context: { diagnostics: [conflict] },
+    });
     assert.deepEqual(Object.keys(moves[0]?.edit?.changes ?? {}).sort(), [overrideUri, rootUri].sort(), 'the exception edits both files');
 
     const symbols = await client.connection.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: rootUri } });
-    assert.deepEqual(symbols.map((s) => s.name), ['version', 'permissions']);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['version', 'permissions'],
+    );
     const folds = await client.connection.sendRequest<FoldingRange[]>('textDocument/foldingRange', { textDocument: { uri: rootUri } });
-    assert.deepEqual(folds.map((f) => [f.startLine, f.endLine]), [[1, 7], [2, 7], [3, 5], [6, 7]]);
+    assert.deepEqual(
+      folds.map((f) => [f.startLine, f.endLine]),
+      [
+        [1, 7],
+        [2, 7],
+        [3, 5],
+        [6, 7],
+      ],
+    );
   });
 
   it('agentPolicy/explain returns the decision and the rules with their ranges', async () => {
@@ -107,7 +141,10 @@ describe('language server over LSP (real server, in-memory connection, real file
   });
 
   it('goes back to the disk version when an edited document is closed unsaved', async () => {
-    await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: rootUri, version: 5 }, contentChanges: [{ text: 'version: "2.1"\n' }] });
+    await client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri: rootUri, version: 5 },
+      contentChanges: [{ text: 'version: "2.1"\n' }],
+    });
     await client.diagnostics(overrideUri, (d) => d.length === 0);
     await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: rootUri } });
     assert.deepEqual(codes(await client.diagnostics(overrideUri, (d) => d.length > 0)), ['AP2002']);
@@ -116,14 +153,19 @@ describe('language server over LSP (real server, in-memory connection, real file
 
 describe('URI spellings', () => {
   it('treats a differently percent-encoded URI of a file as that file, not as a second policy', async () => {
-    const folder = workspaceFolder({ '.agent-policy.yml': 'version: "2.1"\n', 'web/.agent-policy.override.yml': 'permissions:\n  filesystem:\n    allow: ["web/**"]\n' });
+    const folder = workspaceFolder({
+      '.agent-policy.yml': 'version: "2.1"\n',
+      'web/.agent-policy.override.yml': 'permissions:\n  filesystem:\n    allow: ["web/**"]\n',
+    });
     const client = await startLanguageServer(folder.root);
     try {
       const canonical = folder.uri('web/.agent-policy.override.yml');
       await client.diagnostics(canonical);
       const encoded = canonical.replace('/.agent-policy', '/%2Eagent-policy');
       assert.notEqual(encoded, canonical);
-      await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: encoded, languageId: 'agent-policy', version: 1, text: 'permissions:\n  filesystem:\n    allow: ["web/**", "web/**"]\n' } });
+      await client.connection.sendNotification('textDocument/didOpen', {
+        textDocument: { uri: encoded, languageId: 'agent-policy', version: 1, text: 'permissions:\n  filesystem:\n    allow: ["web/**", "web/**"]\n' },
+      });
       assert.deepEqual(codes(await client.diagnostics(canonical, (d) => d.length > 0)), ['AP2005'], 'the edit replaced the file instead of adding one');
     } finally {
       client.dispose();
@@ -143,7 +185,9 @@ describe('the bundled language server process', () => {
     const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     try {
       // The first publication is enforcement's; the shadowed pattern (AP2005) comes with the full analysis after it.
-      const published = new Promise<Diagnostic[]>((resolve) => connection.onNotification(PublishDiagnosticsNotification.type, (p) => p.diagnostics.length > 0 && resolve(p.diagnostics)));
+      const published = new Promise<Diagnostic[]>((resolve) =>
+        connection.onNotification(PublishDiagnosticsNotification.type, (p) => p.diagnostics.length > 0 && resolve(p.diagnostics)),
+      );
       connection.listen();
       const rootUri = pathToFileURL(folder.root).href;
       await connection.sendRequest('initialize', { processId: process.pid, rootUri, workspaceFolders: [{ uri: rootUri, name: 'ws' }], capabilities: {} });

@@ -47,6 +47,10 @@ describe('Claude Code, its own tools', () => {
     });
     assertEndedByItself(r, spec.label);
     const unknown = r.audit.filter((e) => e.action === 'unknown');
-    assert.deepEqual(unknown.map((e) => e.reason), [], "tools denied as unknown");
+    assert.deepEqual(
+      unknown.map((e) => e.reason),
+      [],
+      'tools denied as unknown',
+    );
   });
 });

@@ -23,7 +23,10 @@ export const spec: RuntimeSpec = {
   read: (dir, path) => ({ tool: 'view_image', input: { path: join(dir, path) } }),
   shell: (dir, command) => ({ tool: 'exec_command', input: { cmd: command, workdir: dir } }),
   modes: ['default', 'most-permissive'],
-  modeLabel: { default: 'default (codex exec in a trusted project: workspace-write sandbox, approval "never")', 'most-permissive': '--dangerously-bypass-approvals-and-sandbox' },
+  modeLabel: {
+    default: 'default (codex exec in a trusted project: workspace-write sandbox, approval "never")',
+    'most-permissive': '--dangerously-bypass-approvals-and-sandbox',
+  },
   subfolderRunsProjectHook: true,
   strictestTest: 'most-permissive',
   askEnds: 'ask',
@@ -41,7 +44,10 @@ describe('Codex, where the model chooses the working folder', () => {
     const p = project(spec, 'workdir', t);
     const elsewhere = join(p.base, 'elsewhere');
     mkdirSync(elsewhere);
-    writeFileSync(join(elsewhere, '.agent-policy.yml'), 'version: "2.1"\nagent_id: "planted"\npermissions:\n  filesystem:\n    allow: ["**"]\n  commands:\n    allow: ["*"]\n');
+    writeFileSync(
+      join(elsewhere, '.agent-policy.yml'),
+      'version: "2.1"\nagent_id: "planted"\npermissions:\n  filesystem:\n    allow: ["**"]\n  commands:\n    allow: ["*"]\n',
+    );
     const r = await run(spec, p, 'run', {
       mode: 'most-permissive',
       script: { calls: [{ tool: 'exec_command', input: { cmd: `rm -rf ${join(p.dir, 'secrets')}`, workdir: elsewhere } }] },
@@ -57,12 +63,15 @@ describe('Codex, where the model chooses the working folder', () => {
     assert.equal(existsSync(join(elsewhere, '.agent-policy')), false, 'the planted folder got an audit log');
   });
 
-  test('with a user-level hook too: Codex starts the hook in its session folder (not the workdir), so the walk finds the project\'s policy, never the planted one, and `ls` run in the planted folder is an ask (outside the root) that Codex cannot put to anyone', async (t) => {
+  test("with a user-level hook too: Codex starts the hook in its session folder (not the workdir), so the walk finds the project's policy, never the planted one, and `ls` run in the planted folder is an ask (outside the root) that Codex cannot put to anyone", async (t) => {
     const p = project(spec, 'workdir-user', t, { install: false });
     install(p, { scope: 'user' });
     const elsewhere = join(p.base, 'elsewhere');
     mkdirSync(elsewhere);
-    writeFileSync(join(elsewhere, '.agent-policy.yml'), 'version: "2.1"\nagent_id: "planted"\npermissions:\n  filesystem:\n    allow: ["**"]\n  commands:\n    allow: ["*"]\n');
+    writeFileSync(
+      join(elsewhere, '.agent-policy.yml'),
+      'version: "2.1"\nagent_id: "planted"\npermissions:\n  filesystem:\n    allow: ["**"]\n  commands:\n    allow: ["*"]\n',
+    );
     const r = await run(spec, p, 'run', {
       mode: 'most-permissive',
       script: {
@@ -74,7 +83,10 @@ describe('Codex, where the model chooses the working folder', () => {
     });
     assertEndedByItself(r, spec.label);
     assert.equal(existsSync(join(p.dir, 'secrets/key.txt')), true, 'secrets/ was deleted');
-    assert.match(entry(r.audit, (e) => e.command === `rm -rf ${join(p.dir, 'secrets')}`, 'the rm').reason ?? '', /rm is denied by "rm -rf" \(\.agent-policy\.yml:/);
+    assert.match(
+      entry(r.audit, (e) => e.command === `rm -rf ${join(p.dir, 'secrets')}`, 'the rm').reason ?? '',
+      /rm is denied by "rm -rf" \(\.agent-policy\.yml:/,
+    );
     const ls = entry(r.audit, (e) => e.command === 'ls', 'the ls');
     assert.equal(ls.decision, 'ask');
     assert.match(ls.reason ?? '', /runs in .*elsewhere, outside the repository root/);

@@ -15,7 +15,7 @@ const spec: RuntimeSpec = {
   read: (dir, path) => ({ tool: 'view', input: { path: join(dir, path) } }),
   shell: (_dir, command) => ({ tool: 'bash', input: { command, description: 'scripted' } }),
   modes: ['default', 'most-permissive'],
-  modeLabel: { default: 'default -p (no --allow-all-tools: the hook\'s allow is the only approval)', 'most-permissive': '--yolo' },
+  modeLabel: { default: "default -p (no --allow-all-tools: the hook's allow is the only approval)", 'most-permissive': '--yolo' },
   subfolderRunsProjectHook: false,
   strictestTest: 'most-permissive',
   askEnds: 'ask',
@@ -106,6 +106,10 @@ describe('Copilot CLI, its own tools', () => {
     });
     assertEndedByItself(r, spec.label);
     const unknown = r.audit.filter((e) => e.action === 'unknown');
-    assert.deepEqual(unknown.map((e) => e.reason), [], 'tools denied as unknown');
+    assert.deepEqual(
+      unknown.map((e) => e.reason),
+      [],
+      'tools denied as unknown',
+    );
   });
 });

@@ -23,7 +23,9 @@ let installed: RuntimeBinaries | undefined;
 
 /** The runtimes' binaries, installed on first use by install-runtimes.mjs (which prints their paths). */
 export function bins(): RuntimeBinaries {
-  installed ??= JSON.parse(execFileSync(process.execPath, [join(here, 'install-runtimes.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as RuntimeBinaries;
+  installed ??= JSON.parse(
+    execFileSync(process.execPath, [join(here, 'install-runtimes.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+  ) as RuntimeBinaries;
   return installed;
 }
 
@@ -166,7 +168,9 @@ async function codexLaunch(o: RunOptions, url: string, prompt: string): Promise<
   const trust = o.codexHookTrust ?? 'persisted';
   if (trust === 'persisted') {
     const hooks = await codexHooks(env, [o.cwd ?? o.project]);
-    const lines = hooks.filter((h) => h.trustStatus !== 'trusted' && h.trustStatus !== 'managed').flatMap((h) => ['', `[hooks.state.${JSON.stringify(h.key)}]`, `trusted_hash = ${JSON.stringify(h.currentHash)}`]);
+    const lines = hooks
+      .filter((h) => h.trustStatus !== 'trusted' && h.trustStatus !== 'managed')
+      .flatMap((h) => ['', `[hooks.state.${JSON.stringify(h.key)}]`, `trusted_hash = ${JSON.stringify(h.currentHash)}`]);
     appendFileSync(file, `${lines.join('\n')}\n`);
   }
   const args = ['exec', '--json', '--skip-git-repo-check', '--color', 'never'];
@@ -242,7 +246,10 @@ function geminiLaunch(o: RunOptions, url: string, prompt: string): Launch {
     ...o.geminiSettings,
   };
   writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`);
-  writeFileSync(join(dir, 'trustedFolders.json'), `${JSON.stringify(Object.fromEntries([o.project, ...(o.trustedProjects ?? [])].map((d) => [d, 'TRUST_FOLDER'])), null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'trustedFolders.json'),
+    `${JSON.stringify(Object.fromEntries([o.project, ...(o.trustedProjects ?? [])].map((d) => [d, 'TRUST_FOLDER'])), null, 2)}\n`,
+  );
   const env: Record<string, string> = { ...baseEnv(o.home), GOOGLE_GEMINI_BASE_URL: url, GEMINI_API_KEY: 'dummy', GEMINI_CLI_NO_RELAUNCH: 'true' };
   const args = [bins().gemini, '-p', prompt, '--output-format', 'stream-json', '-m', GEMINI_MODEL];
   if (o.mode === 'most-permissive') args.push('--yolo');
@@ -324,7 +331,9 @@ export async function runRuntime(runtime: Runtime, o: RunOptions): Promise<RunRe
       timedOut = true;
       killGroup();
     }, o.timeoutMs ?? 90_000);
-    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal })),
+    );
     clearTimeout(timer);
     // Hooks or shells the runtime left behind in its group.
     killGroup();

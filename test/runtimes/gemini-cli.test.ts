@@ -89,7 +89,11 @@ describe('Gemini CLI, default headless mode (-p without --yolo)', () => {
     keepObserved(p, 'grep');
     assertEndedByItself(r, spec.label);
     const audit = r.audit;
-    const grep = entry(audit, (e) => e.action === 'filesystem.search' && e.path === p.dir && e.decision === 'deny', 'the denied content search of the project root');
+    const grep = entry(
+      audit,
+      (e) => e.action === 'filesystem.search' && e.path === p.dir && e.decision === 'deny',
+      'the denied content search of the project root',
+    );
     assert.match(grep.reason ?? '', /searching file contents in the repository root would read files denied by "secrets\/\*\*"/);
     const glob = entry(audit, (e) => e.action === 'filesystem.search' && e.path === p.dir && e.decision === 'allow', 'the names-only glob of the project root');
     assert.match(glob.reason ?? '', /lists names in the repository root, reads no file's content/);
@@ -112,6 +116,10 @@ describe('Gemini CLI, its own tools', () => {
     });
     assertEndedByItself(r, spec.label);
     const unknown = r.audit.filter((e) => e.action === 'unknown');
-    assert.deepEqual(unknown.map((e) => e.reason), [], 'tools denied as unknown');
+    assert.deepEqual(
+      unknown.map((e) => e.reason),
+      [],
+      'tools denied as unknown',
+    );
   });
 });

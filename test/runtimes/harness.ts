@@ -59,7 +59,11 @@ export function requireCli(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build it first (node esbuild.mjs)`);
 }
 
-export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { code: number; stdout: string; stderr: string } {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(command, args, { encoding: 'utf8', ...options });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -117,7 +121,8 @@ export function removeNativeRules(project: Project): void {
   }
   if (project.runtime === 'codex') rmSync(join(project.dir, '.codex', 'rules', 'agent-policy.rules'), { force: true });
   const policies = join(project.home, '.gemini', 'policies');
-  if (project.runtime === 'gemini-cli' && existsSync(policies)) for (const f of readdirSync(policies)) if (/^agent-policy.*\.toml$/.test(f)) rmSync(join(policies, f));
+  if (project.runtime === 'gemini-cli' && existsSync(policies))
+    for (const f of readdirSync(policies)) if (/^agent-policy.*\.toml$/.test(f)) rmSync(join(policies, f));
 }
 
 /** `agent-policy init --runtime` (project scope, or `--scope user` with HOME = the private home), then tees payloads. */
@@ -138,7 +143,9 @@ export function hookFiles(project: Project): string[] {
       'claude-code': [join(project.home, '.claude', 'settings.json')],
       codex: [join(project.home, '.codex', 'hooks.json')],
       'gemini-cli': [join(project.home, '.gemini', 'settings.json')],
-      'copilot-cli': existsSync(join(project.home, '.copilot', 'hooks')) ? readdirSync(join(project.home, '.copilot', 'hooks')).map((f) => join(project.home, '.copilot', 'hooks', f)) : [],
+      'copilot-cli': existsSync(join(project.home, '.copilot', 'hooks'))
+        ? readdirSync(join(project.home, '.copilot', 'hooks')).map((f) => join(project.home, '.copilot', 'hooks', f))
+        : [],
     }[project.runtime],
   ];
   return candidates.filter((file) => existsSync(file) && readFileSync(file, 'utf8').includes(`hook ${project.runtime}`));
@@ -273,6 +280,13 @@ export async function session(project: Project, label: string, options: Omit<Run
   r.audit = auditEntries(project.dir).slice(before);
   writeFileSync(join(project.base, `${label}.stdout`), r.stdout);
   writeFileSync(join(project.base, `${label}.stderr`), r.stderr);
-  writeFileSync(join(project.base, `${label}.requests.json`), JSON.stringify(r.requests.map(({ text: _text, ...rest }) => rest), null, 1));
+  writeFileSync(
+    join(project.base, `${label}.requests.json`),
+    JSON.stringify(
+      r.requests.map(({ text: _text, ...rest }) => rest),
+      null,
+      1,
+    ),
+  );
   return r;
 }

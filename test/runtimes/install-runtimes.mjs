@@ -36,7 +36,9 @@ export function binaries(dir = runtimesDir) {
 }
 
 function missing(bins) {
-  return Object.entries(bins).filter(([, path]) => !existsSync(path)).map(([name, path]) => `${name}: ${path}`);
+  return Object.entries(bins)
+    .filter(([, path]) => !existsSync(path))
+    .map(([name, path]) => `${name}: ${path}`);
 }
 
 /** Installs (once per lockfile) and returns the binaries' paths. */

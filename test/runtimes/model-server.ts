@@ -98,7 +98,12 @@ export async function startModelServer(script: Script, options: { log?: (line: s
         record('anthropic', 'side');
         return anthropic(res, b, { text: 'OK' });
       }
-      const step = asArray(b.messages).filter((m) => isObject(m) && m.role === 'assistant' && asArray(m.content).some((c) => isObject(c) && c.type === 'tool_use' && String(c.id).startsWith('toolu_script'))).length;
+      const step = asArray(b.messages).filter(
+        (m) =>
+          isObject(m) &&
+          m.role === 'assistant' &&
+          asArray(m.content).some((c) => isObject(c) && c.type === 'tool_use' && String(c.id).startsWith('toolu_script')),
+      ).length;
       record('anthropic', 'main', step);
       const call = script.calls[step];
       return anthropic(res, b, call ? { call, id: `toolu_script${step}` } : { text: final });
@@ -111,7 +116,9 @@ export async function startModelServer(script: Script, options: { log?: (line: s
         record('openai', 'side');
         return responses(res, { text: 'OK' });
       }
-      const step = asArray(b.input).filter((i) => isObject(i) && (i.type === 'function_call' || i.type === 'custom_tool_call') && String(i.call_id).startsWith('call_script')).length;
+      const step = asArray(b.input).filter(
+        (i) => isObject(i) && (i.type === 'function_call' || i.type === 'custom_tool_call') && String(i.call_id).startsWith('call_script'),
+      ).length;
       record('openai', 'main', step);
       const call = script.calls[step];
       return responses(res, call ? { call, id: `call_script${step}` } : { text: final });
@@ -135,13 +142,23 @@ export async function startModelServer(script: Script, options: { log?: (line: s
         const config = isObject(b.generationConfig) ? b.generationConfig : {};
         // Side requests that want JSON (routing, next-speaker, loop checks) get an object that says
         // "the user speaks next, use the default model, no loop".
-        const answer = config.responseMimeType === 'application/json' || config.responseJsonSchema || config.responseSchema
-          ? JSON.stringify({ reasoning: 'scripted', next_speaker: 'user', model_choice: 'flash', is_stuck: false, unproductive_state_analysis: 'none', unproductive_state_confidence: 0 })
-          : 'OK';
+        const answer =
+          config.responseMimeType === 'application/json' || config.responseJsonSchema || config.responseSchema
+            ? JSON.stringify({
+                reasoning: 'scripted',
+                next_speaker: 'user',
+                model_choice: 'flash',
+                is_stuck: false,
+                unproductive_state_analysis: 'none',
+                unproductive_state_confidence: 0,
+              })
+            : 'OK';
         return geminiReply(res, stream, { text: answer });
       }
       // Gemini CLI does not send back the ids it was given: count the model turns that called a function.
-      const at = asArray(b.contents).filter((c) => isObject(c) && c.role === 'model' && asArray(c.parts).some((p) => isObject(p) && isObject(p.functionCall))).length;
+      const at = asArray(b.contents).filter(
+        (c) => isObject(c) && c.role === 'model' && asArray(c.parts).some((p) => isObject(p) && isObject(p.functionCall)),
+      ).length;
       record('gemini', 'main', at);
       const call = script.calls[at];
       return geminiReply(res, stream, call ? { call, id: `script${at}` } : { text: final });
@@ -158,7 +175,11 @@ export async function startModelServer(script: Script, options: { log?: (line: s
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
-    shown: () => requests.filter((r) => r.kind === 'main').flatMap((r) => strings(r.body)).join('\n'),
+    shown: () =>
+      requests
+        .filter((r) => r.kind === 'main')
+        .flatMap((r) => strings(r.body))
+        .join('\n'),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -201,7 +222,13 @@ function anthropic(res: ServerResponse, body: Json, turn: Turn): void {
   const start = 'call' in turn ? { type: 'tool_use', id: turn.id, name: turn.call.tool, input: {} } : { type: 'text', text: '' };
   const delta = 'call' in turn ? { type: 'input_json_delta', partial_json: JSON.stringify(turn.call.input) } : { type: 'text_delta', text: turn.text };
   sse(res, [
-    ['message_start', { type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } }],
+    [
+      'message_start',
+      {
+        type: 'message_start',
+        message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } },
+      },
+    ],
     ['content_block_start', { type: 'content_block_start', index: 0, content_block: start }],
     ['content_block_delta', { type: 'content_block_delta', index: 0, delta }],
     ['content_block_stop', { type: 'content_block_stop', index: 0 }],
@@ -214,13 +241,27 @@ function responses(res: ServerResponse, turn: Turn): void {
   const id = `resp_scripted${++counter}`;
   let item: Json;
   if ('call' in turn) {
-    item = typeof turn.call.input === 'string'
-      ? { type: 'custom_tool_call', id: `ctc_${turn.id}`, status: 'completed', call_id: turn.id, name: turn.call.tool, input: turn.call.input }
-      : { type: 'function_call', id: `fc_${turn.id}`, status: 'completed', call_id: turn.id, name: turn.call.tool, arguments: JSON.stringify(turn.call.input) };
+    item =
+      typeof turn.call.input === 'string'
+        ? { type: 'custom_tool_call', id: `ctc_${turn.id}`, status: 'completed', call_id: turn.id, name: turn.call.tool, input: turn.call.input }
+        : {
+            type: 'function_call',
+            id: `fc_${turn.id}`,
+            status: 'completed',
+            call_id: turn.id,
+            name: turn.call.tool,
+            arguments: JSON.stringify(turn.call.input),
+          };
   } else {
     item = { type: 'message', id: `msg_${id}`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: turn.text, annotations: [] }] };
   }
-  const usage = { input_tokens: 100, input_tokens_details: { cached_tokens: 0 }, output_tokens: 20, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 120 };
+  const usage = {
+    input_tokens: 100,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: 20,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: 120,
+  };
   sse(res, [
     ['response.created', { type: 'response.created', response: { id, object: 'response', status: 'in_progress', output: [] } }],
     ['response.output_item.added', { type: 'response.output_item.added', output_index: 0, item }],

@@ -83,7 +83,8 @@ function project(spec: RuntimeSpec, name: string, t: { after(fn: () => void): vo
   return p;
 }
 
-const run = (spec: RuntimeSpec, p: Project, label: string, options: Omit<RunOptions, 'project' | 'home'>) => session(p, label, { ...spec.extra, ...options, env: { ...spec.extra?.env, ...options.env } });
+const run = (spec: RuntimeSpec, p: Project, label: string, options: Omit<RunOptions, 'project' | 'home'>) =>
+  session(p, label, { ...spec.extra, ...options, env: { ...spec.extra?.env, ...options.env } });
 
 /** One session per mode carrying the policy's everyday decisions, then one check per outcome. */
 export function everydayDecisions(spec: RuntimeSpec): void {
@@ -121,7 +122,10 @@ export function everydayDecisions(spec: RuntimeSpec): void {
         keepObserved(p, `session-${mode}`);
         assertEndedByItself(r, spec.label);
         assert.equal(r.exitCode, 0, `exit ${r.exitCode}:\n${r.stderr.slice(-3000)}`);
-        assert.ok(audit.every((e) => e.runtime === spec.runtime), 'every entry names the runtime');
+        assert.ok(
+          audit.every((e) => e.runtime === spec.runtime),
+          'every entry names the runtime',
+        );
       });
 
       test('an allowed write happens and is recorded as allowed by "src/**"', () => {
@@ -151,20 +155,28 @@ export function everydayDecisions(spec: RuntimeSpec): void {
         assert.equal(r.shown.includes(SECRET_KEY), false, 'secrets/key.txt reached the model');
       });
 
-      test("the runtime's file-read tool is decided as a read of its file: secrets/key.txt is denied by \"secrets/**\"", spec.readBug ? { todo: spec.readBug } : {}, () => {
-        const read = entry(audit, (e) => e.action === 'filesystem.read' && e.path === join(d(), 'secrets/key.txt'), 'the read of secrets/key.txt');
-        assert.equal(read.decision, 'deny');
-        assert.match(read.reason ?? '', /denied by "secrets\/\*\*"/);
-      });
+      test(
+        'the runtime\'s file-read tool is decided as a read of its file: secrets/key.txt is denied by "secrets/**"',
+        spec.readBug ? { todo: spec.readBug } : {},
+        () => {
+          const read = entry(audit, (e) => e.action === 'filesystem.read' && e.path === join(d(), 'secrets/key.txt'), 'the read of secrets/key.txt');
+          assert.equal(read.decision, 'deny');
+          assert.match(read.reason ?? '', /denied by "secrets\/\*\*"/);
+        },
+      );
 
       const dotEnv = spec.dotEnvReadRefusedByRuntime;
-      test(dotEnv ? `the file-read tool on .env never reaches the hook: ${dotEnv}` : "the runtime's file-read tool on .env is denied by \"**/.env*\"", spec.readBug ? { todo: spec.readBug } : {}, () => {
-        const read = audit.find((e) => e.action === 'filesystem.read' && e.path === join(d(), '.env'));
-        if (dotEnv) return assert.equal(read, undefined, `${spec.label} now passes the .env read to the hook: update the spec`);
-        assert.ok(read, `no audit entry for the read of .env; the log:\n${describeAudit(audit)}`);
-        assert.equal(read.decision, 'deny');
-        assert.match(read.reason ?? '', /denied by "\*\*\/\.env\*"/);
-      });
+      test(
+        dotEnv ? `the file-read tool on .env never reaches the hook: ${dotEnv}` : 'the runtime\'s file-read tool on .env is denied by "**/.env*"',
+        spec.readBug ? { todo: spec.readBug } : {},
+        () => {
+          const read = audit.find((e) => e.action === 'filesystem.read' && e.path === join(d(), '.env'));
+          if (dotEnv) return assert.equal(read, undefined, `${spec.label} now passes the .env read to the hook: update the spec`);
+          assert.ok(read, `no audit entry for the read of .env; the log:\n${describeAudit(audit)}`);
+          assert.equal(read.decision, 'deny');
+          assert.match(read.reason ?? '', /denied by "\*\*\/\.env\*"/);
+        },
+      );
 
       test("the agent cannot approve requests through Agent Policy's CLI: a built-in governance table denies it, not merely the missing allow", () => {
         const e = entry(audit, (e) => e.action === 'command.exec' && (e.command ?? '').includes('approvals approve'), 'the approve command');
@@ -233,7 +245,7 @@ export function deadlines(spec: RuntimeSpec): void {
       assert.ok(r.durationMs < 20_000, `the session took ${r.durationMs} ms`);
     });
 
-    test('an approval the editor never answers expires at the hook\'s deadline: no commit is made and the session goes on', async (t) => {
+    test("an approval the editor never answers expires at the hook's deadline: no commit is made and the session goes on", async (t) => {
       const p = project(spec, 'unanswered', t);
       for (const file of hookFiles(p)) rewriteHook(file, spec.runtime, { timeoutSeconds: 12 });
       const asked: { timeout_ms?: number }[] = [];
@@ -253,7 +265,11 @@ export function deadlines(spec: RuntimeSpec): void {
       assert.equal(commitCount(p.dir), before, 'the commit was made although nobody approved it');
       assert.equal(asked.length, 1, 'the editor was asked once');
       assert.ok((asked[0]?.timeout_ms ?? Infinity) <= 7_000, `the request was to expire inside the hook's 7 s deadline (${asked[0]?.timeout_ms} ms)`);
-      const answer = entry(r.audit, (e) => e.action === 'command.exec' && e.decision === 'deny' && /approval service/.test(e.reason ?? ''), 'the unanswered approval');
+      const answer = entry(
+        r.audit,
+        (e) => e.action === 'command.exec' && e.decision === 'deny' && /approval service/.test(e.reason ?? ''),
+        'the unanswered approval',
+      );
       assert.match(answer.reason ?? '', /needs human approval by "git commit \*".*; no answer from the approval service in time, so it is denied/);
       assert.ok(r.durationMs < 25_000, `the session took ${r.durationMs} ms`);
     });
@@ -269,7 +285,11 @@ export function deadlines(spec: RuntimeSpec): void {
       });
       assertEndedByItself(r, spec.label);
       // A fact about the runtime, not about our hook: after its timeout it runs the call.
-      assert.equal(existsSync(join(p.dir, 'secrets/failed-open.txt')), true, `${spec.label} did not run the call after killing the hook: it no longer fails open; update README and this test`);
+      assert.equal(
+        existsSync(join(p.dir, 'secrets/failed-open.txt')),
+        true,
+        `${spec.label} did not run the call after killing the hook: it no longer fails open; update README and this test`,
+      );
       assert.ok(r.durationMs < 30_000, `the session took ${r.durationMs} ms (the hook was not killed at 5 s)`);
     });
   });
@@ -296,7 +316,11 @@ export function subfolderStart(spec: RuntimeSpec): void {
         assert.equal(written, false, `the write happened; audit:\n${describeAudit(audit)}`);
         const e = entry(audit, (e) => e.path === join(p.dir, 'src/.env.sub'), 'the write of src/.env.sub');
         assert.match(e.reason ?? '', /denied by "\*\*\/\.env\*"/);
-        assert.equal(existsSync(join(p.dir, 'src/from-subfolder.ts')), true, `the allowed write did not happen; audit:\n${describeAudit(audit)}\n${r.shown.slice(-1500)}`);
+        assert.equal(
+          existsSync(join(p.dir, 'src/from-subfolder.ts')),
+          true,
+          `the allowed write did not happen; audit:\n${describeAudit(audit)}\n${r.shown.slice(-1500)}`,
+        );
       } else {
         assert.equal(written, true, `${spec.label} ran the project hook from a subfolder start: update README and this test`);
         assert.equal(audit.length, 0, 'no hook ran, so nothing is recorded');
@@ -315,7 +339,11 @@ export function subfolderStart(spec: RuntimeSpec): void {
       assertEndedByItself(r, spec.label);
       const audit = r.audit;
       assert.equal(existsSync(join(p.dir, 'src/.env.sub')), false, `the user-scope hook did not deny; audit:\n${describeAudit(audit)}`);
-      assert.equal(existsSync(join(p.dir, 'src/from-subfolder.ts')), true, `the user-scope hook did not allow src/; audit:\n${describeAudit(audit)}\n${r.shown.slice(-1500)}`);
+      assert.equal(
+        existsSync(join(p.dir, 'src/from-subfolder.ts')),
+        true,
+        `the user-scope hook did not allow src/; audit:\n${describeAudit(audit)}\n${r.shown.slice(-1500)}`,
+      );
       const denied = entry(audit, (e) => e.path === join(p.dir, 'src/.env.sub'), 'the write of src/.env.sub');
       assert.match(denied.reason ?? '', /denied by "\*\*\/\.env\*"/);
     });

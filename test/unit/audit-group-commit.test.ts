@@ -58,7 +58,10 @@ describe('audit log: group commit', () => {
       Array.from({ length: 20 }, (_, i) => i + 2),
     );
     assert.equal(log.seal.read()?.counter, before + 1, 'twenty entries, one seal update: they were committed together');
-    const paths = readFileSync(log.files()[0] as string, 'utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as { path: string }).path);
+    const paths = readFileSync(log.files()[0] as string, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { path: string }).path);
     assert.deepEqual(paths.slice(1, 4), ['src/f0.ts', 'secrets/k1', 'src/f2.ts']);
     const report = await log.verify();
     assert.equal(report.problem, undefined, report.problem?.message);
@@ -70,7 +73,10 @@ describe('audit log: group commit', () => {
     log.append(allow(0));
     const before = readFileSync(log.seal.path);
     await Promise.all([1, 2, 3, 4].map((i) => log.queued(allow(i))));
-    const entries = readFileSync(log.files()[0] as string, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { next_key: string });
+    const entries = readFileSync(log.files()[0] as string, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { next_key: string });
     const signer = (entries[0] as { next_key: string }).next_key; // the key that signs entry 2, the batch's first
     assert.deepEqual(
       entries.slice(1, 4).map((e) => e.next_key),
@@ -95,7 +101,10 @@ describe('audit log: group commit', () => {
     const [first, folded] = await Promise.all([log.queued(deny(7)), log.queued(deny(7))]);
     assert.equal(first?.seq, 2);
     assert.equal(folded?.folded, true);
-    const entries = readFileSync(log.files()[0] as string, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { next_key: string; hash: string });
+    const entries = readFileSync(log.files()[0] as string, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { next_key: string; hash: string });
     assert.equal(entries.length, 2);
     assert.equal(log.seal.read()?.head.key, (entries[1] as { next_key: string }).next_key);
     assert.notEqual((entries[1] as { next_key: string }).next_key, (entries[0] as { next_key: string }).next_key);
@@ -125,7 +134,10 @@ describe('audit log: group commit', () => {
       ['fulfilled', 'rejected', 'fulfilled'],
     );
     assert.match(String((outcomes[1] as PromiseRejectedResult).reason), /deadline passed/);
-    const paths = readFileSync(log.files()[0] as string, 'utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as { path: string }).path);
+    const paths = readFileSync(log.files()[0] as string, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { path: string }).path);
     assert.deepEqual(paths, ['src/f1.ts', 'src/f3.ts']);
     assert.equal((await log.verify()).problem, undefined);
   });
@@ -160,7 +172,10 @@ describe('audit log: a seal that lags its log (power loss)', () => {
     assert.ok(lagging && lagging.head.seq < 40 && lagging.head.seq >= 40 - SEAL_SYNC_EVERY, `the synced copy is at entry ${lagging?.head.seq}`);
     const report = await log.verify();
     assert.equal(report.problem, undefined, report.problem?.message);
-    assert.ok(report.notes.some((n) => n.kind === 'seal-behind'), 'verify says the seal lags, not that the log is fine as it is');
+    assert.ok(
+      report.notes.some((n) => n.kind === 'seal-behind'),
+      'verify says the seal lags, not that the log is fine as it is',
+    );
     log.append(allow(40));
     assert.equal(log.seal.read()?.head.seq, 41, 'rolled forward over the lag, then the new entry');
     assert.equal((await log.verify()).problem, undefined);
@@ -216,10 +231,19 @@ describe('audit log: group commit, what review found', () => {
     const { log } = fresh();
     log.append(allow(0));
     const dead = spawnSync(process.execPath, ['-e', '0']).pid; // a pid that no longer runs
-    const marker = beginCall(log.dir, { pid: dead, started_at: new Date(T0).toISOString(), runtime: 'claude-code', tool: 'Write', action: { action: 'filesystem.write', path: 'src/x.ts' } });
+    const marker = beginCall(log.dir, {
+      pid: dead,
+      started_at: new Date(T0).toISOString(),
+      runtime: 'claude-code',
+      tool: 'Write',
+      action: { action: 'filesystem.write', path: 'src/x.ts' },
+    });
     assert.equal(log.flush(), 0);
     assert.equal(existsSync(marker), false, 'the marker is gone');
-    const entries = readFileSync(log.files()[0] as string, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { unfinished?: boolean; path?: string });
+    const entries = readFileSync(log.files()[0] as string, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { unfinished?: boolean; path?: string });
     assert.equal(entries.at(-1)?.unfinished, true, 'because its entry is in the log');
     assert.equal((await log.verify()).problem, undefined);
   });
@@ -228,7 +252,8 @@ describe('audit log: group commit, what review found', () => {
     const { log } = fresh();
     log.append(allow(0));
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
-    for (let i = 0; i < ROLL_FORWARD_WINDOW + 10; i++) beginCall(log.dir, { pid: dead, started_at: new Date(T0 + i).toISOString(), runtime: 'codex', tool: 'shell' });
+    for (let i = 0; i < ROLL_FORWARD_WINDOW + 10; i++)
+      beginCall(log.dir, { pid: dead, started_at: new Date(T0 + i).toISOString(), runtime: 'codex', tool: 'shell' });
     const before = log.seal.read()?.counter ?? 0;
     log.append(allow(1));
     assert.ok((log.seal.read()?.counter ?? 0) - before >= Math.ceil((ROLL_FORWARD_WINDOW + 10) / 16), 'committed sixteen at a time');
@@ -264,7 +289,10 @@ describe('audit log: group commit, what review found', () => {
     log.append(allow(2));
     const report = await log.verify();
     assert.equal(report.problem, undefined, report.problem?.message);
-    assert.ok(report.notes.some((n) => n.kind === 'torn-write'), 'the torn bytes are kept and reported as recovered');
+    assert.ok(
+      report.notes.some((n) => n.kind === 'torn-write'),
+      'the torn bytes are kept and reported as recovered',
+    );
   });
 
   it('the new day file deleted after the first commit past midnight: the writer does not trust the end it remembers, and refuses', () => {
@@ -306,8 +334,16 @@ describe('audit log: group commit, what review found', () => {
     tick(100);
     assert.equal(log.append(deny(7)).folded, false, 'a denial after the roll-forward is written, not counted into the closed run');
     log.flush();
-    const summaries = readFileSync(log.files()[0] as string, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string; folded?: number }).filter((e) => e.kind === 'summary');
-    assert.deepEqual(summaries.map((e) => e.folded), [5], 'the five are summarised once');
+    const summaries = readFileSync(log.files()[0] as string, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; folded?: number })
+      .filter((e) => e.kind === 'summary');
+    assert.deepEqual(
+      summaries.map((e) => e.folded),
+      [5],
+      'the five are summarised once',
+    );
     assert.equal((await log.verify()).problem, undefined);
   });
 });

@@ -18,7 +18,8 @@ function fresh(options: ConstructorParameters<typeof AuditLog>[1] = {}): { log: 
 }
 
 function write(log: AuditLog, n: number, prefix = 'f'): void {
-  for (let i = 0; i < n; i++) log.append({ kind: 'decision', action: 'filesystem.write', path: `src/${prefix}${i}.ts`, decision: 'allow', allowed: true, reason: 'ok' });
+  for (let i = 0; i < n; i++)
+    log.append({ kind: 'decision', action: 'filesystem.write', path: `src/${prefix}${i}.ts`, decision: 'allow', allowed: true, reason: 'ok' });
 }
 
 function lines(log: AuditLog): { file: string; lines: string[] } {
@@ -39,7 +40,10 @@ describe('audit log: the hash chain', () => {
     assert.equal(report.entries, 5);
     const { lines: ls } = lines(log);
     const entries = ls.map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.deepEqual(entries.map((e) => e.seq), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      entries.map((e) => e.seq),
+      [1, 2, 3, 4, 5],
+    );
     assert.equal(entries[1]?.prev, entries[0]?.hash);
     // The hash is over the canonical JSON of the entry without its hash and signature.
     const { hash, sig, ...rest } = entries[2] as Record<string, unknown>;
@@ -119,7 +123,7 @@ describe('audit log: the hash chain', () => {
 });
 
 describe('audit log: crashes and concurrency', () => {
-  it('detects a torn last line, takes over a dead writer\'s lock, and the next append chains and records the recovery', async () => {
+  it("detects a torn last line, takes over a dead writer's lock, and the next append chains and records the recovery", async () => {
     const { log, state } = fresh();
     write(log, 3);
     const { file } = lines(log);
@@ -212,8 +216,17 @@ describe('audit log: crashes and concurrency', () => {
 });
 
 /** A writer in its own process whose clock starts at `clockStart` (T0 unless a test gives it another). */
-function run(state: string, name: string, count: number, clockStart = T0): { child: ReturnType<typeof spawn>; ready: Promise<void>; done: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'fixtures', 'audit-writer.ts'), state, name, String(count), String(clockStart)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+function run(
+  state: string,
+  name: string,
+  count: number,
+  clockStart = T0,
+): { child: ReturnType<typeof spawn>; ready: Promise<void>; done: Promise<number | null> } {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, '..', 'fixtures', 'audit-writer.ts'), state, name, String(count), String(clockStart)],
+    { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
+  );
   const ready = new Promise<void>((resolve) => child.once('message', () => resolve()));
   const done = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, ready, done };
@@ -246,7 +259,16 @@ describe('audit log: rotation, retention, flooding, alerts', () => {
 
   it('folds repeated identical denials and says how many were folded', async () => {
     const { log, tick } = fresh({ foldWindowMs: 10_000 });
-    const denial = { kind: 'decision', agent_id: 'a', runtime: 'cli', action: 'filesystem.read', path: '.env', decision: 'deny', allowed: false, reason: 'denied by "**/.env*"' };
+    const denial = {
+      kind: 'decision',
+      agent_id: 'a',
+      runtime: 'cli',
+      action: 'filesystem.read',
+      path: '.env',
+      decision: 'deny',
+      allowed: false,
+      reason: 'denied by "**/.env*"',
+    };
     for (let i = 0; i < 100; i++) {
       log.append(denial);
       tick(50);
@@ -269,14 +291,42 @@ describe('audit log: rotation, retention, flooding, alerts', () => {
   it('raises an alert on a denial when alert_on_deny is set; skips allowed actions when log_all_actions is false', () => {
     const alerts: string[] = [];
     const { log } = fresh({ alertOnDeny: true, logAllActions: false, onAlert: (a) => alerts.push(a.message) });
-    const allowed = log.appendDecision({ action: 'filesystem.write', path: 'src/a.ts' }, { decision: 'allow', allowed: true, requires_approval: false, reason: 'ok', rules: [] }, { runtime: 'cli', agentId: 'x', policyVersion: '2.1' });
+    const allowed = log.appendDecision(
+      { action: 'filesystem.write', path: 'src/a.ts' },
+      { decision: 'allow', allowed: true, requires_approval: false, reason: 'ok', rules: [] },
+      { runtime: 'cli', agentId: 'x', policyVersion: '2.1' },
+    );
     assert.equal(allowed.seq, undefined);
-    const denied = log.appendDecision({ action: 'filesystem.write', path: '.env' }, { decision: 'deny', allowed: false, requires_approval: false, reason: 'no', rules: [{ file: '.agent-policy.yml', line: 9, column: 9, list: 'filesystem.deny', pattern: '**/.env*' }] }, { runtime: 'cli', agentId: 'x', policyVersion: '2.1' });
+    const denied = log.appendDecision(
+      { action: 'filesystem.write', path: '.env' },
+      {
+        decision: 'deny',
+        allowed: false,
+        requires_approval: false,
+        reason: 'no',
+        rules: [{ file: '.agent-policy.yml', line: 9, column: 9, list: 'filesystem.deny', pattern: '**/.env*' }],
+      },
+      { runtime: 'cli', agentId: 'x', policyVersion: '2.1' },
+    );
     assert.equal(denied.seq, 1);
     assert.equal(alerts.length, 1);
     assert.match(alerts[0] as string, /denied: filesystem.write \.env/);
     const entry = JSON.parse(readFileSync(log.files()[0] as string, 'utf8')) as Record<string, unknown>;
-    for (const field of ['timestamp', 'agent_id', 'action', 'path', 'allowed', 'requires_approval', 'reason', 'approval_id', 'bypass_id', 'policy_version', 'rule', 'runtime']) assert.ok(field in entry, field);
+    for (const field of [
+      'timestamp',
+      'agent_id',
+      'action',
+      'path',
+      'allowed',
+      'requires_approval',
+      'reason',
+      'approval_id',
+      'bypass_id',
+      'policy_version',
+      'rule',
+      'runtime',
+    ])
+      assert.ok(field in entry, field);
     assert.deepEqual(entry.rule, { file: '.agent-policy.yml', line: 9, column: 9, list: 'filesystem.deny', pattern: '**/.env*' });
   });
 });
@@ -310,7 +360,10 @@ describe('audit log: locks left behind', () => {
     const lock = join(state, 'audit', '.lock');
     writeFileSync(lock, `${process.ppid} reused 0 1`);
     const started = performance.now();
-    assert.equal(withFileLock(lock, () => 'taken', { timeoutMs: 5000 }), 'taken');
+    assert.equal(
+      withFileLock(lock, () => 'taken', { timeoutMs: 5000 }),
+      'taken',
+    );
     assert.ok(performance.now() - started < 4000, 'taken over, not timed out');
   });
 
@@ -334,7 +387,8 @@ describe('audit log: locks left behind', () => {
     try {
       const pid = child.pid as number;
       process.kill(pid, 'SIGSTOP');
-      for (let i = 0; i < 100 && !/^\d+ \([^)]*\) [Tt]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      for (let i = 0; i < 100 && !/^\d+ \([^)]*\) [Tt]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); i++)
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
       writeFileSync(lock, `${pid} stopped ${Date.now()} -`);
       const started = performance.now();
       assert.throws(() => withFileLock(lock, () => 'x', { timeoutMs: 10_000 }), new RegExp(`held by pid ${pid}, which is stopped`));
@@ -354,7 +408,11 @@ describe('audit log: locks left behind', () => {
     assert.ok(existsSync(lock), 'a fresh lease is kept');
     const fsNow = statSync(lock).mtime.getTime();
     utimesSync(lock, new Date(fsNow - 60_000), new Date(fsNow - 60_000));
-    assert.equal(withFileLock(lock, () => 'taken', { timeoutMs: 5000 }), 'taken', 'a lease a minute old (by the file system clock) is over');
+    assert.equal(
+      withFileLock(lock, () => 'taken', { timeoutMs: 5000 }),
+      'taken',
+      'a lease a minute old (by the file system clock) is over',
+    );
   });
 
   it('a lock held by a live process is waited for, not stolen', () => {
@@ -373,7 +431,10 @@ const DAY = 86_400_000;
 function dayFiles(log: AuditLog): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const file of log.files()) {
-    const seqs = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq);
+    const seqs = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { seq: number }).seq);
     out[file.slice(file.lastIndexOf('/') + 1)] = seqs;
   }
   return out;
@@ -410,7 +471,10 @@ describe('audit log: writers whose clocks disagree', () => {
     assert.equal(note?.kind, 'clock-ran-backwards');
     assert.deepEqual(note?.entries, { first: 2, last: 40, count: 20 });
     assert.equal(note?.behindMs, DAY);
-    assert.match(note?.message ?? '', /20 entries among 2–40 are timestamped before an earlier entry, by up to 1d \(entry \d+ at 2026-11-23T\S+ follows entry \d+ at 2026-11-24T/);
+    assert.match(
+      note?.message ?? '',
+      /20 entries among 2–40 are timestamped before an earlier entry, by up to 1d \(entry \d+ at 2026-11-23T\S+ follows entry \d+ at 2026-11-24T/,
+    );
   });
 
   it('when the slow writer goes first, its day file holds only what came before the fast writer; file names never run backwards along the chain', async () => {
@@ -423,7 +487,10 @@ describe('audit log: writers whose clocks disagree', () => {
     assert.deepEqual(dayFiles(a), { 'audit-2026-11-23.jsonl': [1], 'audit-2026-11-24.jsonl': [2, 3, 4] });
     const report = await a.verify();
     assert.equal(report.problem, undefined, report.problem?.message);
-    assert.deepEqual(report.notes.map((n) => [n.kind, n.entries?.first, n.entries?.last]), [['clock-ran-backwards', 3, 4]]);
+    assert.deepEqual(
+      report.notes.map((n) => [n.kind, n.entries?.first, n.entries?.last]),
+      [['clock-ran-backwards', 3, 4]],
+    );
   });
 
   it('a clock stepped back across midnight mid-run: later entries stay in the newer day file with their own earlier timestamps, and verify notes the step', async () => {
@@ -460,7 +527,10 @@ describe('audit log: writers whose clocks disagree', () => {
       if (ms < high) behind++;
       high = Math.max(high, ms);
     }
-    assert.equal(report.notes.reduce((n, note) => n + (note.entries?.count ?? 0), 0), behind);
+    assert.equal(
+      report.notes.reduce((n, note) => n + (note.entries?.count ?? 0), 0),
+      behind,
+    );
     const names = Object.entries(dayFiles(log)).flatMap(([name, seqs]) => seqs.map((seq) => ({ name, seq })));
     for (let i = 1; i < names.length; i++) assert.ok((names[i]?.seq ?? 0) > (names[i - 1]?.seq ?? 0), 'files in name order hold the chain in seq order');
   });
@@ -481,11 +551,17 @@ describe('audit log: writers whose clocks disagree', () => {
     utimesSync(older, new Date(T0 + 1000), new Date(T0 + 1000));
     const report = await today.verify();
     assert.equal(report.problem, undefined, report.problem?.message);
-    assert.deepEqual(report.notes.map((n) => [n.kind, n.entries]), [
-      ['clock-ran-backwards', { first: 4, last: 6, count: 3 }],
-      ['older-day-file', { first: 4, last: 6, count: 3 }],
-    ]);
-    assert.deepEqual((await all(today)).map((e) => e.seq), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      report.notes.map((n) => [n.kind, n.entries]),
+      [
+        ['clock-ran-backwards', { first: 4, last: 6, count: 3 }],
+        ['older-day-file', { first: 4, last: 6, count: 3 }],
+      ],
+    );
+    assert.deepEqual(
+      (await all(today)).map((e) => e.seq),
+      [1, 2, 3, 4, 5, 6],
+    );
     write(today, 2, 'next-');
     const after = await today.verify();
     assert.equal(after.problem, undefined, after.problem?.message);
@@ -534,7 +610,10 @@ describe('audit log: writers whose clocks disagree', () => {
     writeFileSync(pruned[0] as string, before[pruned[0] as string] as string); // the oldest file was never deleted
     const report = await log.verify();
     assert.equal(report.problem, undefined, `${report.problem?.kind}: ${report.problem?.message}`);
-    assert.match(report.notes.find((n) => n.kind === 'interrupted-prune')?.message ?? '', new RegExp(`every entry here is at or before the pruning anchor \\(entry ${anchor}\\): a prune was interrupted`));
+    assert.match(
+      report.notes.find((n) => n.kind === 'interrupted-prune')?.message ?? '',
+      new RegExp(`every entry here is at or before the pruning anchor \\(entry ${anchor}\\): a prune was interrupted`),
+    );
     tick(DAY);
     write(log, 1, 'next-');
     assert.equal(existsSync(pruned[0] as string), false, 'the next prune deleted the leftover');
@@ -544,7 +623,7 @@ describe('audit log: writers whose clocks disagree', () => {
     assert.equal(after.notes.filter((n) => n.kind === 'interrupted-prune').length, 0);
   });
 
-  it('recent day files renamed to old days are not pruned (found in review): age is the name and the last whole entry\'s own time', () => {
+  it("recent day files renamed to old days are not pruned (found in review): age is the name and the last whole entry's own time", () => {
     const { log, state, tick } = fresh({ retentionDays: 30 });
     for (let day = 0; day < 3; day++) {
       write(log, 2, `d${day}-`);
@@ -568,7 +647,7 @@ describe('audit log: writers whose clocks disagree', () => {
     assert.equal((await log.verify()).problem, undefined, 'interleaved files verify by seq');
     tick(DAY);
     write(log, 1, 'next');
-    assert.ok(existsSync(older), 'the older file holds entry 3, after the newer file\'s entry 2: not a prefix');
+    assert.ok(existsSync(older), "the older file holds entry 3, after the newer file's entry 2: not a prefix");
     assert.equal((await log.verify()).problem, undefined);
   });
 });

@@ -25,7 +25,13 @@ describe('entries that run backwards', () => {
   it('a quiet stretch of in-order entries closes a run; a later step back opens another', () => {
     const keys = [10, 5, 11, 12, 13, 14, 15, 1, 16];
     const runs = feed(byMs(), keys);
-    assert.deepEqual(runs.map((r) => [r?.first.seq, r?.lastSeq, r?.worst.behind]), [[2, 2, 5], [8, 8, 14]]);
+    assert.deepEqual(
+      runs.map((r) => [r?.first.seq, r?.lastSeq, r?.worst.behind]),
+      [
+        [2, 2, 5],
+        [8, 8, 14],
+      ],
+    );
   });
 
   it('spans read as people read them', () => {

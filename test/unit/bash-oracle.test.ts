@@ -41,7 +41,10 @@ interface KnownDifference {
 
 const KNOWN_DIFFERENCES: KnownDifference[] = [
   // Harmless differences, kept as documentation: neither lets anything through.
-  { line: 'ls {fd}>out', why: '`{fd}>out` is a named-descriptor redirection; the analyser also passes "{fd}" to ls as an argument (harmless: the redirection itself is decided, and a word more only widens what is checked)' },
+  {
+    line: 'ls {fd}>out',
+    why: '`{fd}>out` is a named-descriptor redirection; the analyser also passes "{fd}" to ls as an argument (harmless: the redirection itself is decided, and a word more only widens what is checked)',
+  },
   { line: 'cat <(ls) >(cat)', why: 'every process substitution is believed to be /dev/fd/63; bash passed /dev/fd/63 and /dev/fd/62 (harmless)' },
 ];
 
@@ -58,12 +61,74 @@ const SLOW_LIMIT_MS = 4000;
 
 /** Programs found through PATH: each is the same logging script. `bash` and `sh` then really run. */
 const PROGRAMS = [
-  'cat', 'ls', 'echo', 'printf', 'true', 'false', 'pwd', 'kill', 'test', 'grep', 'find', 'git', 'npm', 'make', 'touch',
-  'rm', 'cp', 'mv', 'head', 'tail', 'wc', 'sort', 'tee', 'xargs', 'env', 'sudo', 'nohup', 'timeout', 'nice', 'dd', 'sed',
-  'awk', 'tar', 'node', 'mkdir', 'bash', 'sh', 'stat', 'diff',
+  'cat',
+  'ls',
+  'echo',
+  'printf',
+  'true',
+  'false',
+  'pwd',
+  'kill',
+  'test',
+  'grep',
+  'find',
+  'git',
+  'npm',
+  'make',
+  'touch',
+  'rm',
+  'cp',
+  'mv',
+  'head',
+  'tail',
+  'wc',
+  'sort',
+  'tee',
+  'xargs',
+  'env',
+  'sudo',
+  'nohup',
+  'timeout',
+  'nice',
+  'dd',
+  'sed',
+  'awk',
+  'tar',
+  'node',
+  'mkdir',
+  'bash',
+  'sh',
+  'stat',
+  'diff',
 ];
 /** Builtins the corpus uses: allowed too, so an allow shows what the analyser believed. */
-const BUILTINS = ['trap', 'cd', 'pushd', 'popd', 'export', 'eval', 'shopt', 'set', 'alias', 'unset', 'read', 'declare', 'local', 'command', 'exec', 'builtin', 'type', 'hash', 'shift', 'return', 'exit', ':', '[', 'f', 'g'];
+const BUILTINS = [
+  'trap',
+  'cd',
+  'pushd',
+  'popd',
+  'export',
+  'eval',
+  'shopt',
+  'set',
+  'alias',
+  'unset',
+  'read',
+  'declare',
+  'local',
+  'command',
+  'exec',
+  'builtin',
+  'type',
+  'hash',
+  'shift',
+  'return',
+  'exit',
+  ':',
+  '[',
+  'f',
+  'g',
+];
 const TIMEOUT_MS = 5000;
 const DISABLED_BUILTINS = 'enable -n echo printf test true false pwd kill';
 
@@ -457,11 +522,69 @@ function generate(count: number, seed: number): Case[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   const chance = (p: number): boolean => random() < p;
   const atoms = [
-    'x', 'f', 'src/a.ts', 'a/b', '-n', '--flag=v', 'k=v', "'a b'", "'$HOME'", "'a\\b'", '"a b"', '"a\\$b"', '"a\\\\b"', '"a\\"b"',
-    "$'\\t'", "$'\\x41'", "$'\\101'", "$'\\u00e9'", "$'a\\'b'", '$"hi"', 'a\\ b', '\\$x', '\\*', '\\\\', 'ab\\\ncd', '"ab\\\ncd"',
-    "'ab\\\ncd'", '{a,b}', '{1..3}', "{'.e',}nv", 'x{,y}', '{a}', '~', '~/x', 'a~b', '"~"', '$HOME', '"$HOME"', '${X:-y}', '$X',
-    '*', '.*', 'src/*', '*.ts', '?', '[fx]', '$(ls)', '"$(cat x)"', '`ls`', '$((1))', '""', "''", '.env', 'secrets/key', '#c',
-    '%', ':', '=', '@', '^', ',', '+', '\\#',
+    'x',
+    'f',
+    'src/a.ts',
+    'a/b',
+    '-n',
+    '--flag=v',
+    'k=v',
+    "'a b'",
+    "'$HOME'",
+    "'a\\b'",
+    '"a b"',
+    '"a\\$b"',
+    '"a\\\\b"',
+    '"a\\"b"',
+    "$'\\t'",
+    "$'\\x41'",
+    "$'\\101'",
+    "$'\\u00e9'",
+    "$'a\\'b'",
+    '$"hi"',
+    'a\\ b',
+    '\\$x',
+    '\\*',
+    '\\\\',
+    'ab\\\ncd',
+    '"ab\\\ncd"',
+    "'ab\\\ncd'",
+    '{a,b}',
+    '{1..3}',
+    "{'.e',}nv",
+    'x{,y}',
+    '{a}',
+    '~',
+    '~/x',
+    'a~b',
+    '"~"',
+    '$HOME',
+    '"$HOME"',
+    '${X:-y}',
+    '$X',
+    '*',
+    '.*',
+    'src/*',
+    '*.ts',
+    '?',
+    '[fx]',
+    '$(ls)',
+    '"$(cat x)"',
+    '`ls`',
+    '$((1))',
+    '""',
+    "''",
+    '.env',
+    'secrets/key',
+    '#c',
+    '%',
+    ':',
+    '=',
+    '@',
+    '^',
+    ',',
+    '+',
+    '\\#',
   ];
   const word = (): string => {
     const first = pick(atoms);
@@ -478,7 +601,27 @@ function generate(count: number, seed: number): Case[] {
     if (text.includes('#')) text = text.replace(/#c.*$/, '#c');
     return chance(0.15) ? `${pick(['X=1', 'A=b c=d', "Y='q r'"])} ${text}` : text;
   };
-  const dirs = ['src', 'scratch', 'a', 'a/b', 'a/b/c', '..', 'secrets', 'nonexist', "'sp ace'", 'sp\\ ace', '"a"/b', 'a/./b', 'a/b/../..', '.', 'src/', '$X', '~', '-', 'a/b/c/../../..'];
+  const dirs = [
+    'src',
+    'scratch',
+    'a',
+    'a/b',
+    'a/b/c',
+    '..',
+    'secrets',
+    'nonexist',
+    "'sp ace'",
+    'sp\\ ace',
+    '"a"/b',
+    'a/./b',
+    'a/b/../..',
+    '.',
+    'src/',
+    '$X',
+    '~',
+    '-',
+    'a/b/c/../../..',
+  ];
   const cd = (): string => `${pick(['cd', 'cd', 'cd', 'cd -P', 'cd --', 'pushd'])} ${pick(dirs)}${chance(0.2) ? ' >/dev/null' : ''}`;
   const targets = ['out', 'f', 'src/out', '../out', 'secrets/out', '"sp ace/o"', '/dev/null', 'o{1,2}', '$HOME/o', "'o p'", '.env'];
   const redirect = (): string => pick(['> ', '>> ', '2> ', '&> ', '< ', '>', '1>', '2>&1 >']) + pick(targets);
@@ -608,7 +751,12 @@ class Oracle {
     const env = { PATH: this.bin, HOME: this.home, TMPDIR: join(this.base, 'tmp'), LC_ALL: 'C.UTF-8', ORACLE_LOG: log };
     return new Promise((resolve, reject) => {
       // Its own process group, so a timeout ends whatever the line started.
-      const child = spawn('/bin/bash', ['--noprofile', '--norc', '-c', `${DISABLED_BUILTINS}\n${c.line}`], { cwd: join(root, c.cwd), env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn('/bin/bash', ['--noprofile', '--norc', '-c', `${DISABLED_BUILTINS}\n${c.line}`], {
+        cwd: join(root, c.cwd),
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
@@ -737,9 +885,11 @@ function believed(set: PolicySet, description: LineDescription, depth = 0): { co
       for (const dir of command.dirs) {
         const inner = describeLine(set, source, dir);
         const nested = believed(set, inner, depth + 1);
-        for (const c of nested.commands) commands.push({ ...c, unknownCwd: c.unknownCwd ?? (trap ? 'wherever the shell is when the trap runs' : command.unknownCwd) });
+        for (const c of nested.commands)
+          commands.push({ ...c, unknownCwd: c.unknownCwd ?? (trap ? 'wherever the shell is when the trap runs' : command.unknownCwd) });
         for (const r of nested.redirects) redirects.push({ ...r, unknownCwd: r.unknownCwd ?? command.unknownCwd });
-        if (inner.errors.length) commands.push({ words: [undefined], assignments: [], dirs: command.dirs, unknownCwd: 'a re-entered line that does not parse' });
+        if (inner.errors.length)
+          commands.push({ words: [undefined], assignments: [], dirs: command.dirs, unknownCwd: 'a re-entered line that does not parse' });
       }
     }
   }
@@ -765,12 +915,20 @@ interface Difference {
 }
 
 function describeBelief(commands: Described[], redirects: Redirected[], description: LineDescription): string {
-  const cmds = commands.map((c) => `${JSON.stringify(c.words.map((w) => w ?? '<dynamic>'))} in ${JSON.stringify(c.dirs)}${c.unknownCwd ? ` or where "${c.unknownCwd}" chose` : ''}`);
-  const reds = redirects.map((r) => `${r.mode} ${JSON.stringify(r.target ?? '<dynamic>')} in ${JSON.stringify(r.dirs)}${r.unknownCwd ? ` or where "${r.unknownCwd}" chose` : ''}`);
-  return [...cmds.map((c) => `      command ${c}`), ...reds.map((r) => `      redirect ${r}`), ...description.errors.map((e) => `      error ${e}`)].join('\n') || '      (nothing)';
+  const cmds = commands.map(
+    (c) => `${JSON.stringify(c.words.map((w) => w ?? '<dynamic>'))} in ${JSON.stringify(c.dirs)}${c.unknownCwd ? ` or where "${c.unknownCwd}" chose` : ''}`,
+  );
+  const reds = redirects.map(
+    (r) => `${r.mode} ${JSON.stringify(r.target ?? '<dynamic>')} in ${JSON.stringify(r.dirs)}${r.unknownCwd ? ` or where "${r.unknownCwd}" chose` : ''}`,
+  );
+  return (
+    [...cmds.map((c) => `      command ${c}`), ...reds.map((r) => `      redirect ${r}`), ...description.errors.map((e) => `      error ${e}`)].join('\n') ||
+    '      (nothing)'
+  );
 }
 
-const NOT_STRAIGHT = /&&|\|\||\bif\b|\bwhile\b|\buntil\b|\bfor\b|\bcase\b|\(\)|\bfunction\b|\bfalse\b|\bexit\b|\breturn\b|\[|\btest\b|\balias\b|\bexec\b|failglob|&\s*$|&\s*[^>]|\bhash\b|\btype\b|\bcommand -v/;
+const NOT_STRAIGHT =
+  /&&|\|\||\bif\b|\bwhile\b|\buntil\b|\bfor\b|\bcase\b|\(\)|\bfunction\b|\bfalse\b|\bexit\b|\breturn\b|\[|\btest\b|\balias\b|\bexec\b|failglob|&\s*$|&\s*[^>]|\bhash\b|\btype\b|\bcommand -v/;
 
 function compare(sets: { all: PolicySet; denies: PolicySet }, c: Case, seen: Observation & { root: string }): Difference[] {
   const description = describeLine(sets.all, c.line, c.cwd);
@@ -780,7 +938,8 @@ function compare(sets: { all: PolicySet; denies: PolicySet }, c: Case, seen: Obs
   const allowed = allowAll.decision === 'allow';
   const differences: Difference[] = [];
   const parseError = description.errors.length > 0;
-  const runText = (r: Run): string => `${JSON.stringify(r.argv.map((a) => Buffer.from(a, 'latin1').toString('utf8')))} in ${JSON.stringify(place(seen.root, r.pwd) ?? r.pwd)}`;
+  const runText = (r: Run): string =>
+    `${JSON.stringify(r.argv.map((a) => Buffer.from(a, 'latin1').toString('utf8')))} in ${JSON.stringify(place(seen.root, r.pwd) ?? r.pwd)}`;
 
   if (seen.timedOut) differences.push({ kind: 'bash timed out', detail: seen.stderr.slice(0, 300), bug: true });
 
@@ -811,7 +970,11 @@ function compare(sets: { all: PolicySet; denies: PolicySet }, c: Case, seen: Obs
       const words = withoutPrefixes(command.words).at(-1) ?? [];
       if (words.some((w) => w === undefined) || !PROGRAMS.includes(words[0] ?? '')) continue;
       if (!seen.runs.some((run) => fit(words, run.argv) === 'exact')) {
-        differences.push({ kind: 'the analyser lists a command bash did not run', detail: `${JSON.stringify(words)} in ${JSON.stringify(command.dirs)}`, bug: false });
+        differences.push({
+          kind: 'the analyser lists a command bash did not run',
+          detail: `${JSON.stringify(words)} in ${JSON.stringify(command.dirs)}`,
+          bug: false,
+        });
       }
     }
   }
@@ -829,10 +992,12 @@ function compare(sets: { all: PolicySet; denies: PolicySet }, c: Case, seen: Obs
     let best: Fit = parseError ? 'dynamic' : 'no';
     for (const r of redirects) {
       if (r.target === undefined || globRegExp(r.target) !== undefined) best = best === 'no' ? 'dynamic' : best;
-      else if (!r.target.startsWith('/') && r.dirs.some((d) => !d.startsWith('/') && posix.normalize(posix.join(d, r.target as string)) === file)) best = 'exact';
+      else if (!r.target.startsWith('/') && r.dirs.some((d) => !d.startsWith('/') && posix.normalize(posix.join(d, r.target as string)) === file))
+        best = 'exact';
       else if (r.unknownCwd !== undefined && best === 'no') best = 'dynamic';
     }
-    if (best === 'no') differences.push({ kind: 'bash opened a file that is no analysed redirection', detail: `${JSON.stringify(file)} (${why})`, bug: allowed });
+    if (best === 'no')
+      differences.push({ kind: 'bash opened a file that is no analysed redirection', detail: `${JSON.stringify(file)} (${why})`, bug: allowed });
   }
 
   // 4. Whatever reached a denied path is not allowed where those paths are denied.
@@ -856,7 +1021,8 @@ function compare(sets: { all: PolicySet; denies: PolicySet }, c: Case, seen: Obs
     const belief = describeBelief(commands, redirects, description);
     const ran = seen.runs.map((r) => `      ${runText(r)}  fds ${JSON.stringify(r.fds.map((f) => place(seen.root, f) ?? f))}`).join('\n') || '      (nothing)';
     const decisions = `      with every path allowed: ${allowAll.decision} (${allowAll.reason.slice(0, 160)})\n      with secrets/** and **/.env* denied: ${allowDenies.decision}`;
-    for (const d of differences) d.detail += `\n    bash ran:\n${ran}${seen.changed.length ? `\n      and wrote ${JSON.stringify(seen.changed)}` : ''}\n    the analyser believes:\n${belief}\n    evaluate:\n${decisions}`;
+    for (const d of differences)
+      d.detail += `\n    bash ran:\n${ran}${seen.changed.length ? `\n      and wrote ${JSON.stringify(seen.changed)}` : ''}\n    the analyser believes:\n${belief}\n    evaluate:\n${decisions}`;
   }
   return differences;
 }
@@ -883,7 +1049,10 @@ async function corpusTest(t: TestContext): Promise<void> {
   try {
     // The oracle itself works: a plain command is seen with its argv, directory and redirection.
     const probe = await oracle.run({ line: 'cd src && cat "a b" > out', cwd: '' });
-    assert.deepEqual(probe.runs.map((r) => [r.argv, place(probe.root, r.pwd), place(probe.root, r.fds[1])]), [[['cat', 'a b'], 'src', 'src/out']]);
+    assert.deepEqual(
+      probe.runs.map((r) => [r.argv, place(probe.root, r.pwd), place(probe.root, r.fds[1])]),
+      [[['cat', 'a b'], 'src', 'src/out']],
+    );
 
     const results: { c: Case; differences: Difference[] }[] = [];
     let index = 0;
@@ -914,7 +1083,9 @@ async function corpusTest(t: TestContext): Promise<void> {
     const inCorpus = new Set(CORPUS.map((c) => keyOf(c.line, c.cwd)));
     for (const k of KNOWN_DIFFERENCES) if (!inCorpus.has(keyOf(k.line, k.cwd))) fixed.push(`${JSON.stringify(k.line)} (no longer in the corpus)`);
     if (process.env.ORACLE_DEBUG) for (const n of notes) t.diagnostic(`refused anyway: ${n}`);
-    t.diagnostic(`${CORPUS.length} lines; ${results.filter((r) => r.differences.some((d) => d.bug)).length} with differences evaluate allows (${KNOWN_DIFFERENCES.length} known); ${notes.length} differences the decision refuses anyway (ORACLE_DEBUG=1 shows them)`);
+    t.diagnostic(
+      `${CORPUS.length} lines; ${results.filter((r) => r.differences.some((d) => d.bug)).length} with differences evaluate allows (${KNOWN_DIFFERENCES.length} known); ${notes.length} differences the decision refuses anyway (ORACLE_DEBUG=1 shows them)`,
+    );
     const problems: string[] = [];
     if (unexpected.length) problems.push(`bash and the analyser differ on ${unexpected.length} line(s) that evaluate allows:\n\n${unexpected.join('\n\n')}`);
     if (fixed.length) problems.push(`these KNOWN_DIFFERENCES no longer differ; remove them from the list:\n${fixed.join('\n')}`);
@@ -940,7 +1111,9 @@ async function slowTest(): Promise<void> {
     KNOWN_SLOW.map(
       (k) =>
         new Promise<void>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ALLOW_ALL, k.line], { stdio: ['ignore', 'pipe', 'pipe'] });
+          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ALLOW_ALL, k.line], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
           let out = '';
           let limit: NodeJS.Timeout | undefined;
           const load = setTimeout(() => child.kill('SIGKILL'), 60_000);

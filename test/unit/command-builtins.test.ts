@@ -34,12 +34,24 @@ describe('builtins that assign variables by name', () => {
     it(`${line}: sets ${variable}, which changes what later commands run`, () => {
       const r = run(line);
       assert.equal(r.decision, 'ask', r.reason);
-      assert.deepEqual(r.causes?.map((c) => [c.kind, c.word, c.table]), [['variable', variable, 'risky-variables']]);
+      assert.deepEqual(
+        r.causes?.map((c) => [c.kind, c.word, c.table]),
+        [['variable', variable, 'risky-variables']],
+      );
     });
   }
 
   it('ordinary names, option values and the printed text are not assignments of risky variables', () => {
-    for (const line of ['read -r line', 'read -p PATH x', 'read -d PATH x', 'printf "%s" PATH', 'mapfile -t lines < src/f', 'mapfile -u 3 lines', 'getopts PATH opt', 'let x=PATH']) {
+    for (const line of [
+      'read -r line',
+      'read -p PATH x',
+      'read -d PATH x',
+      'printf "%s" PATH',
+      'mapfile -t lines < src/f',
+      'mapfile -u 3 lines',
+      'getopts PATH opt',
+      'let x=PATH',
+    ]) {
       const r = run(line);
       assert.equal(r.decision, 'allow', `${line}: ${r.reason}`);
     }
@@ -76,7 +88,10 @@ describe('a program word that is a glob', () => {
     it(`${line}: asks, since bash runs what it expands to`, () => {
       const r = run(line);
       assert.equal(r.decision, 'ask', r.reason);
-      assert.ok(r.causes?.some((c) => c.kind === 'program' && /is a glob the shell expands/.test(c.detail)), r.reason);
+      assert.ok(
+        r.causes?.some((c) => c.kind === 'program' && /is a glob the shell expands/.test(c.detail)),
+        r.reason,
+      );
     });
   }
 

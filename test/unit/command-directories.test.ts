@@ -55,7 +55,10 @@ function runsKnown(line: string, cwd?: string): void {
   const result = run(line, cwd);
   expect(result, 'allow', line);
   assert.deepEqual(placeCauses(result), [], line);
-  assert.ok(causes(result).some((c) => c.kind === 'rule' && c.rule?.pattern === 'ls'), `${line}: ${JSON.stringify(result.causes)}`);
+  assert.ok(
+    causes(result).some((c) => c.kind === 'rule' && c.rule?.pattern === 'ls'),
+    `${line}: ${JSON.stringify(result.causes)}`,
+  );
 }
 
 /** The line's later commands run where `by` chose at run time: a person decides. */
@@ -86,22 +89,28 @@ describe('decideCommand: the action itself', () => {
 
   it('a working directory that cannot be normalised is an input error naming why', () => {
     const refused = (cwd: string): Cause[] | undefined => decide(set, { action: 'command.exec', command: 'ls', cwd }).causes;
-    assert.deepEqual(refused('a\nb'), [{ kind: 'input', subject: 'command.exec', detail: 'the working directory the path contains control or line-separator characters' }]);
+    assert.deepEqual(refused('a\nb'), [
+      { kind: 'input', subject: 'command.exec', detail: 'the working directory the path contains control or line-separator characters' },
+    ]);
     assert.deepEqual(refused(''), [{ kind: 'input', subject: 'command.exec', detail: 'the working directory the path is empty' }]);
-    assert.deepEqual(refused('/proc/12/cwd'), [{ kind: 'input', subject: 'command.exec', detail: "the working directory names /proc/12/cwd, another process's folder, which could be any file" }]);
+    assert.deepEqual(refused('/proc/12/cwd'), [
+      { kind: 'input', subject: 'command.exec', detail: "the working directory names /proc/12/cwd, another process's folder, which could be any file" },
+    ]);
   });
 
   it('a working directory outside the root asks; one in a denied folder denies; both are place causes', () => {
     const outside = run('ls', '/tmp');
     expect(outside, 'ask', 'ls in /tmp');
-    assert.deepEqual(outside.causes, [{ kind: 'place', subject: 'command.exec "ls"', detail: "runs in /tmp, outside the repository root, where the policy's rules do not reach" }]);
+    assert.deepEqual(outside.causes, [
+      { kind: 'place', subject: 'command.exec "ls"', detail: "runs in /tmp, outside the repository root, where the policy's rules do not reach" },
+    ]);
     runsInSecrets('ls', 'secrets');
     runsInSecrets('ls', '/repo/secrets/deep');
     runsKnown('ls', 'src');
     runsKnown('ls');
   });
 
-  it('the working directory is resolved through the host\'s links; an unresolvable one is kept as written', () => {
+  it("the working directory is resolved through the host's links; an unresolvable one is kept as written", () => {
     const links: FileSystemView = { realPath: (p) => (p === '/repo/link' ? '/repo/secrets' : p) };
     const inLink = decide(set, { action: 'command.exec', command: 'ls', cwd: 'link' }, links);
     expect(inLink, 'deny', 'ls in link');
@@ -110,10 +119,16 @@ describe('decideCommand: the action itself', () => {
     assert.match(deniedPlace(viaCd)?.detail ?? '', /^runs in secrets, a folder denied/);
     // realPath cannot tell (undefined): the directory is the path as written, and is decided as such.
     const unknown: FileSystemView = { realPath: () => undefined };
-    for (const action of [{ action: 'command.exec', command: 'ls', cwd: 'src' }, { action: 'command.exec', command: 'cd src && ls' }]) {
+    for (const action of [
+      { action: 'command.exec', command: 'ls', cwd: 'src' },
+      { action: 'command.exec', command: 'cd src && ls' },
+    ]) {
       const result = decide(set, action, unknown);
       expect(result, 'allow', action.command);
-      assert.ok(result.causes?.some((c) => c.kind === 'rule' && c.rule?.pattern === 'ls'), JSON.stringify(result.causes));
+      assert.ok(
+        result.causes?.some((c) => c.kind === 'rule' && c.rule?.pattern === 'ls'),
+        JSON.stringify(result.causes),
+      );
     }
   });
 
@@ -150,11 +165,16 @@ describe('decideLine: the subject, the limits, and lines that run nothing', () =
     assert.equal(atLimit.length, limit);
     const decided = run(atLimit, '/tmp');
     expect(decided, 'ask', 'the 64 KiB line');
-    assert.deepEqual(decided.causes?.map((c) => c.kind), ['place']);
+    assert.deepEqual(
+      decided.causes?.map((c) => c.kind),
+      ['place'],
+    );
     const tooLong = atLimit + 'a';
     const refused = run(tooLong, '/tmp');
     expect(refused, 'deny', 'the longer line');
-    assert.deepEqual(refused.causes, [{ kind: 'input', subject: `command.exec "${tooLong.slice(0, 200)}…"`, detail: 'the command is longer than 65536 characters' }]);
+    assert.deepEqual(refused.causes, [
+      { kind: 'input', subject: `command.exec "${tooLong.slice(0, 200)}…"`, detail: 'the command is longer than 65536 characters' },
+    ]);
   });
 
   it('re-entered lines nest at most 8 deep: the ninth is refused, where it is', () => {
@@ -166,7 +186,13 @@ describe('decideLine: the subject, the limits, and lines that run nothing', () =
   });
 
   it('a line that runs no command (assignments, a bare trap, a comment) is allowed as such, wherever it is', () => {
-    for (const [line, cwd] of [['X=1', '/tmp'], ['X=1', 'secrets'], ['trap', undefined], ['trap - EXIT', undefined], ['# only a comment', undefined]] as const) {
+    for (const [line, cwd] of [
+      ['X=1', '/tmp'],
+      ['X=1', 'secrets'],
+      ['trap', undefined],
+      ['trap - EXIT', undefined],
+      ['# only a comment', undefined],
+    ] as const) {
       const result = run(line, cwd);
       expect(result, 'allow', line);
       assert.deepEqual(result.causes, [{ kind: 'builtin', subject: subject(line), detail: 'runs no command' }], `${line} in ${cwd ?? 'the root'}`);
@@ -184,7 +210,11 @@ describe('decideLine: the subject, the limits, and lines that run nothing', () =
     assert.deepEqual(hidden.causes?.[0], { kind: 'parse', subject: subject(backquoted), detail: 'the backquoted command in `ls` cannot be analysed' });
     const wrapped = run('env $X ls');
     expect(wrapped, 'ask', 'env $X ls');
-    assert.deepEqual(wrapped.causes?.[0], { kind: 'expansion', subject: subject('env $X ls'), detail: 'the arguments of env include $X, which cannot be resolved statically' });
+    assert.deepEqual(wrapped.causes?.[0], {
+      kind: 'expansion',
+      subject: subject('env $X ls'),
+      detail: 'the arguments of env include $X, which cannot be resolved statically',
+    });
     const script = run('sh -c "$X"');
     assert.deepEqual(script.causes, [{ kind: 'expansion', subject: subject('sh -c "$X"'), detail: 'sh -c runs "$X", which cannot be resolved statically' }]);
   });
@@ -192,7 +222,9 @@ describe('decideLine: the subject, the limits, and lines that run nothing', () =
   it('a risky variable set before a command asks, as a variable cause from the reviewed table', () => {
     const result = run('PATH=/x ls');
     expect(result, 'ask', 'PATH=/x ls');
-    assert.deepEqual(result.causes, [{ kind: 'variable', subject: 'the command', detail: 'sets PATH, which changes what later commands run', word: 'PATH', table: 'risky-variables' }]);
+    assert.deepEqual(result.causes, [
+      { kind: 'variable', subject: 'the command', detail: 'sets PATH, which changes what later commands run', word: 'PATH', table: 'risky-variables' },
+    ]);
   });
 });
 
@@ -250,10 +282,22 @@ describe('changedDirectory: what moves the shell, and where to', () => {
   });
 
   it('after a run-time choice the directory is unknown, not some folder: relative arguments ask', () => {
-    for (const [line, by] of [['cd "$D" && cat ../secrets/x', 'cd "$D"'], ['popd && cat ../secrets/x', 'popd'], ['cd && cat ../secrets/x', 'cd (the home folder)']] as const) {
+    for (const [line, by] of [
+      ['cd "$D" && cat ../secrets/x', 'cd "$D"'],
+      ['popd && cat ../secrets/x', 'popd'],
+      ['cd && cat ../secrets/x', 'cd (the home folder)'],
+    ] as const) {
       const result = run(line);
       expect(result, 'ask', line);
-      assert.deepEqual(causes(result), [chosen(line, by), { kind: 'place', subject: 'command "cat ../secrets/x"', detail: `argument "../secrets/x" is relative to a directory that "${by}" chose at run time`, word: '../secrets/x' }]);
+      assert.deepEqual(causes(result), [
+        chosen(line, by),
+        {
+          kind: 'place',
+          subject: 'command "cat ../secrets/x"',
+          detail: `argument "../secrets/x" is relative to a directory that "${by}" chose at run time`,
+          word: '../secrets/x',
+        },
+      ]);
     }
   });
 
@@ -262,7 +306,10 @@ describe('changedDirectory: what moves the shell, and where to', () => {
       const line = `cd "$D" && ${step} && cat ../secrets/x`;
       const result = run(line);
       expect(result, 'ask', line);
-      assert.ok(causes(result).some((c) => c.subject === 'command "cat ../secrets/x"' && /relative to a directory that "cd "\$D"" chose/.test(c.detail)), `${line}: ${JSON.stringify(result.causes)}`);
+      assert.ok(
+        causes(result).some((c) => c.subject === 'command "cat ../secrets/x"' && /relative to a directory that "cd "\$D"" chose/.test(c.detail)),
+        `${line}: ${JSON.stringify(result.causes)}`,
+      );
     }
     // Only the absolute cd itself runs where "$D" chose; ls runs in src, known.
     const line = 'cd "$D" && cd /repo/src && ls';
@@ -289,7 +336,10 @@ describe('changedDirectory: what moves the shell, and where to', () => {
       const result = run(line);
       expect(result, 'ask', line);
       const by = `${line.split(' ')[0]} (the home folder)`;
-      assert.ok(causes(result).some((c) => c.subject.startsWith('command "cat') && c.detail.includes(`relative to a directory that "${by}" chose at run time`)), `${line}: ${JSON.stringify(result.causes)}`);
+      assert.ok(
+        causes(result).some((c) => c.subject.startsWith('command "cat') && c.detail.includes(`relative to a directory that "${by}" chose at run time`)),
+        `${line}: ${JSON.stringify(result.causes)}`,
+      );
     }
   });
 
@@ -302,7 +352,10 @@ describe('changedDirectory: what moves the shell, and where to', () => {
     ] as const) {
       const result = run(line);
       expect(result, 'ask', line);
-      assert.ok(causes(result).some((c) => c.detail === `runs in a directory that "${by}" chose at run time`), `${line}: ${JSON.stringify(result.causes)}`);
+      assert.ok(
+        causes(result).some((c) => c.detail === `runs in a directory that "${by}" chose at run time`),
+        `${line}: ${JSON.stringify(result.causes)}`,
+      );
     }
   });
 
@@ -321,13 +374,16 @@ describe('changedDirectory: what moves the shell, and where to', () => {
   it('a trap line is decided where the shell may be when it runs', () => {
     const result = run('trap "ls" EXIT');
     expect(result, 'ask', 'trap');
-    assert.deepEqual(causes(result), [{ kind: 'place', subject: subject('ls'), detail: 'runs in a directory that "wherever the shell is when the trap runs" chose at run time' }]);
+    assert.deepEqual(causes(result), [
+      { kind: 'place', subject: subject('ls'), detail: 'runs in a directory that "wherever the shell is when the trap runs" chose at run time' },
+    ]);
   });
 });
 
 describe("the scope of an override's command rules", () => {
   const overrideDeny = (result: DecisionResult): Cause | undefined => causes(result).find((c) => c.kind === 'rule' && c.rule?.pattern === 'go generate');
-  const overrideAllow = (result: DecisionResult): Cause | undefined => causes(result).find((c) => c.kind === 'rule' && c.rule?.pattern === 'make' && result.decision === 'allow');
+  const overrideAllow = (result: DecisionResult): Cause | undefined =>
+    causes(result).find((c) => c.kind === 'rule' && c.rule?.pattern === 'make' && result.decision === 'allow');
 
   it("an override's deny applies in its folder and below, nowhere else", () => {
     for (const cwd of ['backend', 'backend/api', '/repo/backend/api/v1']) {
@@ -367,7 +423,14 @@ describe("the scope of an override's command rules", () => {
   });
 
   it("the root's deny applies wherever the command runs, the directory unknown or unresolvable included", () => {
-    for (const [line, cwd] of [['rm -rf x', undefined], ['rm -rf x', 'backend'], ['rm -rf x', '/tmp'], ['cd "$D" && rm -rf x', undefined], ['popd && rm -rf x', undefined], ['cd /proc/12/cwd && rm -rf x', undefined]] as const) {
+    for (const [line, cwd] of [
+      ['rm -rf x', undefined],
+      ['rm -rf x', 'backend'],
+      ['rm -rf x', '/tmp'],
+      ['cd "$D" && rm -rf x', undefined],
+      ['popd && rm -rf x', undefined],
+      ['cd /proc/12/cwd && rm -rf x', undefined],
+    ] as const) {
       const result = run(line, cwd);
       expect(result, 'deny', line);
       const cause = causes(result).find((c) => c.kind === 'rule');
@@ -387,7 +450,11 @@ describe("the scope of an override's command rules", () => {
     const noAllow = (line: string, cwd?: string): void => {
       const result = run(line, cwd);
       expect(result, 'deny', `${line} in ${cwd ?? 'the root'}`);
-      assert.deepEqual(causes(result).find((c) => c.kind === 'no-allow'), { kind: 'no-allow', subject: 'command "make"', detail: 'make matches no allow pattern', program: 'make' }, `${line}: ${JSON.stringify(result.causes)}`);
+      assert.deepEqual(
+        causes(result).find((c) => c.kind === 'no-allow'),
+        { kind: 'no-allow', subject: 'command "make"', detail: 'make matches no allow pattern', program: 'make' },
+        `${line}: ${JSON.stringify(result.causes)}`,
+      );
     };
     noAllow('make');
     noAllow('make', 'backendx');
@@ -399,7 +466,10 @@ describe("the scope of an override's command rules", () => {
     const noAllow = (line: string, cwd?: string): void => {
       const result = run(line, cwd);
       expect(result, 'deny', `${line} in ${cwd ?? 'the root'}`);
-      assert.ok(causes(result).some((c) => c.kind === 'no-allow' && c.program === 'make'), `${line}: ${JSON.stringify(result.causes)}`);
+      assert.ok(
+        causes(result).some((c) => c.kind === 'no-allow' && c.program === 'make'),
+        `${line}: ${JSON.stringify(result.causes)}`,
+      );
     };
     // Directories known (backend) but the shell may be elsewhere by then.
     noAllow('trap make EXIT', 'backend');

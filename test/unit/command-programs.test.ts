@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { compileGlob, describeLine, evaluate, parseCommandPattern, type ActiveBypass, type Cause, type DecisionResult, type EvaluationContext, type FileSystemView, type PolicySet, type RuleRef } from '#core';
+import {
+  compileGlob,
+  describeLine,
+  evaluate,
+  parseCommandPattern,
+  type ActiveBypass,
+  type Cause,
+  type DecisionResult,
+  type EvaluationContext,
+  type FileSystemView,
+  type PolicySet,
+  type RuleRef,
+} from '#core';
 import { loadPolicySet } from '#core';
 import { loadShellParser } from '../../server/src/node/shell-parser';
 import { policy } from '../helpers';
@@ -62,7 +74,16 @@ function kinds(result: DecisionResult): string[] {
 /** The first rule of a list whose pattern is given. */
 function rule(list: string, pattern: string): RuleRef {
   for (const file of set.files) {
-    const entries = list === 'commands.allow' ? file.commandAllow : list === 'commands.deny' ? file.commandDeny : list === 'filesystem.deny' ? file.fileDeny : list === 'filesystem.allow' ? file.fileAllow : file.approvals;
+    const entries =
+      list === 'commands.allow'
+        ? file.commandAllow
+        : list === 'commands.deny'
+          ? file.commandDeny
+          : list === 'filesystem.deny'
+            ? file.fileDeny
+            : list === 'filesystem.allow'
+              ? file.fileAllow
+              : file.approvals;
     const entry = entries.find((e) => e.pattern === pattern);
     if (entry) return entry.ref;
   }
@@ -96,7 +117,12 @@ describe('the program: unresolved, denied, bypassed, allowed', () => {
     const r = run('x$CMD a');
     assert.equal(r.decision, 'ask');
     assert.deepEqual(r.causes, [
-      { kind: 'program', subject: 'command "x$CMD a"', detail: 'the program $CMD cannot be resolved statically, so it could be anything, a denied command included', word: 'x$CMD' },
+      {
+        kind: 'program',
+        subject: 'command "x$CMD a"',
+        detail: 'the program $CMD cannot be resolved statically, so it could be anything, a denied command included',
+        word: 'x$CMD',
+      },
     ]);
   });
 
@@ -105,7 +131,11 @@ describe('the program: unresolved, denied, bypassed, allowed', () => {
     for (const line of ['rm -rf build', './rm -rf build', "'rm' -rf build"]) {
       const r = run(line);
       assert.equal(r.decision, 'deny', line);
-      assert.deepEqual(r.causes, [{ kind: 'rule', subject: `command ${JSON.stringify(line)}`, detail: `rm is denied by "rm -rf" (${at(deny)})`, rule: deny, program: 'rm' }], line);
+      assert.deepEqual(
+        r.causes,
+        [{ kind: 'rule', subject: `command ${JSON.stringify(line)}`, detail: `rm is denied by "rm -rf" (${at(deny)})`, rule: deny, program: 'rm' }],
+        line,
+      );
       assert.deepEqual(r.rules, [deny]);
     }
   });
@@ -122,13 +152,20 @@ describe('the program: unresolved, denied, bypassed, allowed', () => {
     assert.equal(r.decision, 'ask');
     const deny = rule('commands.deny', 'rm -rf');
     const c = causes(r).find((x) => x.rule?.pattern === 'rm -rf');
-    assert.deepEqual(c, { kind: 'expansion', subject: 'command "rm $F build"', detail: `could be "rm -rf", which is denied (${at(deny)}), once its dynamic parts expand`, rule: deny });
+    assert.deepEqual(c, {
+      kind: 'expansion',
+      subject: 'command "rm $F build"',
+      detail: `could be "rm -rf", which is denied (${at(deny)}), once its dynamic parts expand`,
+      rule: deny,
+    });
   });
 
   it('cd is a builtin that only moves the shell', () => {
     const r = run('cd src');
     assert.equal(r.decision, 'allow');
-    assert.deepEqual(r.causes, [{ kind: 'builtin', subject: 'command "cd src"', detail: 'cd only moves the shell; the commands run there are decided there', program: 'cd' }]);
+    assert.deepEqual(r.causes, [
+      { kind: 'builtin', subject: 'command "cd src"', detail: 'cd only moves the shell; the commands run there are decided there', program: 'cd' },
+    ]);
   });
 
   it('a wrapper with nothing to wrap runs no command (trap alone)', () => {
@@ -143,7 +180,12 @@ describe('the program: unresolved, denied, bypassed, allowed', () => {
     assert.deepEqual(r.causes, [{ kind: 'no-allow', subject: 'command "foo"', detail: 'foo matches no allow pattern', program: 'foo' }]);
     const path = run('./cat x');
     assert.deepEqual(path.causes, [
-      { kind: 'program', subject: 'command "./cat x"', detail: './cat matches no allow pattern ("cat" allows the cat found on PATH or in a system folder, not ./cat)', program: './cat' },
+      {
+        kind: 'program',
+        subject: 'command "./cat x"',
+        detail: './cat matches no allow pattern ("cat" allows the cat found on PATH or in a system folder, not ./cat)',
+        program: './cat',
+      },
     ]);
   });
 
@@ -151,7 +193,9 @@ describe('the program: unresolved, denied, bypassed, allowed', () => {
     const approval = rule('commands.approval', 'git commit');
     const r = run('git commit -m x');
     assert.equal(r.decision, 'ask');
-    assert.deepEqual(r.causes, [{ kind: 'rule', subject: 'command "git commit -m x"', detail: `needs human approval by "git commit" (${at(approval)})`, rule: approval }]);
+    assert.deepEqual(r.causes, [
+      { kind: 'rule', subject: 'command "git commit -m x"', detail: `needs human approval by "git commit" (${at(approval)})`, rule: approval },
+    ]);
     assert.deepEqual(r.rules, [approval, rule('commands.allow', 'git')]);
     // Without an allow, only the approval rule.
     const publish = run('npm publish');
@@ -192,7 +236,13 @@ describe('command bypasses', () => {
     assert.equal(r.decision, 'allow');
     assert.equal(r.bypass_id, 'b1');
     const deny = rule('commands.deny', 'rm -rf');
-    assert.deepEqual(causes(r)[0], { kind: 'rule', subject: 'command "rm -rf build"', detail: `rm is denied by "rm -rf" (${at(deny)})${until('b1', 1000)}`, rule: deny, program: 'rm' });
+    assert.deepEqual(causes(r)[0], {
+      kind: 'rule',
+      subject: 'command "rm -rf build"',
+      detail: `rm is denied by "rm -rf" (${at(deny)})${until('b1', 1000)}`,
+      rule: deny,
+      program: 'rm',
+    });
   });
 
   it('the arguments of a bypassed command are still decided', () => {
@@ -230,9 +280,19 @@ describe('options from the program table', () => {
   it('an option that runs code names its value when it has one, and nothing when it takes none', () => {
     const entry = { kind: 'option', program: 'git', table: 'program-options' };
     const withValue = run('git -c core.x=y status');
-    assert.deepEqual(only(withValue, 'option'), { ...entry, subject: 'command "git -c core.x=y status"', option: '-c', detail: 'its option -c runs code the policy cannot see ("core.x=y")' });
+    assert.deepEqual(only(withValue, 'option'), {
+      ...entry,
+      subject: 'command "git -c core.x=y status"',
+      option: '-c',
+      detail: 'its option -c runs code the policy cannot see ("core.x=y")',
+    });
     const without = run('git log --ext-diff');
-    assert.deepEqual(only(without, 'option'), { ...entry, subject: 'command "git log --ext-diff"', option: '--ext-diff', detail: 'its option --ext-diff runs code the policy cannot see' });
+    assert.deepEqual(only(without, 'option'), {
+      ...entry,
+      subject: 'command "git log --ext-diff"',
+      option: '--ext-diff',
+      detail: 'its option --ext-diff runs code the policy cannot see',
+    });
   });
 
   it('a directory change without a static value says only that', () => {
@@ -257,7 +317,14 @@ describe('options from the program table', () => {
     });
     const dynamic = run('find docs -fprint $F');
     assert.equal(dynamic.decision, 'ask');
-    assert.deepEqual(only(dynamic, 'option'), { kind: 'option', subject: 'command "find docs -fprint $F"', program: 'find', option: '-fprint', table: 'program-options', detail: 'its option -fprint writes a file that cannot be resolved statically' });
+    assert.deepEqual(only(dynamic, 'option'), {
+      kind: 'option',
+      subject: 'command "find docs -fprint $F"',
+      program: 'find',
+      option: '-fprint',
+      table: 'program-options',
+      detail: 'its option -fprint writes a file that cannot be resolved statically',
+    });
   });
 
   it('sed -i rewrites its files: a write decision each, or an ask for a dynamic one', () => {
@@ -273,7 +340,12 @@ describe('options from the program table', () => {
     });
     const dynamic = run("sed -i 's/a/b/' $F");
     assert.equal(dynamic.decision, 'ask');
-    assert.deepEqual(only(dynamic, 'option'), { kind: 'option', subject: `command ${JSON.stringify("sed -i 's/a/b/' $F")}`, detail: 'its option -i rewrites a file that cannot be resolved statically', table: 'program-options' });
+    assert.deepEqual(only(dynamic, 'option'), {
+      kind: 'option',
+      subject: `command ${JSON.stringify("sed -i 's/a/b/' $F")}`,
+      detail: 'its option -i rewrites a file that cannot be resolved statically',
+      table: 'program-options',
+    });
   });
 
   it('a sed script that runs commands asks, shown in full up to 60 characters and cut after', () => {
@@ -303,7 +375,13 @@ describe('programs that change what a folder holds', () => {
     const r = run('rm -r backend');
     assert.equal(r.decision, 'ask');
     assert.deepEqual(r.causes, [
-      { kind: 'folder', subject: 'command "rm -r backend"', detail: `argument "backend" names backend, which is ${held}; rm changes what it holds`, rule: { file: 'builtin', line: 0, column: 0, list: 'builtin', pattern: '**/.agent-policy.override.yml' }, table: 'governance' },
+      {
+        kind: 'folder',
+        subject: 'command "rm -r backend"',
+        detail: `argument "backend" names backend, which is ${held}; rm changes what it holds`,
+        rule: { file: 'builtin', line: 0, column: 0, list: 'builtin', pattern: '**/.agent-policy.override.yml' },
+        table: 'governance',
+      },
     ]);
   });
 
@@ -330,7 +408,10 @@ describe('programs that change what a folder holds', () => {
     assert.match(only(run('rm -r old-'), 'folder').detail, /^argument "old-" names old-, which is a folder holding the agent policy override old-\//);
     const dynamic = run('rm -r $X');
     assert.equal(dynamic.decision, 'ask');
-    assert.ok(kinds(dynamic).every((k) => k === 'expansion'), dynamic.reason);
+    assert.ok(
+      kinds(dynamic).every((k) => k === 'expansion'),
+      dynamic.reason,
+    );
     assert.deepEqual(run('rm -r src/a*').causes, [allowed('rm -r src/a*', 'rm')]);
   });
 
@@ -341,7 +422,10 @@ describe('programs that change what a folder holds', () => {
     assert.deepEqual(run('rm -r b*', 'docs').causes, [allowed('rm -r b*', 'rm')]);
     assert.deepEqual(run('rm -r back*/', 'docs').causes, [allowed('rm -r back*/', 'rm')]);
     // From pkg, `s*` is pkg/s*, which reaches pkg/sub.
-    assert.match(only(run('rm -r s*', 'pkg'), 'folder').detail, /^the glob "s\*" can expand to pkg\/sub, which is a folder holding the agent policy override pkg\/sub\//);
+    assert.match(
+      only(run('rm -r s*', 'pkg'), 'folder').detail,
+      /^the glob "s\*" can expand to pkg\/sub, which is a folder holding the agent policy override pkg\/sub\//,
+    );
     assert.match(only(run('rm -r pkg/s*'), 'folder').detail, /can expand to pkg\/sub, which/);
   });
 
@@ -372,7 +456,13 @@ describe('arguments', () => {
     const r = run('./secrets/run');
     assert.equal(r.decision, 'deny');
     const deny = rule('filesystem.deny', 'secrets/**');
-    assert.deepEqual(only(r, 'argument'), { kind: 'argument', subject: 'command "./secrets/run"', word: './secrets/run', detail: `the program "./secrets/run" names secrets/run, denied by "secrets/**" (${at(deny)})`, rule: deny });
+    assert.deepEqual(only(r, 'argument'), {
+      kind: 'argument',
+      subject: 'command "./secrets/run"',
+      word: './secrets/run',
+      detail: `the program "./secrets/run" names secrets/run, denied by "secrets/**" (${at(deny)})`,
+      rule: deny,
+    });
     // A bare name is looked up on PATH: a file of that name at the root is not it.
     assert.deepEqual(run('tool x').causes, [allowed('tool x', 'tool')]);
   });
@@ -390,14 +480,21 @@ describe('arguments', () => {
     const r = run('trap "cat -n \'\' secrets://k src/a.ts" EXIT');
     const args = causes(r).filter((c) => c.kind === 'place' && c.word !== undefined);
     assert.deepEqual(args, [
-      { kind: 'place', subject: 'command "cat -n \'\' secrets://k src/a.ts"', detail: 'argument "src/a.ts" is relative to a directory that "wherever the shell is when the trap runs" chose at run time', word: 'src/a.ts' },
+      {
+        kind: 'place',
+        subject: 'command "cat -n \'\' secrets://k src/a.ts"',
+        detail: 'argument "src/a.ts" is relative to a directory that "wherever the shell is when the trap runs" chose at run time',
+        word: 'src/a.ts',
+      },
     ]);
   });
 
   it('with the directory unknown, an absolute argument is not relative; a relative one with a slash is', () => {
     const r = run("trap 'cat /tmp/x src/' EXIT");
     assert.deepEqual(
-      causes(r).filter((c) => c.word !== undefined).map((c) => c.word),
+      causes(r)
+        .filter((c) => c.word !== undefined)
+        .map((c) => c.word),
       ['src/'],
     );
   });
@@ -419,7 +516,12 @@ describe('arguments', () => {
   });
 
   it('a descriptor above 2 asks; the harmless devices and allowed outside paths do not', () => {
-    assert.deepEqual(only(run('cat /dev/fd/3'), 'argument'), { kind: 'argument', subject: 'command "cat /dev/fd/3"', detail: 'argument "/dev/fd/3" names /dev/fd/3, a file descriptor that could be any file the shell has open', word: '/dev/fd/3' });
+    assert.deepEqual(only(run('cat /dev/fd/3'), 'argument'), {
+      kind: 'argument',
+      subject: 'command "cat /dev/fd/3"',
+      detail: 'argument "/dev/fd/3" names /dev/fd/3, a file descriptor that could be any file the shell has open',
+      word: '/dev/fd/3',
+    });
     assert.deepEqual(run('cat /dev/null').causes, [allowed('cat /dev/null', 'cat')]);
     assert.deepEqual(run('cat /tmp/x').causes, [allowed('cat /tmp/x', 'cat')]);
     assert.match(only(run('cat /etc/hosts'), 'argument').detail, /^argument "\/etc\/hosts" names \/etc\/hosts, outside the repository root/);
@@ -434,7 +536,15 @@ describe('arguments', () => {
     assert.equal(r.decision, 'ask');
     const builtin = { file: 'builtin', line: 0, column: 0, list: 'builtin', pattern: '**/.agent-policy.yml' };
     assert.deepEqual(r.causes, [
-      { kind: 'argument', subject: 'command "cat .agent-policy.yml"', word: '.agent-policy.yml', detail: 'argument ".agent-policy.yml" names .agent-policy.yml, an agent policy, which agents may not change; a person decides whether this command only reads it', rule: builtin, table: 'governance' },
+      {
+        kind: 'argument',
+        subject: 'command "cat .agent-policy.yml"',
+        word: '.agent-policy.yml',
+        detail:
+          'argument ".agent-policy.yml" names .agent-policy.yml, an agent policy, which agents may not change; a person decides whether this command only reads it',
+        rule: builtin,
+        table: 'governance',
+      },
     ]);
     assert.deepEqual(r.rules, [builtin]);
     assert.deepEqual(run('cat /opt/x/.agent-policy.yml').causes, [allowed('cat /opt/x/.agent-policy.yml', 'cat')]);
@@ -444,7 +554,14 @@ describe('arguments', () => {
     const outside = run('cat /tmp/state/audit.jsonl', undefined, { stateDirs: ['/tmp/state'] });
     assert.equal(outside.decision, 'ask');
     assert.deepEqual(outside.causes, [
-      { kind: 'argument', subject: 'command "cat /tmp/state/audit.jsonl"', word: '/tmp/state/audit.jsonl', detail: "argument \"/tmp/state/audit.jsonl\" names /tmp/state/audit.jsonl, Agent Policy's state folder /tmp/state, which agents may not change; a person decides whether this command only reads it", table: 'governance' },
+      {
+        kind: 'argument',
+        subject: 'command "cat /tmp/state/audit.jsonl"',
+        word: '/tmp/state/audit.jsonl',
+        detail:
+          'argument "/tmp/state/audit.jsonl" names /tmp/state/audit.jsonl, Agent Policy\'s state folder /tmp/state, which agents may not change; a person decides whether this command only reads it',
+        table: 'governance',
+      },
     ]);
     assert.deepEqual(outside.rules, []);
     const inside = run('cat var/ap/audit.jsonl', undefined, { stateDirs: ['/repo/var/ap'] });
@@ -454,18 +571,32 @@ describe('arguments', () => {
 });
 
 describe('arguments through symlinks', () => {
-  const links: Record<string, string> = { '/repo/src/env': '/repo/.env', '/repo/src/root': '/repo', '/repo/src/hosts': '/etc/hosts', '/repo/src/ok': '/repo/src/a.ts' };
+  const links: Record<string, string> = {
+    '/repo/src/env': '/repo/.env',
+    '/repo/src/root': '/repo',
+    '/repo/src/hosts': '/etc/hosts',
+    '/repo/src/ok': '/repo/src/a.ts',
+  };
   const fs: FileSystemView = { realPath: (p) => links[p] ?? (p.startsWith('/repo/src/') ? p : undefined) };
   const viaFs = (line: string): DecisionResult => run(line, undefined, { fs });
 
   it('a link is the file it leads to, named both ways', () => {
     const deny = rule('filesystem.deny', '**/.env*');
-    assert.deepEqual(only(viaFs('cat src/env'), 'argument'), { kind: 'argument', subject: 'command "cat src/env"', word: 'src/env', detail: `argument "src/env" names src/env, a link to .env, denied by "**/.env*" (${at(deny)})`, rule: deny });
+    assert.deepEqual(only(viaFs('cat src/env'), 'argument'), {
+      kind: 'argument',
+      subject: 'command "cat src/env"',
+      word: 'src/env',
+      detail: `argument "src/env" names src/env, a link to .env, denied by "**/.env*" (${at(deny)})`,
+      rule: deny,
+    });
     assert.match(only(viaFs('cat src/root'), 'argument').detail, /^argument "src\/root" names src\/root, a link to the repository root, denied by/);
   });
 
   it('a link out of the root asks for a file argument, not for text', () => {
-    assert.match(only(viaFs('cat src/hosts'), 'argument').detail, /^argument "src\/hosts" names src\/hosts, a link to \/etc\/hosts, outside the repository root/);
+    assert.match(
+      only(viaFs('cat src/hosts'), 'argument').detail,
+      /^argument "src\/hosts" names src\/hosts, a link to \/etc\/hosts, outside the repository root/,
+    );
     assert.deepEqual(viaFs('echo src/hosts').causes, [allowed('echo src/hosts', 'echo')]);
   });
 
@@ -483,7 +614,15 @@ describe('globs', () => {
   it('a glob that can expand to a denied path denies, with an example', () => {
     const denyEnv = rule('filesystem.deny', '**/.env*');
     const r = run('cat .env*');
-    assert.deepEqual(r.causes, [{ kind: 'glob', subject: 'command "cat .env*"', detail: `the glob ".env*" can expand to .env, denied by "**/.env*" (${at(denyEnv)})`, rule: denyEnv, word: '.env*' }]);
+    assert.deepEqual(r.causes, [
+      {
+        kind: 'glob',
+        subject: 'command "cat .env*"',
+        detail: `the glob ".env*" can expand to .env, denied by "**/.env*" (${at(denyEnv)})`,
+        rule: denyEnv,
+        word: '.env*',
+      },
+    ]);
     assert.match(only(run('cat .env*//'), 'glob').detail, /^the glob "\.env\*" can expand to \.env, denied/);
   });
 
@@ -515,7 +654,8 @@ describe('globs', () => {
     assert.deepEqual(only(run('cat .agent-pol*'), 'glob'), {
       kind: 'glob',
       subject: 'command "cat .agent-pol*"',
-      detail: 'the glob ".agent-pol*" can expand to a path like **/.agent-policy.yml, an agent policy, which agents may not change; a person decides whether this command only reads it',
+      detail:
+        'the glob ".agent-pol*" can expand to a path like **/.agent-policy.yml, an agent policy, which agents may not change; a person decides whether this command only reads it',
       rule: { file: 'builtin', line: 0, column: 0, list: 'builtin', pattern: '**/.agent-policy.yml' },
       word: '.agent-pol*',
       table: 'governance',
@@ -523,7 +663,9 @@ describe('globs', () => {
   });
 
   it('a glob the checker cannot read or analyse asks', () => {
-    assert.deepEqual(run('cat [!a]*').causes, [{ kind: 'glob', subject: 'command "cat [!a]*"', detail: 'the glob "[!a]*" cannot be checked against the deny rules', word: '[!a]*' }]);
+    assert.deepEqual(run('cat [!a]*').causes, [
+      { kind: 'glob', subject: 'command "cat [!a]*"', detail: 'the glob "[!a]*" cannot be checked against the deny rules', word: '[!a]*' },
+    ]);
   });
 
   it('a dot that starts a folder before * is analysed ("not . or .." is vacuous on a normalised path): src/.** can expand to src/.env', () => {
@@ -534,7 +676,12 @@ describe('globs', () => {
 
   it('more than 3 wildcard folders or more than 8 wildcards asks; up to them is checked', () => {
     const complex = (line: string): boolean => causes(run(line)).some((c) => c.kind === 'glob' && /more wildcards than can be checked/.test(c.detail));
-    assert.deepEqual(only(run('cat */*/*/*.ts'), 'glob'), { kind: 'glob', subject: 'command "cat */*/*/*.ts"', detail: 'the glob "*/*/*/*.ts" has more wildcards than can be checked against the deny rules in bounded time', word: '*/*/*/*.ts' });
+    assert.deepEqual(only(run('cat */*/*/*.ts'), 'glob'), {
+      kind: 'glob',
+      subject: 'command "cat */*/*/*.ts"',
+      detail: 'the glob "*/*/*/*.ts" has more wildcards than can be checked against the deny rules in bounded time',
+      word: '*/*/*/*.ts',
+    });
     assert.equal(complex('cat */*/*.ts'), false, 'three wildcard folders');
     assert.equal(complex('cat src/a/b/c/d/*.ts'), false, 'plain folders do not count');
     assert.equal(complex('cat src/a*b*c*d*'), false, 'four wildcards in one folder');
@@ -563,8 +710,12 @@ describe('network targets', () => {
 
 describe('redirections', () => {
   it('a dynamic or glob target asks, naming the dynamic part', () => {
-    assert.deepEqual(run('echo x > x$F').causes, [{ kind: 'expansion', subject: 'redirection "> x$F"', detail: 'the target $F cannot be resolved statically', word: 'x$F' }]);
-    assert.deepEqual(run('echo x > src/*.txt').causes, [{ kind: 'expansion', subject: 'redirection "> src/*.txt"', detail: 'the target src/*.txt cannot be resolved statically', word: 'src/*.txt' }]);
+    assert.deepEqual(run('echo x > x$F').causes, [
+      { kind: 'expansion', subject: 'redirection "> x$F"', detail: 'the target $F cannot be resolved statically', word: 'x$F' },
+    ]);
+    assert.deepEqual(run('echo x > src/*.txt').causes, [
+      { kind: 'expansion', subject: 'redirection "> src/*.txt"', detail: 'the target src/*.txt cannot be resolved statically', word: 'src/*.txt' },
+    ]);
   });
 
   it('only the exact harmless sinks are skipped', () => {
@@ -580,7 +731,13 @@ describe('redirections', () => {
 
   it('a write is a write decision, a read a read decision', () => {
     const allow = rule('filesystem.allow', 'src/**');
-    assert.deepEqual(only(run('echo x > src/out.txt'), 'path'), { kind: 'path', subject: 'redirection "> src/out.txt"', detail: `filesystem.write "src/out.txt": allowed by "src/**" (${at(allow)})`, word: 'src/out.txt', rule: allow });
+    assert.deepEqual(only(run('echo x > src/out.txt'), 'path'), {
+      kind: 'path',
+      subject: 'redirection "> src/out.txt"',
+      detail: `filesystem.write "src/out.txt": allowed by "src/**" (${at(allow)})`,
+      word: 'src/out.txt',
+      rule: allow,
+    });
     assert.match(only(run('echo x > src/.agent-policy.override.yml'), 'path').detail, /^filesystem\.write .*protected/);
     const read = run('cat < src/.agent-policy.override.yml');
     assert.equal(read.decision, 'allow');
@@ -591,7 +748,12 @@ describe('redirections', () => {
     const r = run("trap 'echo x > out.txt' EXIT");
     assert.deepEqual(
       causes(r).find((c) => c.subject === 'redirection "> out.txt"'),
-      { kind: 'place', subject: 'redirection "> out.txt"', detail: 'the target is relative to a directory that "wherever the shell is when the trap runs" chose at run time', word: 'out.txt' },
+      {
+        kind: 'place',
+        subject: 'redirection "> out.txt"',
+        detail: 'the target is relative to a directory that "wherever the shell is when the trap runs" chose at run time',
+        word: 'out.txt',
+      },
     );
     const abs = run("trap 'echo x > /repo/secrets/a' EXIT");
     assert.equal(abs.decision, 'deny');
@@ -646,7 +808,10 @@ describe('absolute globs, absolute words where the directory is unknown, and nam
     assert.match(only(run('cat /home/u/*'), 'glob').detail, /expands outside the repository root/);
     assert.equal(only(run('cat /home/u/.n*'), 'glob').table, 'outside-secrets', '.netrc, .npmrc');
     // `.*` is analysed (picomatch's guard against . and .. is vacuous on normalised paths): it can reach ~/.netrc.
-    assert.equal(only(run('cat /home/u/.*'), 'glob').detail, 'the glob "/home/u/.*" can expand to /home/u/.netrc, a built-in secret (netrc passwords, "**/.netrc")');
+    assert.equal(
+      only(run('cat /home/u/.*'), 'glob').detail,
+      'the glob "/home/u/.*" can expand to /home/u/.netrc, a built-in secret (netrc passwords, "**/.netrc")',
+    );
     assert.equal(only(run('cat /home/u/*/id_rsa'), 'glob').table, undefined, 'one level, no dot: not ~/.ssh');
     // Agent Policy's state folder is not opened by an allow of the folder around it.
     const state = run('rm /tmp/agent-pol*/audit/*', undefined, { stateDirs: ['/tmp/agent-policy-0'] });
@@ -684,7 +849,10 @@ describe('absolute globs, absolute words where the directory is unknown, and nam
 
   it('with the root at /, an absolute glob meets the relative deny rules', async () => {
     const shell = await loadShellParser();
-    const rootSet = loadPolicySet([{ dir: '', text: 'version: "2.1"\npermissions:\n  filesystem:\n    deny: ["etc/**"]\n  commands:\n    allow: ["cat"]\n', uri: '.agent-policy.yml' }], { root: '/', shell, caseInsensitive: false });
+    const rootSet = loadPolicySet(
+      [{ dir: '', text: 'version: "2.1"\npermissions:\n  filesystem:\n    deny: ["etc/**"]\n  commands:\n    allow: ["cat"]\n', uri: '.agent-policy.yml' }],
+      { root: '/', shell, caseInsensitive: false },
+    );
     const r = evaluate(rootSet, { action: 'command.exec', command: 'cat /etc/pass*' });
     assert.equal(r.decision, 'deny');
     assert.equal(causes(r).find((c) => c.kind === 'glob')?.rule?.pattern, 'etc/**');

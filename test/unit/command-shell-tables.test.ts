@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { evaluate, flagSpellings, invocationShape, matchLoose, matchStrict, parseCommandPattern, type CommandPattern, type DecisionResult, type PolicySet, type ShellParser } from '#core';
+import {
+  evaluate,
+  flagSpellings,
+  invocationShape,
+  matchLoose,
+  matchStrict,
+  parseCommandPattern,
+  type CommandPattern,
+  type DecisionResult,
+  type PolicySet,
+  type ShellParser,
+} from '#core';
 import { joinContinuations } from '../../server/src/core/shell/continuations';
 import { programFamily } from '../../server/src/core/shell/program-family';
 import { loadShellParser } from '../../server/src/node/shell-parser';
@@ -61,7 +72,10 @@ function allowedBy(line: string, pattern: string): void {
 function couldBe(line: string, pattern: string): void {
   const r = run(rules, line);
   assert.equal(r.decision, 'ask', `${line}: ${r.reason}`);
-  assert.ok(causes(r).some(([k, d]) => k === 'expansion' && d === `could be "${pattern}", which is denied, once its dynamic parts expand`), `${line}: ${r.reason}`);
+  assert.ok(
+    causes(r).some(([k, d]) => k === 'expansion' && d === `could be "${pattern}", which is denied, once its dynamic parts expand`),
+    `${line}: ${r.reason}`,
+  );
   assert.ok(!causes(r).some(([k]) => k === 'rule' && r.decision === 'deny'));
 }
 const pattern = (raw: string): CommandPattern => {
@@ -203,7 +217,9 @@ describe('program paths in allow patterns', () => {
     for (const line of ['/usr/bin/lint x', 'lint x']) {
       const r = run(rules, line);
       assert.equal(r.decision, 'deny', r.reason);
-      assert.deepEqual(causes(r), [['program', `${line.split(' ')[0]} matches no allow pattern ("/opt/tools/lint" allows the lint found at /opt/tools/lint, not ${line.split(' ')[0]})`]]);
+      assert.deepEqual(causes(r), [
+        ['program', `${line.split(' ')[0]} matches no allow pattern ("/opt/tools/lint" allows the lint found at /opt/tools/lint, not ${line.split(' ')[0]})`],
+      ]);
     }
   });
 
@@ -252,7 +268,9 @@ describe('loose and strict matching', () => {
   });
 
   it('invocationShape opens flags and positionals only for run-time arguments', () => {
-    const shape = shell.withTree('x', () => invocationShape({ program: 'rm', args: [], runtimeArgs: 'from stdin' } as unknown as Parameters<typeof invocationShape>[0]));
+    const shape = shell.withTree('x', () =>
+      invocationShape({ program: 'rm', args: [], runtimeArgs: 'from stdin' } as unknown as Parameters<typeof invocationShape>[0]),
+    );
     assert.deepEqual([shape.openFlags, shape.openPositionals], [true, true]);
   });
 });
@@ -288,7 +306,10 @@ describe('builtins: which words they assign, and what the analysis cannot follow
   const computes = (line: string, program: string): void => {
     const r = run(builtins, line);
     assert.equal(r.decision, 'ask', `${line}: ${r.reason}`);
-    assert.ok(causes(r).some(([k, d]) => k === 'expansion' && d === `${program} assigns a variable whose name the shell computes`), `${line}: ${r.reason}`);
+    assert.ok(
+      causes(r).some(([k, d]) => k === 'expansion' && d === `${program} assigns a variable whose name the shell computes`),
+      `${line}: ${r.reason}`,
+    );
   };
 
   it('hash and enable with a dynamic word could be -p / -f: ask', () => {
@@ -337,7 +358,10 @@ describe('line continuations are removed as bash removes them', () => {
   it('a backslash-newline outside quotes joins the word, so cat .e\\<newline>nv reads .env', () => {
     const r = run(rules, 'cat .e\\\nnv');
     assert.equal(r.decision, 'deny', r.reason);
-    assert.ok(r.causes?.some((c) => c.kind === 'argument' || c.kind === 'path'), r.reason);
+    assert.ok(
+      r.causes?.some((c) => c.kind === 'argument' || c.kind === 'path'),
+      r.reason,
+    );
     assert.match(r.reason, /\.env/);
   });
 
@@ -353,7 +377,7 @@ describe('line continuations are removed as bash removes them', () => {
     ['a # in double quotes is no comment', 'echo "x #\\\ny"', 'echo "x #y"'],
     ['inside single quotes it stays', "echo 'ab\\\nc'", "echo 'ab\\\nc'"],
     ['after a closed single quote it is removed', "echo 'a' b\\\nc", "echo 'a' bc"],
-    ["in single quotes a backslash escapes nothing", "echo 'a\\' x\\\ny", "echo 'a\\' xy"],
+    ['in single quotes a backslash escapes nothing', "echo 'a\\' x\\\ny", "echo 'a\\' xy"],
     ["inside $'…' it stays", "echo $'ab\\\nc'", "echo $'ab\\\nc'"],
     ["in $'…' a backslash escapes the quote", "echo $'a\\'b' x\\\ny", "echo $'a\\'b' xy"],
     ["after a closed $'…' it is removed", "echo $'a' b\\\nc", "echo $'a' bc"],
@@ -387,7 +411,9 @@ describe('holes found by the mutation review of the shell tables', () => {
   it('a short option with a value attached that is not a letter is still that option: curl -d@x matches a deny of curl -d (it was allowed)', async () => {
     const { policy: load } = await import('../helpers');
     const { evaluate: decide } = await import('#core');
-    const set = await load({ '': 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n  commands:\n    allow: ["*"]\n    deny: ["curl -d"]\n  network:\n    allow_outbound: true\n' });
+    const set = await load({
+      '': 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n  commands:\n    allow: ["*"]\n    deny: ["curl -d"]\n  network:\n    allow_outbound: true\n',
+    });
     for (const line of ['curl -d@x https://example.com', 'curl -d=x https://example.com', 'curl -sd@x https://example.com']) {
       const r = decide(set, { action: 'command.exec', command: line });
       assert.equal(r.decision, 'deny', `${line}: ${r.reason}`);
@@ -402,7 +428,15 @@ describe('holes found by the mutation review of the shell tables', () => {
     const { policy: load } = await import('../helpers');
     const set = await load({ '': 'version: "2.1"\npermissions:\n  commands:\n    allow: ["*"]\n    deny: ["git push --for", "cp --no"]\n' });
     const messages = set.findings.map((f) => f.message);
-    assert.ok(messages.some((m) => m.includes('"--for" is an ambiguous abbreviation for git push (--force-with-lease, --force, --force-if-includes); write the option whole')), messages.join('\n'));
-    assert.ok(messages.some((m) => m.includes('"--no" is an ambiguous abbreviation for cp')), messages.join('\n'));
+    assert.ok(
+      messages.some((m) =>
+        m.includes('"--for" is an ambiguous abbreviation for git push (--force-with-lease, --force, --force-if-includes); write the option whole'),
+      ),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.some((m) => m.includes('"--no" is an ambiguous abbreviation for cp')),
+      messages.join('\n'),
+    );
   });
 });

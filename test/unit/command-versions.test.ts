@@ -37,7 +37,12 @@ describe('versioned program names', () => {
   });
 
   it('a deny catches the program under a versioned name (each was allowed by "*")', () => {
-    for (const [line, pattern] of [['python3.11 -c "print(1)"', 'python3 -c'], ['/usr/bin/python3.12 -c x', 'python3 -c'], ['gcc-12 a.c', 'gcc'], ['gcc12 a.c', 'gcc']] as const) {
+    for (const [line, pattern] of [
+      ['python3.11 -c "print(1)"', 'python3 -c'],
+      ['/usr/bin/python3.12 -c x', 'python3 -c'],
+      ['gcc-12 a.c', 'gcc'],
+      ['gcc12 a.c', 'gcc'],
+    ] as const) {
       const r = run(line);
       assert.equal(r.decision, 'deny', `${line}: ${r.reason}`);
       assert.match(r.reason, new RegExp(`is denied by "${pattern}"`), line);
@@ -76,6 +81,7 @@ describe('git push refspecs', () => {
       assert.match(r.reason, /is denied by "git push --delete"/);
     }
     // `:` alone pushes the matching branches; `a:b` updates b.
-    for (const line of ['git push origin :', 'git push origin a:b']) assert.doesNotMatch(evaluate(set, { action: 'command.exec', command: line }).reason, /git push --delete/, line);
+    for (const line of ['git push origin :', 'git push origin a:b'])
+      assert.doesNotMatch(evaluate(set, { action: 'command.exec', command: line }).reason, /git push --delete/, line);
   });
 });

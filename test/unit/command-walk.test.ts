@@ -28,8 +28,10 @@ const line = (text: string, cwd?: string): LineDescription => describeLine(set, 
 const walk = (text: string): ShellAnalysis => shell.withTree(text, (root) => analyse(root));
 const words = (d: LineDescription): (string | undefined)[][] => d.commands.map((c) => c.words);
 /** Where each command runs, as `words@dirs[?unknown]`. */
-const places = (d: LineDescription): string[] => d.commands.map((c) => `${c.words.join(' ')}@${c.dirs.join(',')}${c.unknownCwd === undefined ? '' : `?${c.unknownCwd}`}`);
-const redirects = (d: LineDescription): string[] => d.redirects.map((r) => `${r.mode} ${r.target}@${r.dirs.join(',')}${r.unknownCwd === undefined ? '' : `?${r.unknownCwd}`}`);
+const places = (d: LineDescription): string[] =>
+  d.commands.map((c) => `${c.words.join(' ')}@${c.dirs.join(',')}${c.unknownCwd === undefined ? '' : `?${c.unknownCwd}`}`);
+const redirects = (d: LineDescription): string[] =>
+  d.redirects.map((r) => `${r.mode} ${r.target}@${r.dirs.join(',')}${r.unknownCwd === undefined ? '' : `?${r.unknownCwd}`}`);
 const clean = (d: LineDescription): void => {
   assert.deepEqual(d.errors, []);
   assert.deepEqual(d.unresolved, []);
@@ -37,7 +39,17 @@ const clean = (d: LineDescription): void => {
 
 /** A hand-made node, for shapes tree-sitter-bash does not produce today. */
 function node(type: string, children: (ShellNode | null)[], text = type, startIndex = 0): ShellNode {
-  return { type, text, isNamed: true, isMissing: false, hasError: false, startIndex, endIndex: startIndex + text.length, children, childForFieldName: () => null };
+  return {
+    type,
+    text,
+    isNamed: true,
+    isMissing: false,
+    hasError: false,
+    startIndex,
+    endIndex: startIndex + text.length,
+    children,
+    childForFieldName: () => null,
+  };
 }
 
 describe('walk: the directories a command may run in', () => {
@@ -55,7 +67,12 @@ describe('walk: the directories a command may run in', () => {
 
     const seventeen = line(`${alternatives(16)}; ls`);
     const over = seventeen.commands[seventeen.commands.length - 1];
-    assert.deepEqual(over, { words: ['ls'], assignments: [], dirs: Array.from({ length: 16 }, (_, i) => `d${i}`), unknownCwd: 'one of too many directories to follow' });
+    assert.deepEqual(over, {
+      words: ['ls'],
+      assignments: [],
+      dirs: Array.from({ length: 16 }, (_, i) => `d${i}`),
+      unknownCwd: 'one of too many directories to follow',
+    });
   });
 
   it('past sixteen directories, a run-time choice already made stays the reason', () => {
@@ -82,7 +99,7 @@ describe('walk: the directories a command may run in', () => {
     assert.deepEqual(places(d), ['cd src@', 'cat@', 'ls@']);
   });
 
-  it('`a && b 2>x | c` is `a && (b 2>x | c)`: b, c and b\'s redirection run after a', () => {
+  it("`a && b 2>x | c` is `a && (b 2>x | c)`: b, c and b's redirection run after a", () => {
     const d = line('cd src && ls 2>err | cat');
     clean(d);
     assert.deepEqual(places(d), ['cd src@', 'ls@src', 'cat@src']);
@@ -146,7 +163,10 @@ describe('walk: branches, loops and substitutions', () => {
 
   it('a loop without a cd is walked once, where it starts', () => {
     const d = line('for f in a b; do cat $f; done; ls');
-    assert.deepEqual(d.commands.map((c) => c.dirs), [[''], ['']]);
+    assert.deepEqual(
+      d.commands.map((c) => c.dirs),
+      [[''], ['']],
+    );
   });
 
   it('a process substitution runs in a subshell: its cd moves its own commands only, once', () => {
@@ -188,7 +208,10 @@ describe('walk: words and assignments of keyword commands', () => {
   it('the keyword is a literal word, neither dynamic nor a glob', () => {
     const [first] = walk('export A=1').commands;
     assert.deepEqual(first?.words, [{ value: 'export', dynamic: undefined, glob: false, text: 'export' }]);
-    assert.deepEqual(first?.assignments.map((a) => [a.name, a.value?.value]), [['A', '1']]);
+    assert.deepEqual(
+      first?.assignments.map((a) => [a.name, a.value?.value]),
+      [['A', '1']],
+    );
     assert.equal(command(set, 'export A=1').decision, 'allow');
   });
 
@@ -200,7 +223,10 @@ describe('walk: words and assignments of keyword commands', () => {
     assert.deepEqual(line('A=1').commands, [{ words: [], assignments: ['A'], dirs: [''], unknownCwd: undefined }]);
     assert.deepEqual(line('A=1 ls').commands, [{ words: ['ls'], assignments: ['A'], dirs: [''], unknownCwd: undefined }]);
     const [bare] = walk('A=x').commands;
-    assert.deepEqual(bare?.assignments.map((a) => [a.name, a.value?.value]), [['A', 'x']]);
+    assert.deepEqual(
+      bare?.assignments.map((a) => [a.name, a.value?.value]),
+      [['A', 'x']],
+    );
     assert.equal(bare?.text, 'A=x');
   });
 
@@ -209,7 +235,7 @@ describe('walk: words and assignments of keyword commands', () => {
     assert.deepEqual(places(d), ['ls@', 'cat x@']);
   });
 
-  it('the walk starts at the shell\'s own directory, known, when none is given', () => {
+  it("the walk starts at the shell's own directory, known, when none is given", () => {
     const analysis = walk('ls');
     assert.deepEqual(analysis.commands[0]?.place, { dirs: [''], unknown: undefined });
     assert.deepEqual(walk('f() { ls; }').commands[0]?.place, { dirs: [''], unknown: 'wherever the function f is called' });
@@ -247,7 +273,7 @@ describe('walk: redirections', () => {
     assert.deepEqual(redirects(d), ['write err@', 'write out@']);
   });
 
-  it('a redirection after a here-document\'s start is opened too', () => {
+  it("a redirection after a here-document's start is opened too", () => {
     const d = line('cat <<EOF > out\nx\nEOF');
     clean(d);
     assert.deepEqual(redirects(d), ['write out@']);
@@ -275,7 +301,9 @@ describe('walk: redirections', () => {
 
   it('text the parser skipped is named, with the start of the command', () => {
     const text = `ls "a"\\ b ${'c'.repeat(70)}`;
-    assert.deepEqual(line(text).unresolved, [`the parser skipped "\\\\" in ${JSON.stringify(text.slice(0, 60))}, so its words are not known as bash splits them`]);
+    assert.deepEqual(line(text).unresolved, [
+      `the parser skipped "\\\\" in ${JSON.stringify(text.slice(0, 60))}, so its words are not known as bash splits them`,
+    ]);
     // A backslash-newline between words is no skipped text (the walk is given it unjoined here).
     assert.deepEqual(walk('ls \\\n a').unresolved, []);
   });
@@ -335,7 +363,11 @@ describe('walk: what tree-sitter folds into a redirection', () => {
       ['rm 2>/dev/null -rf /', '-rf /'],
       ['ls 2>&1 secrets', 'secrets'],
     ] as const) {
-      assert.deepEqual(line(text).unresolved, [`the words ${JSON.stringify(extra)} after the redirection are arguments bash passes to the command; write the redirection after them`], text);
+      assert.deepEqual(
+        line(text).unresolved,
+        [`the words ${JSON.stringify(extra)} after the redirection are arguments bash passes to the command; write the redirection after them`],
+        text,
+      );
       assert.equal(command(set, text).decision === 'allow', false, text);
     }
     // Written after the arguments, the same redirection is plain.
@@ -343,7 +375,12 @@ describe('walk: what tree-sitter folds into a redirection', () => {
   });
 
   it('words or commands after a here-document delimiter on its line ask; a pipe or a redirection there is walked', () => {
-    const folded = (text: string, what: string): void => assert.deepEqual(line(text).unresolved, [`the here-document is followed on its line by ${JSON.stringify(what)}, which is not analysed as bash reads it`], text);
+    const folded = (text: string, what: string): void =>
+      assert.deepEqual(
+        line(text).unresolved,
+        [`the here-document is followed on its line by ${JSON.stringify(what)}, which is not analysed as bash reads it`],
+        text,
+      );
     folded('cat <<EOF secrets/key\nx\nEOF', 'secrets/key');
     // bash runs `cat key` in secrets/ after the cd: tree-sitter hangs it on the here-document.
     folded('cd secrets <<EOF && cat key\nx\nEOF', '&& cat key');

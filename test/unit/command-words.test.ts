@@ -23,11 +23,12 @@ before(async () => {
 });
 
 /** The words of the line's first command, straight from the walk (no continuation joining). */
-const wordsOf = (text: string): Word[] => shell.withTree(text, (root) => {
-  const analysis = analyse(root);
-  assert.deepEqual(analysis.errors, []);
-  return (analysis.commands[0] as { words: Word[] }).words;
-});
+const wordsOf = (text: string): Word[] =>
+  shell.withTree(text, (root) => {
+    const analysis = analyse(root);
+    assert.deepEqual(analysis.errors, []);
+    return (analysis.commands[0] as { words: Word[] }).words;
+  });
 /** The one argument of `echo ARG`. */
 const arg = (source: string): Word => {
   const words = wordsOf(`echo ${source}`);
@@ -138,7 +139,10 @@ describe('words: `$`, `$"…"` and process substitution', () => {
   it('the line description shows the same words', () => {
     const d = describeLine(set, `cat $"a"b '.e'\\nv {a,b} $'\\x41'`);
     assert.deepEqual(d.errors, []);
-    assert.deepEqual(d.commands.map((c) => c.words), [['cat', 'ab', '.env', undefined, 'A']]);
+    assert.deepEqual(
+      d.commands.map((c) => c.words),
+      [['cat', 'ab', '.env', undefined, 'A']],
+    );
   });
 });
 
@@ -211,7 +215,7 @@ describe("words: ANSI-C strings ($'…')", () => {
   });
 });
 
-describe('a NUL in $\'…\'', () => {
+describe("a NUL in $'…'", () => {
   it('makes the word dynamic: bash cuts the string there, so the word is not what it reads as', async () => {
     // `$'rm\0' x` runs rm x in bash; read as "rm\0" it matched no deny and `*` allowed it.
     const set = await policy({ '': 'version: "2.1"\npermissions:\n  commands:\n    allow: ["*"]\n    deny: ["rm"]\n' });

@@ -27,10 +27,13 @@ describe('option clusters are read as getopt reads them', () => {
   it('the last letter of a cluster that takes a value takes the next word (sudo -iu root)', () => {
     // Read as one flag, `root` was the command and `rm` only its argument.
     assert.deepEqual(programs(unwrapped('sudo', '-iu', 'root', 'rm', '-rf', 'x')), ['sudo', 'rm']);
-    assert.deepEqual(unwrapped('sudo', '-iu', 'root', 'rm', '-rf', 'x').invocations[1]?.args.map((a) => a.value), ['-rf', 'x']);
+    assert.deepEqual(
+      unwrapped('sudo', '-iu', 'root', 'rm', '-rf', 'x').invocations[1]?.args.map((a) => a.value),
+      ['-rf', 'x'],
+    );
   });
 
-  it('a value attached to a letter inside a cluster is that letter\'s value (sudo -iuroot)', () => {
+  it("a value attached to a letter inside a cluster is that letter's value (sudo -iuroot)", () => {
     assert.deepEqual(programs(unwrapped('sudo', '-iuroot', 'rm', 'x')), ['sudo', 'rm']);
     assert.deepEqual(programs(unwrapped('env', '-uHOME', 'rm', 'x')), ['env (wrapper)', 'rm']);
   });
@@ -87,7 +90,19 @@ describe('assignments and the end of options', () => {
 
 describe('shells: the command line is the first word after all options', () => {
   const line = 'rm -rf x';
-  for (const options of [['-c'], ['-o', 'posix', '-c'], ['-c', '-e'], ['-c', '-o', 'posix'], ['+x', '-c'], ['+O', 'extglob', '-c'], ['--rcfile', 'r', '-c'], ['--norc', '-c'], ['-eo', 'pipefail', '-c'], ['-xc'], ['-c', '--']]) {
+  for (const options of [
+    ['-c'],
+    ['-o', 'posix', '-c'],
+    ['-c', '-e'],
+    ['-c', '-o', 'posix'],
+    ['+x', '-c'],
+    ['+O', 'extglob', '-c'],
+    ['--rcfile', 'r', '-c'],
+    ['--norc', '-c'],
+    ['-eo', 'pipefail', '-c'],
+    ['-xc'],
+    ['-c', '--'],
+  ]) {
     it(`bash ${options.join(' ')} LINE runs LINE`, () => {
       const u = unwrapped('bash', ...options, line);
       assert.deepEqual(u.reentries, [{ source: line, via: 'bash -c' }]);
@@ -96,7 +111,13 @@ describe('shells: the command line is the first word after all options', () => {
   }
 
   it('without -c the shell runs a script or its input, and needs an allow itself', () => {
-    for (const words of [['bash', 'script.sh', '-c', 'x'], ['bash', '--', '-c', 'x'], ['bash', '-', '-c'], ['bash', '-o', 'c', 'x'], ['bash', '+c', 'x']]) {
+    for (const words of [
+      ['bash', 'script.sh', '-c', 'x'],
+      ['bash', '--', '-c', 'x'],
+      ['bash', '-', '-c'],
+      ['bash', '-o', 'c', 'x'],
+      ['bash', '+c', 'x'],
+    ]) {
       const u = unwrapped(...words);
       assert.deepEqual(u.reentries, [], words.join(' '));
       assert.deepEqual(programs(u), ['bash'], words.join(' '));
@@ -128,7 +149,11 @@ describe('wrappers beyond the common ones', () => {
 
   it('flock FILE CMD runs CMD; flock FILE -c LINE runs LINE through a shell', () => {
     assert.deepEqual(programs(unwrapped('flock', '/tmp/l', 'rm', 'x')), ['flock (wrapper)', 'rm']);
-    for (const words of [['flock', '/tmp/l', '-c', 'rm x'], ['flock', '-w', '5', '/tmp/l', '-c', 'rm x'], ['flock', '-x', '/tmp/l', '--command', 'rm x']]) {
+    for (const words of [
+      ['flock', '/tmp/l', '-c', 'rm x'],
+      ['flock', '-w', '5', '/tmp/l', '-c', 'rm x'],
+      ['flock', '-x', '/tmp/l', '--command', 'rm x'],
+    ]) {
       const u = unwrapped(...words);
       assert.equal(u.reentries[0]?.source, 'rm x', words.join(' '));
       assert.deepEqual(programs(u), ['flock (wrapper)'], words.join(' '));
@@ -146,7 +171,13 @@ describe('wrappers beyond the common ones', () => {
   });
 
   it('su and runuser run the -c line wherever it is among their words (their options follow operands)', () => {
-    for (const words of [['su', '-c', 'rm x'], ['su', 'root', '-c', 'rm x'], ['su', '-', 'root', '-c', 'rm x'], ['su', '-l', '--command=rm x', 'root'], ['runuser', 'u', '-c', 'rm x']]) {
+    for (const words of [
+      ['su', '-c', 'rm x'],
+      ['su', 'root', '-c', 'rm x'],
+      ['su', '-', 'root', '-c', 'rm x'],
+      ['su', '-l', '--command=rm x', 'root'],
+      ['runuser', 'u', '-c', 'rm x'],
+    ]) {
       const u = unwrapped(...words);
       assert.equal(u.reentries[0]?.source, 'rm x', words.join(' '));
       assert.deepEqual(programs(u), [words[0] as string], words.join(' '));
@@ -174,7 +205,24 @@ describe('decisions through wrappers', () => {
 
   it('under allow "*", a deny of rm still catches rm behind every wrapper form (each was allowed)', () => {
     const deny = open.files[0]?.commandDeny[0]?.ref;
-    for (const line of ['sudo -iu root rm -rf x', 'env -iS "rm -rf x"', 'env -- rm x', 'bash -o posix -c "rm -rf x"', 'bash -c -e "rm -rf x"', 'bash +x -c "rm x"', 'busybox rm -rf x', 'setsid rm x', 'flock /tmp/l -c "rm x"', 'watch rm x', 'watch -n1 "rm x"', 'chrt 5 rm x', 'taskset -c 0 rm x', 'su root -c "rm x"', 'xargs -0I {} rm {}', 'strace -f rm x']) {
+    for (const line of [
+      'sudo -iu root rm -rf x',
+      'env -iS "rm -rf x"',
+      'env -- rm x',
+      'bash -o posix -c "rm -rf x"',
+      'bash -c -e "rm -rf x"',
+      'bash +x -c "rm x"',
+      'busybox rm -rf x',
+      'setsid rm x',
+      'flock /tmp/l -c "rm x"',
+      'watch rm x',
+      'watch -n1 "rm x"',
+      'chrt 5 rm x',
+      'taskset -c 0 rm x',
+      'su root -c "rm x"',
+      'xargs -0I {} rm {}',
+      'strace -f rm x',
+    ]) {
       const r = run(open, line);
       assert.equal(r.decision, 'deny', line);
       const cause = ruleCause(r);
@@ -196,7 +244,7 @@ describe('decisions through wrappers', () => {
     }
   });
 
-  it('strace -o writes its trace file, and strace -E sets the traced program\'s environment', () => {
+  it("strace -o writes its trace file, and strace -E sets the traced program's environment", () => {
     const w = run(narrow, 'strace -o out ls');
     assert.equal(w.decision, 'deny');
     assert.match(w.reason, /its option -o writes "out": filesystem.write "out": matches no allow pattern/);

@@ -120,7 +120,7 @@ describe('copies, moves and links: the destination, or a file in it', () => {
     assert.equal(r.decision, 'deny');
   });
 
-  it('the file system says which: a folder gets the source\'s name, a file is written as named', () => {
+  it("the file system says which: a folder gets the source's name, a file is written as named", () => {
     const folders = new Set([`${ROOT}/out/lib`]);
     const fs: FileSystemView = { realPath: (p) => p, isDirectory: (p) => folders.has(p) };
     assert.deepEqual(writes(run('cp src/a.ts out/lib', fs)), ['out/lib/a.ts']);
@@ -161,7 +161,15 @@ describe('subcommands and options that run code', () => {
   }
 
   it('reading git configuration, and other submodule and bisect verbs, need no person', () => {
-    for (const line of ['git config --get core.pager', 'git config core.pager', 'git config list', 'git config get user.name', 'git config -l', 'git submodule update', 'git bisect good']) {
+    for (const line of [
+      'git config --get core.pager',
+      'git config core.pager',
+      'git config list',
+      'git config get user.name',
+      'git config -l',
+      'git submodule update',
+      'git bisect good',
+    ]) {
       const r = run(line);
       assert.equal(r.decision, 'allow', `${line}: ${r.reason}`);
     }

@@ -29,7 +29,9 @@ interface Ack {
 }
 
 function writer(state: string, name: string, seed: number, start: number, acks: Ack[]): { child: ChildProcess; exited: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'fixtures', 'crash-writer.ts'), state, name, String(seed), String(start)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'fixtures', 'crash-writer.ts'), state, name, String(seed), String(start)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let rest = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     const lines = (rest + chunk.toString('utf8')).split('\n');
@@ -73,23 +75,33 @@ describe('crash test: writers killed at random points', () => {
     for await (const e of audit.entries()) bySeq.set(e.seq as number, e);
     const anchor = audit.seal.read()?.anchor?.seq ?? 0;
     const appended = acks.filter((a) => a.op === 'append');
-    for (const a of appended) if ((a.seq as number) > anchor) assert.equal(bySeq.get(a.seq as number)?.path, a.path, `acknowledged entry ${a.seq} (${a.path}) is in the chain`);
+    for (const a of appended)
+      if ((a.seq as number) > anchor) assert.equal(bySeq.get(a.seq as number)?.path, a.path, `acknowledged entry ${a.seq} (${a.path}) is in the chain`);
 
     const active = new Set(new BypassStore(state, audit, () => now).active(set).map((b) => b.id));
     const revoking = new Set(acks.filter((a) => a.op === 'revoking').map((a) => a.id));
     const grants = acks.filter((a) => a.op === 'grant');
     const revokes = acks.filter((a) => a.op === 'revoke');
     const states = new BypassStore(state, audit, () => now).list();
-    for (const g of grants) if (!revoking.has(g.id)) assert.ok(active.has(g.id as string), `acknowledged grant ${g.id} is in force (${JSON.stringify(states.find((b) => b.id === g.id))}, acked at ${new Date(g.at).toISOString()}, now ${new Date(now).toISOString()}, ${acks.length} acks)`);
+    for (const g of grants)
+      if (!revoking.has(g.id))
+        assert.ok(
+          active.has(g.id as string),
+          `acknowledged grant ${g.id} is in force (${JSON.stringify(states.find((b) => b.id === g.id))}, acked at ${new Date(g.at).toISOString()}, now ${new Date(now).toISOString()}, ${acks.length} acks)`,
+        );
     for (const r of revokes) assert.ok(!active.has(r.id as string), `acknowledged revoke of ${r.id} ended it`);
 
     const prunes = [...bySeq.values()].filter((e) => e.kind === 'prune').length;
     const torn = report.notes.filter((n) => n.kind === 'torn-write').length;
-    process.stdout.write(`# crash test: ${kills} writers killed; acknowledged ${appended.length} appends, ${grants.length} grants, ${revokes.length} revokes; ${prunes} prunes; ${torn} torn writes recovered\n`);
+    process.stdout.write(
+      `# crash test: ${kills} writers killed; acknowledged ${appended.length} appends, ${grants.length} grants, ${revokes.length} revokes; ${prunes} prunes; ${torn} torn writes recovered\n`,
+    );
     // The run must really have exercised what it claims.
     assert.ok(kills >= 10, `${kills} writers killed`);
-    assert.ok(appended.length >= 100 && grants.length >= 5 && revokes.length >= 2, `${appended.length} appends, ${grants.length} grants, ${revokes.length} revokes acknowledged`);
+    assert.ok(
+      appended.length >= 100 && grants.length >= 5 && revokes.length >= 2,
+      `${appended.length} appends, ${grants.length} grants, ${revokes.length} revokes acknowledged`,
+    );
     assert.ok(prunes >= 1, 'retention pruned during the run');
-
   });
 });

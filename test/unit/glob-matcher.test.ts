@@ -53,7 +53,11 @@ describe('the linear matcher agrees with V8 on the regular expressions picomatch
         if (!pair) continue;
         for (let k = 0; k < 40; k++) {
           const text = input(next);
-          assert.equal(pair.linear.test(text), pair.regex.test(text), `glob ${JSON.stringify(pattern)} (/${pair.regex.source}/${pair.regex.flags}) on ${JSON.stringify(text)}`);
+          assert.equal(
+            pair.linear.test(text),
+            pair.regex.test(text),
+            `glob ${JSON.stringify(pattern)} (/${pair.regex.source}/${pair.regex.flags}) on ${JSON.stringify(text)}`,
+          );
           compared++;
         }
       }

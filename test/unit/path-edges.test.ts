@@ -17,7 +17,8 @@ const at = (input: string, cwd = '', ctx = context): string => {
 const rules = (r: DecisionResult): string[] => r.rules.map((x) => `${x.list} ${x.pattern} ${x.file}:${x.line}`);
 const read = (set: PolicySet, path: unknown, extra: Record<string, unknown> = {}) => evaluate(set, { action: 'filesystem.read', path, ...extra });
 
-const OPEN = 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**", "/opt/**"]\n    deny: ["secrets/**", "/opt/private/**"]\nconstraints:\n  require_human_approval:\n    - file_pattern: "src/release/**"\nbypass:\n  never:\n    - "secrets/**"\n';
+const OPEN =
+  'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**", "/opt/**"]\n    deny: ["secrets/**", "/opt/private/**"]\nconstraints:\n  require_human_approval:\n    - file_pattern: "src/release/**"\nbypass:\n  never:\n    - "secrets/**"\n';
 
 async function rootedAtSlash(text: string): Promise<PolicySet> {
   return loadPolicySet([{ dir: '', text, uri: '.agent-policy.yml' }], { root: '/', shell: await loadShellParser(), caseInsensitive: false });
@@ -43,7 +44,10 @@ describe('paths that cannot be normalised are refused with the reason, before an
   it('a control or line-separator character is refused outright, from the path or from the cwd, whatever a rule allows', async () => {
     const set = await policy({ '': OPEN });
     const inPath = read(set, 'src/a\u2028b');
-    assert.deepEqual([inPath.decision, inPath.reason, inPath.rules], ['deny', 'filesystem.read "src/a\u2028b": the path contains control or line-separator characters', []]);
+    assert.deepEqual(
+      [inPath.decision, inPath.reason, inPath.rules],
+      ['deny', 'filesystem.read "src/a\u2028b": the path contains control or line-separator characters', []],
+    );
     const inCwd = read(set, 'a.ts', { cwd: 'src\n' });
     assert.equal(inCwd.reason, 'filesystem.read "a.ts": the path contains control or line-separator characters');
   });
@@ -103,9 +107,15 @@ describe('a file-system view only adds a decision when the path really is a link
   it('the root is looked up without a trailing slash, so a view that drops one does not report the root as a link to itself', async () => {
     const fs: FileSystemView = { realPath: (p) => posix.resolve('/', p) };
     const repo = await policy({ '': OPEN });
-    assert.equal(evaluate(repo, { action: 'filesystem.read', path: '.' }, { fs }).reason, 'filesystem.read "." (): the repository root itself cannot be read as a file');
+    assert.equal(
+      evaluate(repo, { action: 'filesystem.read', path: '.' }, { fs }).reason,
+      'filesystem.read "." (): the repository root itself cannot be read as a file',
+    );
     const slash = await rootedAtSlash('version: "2.1"\npermissions:\n  filesystem:\n    allow: ["**"]\n');
-    assert.equal(evaluate(slash, { action: 'filesystem.read', path: '/' }, { fs }).reason, 'filesystem.read "/" (): the repository root itself cannot be read as a file');
+    assert.equal(
+      evaluate(slash, { action: 'filesystem.read', path: '/' }, { fs }).reason,
+      'filesystem.read "/" (): the repository root itself cannot be read as a file',
+    );
   });
 });
 
@@ -128,7 +138,10 @@ describe('bypasses open only the kind of path their glob names', () => {
     const set = await policy({ '': OPEN });
     const r = evaluate(set, { action: 'filesystem.write', path: '/var/x' }, { bypasses: [bypass('b-abs', '/var/**')], now: 1 });
     assert.deepEqual([r.decision, r.bypass_id, r.rules], ['allow', 'b-abs', []]);
-    assert.equal(r.reason, 'filesystem.write "/var/x": the path is outside the repository root and no rule names it, but bypass b-abs allows it until 1970-01-01T00:00:01.000Z');
+    assert.equal(
+      r.reason,
+      'filesystem.write "/var/x": the path is outside the repository root and no rule names it, but bypass b-abs allows it until 1970-01-01T00:00:01.000Z',
+    );
   });
 
   it('a bypass for other paths leaves the denial exactly as it was', async () => {
@@ -153,12 +166,18 @@ describe('max_files_per_action: the smallest limit among those whose folder the 
 
   it("an override's limit governs only paths under its folder, the folder itself included, not a folder that merely starts with its name", async () => {
     const set = await policy({ '': `${ALL}constraints:\n  max_files_per_action: 2\n`, backend: limit(1) });
-    for (const paths of [['src/a', 'src/b'], ['backendx/a', 'backendx/b']]) {
+    for (const paths of [
+      ['src/a', 'src/b'],
+      ['backendx/a', 'backendx/b'],
+    ]) {
       const r = write(set, paths);
       assert.equal(r.decision, 'allow', `${paths.join(' ')}: ${r.reason}`);
       assert.match(r.reason, /allowed by "\*\*"/);
     }
-    for (const paths of [['src/a', 'backend/a'], ['backend', 'src/a']]) {
+    for (const paths of [
+      ['src/a', 'backend/a'],
+      ['backend', 'src/a'],
+    ]) {
       const r = write(set, paths);
       assert.equal(r.decision, 'deny', paths.join(' '));
       assert.equal(r.reason, 'the action touches 2 files; max_files_per_action is 1 (backend/.agent-policy.override.yml:3:25)');
@@ -177,7 +196,10 @@ describe('max_files_per_action: the smallest limit among those whose folder the 
     const raised = await policy({ '': `${ALL}constraints:\n  max_files_per_action: 1\n`, backend: limit(5) });
     assert.equal(write(raised, ['backend/a', 'backend/b']).reason, 'the action touches 2 files; max_files_per_action is 1 (.agent-policy.yml:6:25)');
     const nested = await policy({ '': ALL, backend: limit(5), 'backend/sub': limit(1) });
-    assert.equal(write(nested, ['backend/sub/a', 'backend/sub/b']).reason, 'the action touches 2 files; max_files_per_action is 1 (backend/sub/.agent-policy.override.yml:3:25)');
+    assert.equal(
+      write(nested, ['backend/sub/a', 'backend/sub/b']).reason,
+      'the action touches 2 files; max_files_per_action is 1 (backend/sub/.agent-policy.override.yml:3:25)',
+    );
     assert.equal(write(nested, ['backend/a', 'backend/b']).decision, 'allow');
   });
 
@@ -199,7 +221,7 @@ describe('normalisePath: the working folder', () => {
   });
 });
 
-describe('normalisePath: only the kernel\'s own links are followed or refused', () => {
+describe("normalisePath: only the kernel's own links are followed or refused", () => {
   it('`.` segments inside a kernel link are skipped, as the kernel skips them', () => {
     assert.equal(at('/proc/self/./cwd/a', 'src'), 'in:src/a');
     assert.equal(at('/dev/./fd/./3'), 'refused:descriptor: names /dev/fd/3, a file descriptor that could be any file the shell has open');
@@ -222,7 +244,8 @@ describe('normalisePath: only the kernel\'s own links are followed or refused', 
   });
 
   it('a descriptor is refused unless it is exactly 0, 1 or 2, and the refusal names the path as the kernel would see it', () => {
-    for (const d of ['10', '12', '3']) assert.equal(at(`/dev/fd/${d}`), `refused:descriptor: names /dev/fd/${d}, a file descriptor that could be any file the shell has open`);
+    for (const d of ['10', '12', '3'])
+      assert.equal(at(`/dev/fd/${d}`), `refused:descriptor: names /dev/fd/${d}, a file descriptor that could be any file the shell has open`);
     assert.equal(at('/proc/self/fd/./7'), 'refused:descriptor: names /proc/self/fd/7, a file descriptor that could be any file the shell has open');
     assert.equal(at('/proc/thread-self/fd/9'), 'refused:descriptor: names /proc/thread-self/fd/9, a file descriptor that could be any file the shell has open');
   });
@@ -252,7 +275,10 @@ describe('normalisePath: the root boundary where matching ignores case, and a ro
     const set = await rootedAtSlash('version: "2.1"\npermissions:\n  filesystem:\n    allow: ["**"]\n');
     const r = evaluate(set, { action: 'filesystem.write', path: '/tmp/state/audit.jsonl' }, { stateDirs: ['/tmp/state'] });
     assert.equal(r.decision, 'deny');
-    assert.match(r.reason, /^filesystem\.write "\/tmp\/state\/audit\.jsonl" \(tmp\/state\/audit\.jsonl\): protected \(Agent Policy's state folder \/tmp\/state/);
+    assert.match(
+      r.reason,
+      /^filesystem\.write "\/tmp\/state\/audit\.jsonl" \(tmp\/state\/audit\.jsonl\): protected \(Agent Policy's state folder \/tmp\/state/,
+    );
     assert.equal(evaluate(set, { action: 'filesystem.write', path: '/tmp/other' }, { stateDirs: ['/tmp/state'] }).decision, 'allow');
   });
 });

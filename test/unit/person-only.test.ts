@@ -44,12 +44,23 @@ describe('decisions only a person may make are denied to agents (issue 16, defec
 
   it('a subcommand or package chosen at run time asks; listing and revoking stay allowed (they take nothing from a person)', async () => {
     const set = await policy({ '': OPEN });
-    for (const line of ['agent-policy "$SUB" approve apr_1', 'agent-policy approvals "$WHAT" apr_1', 'npx "$PKG" approvals approve apr_1', 'vscode-command "$CMD"']) {
+    for (const line of [
+      'agent-policy "$SUB" approve apr_1',
+      'agent-policy approvals "$WHAT" apr_1',
+      'npx "$PKG" approvals approve apr_1',
+      'vscode-command "$CMD"',
+    ]) {
       const result = command(set, line);
       assert.equal(result.decision, 'ask', line);
       assert.ok(governed(result), `${line}: asked by the governance table, not only for the expansion`);
     }
-    for (const line of ['agent-policy approvals list', 'agent-policy bypass list', 'agent-policy bypass revoke bypass_0123456789', 'agent-policy audit verify', 'vscode-command workbench.action.files.save']) {
+    for (const line of [
+      'agent-policy approvals list',
+      'agent-policy bypass list',
+      'agent-policy bypass revoke bypass_0123456789',
+      'agent-policy audit verify',
+      'vscode-command workbench.action.files.save',
+    ]) {
       assert.equal(command(set, line).decision, 'allow', line);
     }
   });

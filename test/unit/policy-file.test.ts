@@ -17,7 +17,10 @@ async function assertRefused(text: string, code: string): Promise<void> {
 describe('policy files', () => {
   it('accepts the article policy with no findings', async () => {
     const set = await policy({ '': ARTICLE });
-    assert.deepEqual(codes(set).filter((c) => c !== 'AP2012'), []);
+    assert.deepEqual(
+      codes(set).filter((c) => c !== 'AP2012'),
+      [],
+    );
     assert.equal(set.refusal, undefined);
     assert.equal(decide(set, write).decision, 'allow');
   });
@@ -72,7 +75,8 @@ describe('policy files', () => {
   });
 
   it('alias bombs are refused', async () => {
-    const bomb = 'version: "2.1"\na: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n';
+    const bomb =
+      'version: "2.1"\na: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n';
     const set = await policy({ '': bomb });
     assert.ok(set.refusal);
   });

@@ -24,7 +24,7 @@ describe('readLines (lint reads logs with it)', () => {
       for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
       const bytes = Buffer.from(text);
       const chunks: Buffer[] = [];
-      for (let at = 0; at < bytes.length; ) {
+      for (let at = 0; at < bytes.length;) {
         const size = 1 + Math.floor(random() * 6);
         chunks.push(bytes.subarray(at, at + size));
         at += size;
@@ -36,7 +36,7 @@ describe('readLines (lint reads logs with it)', () => {
 });
 
 describe('fileLineBatches', () => {
-  it('reads a file in chunks smaller than its lines and gives readline\'s lines', async () => {
+  it("reads a file in chunks smaller than its lines and gives readline's lines", async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ap-lines-')), 'log.jsonl');
     writeFileSync(file, 'one\r\ntwo\rthree\n\n😀 four é\r\r\nlast');
     const expected = await collect(createInterface({ input: createReadStream(file), crlfDelay: Infinity }));

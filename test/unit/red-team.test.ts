@@ -27,7 +27,9 @@ async function cause(line: string, expected: Partial<Cause> & { kind: Cause['kin
   const set = await policy({ '': POLICY });
   const result = command(set, line);
   const causes = result.causes ?? [];
-  const found = causes.find((c) => Object.entries(expected).every(([k, v]) => (k === 'rule' ? c.rule?.pattern === (v as { pattern: string }).pattern : c[k as keyof Cause] === v)));
+  const found = causes.find((c) =>
+    Object.entries(expected).every(([k, v]) => (k === 'rule' ? c.rule?.pattern === (v as { pattern: string }).pattern : c[k as keyof Cause] === v)),
+  );
   assert.ok(found, `${line}: no cause like ${JSON.stringify(expected)} in ${JSON.stringify(causes)}`);
   // The reason is the causes rendered, in one place.
   assert.equal(result.reason, [...new Set(causes.map(renderCause))].join('; '), line);
@@ -67,14 +69,14 @@ test('assignments through env get the risky-variable check of a VAR=… prefix',
   await check('PAGER=/tmp/x git log', 'ask', /sets PAGER/);
   await check('npm_config_script_shell=/tmp/x npm test', 'ask', /sets npm_config_script_shell/);
   await check('GOFLAGS=-toolexec=/tmp/x go test', 'ask', /sets GOFLAGS/);
-  await check('PS4=\'$(id)\' bash -x -c ls', 'ask', /sets PS4/);
+  await check("PS4='$(id)' bash -x -c ls", 'ask', /sets PS4/);
   await check('NODE_ENV=test npm test', 'allow', /allowed by "npm test"/);
 });
 
 test('options of allowed programs that run code or write files are decided from the program table', async () => {
   await check('git -c core.fsmonitor=/tmp/x status', 'ask', /git -c .*runs/);
   await check('npm test --script-shell=/tmp/x', 'ask', /--script-shell .*runs/);
-  await check('make --eval=\'$(shell id)\'', 'ask', /--eval .*runs/);
+  await check("make --eval='$(shell id)'", 'ask', /--eval .*runs/);
   await check('go test -exec=/tmp/x ./...', 'ask', /-exec .*runs/);
   await check('go test -toolexec /tmp/x ./...', 'ask', /-toolexec .*runs/);
   await check('/usr/bin/time -o .agent-policy.yml ls', 'deny', /-o writes .*protected/);
@@ -257,7 +259,10 @@ test('a redirection belongs to its own command and opens where that command runs
 });
 
 test('max_files_per_action of an override counts files after normalisation, each once', async () => {
-  const set = await policy({ '': POLICY.replace('"scratch/**"]', '"scratch/**", "backend/**"]'), backend: 'version: "2.1"\nconstraints:\n  max_files_per_action: 2\n' });
+  const set = await policy({
+    '': POLICY.replace('"scratch/**"]', '"scratch/**", "backend/**"]'),
+    backend: 'version: "2.1"\nconstraints:\n  max_files_per_action: 2\n',
+  });
   const spelled = decide(set, { action: 'filesystem.write', paths: ['./backend/a', '/repo/backend/b', 'src/../backend/c'] });
   assert.equal(spelled.decision, 'deny');
   assert.match(spelled.reason, /touches 3 files; max_files_per_action is 2 \(backend\//);
@@ -276,7 +281,7 @@ test("an allowed interpreter's inline code and sed/awk scripts that run commands
   };
   expect('python3 tools/gen.py', 'allow', /allowed by "python3"/);
   expect('python3 -c "import os; os.remove(\'.agent-policy.yml\')"', 'ask', /its option -c runs code the policy cannot see/);
-  expect('node -e "require(\'fs\').rmSync(\'.agent-policy\', {recursive: true})"', 'ask', /its option -e runs code/);
+  expect("node -e \"require('fs').rmSync('.agent-policy', {recursive: true})\"", 'ask', /its option -e runs code/);
   expect('node --eval=1', 'ask', /its option --eval runs code/);
   // The allow names the inline flag: the author chose to let it run.
   expect('perl -e "print 1"', 'allow', /allowed by "perl -e"/);
@@ -285,7 +290,7 @@ test("an allowed interpreter's inline code and sed/awk scripts that run commands
   expect("sed -Ei 's/a/b/' src/a.ts", 'allow', /-i rewrites "src\/a\.ts".*allowed by "src\/\*\*"/);
   expect("sed 's/x/id/e' src/a.ts", 'ask', /its script .* can run commands or reach files/);
   expect("sed -e '1w .env' src/a.ts", 'ask', /its script .* can run commands/);
-  expect("awk '{ system(\"id\") }' src/a.ts", 'ask', /its script .* can run commands/);
+  expect('awk \'{ system("id") }\' src/a.ts', 'ask', /its script .* can run commands/);
   expect("awk '{ print $1 }' src/a.ts", 'allow', /allowed by "awk"/);
 });
 
@@ -295,7 +300,7 @@ test('ordinary commands are not blocked for the wrong reason', async () => {
   await check('grep -e /api/v1 /etc/hostname', 'ask', /"\/etc\/hostname" names \/etc\/hostname, outside the repository root/);
   // A glob with a trailing slash is the folders it matches, decided like the glob without it.
   await check('ls -d src/a*/', 'allow', /allowed by "ls"/);
-  await check("ls -d secrets/*/", "deny", /the glob "secrets\/\*" can expand to secrets\/.*denied by/);
+  await check('ls -d secrets/*/', 'deny', /the glob "secrets\/\*" can expand to secrets\/.*denied by/);
   await check('echo x > /dev/null', 'allow', /allowed by "echo"/);
 });
 

@@ -26,7 +26,12 @@ function rules(order: string[], scope: (i: number) => string, caseInsensitive: b
 /** The reference: every rule in policy order; root-relative patterns never name absolute paths (README). */
 function linearFirst(all: PathRule[], path: string, caseInsensitive: boolean): PathRule | undefined {
   const p = caseInsensitive ? path.toLowerCase() : path;
-  return all.find((r) => r.glob.absolute === path.startsWith('/') && (r.scope === '' || p === r.scope.toLowerCase() || p.startsWith(`${caseInsensitive ? r.scope.toLowerCase() : r.scope}/`)) && r.glob.matcher.test(path));
+  return all.find(
+    (r) =>
+      r.glob.absolute === path.startsWith('/') &&
+      (r.scope === '' || p === r.scope.toLowerCase() || p.startsWith(`${caseInsensitive ? r.scope.toLowerCase() : r.scope}/`)) &&
+      r.glob.matcher.test(path),
+  );
 }
 
 describe('the path rule index returns what a linear scan in policy order returns', () => {
@@ -55,7 +60,11 @@ describe('rules with a base at or below a directory', () => {
       for (const dir of ['', 'a', 'a/b', 'a-b', 'b', 'A', 'c', '/etc', '/etc-x', 'a/b/c']) {
         const d = caseInsensitive ? dir.toLowerCase() : dir;
         const expected = all.filter((r) => r.glob.base !== '' && r.glob.base !== '/' && (d === '' || r.glob.base === d || r.glob.base.startsWith(`${d}/`)));
-        assert.deepEqual(index.withBaseAtOrBelow(dir).map((r) => r.glob.pattern), expected.map((r) => r.glob.pattern), dir);
+        assert.deepEqual(
+          index.withBaseAtOrBelow(dir).map((r) => r.glob.pattern),
+          expected.map((r) => r.glob.pattern),
+          dir,
+        );
       }
     });
   }

@@ -8,15 +8,26 @@ import { GENERATED_VALIDATORS, validatorSource } from '../../scripts/schema-vali
 
 describe('schema validators compiled at build time', () => {
   it('the committed module is what the generator makes of schemas/ (a schema edited without a build would validate by the old one)', () => {
-    assert.equal(readFileSync(GENERATED_VALIDATORS as string, 'utf8'), (validatorSource as () => string)(), 'run `npm run build` and commit server/src/core/schema-validators.generated.ts');
+    assert.equal(
+      readFileSync(GENERATED_VALIDATORS as string, 'utf8'),
+      (validatorSource as () => string)(),
+      'run `npm run build` and commit server/src/core/schema-validators.generated.ts',
+    );
   });
 
   it('every supported version has a root and an override validator that reject what the schema rejects', () => {
     for (const version of SUPPORTED_VERSIONS) {
       assert.deepEqual(validateAgainstSchema({ version }, version, 'root'), [], version);
       const root = validateAgainstSchema({ version, surprise: 1 }, version, 'root');
-      assert.deepEqual(root.map((e) => e.key), ['surprise'], `${version}: an unknown key is an error of its own`);
-      assert.ok(validateAgainstSchema({ surprise: 1 }, version, 'override').some((e) => e.key === 'surprise'), `${version} override`);
+      assert.deepEqual(
+        root.map((e) => e.key),
+        ['surprise'],
+        `${version}: an unknown key is an error of its own`,
+      );
+      assert.ok(
+        validateAgainstSchema({ surprise: 1 }, version, 'override').some((e) => e.key === 'surprise'),
+        `${version} override`,
+      );
     }
   });
 

@@ -8,7 +8,16 @@ const ROOT = '/work/project';
 
 function payload(runtime: HookAdapterName, tool: string, input: Record<string, unknown>): Record<string, unknown> {
   if (runtime === 'copilot-cli') return { sessionId: 's-1', timestamp: 1, cwd: ROOT, toolName: tool, toolArgs: input };
-  return { session_id: 's-1', transcript_path: '/t.jsonl', cwd: ROOT, permission_mode: 'bypassPermissions', hook_event_name: runtime === 'gemini-cli' ? 'BeforeTool' : 'PreToolUse', tool_name: tool, tool_input: input, tool_use_id: 'tu-1' };
+  return {
+    session_id: 's-1',
+    transcript_path: '/t.jsonl',
+    cwd: ROOT,
+    permission_mode: 'bypassPermissions',
+    hook_event_name: runtime === 'gemini-cli' ? 'BeforeTool' : 'PreToolUse',
+    tool_name: tool,
+    tool_input: input,
+    tool_use_id: 'tu-1',
+  };
 }
 
 const actionsOf = (runtime: HookAdapterName, tool: string, input: Record<string, unknown> = {}): unknown => {
@@ -31,7 +40,9 @@ describe('tool catalogues: every tool the real runtimes offer is known', () => {
 describe('tool catalogues: each tool is the actions it really performs', () => {
   it('Claude Code: Monitor runs its command or opens its WebSocket; deferred tools are decided when called, ToolSearch only loads them', () => {
     assert.deepEqual(actionsOf('claude-code', 'Monitor', { command: 'tail -f log' }), [{ action: 'command.exec', command: 'tail -f log', cwd: ROOT }]);
-    assert.deepEqual(actionsOf('claude-code', 'Monitor', { ws: { url: 'wss://example.com/feed' } }), [{ action: 'network.request', url: 'wss://example.com/feed' }]);
+    assert.deepEqual(actionsOf('claude-code', 'Monitor', { ws: { url: 'wss://example.com/feed' } }), [
+      { action: 'network.request', url: 'wss://example.com/feed' },
+    ]);
     assert.match(String(actionsOf('claude-code', 'Monitor', {})), /missing the path, command or URL/);
     assert.deepEqual(actionsOf('claude-code', 'ToolSearch', { query: 'select:WebFetch' }), []);
     assert.deepEqual(actionsOf('claude-code', 'WebFetch', { url: 'https://example.com' }), [{ action: 'network.request', url: 'https://example.com' }]);
@@ -40,8 +51,12 @@ describe('tool catalogues: each tool is the actions it really performs', () => {
 
   it('Claude Code: a durable cron job writes .claude/scheduled_tasks.json; worktrees are the git commands they are; a workflow is allowed by name', () => {
     assert.deepEqual(actionsOf('claude-code', 'CronCreate', { cron: '* * * * *', prompt: 'x' }), []);
-    assert.deepEqual(actionsOf('claude-code', 'CronCreate', { cron: '* * * * *', prompt: 'x', durable: true }), [{ action: 'filesystem.write', path: `${ROOT}/.claude/scheduled_tasks.json` }]);
-    assert.deepEqual(actionsOf('claude-code', 'EnterWorktree', { name: 'fix-1' }), [{ action: 'command.exec', command: 'git worktree add .claude/worktrees/fix-1', cwd: ROOT }]);
+    assert.deepEqual(actionsOf('claude-code', 'CronCreate', { cron: '* * * * *', prompt: 'x', durable: true }), [
+      { action: 'filesystem.write', path: `${ROOT}/.claude/scheduled_tasks.json` },
+    ]);
+    assert.deepEqual(actionsOf('claude-code', 'EnterWorktree', { name: 'fix-1' }), [
+      { action: 'command.exec', command: 'git worktree add .claude/worktrees/fix-1', cwd: ROOT },
+    ]);
     assert.deepEqual(actionsOf('claude-code', 'ExitWorktree', { action: 'remove' }), [{ action: 'command.exec', command: 'git worktree remove', cwd: ROOT }]);
     assert.deepEqual(actionsOf('claude-code', 'ExitWorktree', { action: 'keep' }), []);
     assert.deepEqual(actionsOf('claude-code', 'Workflow', { name: 'review' }), [{ action: 'command.exec', command: 'workflow review', cwd: ROOT }]);
@@ -55,17 +70,27 @@ describe('tool catalogues: each tool is the actions it really performs', () => {
     ]);
     assert.deepEqual(actionsOf('copilot-cli', 'write_bash', { shellId: '1', input: 'rm -rf /' }), [{ action: 'command.exec', command: 'rm -rf /', cwd: ROOT }]);
     assert.deepEqual(actionsOf('copilot-cli', 'sql', { query: "INSERT INTO todos VALUES ('edit the readme')" }), []);
-    assert.match(String(actionsOf('copilot-cli', 'sql', { query: "ATTACH DATABASE 'secrets/x.db' AS s" })), /reaches files outside Copilot's session database \(ATTACH\)/);
+    assert.match(
+      String(actionsOf('copilot-cli', 'sql', { query: "ATTACH DATABASE 'secrets/x.db' AS s" })),
+      /reaches files outside Copilot's session database \(ATTACH\)/,
+    );
   });
 
-  it("Codex: view_image reads its path; Gemini: glob and grep_search without dir_path search the working folder", () => {
+  it('Codex: view_image reads its path; Gemini: glob and grep_search without dir_path search the working folder', () => {
     assert.deepEqual(actionsOf('codex', 'view_image', { path: `${ROOT}/a.png` }), [{ action: 'filesystem.read', path: `${ROOT}/a.png` }]);
     assert.deepEqual(actionsOf('gemini-cli', 'glob', { pattern: '**/*.ts' }), [{ action: 'filesystem.search', path: ROOT, contents: false }]);
-    assert.deepEqual(actionsOf('gemini-cli', 'grep_search', { pattern: 'TODO', dir_path: 'src' }), [{ action: 'filesystem.search', path: 'src', contents: true }]);
+    assert.deepEqual(actionsOf('gemini-cli', 'grep_search', { pattern: 'TODO', dir_path: 'src' }), [
+      { action: 'filesystem.search', path: 'src', contents: true },
+    ]);
   });
 
   it("carries the runtime's session, tool-use id, transcript and permission mode for the audit entry", () => {
-    assert.deepEqual(readHookCall(HOOK_ADAPTERS['claude-code'], payload('claude-code', 'Bash', { command: 'ls' })).caller, { sessionId: 's-1', toolUseId: 'tu-1', transcriptPath: '/t.jsonl', permissionMode: 'bypassPermissions' });
+    assert.deepEqual(readHookCall(HOOK_ADAPTERS['claude-code'], payload('claude-code', 'Bash', { command: 'ls' })).caller, {
+      sessionId: 's-1',
+      toolUseId: 'tu-1',
+      transcriptPath: '/t.jsonl',
+      permissionMode: 'bypassPermissions',
+    });
     assert.deepEqual(readHookCall(HOOK_ADAPTERS['copilot-cli'], payload('copilot-cli', 'bash', { command: 'ls' })).caller, { sessionId: 's-1' });
   });
 });
@@ -99,21 +124,34 @@ describe("VS Code's built-in agent: each tool as what it does", () => {
   const ws = ROOT;
   it('edits are writes of every file they touch (a patch: each file in it); the terminal is command.exec in the workspace', () => {
     assert.deepEqual(actionsOf('vscode', 'create_file', { filePath: `${ws}/.env`, content: 'X=1' }), [{ action: 'filesystem.write', path: `${ws}/.env` }]);
-    assert.deepEqual(actionsOf('vscode', 'multi_replace_string_in_file', { replacements: [{ filePath: `${ws}/a.ts` }, { filePath: `${ws}/b.ts` }, { filePath: `${ws}/a.ts` }] }), [
-      { action: 'filesystem.write', path: `${ws}/a.ts` },
-      { action: 'filesystem.write', path: `${ws}/b.ts` },
-    ]);
+    assert.deepEqual(
+      actionsOf('vscode', 'multi_replace_string_in_file', {
+        replacements: [{ filePath: `${ws}/a.ts` }, { filePath: `${ws}/b.ts` }, { filePath: `${ws}/a.ts` }],
+      }),
+      [
+        { action: 'filesystem.write', path: `${ws}/a.ts` },
+        { action: 'filesystem.write', path: `${ws}/b.ts` },
+      ],
+    );
     assert.deepEqual(actionsOf('vscode', 'apply_patch', { input: '*** Begin Patch\n*** Delete File: secrets/k\n*** Update File: src/a.ts\n*** End Patch' }), [
       { action: 'filesystem.delete', path: 'secrets/k' },
       { action: 'filesystem.write', path: 'src/a.ts' },
     ]);
-    assert.deepEqual(actionsOf('vscode', 'run_in_terminal', { command: 'rm -rf secrets', isBackground: false }), [{ action: 'command.exec', command: 'rm -rf secrets', cwd: ws }]);
-    assert.deepEqual(actionsOf('vscode', 'create_and_run_task', { task: { label: 'b', command: 'npm', args: ['run', 'build'] } }), [{ action: 'command.exec', command: 'npm run build', cwd: ws }]);
+    assert.deepEqual(actionsOf('vscode', 'run_in_terminal', { command: 'rm -rf secrets', isBackground: false }), [
+      { action: 'command.exec', command: 'rm -rf secrets', cwd: ws },
+    ]);
+    assert.deepEqual(actionsOf('vscode', 'create_and_run_task', { task: { label: 'b', command: 'npm', args: ['run', 'build'] } }), [
+      { action: 'command.exec', command: 'npm run build', cwd: ws },
+    ]);
   });
 
   it('a VS Code command and an extension install are allowed only by name, as commands; a rename whose files the language server picks is denied', () => {
-    assert.deepEqual(actionsOf('vscode', 'run_vscode_command', { commandId: 'workbench.action.terminal.sendSequence' }), [{ action: 'command.exec', command: 'vscode-command workbench.action.terminal.sendSequence', cwd: ws }]);
-    assert.deepEqual(actionsOf('vscode', 'install_extension', { id: 'evil.pack' }), [{ action: 'command.exec', command: 'code --install-extension evil.pack', cwd: ws }]);
+    assert.deepEqual(actionsOf('vscode', 'run_vscode_command', { commandId: 'workbench.action.terminal.sendSequence' }), [
+      { action: 'command.exec', command: 'vscode-command workbench.action.terminal.sendSequence', cwd: ws },
+    ]);
+    assert.deepEqual(actionsOf('vscode', 'install_extension', { id: 'evil.pack' }), [
+      { action: 'command.exec', command: 'code --install-extension evil.pack', cwd: ws },
+    ]);
     assert.match(String(actionsOf('vscode', 'vscode_renameSymbol', { symbol: 'x' })), /a rename edits whatever files the language server finds/);
   });
 });

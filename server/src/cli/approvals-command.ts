@@ -9,7 +9,10 @@ export function runApprovalsList(store: ApprovalStore, io: CliIo, all: boolean, 
   const list = store.list().filter((r) => all || effectiveStatus(r, now) === 'pending');
   if (json) io.stdout(`${JSON.stringify(list)}\n`);
   else {
-    for (const r of list) io.stdout(`${r.id} ${r.status.padEnd(8)} ${r.timestamp} ${JSON.stringify(r.action)}\n    ${r.reason}${r.decided_by ? `\n    decided by ${r.decided_by} at ${String(r.decided_at)}` : ''}\n`);
+    for (const r of list)
+      io.stdout(
+        `${r.id} ${r.status.padEnd(8)} ${r.timestamp} ${JSON.stringify(r.action)}\n    ${r.reason}${r.decided_by ? `\n    decided by ${r.decided_by} at ${String(r.decided_at)}` : ''}\n`,
+      );
     if (list.length === 0) io.stdout(all ? 'no approval requests\n' : 'no pending approval requests\n');
   }
   return EXIT.ok;
@@ -19,7 +22,14 @@ export function runApprovalsList(store: ApprovalStore, io: CliIo, all: boolean, 
  * `approvals approve ID` needs the approver's passphrase at a terminal (who approved is who
  * typed it, not a name on the command line); `deny` takes nothing from a person and needs none.
  */
-export async function runApprovalsDecide(store: ApprovalStore, io: CliIo, id: string | undefined, to: 'approved' | 'denied', by: string | undefined, note: string | undefined): Promise<number> {
+export async function runApprovalsDecide(
+  store: ApprovalStore,
+  io: CliIo,
+  id: string | undefined,
+  to: 'approved' | 'denied',
+  by: string | undefined,
+  note: string | undefined,
+): Promise<number> {
   if (!id) throw new UsageError(`approvals ${to === 'approved' ? 'approve' : 'deny'} needs the request id`);
   let proof: PersonProof | undefined;
   if (to === 'approved') {
@@ -37,7 +47,13 @@ export async function runApprovalsDecide(store: ApprovalStore, io: CliIo, id: st
       return EXIT.violation;
     }
   }
-  const result = store.decide(id, to, proof?.approver ?? currentUser(), note, proof ?? { via: 'cli', proven: false, os_user: currentUser(), ...(by ? { claimed_by: by } : {}) });
+  const result = store.decide(
+    id,
+    to,
+    proof?.approver ?? currentUser(),
+    note,
+    proof ?? { via: 'cli', proven: false, os_user: currentUser(), ...(by ? { claimed_by: by } : {}) },
+  );
   if (!result.ok) {
     io.stderr(`${result.reason}\n`);
     return EXIT.violation;
@@ -47,7 +63,14 @@ export async function runApprovalsDecide(store: ApprovalStore, io: CliIo, id: st
 }
 
 /** `approvals request --json ACTION [--wait]`: queue an action that needs approval; with --wait, exit 0 only when approved. */
-export async function runApprovalsRequest(enforcer: Enforcer, io: CliIo, json: string, wait: boolean, timeout: string | undefined, agentId: string | undefined): Promise<number> {
+export async function runApprovalsRequest(
+  enforcer: Enforcer,
+  io: CliIo,
+  json: string,
+  wait: boolean,
+  timeout: string | undefined,
+  agentId: string | undefined,
+): Promise<number> {
   let action: unknown;
   try {
     action = JSON.parse(json);
@@ -63,7 +86,13 @@ export async function runApprovalsRequest(enforcer: Enforcer, io: CliIo, json: s
     io.stdout(`${result.decision.toUpperCase()}: ${result.reason}\n(no approval needed: the policy decides this action by itself)\n`);
     return result.decision === 'allow' ? EXIT.ok : EXIT.violation;
   }
-  const request = store.request({ action, result, agentId: agentId ?? enforcer.set.agentId ?? null, runtime: 'cli', ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  const request = store.request({
+    action,
+    result,
+    agentId: agentId ?? enforcer.set.agentId ?? null,
+    runtime: 'cli',
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  });
   io.stdout(`Approval requested: ${request.id} (expires ${request.expires_at})\n`);
   if (!wait) return EXIT.ask;
   const status = await store.waitFor(request.id);

@@ -13,8 +13,12 @@ export async function runAuditVerify(audit: AuditLog, io: CliIo, json: boolean, 
     for (const note of report.notes) io.stdout(`${note.file}:${note.line}: note: ${note.message}\n`);
     if (report.problem) io.stdout(`${report.problem.file}:${report.problem.line}: ${report.problem.kind}: ${report.problem.message}\n`);
     if (report.pendingFolded) io.stdout(`${report.pendingFolded} folded denial(s) await their summary entry ("agent-policy audit flush" writes it)\n`);
-    if (!report.problem && report.files.length === 0 && report.seal.head === undefined) io.stdout(`nothing has been recorded: no audit log in ${audit.dir} and no seal at ${report.seal.path}\n`);
-    else io.stdout(`${report.files.length} file(s), ${report.entries} entr${report.entries === 1 ? 'y' : 'ies'} verified${report.problem ? '; the chain is BROKEN' : `; the chain is intact and ends where its seal says (entry ${report.seal.head ?? 0})`}\n`);
+    if (!report.problem && report.files.length === 0 && report.seal.head === undefined)
+      io.stdout(`nothing has been recorded: no audit log in ${audit.dir} and no seal at ${report.seal.path}\n`);
+    else
+      io.stdout(
+        `${report.files.length} file(s), ${report.entries} entr${report.entries === 1 ? 'y' : 'ies'} verified${report.problem ? '; the chain is BROKEN' : `; the chain is intact and ends where its seal says (entry ${report.seal.head ?? 0})`}\n`,
+      );
   }
   if (sink && !json) printSink(io, against?.file ?? '', sink);
   return report.problem || (sink && sink.problems.length > 0) ? EXIT.violation : EXIT.ok;
@@ -37,7 +41,9 @@ async function compareAgainst(audit: AuditLog, file: string, cursor: number): Pr
 function printSink(io: CliIo, file: string, sink: SinkComparison): void {
   for (const p of sink.problems) io.stdout(`${file}:${p.line ?? 0}: ${p.kind}: ${p.message}\n`);
   if (sink.pending) io.stdout(`entries ${sink.pending.first}–${sink.pending.last} are not forwarded yet ("agent-policy audit forward" sends them)\n`);
-  io.stdout(`${file}: the sink holds ${sink.held} entr${sink.held === 1 ? 'y' : 'ies'} of this log${sink.problems.length ? '; it DISAGREES with the log' : '; it agrees with the log'}\n`);
+  io.stdout(
+    `${file}: the sink holds ${sink.held} entr${sink.held === 1 ? 'y' : 'ies'} of this log${sink.problems.length ? '; it DISAGREES with the log' : '; it agrees with the log'}\n`,
+  );
 }
 
 /** The last entry every sink of the policy acknowledged (0 without sinks): `--against` holds the file to it. */
@@ -89,12 +95,13 @@ export async function runAuditQuery(audit: AuditLog, io: CliIo, flags: QueryFlag
 }
 
 function text(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 }
 
 function describe(e: Record<string, unknown>): string {
   const target = recordTarget(e) ?? e.pattern ?? e.approval_id ?? '';
   const head = `${String(e.timestamp)} #${String(e.seq)} ${String(e.kind)}`;
-  if (e.kind !== 'decision') return `${head} ${typeof target === 'string' ? target : JSON.stringify(target)} ${e.reason ? `— ${text(e.reason)}` : ''}`.trimEnd();
+  if (e.kind !== 'decision')
+    return `${head} ${typeof target === 'string' ? target : JSON.stringify(target)} ${e.reason ? `— ${text(e.reason)}` : ''}`.trimEnd();
   return `${head} ${String(e.decision).toUpperCase()} ${String(e.action)} ${typeof target === 'string' ? target : JSON.stringify(target)} (${text(e.agent_id ?? '-')} via ${text(e.runtime)}) — ${text(e.reason)}`;
 }

@@ -25,15 +25,25 @@ export async function runBypassGrant(set: PolicySet, store: BypassStore, io: Cli
   if (!flags.reason) throw new UsageError('a bypass needs --reason "why"');
   if (!flags.approver) throw new UsageError('a bypass needs --approver EMAIL');
   if (!flags.duration) throw new UsageError('a bypass needs --duration (30m, 2h, 1d)');
-  if ((flags.allow === undefined) === (flags.allowCommand === undefined)) throw new UsageError('a bypass needs exactly one of --allow PATH_GLOB or --allow-command PATTERN');
+  if ((flags.allow === undefined) === (flags.allowCommand === undefined))
+    throw new UsageError('a bypass needs exactly one of --allow PATH_GLOB or --allow-command PATTERN');
   const kind = flags.allow !== undefined ? 'path' : 'command';
-  const request = { kind, pattern: (flags.allow ?? flags.allowCommand) as string, reason: flags.reason, approver: flags.approver, duration: flags.duration } as const;
+  const request = {
+    kind,
+    pattern: (flags.allow ?? flags.allowCommand) as string,
+    reason: flags.reason,
+    approver: flags.approver,
+    duration: flags.duration,
+  } as const;
   // What the policy refuses is refused (and audited) by the store without asking anyone; what it
   // would grant needs the approver at this terminal: their passphrase, not the flag, proves it.
   let proof: PersonProof | undefined;
   if (checkBypassRequest(set, request) === undefined) {
     try {
-      proof = await provePerson(`granting a bypass of ${kind} ${JSON.stringify(request.pattern)} for ${request.duration} (${request.reason})`, request.approver);
+      proof = await provePerson(
+        `granting a bypass of ${kind} ${JSON.stringify(request.pattern)} for ${request.duration} (${request.reason})`,
+        request.approver,
+      );
     } catch (error) {
       if (!(error instanceof PresenceRefused)) throw error;
       store.refused(request, error.message, 'cli');
@@ -54,11 +64,13 @@ export function runBypassList(store: BypassStore, io: CliIo, json: boolean): num
   const list = store.list();
   if (json) io.stdout(`${JSON.stringify(list)}\n`);
   else {
-    for (const b of list) io.stdout(`${b.id} ${b.state.padEnd(7)} ${b.kind} ${JSON.stringify(b.pattern)} until ${b.expires_at} approved by ${b.approver}: ${b.reason}\n`);
+    for (const b of list)
+      io.stdout(`${b.id} ${b.state.padEnd(7)} ${b.kind} ${JSON.stringify(b.pattern)} until ${b.expires_at} approved by ${b.approver}: ${b.reason}\n`);
     if (list.length === 0) io.stdout('no bypasses\n');
     const tampered = store.tampered();
     if (tampered) io.stderr(`${store.path}: warning: no bypass is in force: ${tampered}\n`);
-    for (const line of store.ignoredLines()) io.stderr(`${store.path}:${line}: warning: not a record Agent Policy wrote (its MAC does not match the audit seal's key): ignored\n`);
+    for (const line of store.ignoredLines())
+      io.stderr(`${store.path}:${line}: warning: not a record Agent Policy wrote (its MAC does not match the audit seal's key): ignored\n`);
   }
   return EXIT.ok;
 }

@@ -30,7 +30,11 @@ interface Candidate {
 export async function runDoctor(cwd: string, where: HomeEnv, io: CliIo, json: boolean): Promise<number> {
   const root = findRoot(cwd);
   if (!root) {
-    io.stdout(json ? `${JSON.stringify({ root: null, runtimes: [] })}\n` : `no .agent-policy.yml at or above ${cwd}: no policy governs this folder, so there is nothing to enforce here\n`);
+    io.stdout(
+      json
+        ? `${JSON.stringify({ root: null, runtimes: [] })}\n`
+        : `no .agent-policy.yml at or above ${cwd}: no policy governs this folder, so there is nothing to enforce here\n`,
+    );
     return EXIT.ok;
   }
   const checks: RuntimeCheck[] = [];
@@ -50,8 +54,10 @@ async function check(runtime: HookRuntime, cwd: string, root: string, where: Hom
     const read = readJsonObject(file);
     return read.ok ? installedHooks(runtime, read.value).map((hook) => ({ scope, file, hook })) : [];
   });
-  if (!program && candidates.length === 0) return { runtime, status: 'not found', program, reasons: [`${RUNTIME_PROGRAMS[runtime]} is not on PATH and no hook of ours is installed for it`] };
-  if (candidates.length === 0) return { runtime, status: 'off', program, reasons: [`no Agent Policy hook is installed: run agent-policy init --runtime ${runtime} --scope user`] };
+  if (!program && candidates.length === 0)
+    return { runtime, status: 'not found', program, reasons: [`${RUNTIME_PROGRAMS[runtime]} is not on PATH and no hook of ours is installed for it`] };
+  if (candidates.length === 0)
+    return { runtime, status: 'off', program, reasons: [`no Agent Policy hook is installed: run agent-policy init --runtime ${runtime} --scope user`] };
   const reasons: string[] = [];
   const codexSees = runtime === 'codex' && program ? await codexView(program, cwd, where) : undefined;
   for (const candidate of candidates) {
@@ -74,20 +80,33 @@ async function check(runtime: HookRuntime, cwd: string, root: string, where: Hom
 const START_FOLDER_ONLY = new Set<HookRuntime>(['claude-code', 'copilot-cli', 'gemini-cli']);
 
 /** Why a runtime started in `cwd` would not run this hook, or undefined when it would. */
-function notRunning(runtime: HookRuntime, candidate: Candidate, cwd: string, root: string, where: HomeEnv, codexSees: Map<string, string> | { error: string } | undefined): string | undefined {
+function notRunning(
+  runtime: HookRuntime,
+  candidate: Candidate,
+  cwd: string,
+  root: string,
+  where: HomeEnv,
+  codexSees: Map<string, string> | { error: string } | undefined,
+): string | undefined {
   const { hook, scope } = candidate;
   const carried = commandTimeoutSeconds(hook.command);
   if (hook.timeoutSeconds !== undefined && (carried === undefined || carried > hook.timeoutSeconds)) {
     return `the runtime kills it after ${hook.timeoutSeconds} s but the command keeps its deadline inside ${carried === undefined ? 'an assumed 30' : carried} s: a late answer would be ignored and the call run (install it again)`;
   }
-  if (scope === 'project' && START_FOLDER_ONLY.has(runtime) && cwd !== root) return `${runtime} reads project hooks only from the folder it starts in (${root}), not from ${cwd}: install with --scope user`;
-  if (scope === 'project' && runtime === 'copilot-cli') return 'in -p mode Copilot CLI loads project hooks only with --trust-folder, and nothing says so when it does not: install with --scope user';
-  if (runtime === 'gemini-cli' && !geminiTrusts(cwd, where)) return `Gemini CLI does not trust ${cwd} (headless it refuses to start; interactively it runs no project settings): agent-policy init --runtime gemini-cli --trust`;
+  if (scope === 'project' && START_FOLDER_ONLY.has(runtime) && cwd !== root)
+    return `${runtime} reads project hooks only from the folder it starts in (${root}), not from ${cwd}: install with --scope user`;
+  if (scope === 'project' && runtime === 'copilot-cli')
+    return 'in -p mode Copilot CLI loads project hooks only with --trust-folder, and nothing says so when it does not: install with --scope user';
+  if (runtime === 'gemini-cli' && !geminiTrusts(cwd, where))
+    return `Gemini CLI does not trust ${cwd} (headless it refuses to start; interactively it runs no project settings): agent-policy init --runtime gemini-cli --trust`;
   if (runtime === 'codex') {
     if (!codexSees) return 'codex is not on PATH, so its hook trust cannot be checked';
     if ('error' in codexSees) return `its trust cannot be read: ${codexSees.error}`;
     const status = [...codexSees.entries()].find(([key]) => key.startsWith(`${candidate.file}:`))?.[1];
-    if (status === undefined) return scope === 'project' ? `Codex does not load it: the project ${root} is not trusted in its config (agent-policy init --runtime codex --trust)` : 'Codex does not load it';
+    if (status === undefined)
+      return scope === 'project'
+        ? `Codex does not load it: the project ${root} is not trusted in its config (agent-policy init --runtime codex --trust)`
+        : 'Codex does not load it';
     if (status !== 'trusted') return `Codex skips it silently: the hook is ${status} (agent-policy init --runtime codex --scope ${scope} --trust)`;
   }
   return undefined;

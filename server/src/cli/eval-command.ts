@@ -20,7 +20,16 @@ export function parseAction(line: string, lineNumber: number): { ok: true; actio
   try {
     return { ok: true, action: JSON.parse(line) };
   } catch (error) {
-    return { ok: false, result: { decision: 'deny', allowed: false, requires_approval: false, reason: `line ${lineNumber} is not valid JSON: ${(error as Error).message}`, rules: [] } };
+    return {
+      ok: false,
+      result: {
+        decision: 'deny',
+        allowed: false,
+        requires_approval: false,
+        reason: `line ${lineNumber} is not valid JSON: ${(error as Error).message}`,
+        rules: [],
+      },
+    };
   }
 }
 

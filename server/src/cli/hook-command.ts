@@ -1,7 +1,19 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HOOK_ADAPTER_NAMES, HOOK_ADAPTERS, HOOK_RUNTIMES, parseDuration, readHookCall, type HookAdapterName, type HookAdapter, type HookCall, type HookOutcome, type HookRuntime, type PolicySet } from '#core';
+import {
+  HOOK_ADAPTER_NAMES,
+  HOOK_ADAPTERS,
+  HOOK_RUNTIMES,
+  parseDuration,
+  readHookCall,
+  type HookAdapterName,
+  type HookAdapter,
+  type HookCall,
+  type HookOutcome,
+  type HookRuntime,
+  type PolicySet,
+} from '#core';
 import { approvalServiceApprover } from '../node/approval-service';
 import { Enforcer, type Actor } from '../node/enforcer';
 import { armDeadline, hookBudgetMs, type HookDeadline } from '../node/hook-deadline';
@@ -75,15 +87,37 @@ function spentBeforeStart(value: string | undefined): number {
 
 /** `hook <runtime> [options]`'s arguments, as the CLI and the resident decider both read them. */
 export function readHookArgs(args: string[], env: NodeJS.ProcessEnv): { adapter: HookAdapter; options: HookOptions } {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { root: { type: 'string' }, state: { type: 'string' }, 'approval-timeout': { type: 'string' }, timeout: { type: 'string' }, scope: { type: 'string' }, from: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      root: { type: 'string' },
+      state: { type: 'string' },
+      'approval-timeout': { type: 'string' },
+      timeout: { type: 'string' },
+      scope: { type: 'string' },
+      from: { type: 'string' },
+    },
+  });
   const adapter = hookAdapter(positionals[0]);
   const scope = installScope(values.scope);
-  if (scope === 'user' && values.root !== undefined) throw new UsageError('a user-level hook (--scope user) finds the policy from --from; --root fixes one project');
+  if (scope === 'user' && values.root !== undefined)
+    throw new UsageError('a user-level hook (--scope user) finds the policy from --from; --root fixes one project');
   const timeout = values['approval-timeout'] === undefined ? 10 * 60_000 : parseDuration(values['approval-timeout']);
   if (timeout === undefined) throw new UsageError('--approval-timeout is a duration such as 10m');
   const runtimeTimeout = values.timeout === undefined ? DEFAULT_RUNTIME_TIMEOUT_MS : Number(values.timeout) * 1000;
   if (!(runtimeTimeout > 0)) throw new UsageError("--timeout is the runtime's timeout for the hook, in seconds");
-  return { adapter, options: { root: values.root, state: values.state, approvalTimeoutMs: timeout, runtimeTimeoutMs: runtimeTimeout, probe: env.AGENT_POLICY_PROBE === '1', ...(scope === 'user' ? { user: { from: values.from } } : {}) } };
+  return {
+    adapter,
+    options: {
+      root: values.root,
+      state: values.state,
+      approvalTimeoutMs: timeout,
+      runtimeTimeoutMs: runtimeTimeout,
+      probe: env.AGENT_POLICY_PROBE === '1',
+      ...(scope === 'user' ? { user: { from: values.from } } : {}),
+    },
+  };
 }
 
 /** Assumed when the command does not say (`--timeout`): the shortest default among the runtimes. */
@@ -99,7 +133,8 @@ export function hookAdapter(name: string | undefined): HookAdapter {
 
 /** An installable runtime, for `init`. */
 export function installableRuntime(name: string | undefined): HookRuntime {
-  if (!name || !(HOOK_RUNTIMES as readonly string[]).includes(name)) throw new UsageError(`init needs --runtime ${HOOK_RUNTIMES.join('|')} (VS Code's built-in agent is governed by the extension's own agent plugin)`);
+  if (!name || !(HOOK_RUNTIMES as readonly string[]).includes(name))
+    throw new UsageError(`init needs --runtime ${HOOK_RUNTIMES.join('|')} (VS Code's built-in agent is governed by the extension's own agent plugin)`);
   return name as HookRuntime;
 }
 
@@ -139,23 +174,39 @@ const PASS_THROUGH = Symbol('pass through');
 const NO_ANSWER = { stdout: '', stderr: '', exitCode: 0 };
 const HOOK_FORWARD_TIMEOUT_MS = 750;
 
-async function decide(adapter: HookAdapter, call: HookCall, options: HookOptions, deadline: HookDeadline, host: HookHost): Promise<HookOutcome | typeof PASS_THROUGH> {
+async function decide(
+  adapter: HookAdapter,
+  call: HookCall,
+  options: HookOptions,
+  deadline: HookDeadline,
+  host: HookHost,
+): Promise<HookOutcome | typeof PASS_THROUGH> {
   if (options.user) {
     const from = options.user.from ? resolve(host.cwd, options.user.from) : host.cwd;
     const governing = findRoot(from);
     return governing ? enforce(adapter, call, governing, options, deadline, host) : PASS_THROUGH;
   }
   const start = options.root !== undefined ? resolve(host.cwd, options.root) : host.cwd;
-  if (options.root === '') return { decision: 'deny', reason: `${adapter.runtime} did not name its project folder (the hook's --root is empty), so no policy can be found and nothing is allowed` };
+  if (options.root === '')
+    return {
+      decision: 'deny',
+      reason: `${adapter.runtime} did not name its project folder (the hook's --root is empty), so no policy can be found and nothing is allowed`,
+    };
   const root = options.root !== undefined ? (existsSync(join(start, '.agent-policy.yml')) ? start : undefined) : findRoot(start);
-  if (!root) return { decision: 'deny', reason: `no .agent-policy.yml in ${start}${options.root !== undefined ? '' : ' or above it'}, so nothing can be allowed` };
+  if (!root)
+    return { decision: 'deny', reason: `no .agent-policy.yml in ${start}${options.root !== undefined ? '' : ' or above it'}, so nothing can be allowed` };
   return enforce(adapter, call, root, options, deadline, host);
 }
 
 async function enforce(adapter: HookAdapter, call: HookCall, root: string, options: HookOptions, deadline: HookDeadline, host: HookHost): Promise<HookOutcome> {
   if (options.probe) {
     const set = await host.loadPolicy(root);
-    return { decision: 'deny', reason: set.refusal ? `probe: the policy at ${root} does not load: ${set.refusal.message}` : `probe: the policy at ${root} governs this call (nothing recorded, every probe is denied)` };
+    return {
+      decision: 'deny',
+      reason: set.refusal
+        ? `probe: the policy at ${root} does not load: ${set.refusal.message}`
+        : `probe: the policy at ${root} governs this call (nothing recorded, every probe is denied)`,
+    };
   }
   // Before anything that can take long: a call ended before it answers is still recorded (by the next append).
   const marker = beginCall(join(stateDirectory(root, options.state), 'audit'), {
@@ -177,13 +228,29 @@ async function enforce(adapter: HookAdapter, call: HookCall, root: string, optio
 
 function callerMarker(call: HookCall): Pick<CallMarker, 'session_id' | 'tool_use_id' | 'transcript_path' | 'permission_mode'> {
   const c = call.caller ?? {};
-  return { ...(c.sessionId ? { session_id: c.sessionId } : {}), ...(c.toolUseId ? { tool_use_id: c.toolUseId } : {}), ...(c.transcriptPath ? { transcript_path: c.transcriptPath } : {}), ...(c.permissionMode ? { permission_mode: c.permissionMode } : {}) };
+  return {
+    ...(c.sessionId ? { session_id: c.sessionId } : {}),
+    ...(c.toolUseId ? { tool_use_id: c.toolUseId } : {}),
+    ...(c.transcriptPath ? { transcript_path: c.transcriptPath } : {}),
+    ...(c.permissionMode ? { permission_mode: c.permissionMode } : {}),
+  };
 }
 
-async function decideGoverned(adapter: HookAdapter, call: HookCall, root: string, options: HookOptions, deadline: HookDeadline, host: HookHost): Promise<HookOutcome> {
+async function decideGoverned(
+  adapter: HookAdapter,
+  call: HookCall,
+  root: string,
+  options: HookOptions,
+  deadline: HookDeadline,
+  host: HookHost,
+): Promise<HookOutcome> {
   const set = await host.loadPolicy(root);
   // Forwarding to audit sinks runs after the answer, bounded so a sink that is down costs a call little.
-  const stores = openStores(set, root, { ...(options.state ? { state: options.state } : {}), forwardTimeoutMs: HOOK_FORWARD_TIMEOUT_MS, onForwardProblem: (p) => host.warn(`agent-policy: audit forwarding: ${p.message} (entries wait in the log and are sent later)\n`) });
+  const stores = openStores(set, root, {
+    ...(options.state ? { state: options.state } : {}),
+    forwardTimeoutMs: HOOK_FORWARD_TIMEOUT_MS,
+    onForwardProblem: (p) => host.warn(`agent-policy: audit forwarding: ${p.message} (entries wait in the log and are sent later)\n`),
+  });
   const enforcer = new Enforcer(set, stores);
   const actor: Actor = { runtime: adapter.runtime, tool: call.tool, ...call.caller };
   const outcome = await enforcer.enforce({
@@ -199,7 +266,10 @@ async function decideGoverned(adapter: HookAdapter, call: HookCall, root: string
   if (outcome.decision !== 'ask') return { decision: outcome.decision, reason: outcome.reason };
   // Nobody could be asked in an editor: the runtime's own prompt, where its hook can ask.
   if (adapter.canAsk(call.event)) return { decision: 'ask', reason: outcome.reason };
-  return { decision: 'deny', reason: `${outcome.reason}; ${adapter.runtime} cannot ask you from this hook, and no editor with Agent Policy is running to ask (open the workspace in VS Code, or run "agent-policy approvals request --wait")` };
+  return {
+    decision: 'deny',
+    reason: `${outcome.reason}; ${adapter.runtime} cannot ask you from this hook, and no editor with Agent Policy is running to ask (open the workspace in VS Code, or run "agent-policy approvals request --wait")`,
+  };
 }
 
 /**

@@ -1,6 +1,17 @@
 import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { COMPILE_TARGETS, FIXED_TIMEOUT_SECONDS, type CompileTarget, HOOK_TIMEOUT_SECONDS, hookCommand, PROJECT_DIR_VARIABLE, shellQuote, withHook, withoutHook, type HookRuntime } from '#core';
+import {
+  COMPILE_TARGETS,
+  FIXED_TIMEOUT_SECONDS,
+  type CompileTarget,
+  HOOK_TIMEOUT_SECONDS,
+  hookCommand,
+  PROJECT_DIR_VARIABLE,
+  shellQuote,
+  withHook,
+  withoutHook,
+  type HookRuntime,
+} from '#core';
 import { codexHooks, trustInCodex } from '../node/codex-trust';
 import { writeAtomic } from '../node/durable-file';
 import { findProgram, geminiTrusts, hookFile, readJsonObject, runtimeHome, RUNTIME_PROGRAMS, type HomeEnv } from '../node/runtime-homes';
@@ -14,15 +25,21 @@ const HOOK_CONDITIONS: Record<'project' | 'user', Record<HookRuntime, string>> =
   project: {
     'claude-code': 'Claude Code runs it before every tool call when started in this folder (not in a subfolder: install with --scope user for that)',
     codex: 'Codex runs it only in a trusted project and once the hook itself is trusted (it skips an untrusted hook silently)',
-    'gemini-cli': 'Gemini CLI runs it before every tool call when started in this folder (not in a subfolder: install with --scope user for that), once the folder is trusted',
-    'copilot-cli': 'Copilot CLI runs it when started in this folder, and in -p mode only with --trust-folder (otherwise it loads no project hooks: install with --scope user for that)',
+    'gemini-cli':
+      'Gemini CLI runs it before every tool call when started in this folder (not in a subfolder: install with --scope user for that), once the folder is trusted',
+    'copilot-cli':
+      'Copilot CLI runs it when started in this folder, and in -p mode only with --trust-folder (otherwise it loads no project hooks: install with --scope user for that)',
     cursor: 'Cursor runs it before shell commands, file reads, MCP calls and edits',
   },
   user: {
-    'claude-code': 'Claude Code runs it before every tool call wherever it starts; a folder with a .agent-policy.yml at or above it is governed, any other is passed through',
-    codex: 'Codex runs it wherever it starts once the hook is trusted; a folder with a .agent-policy.yml at or above it is governed, any other is passed through',
-    'gemini-cli': 'Gemini CLI runs it wherever it starts (in folders it trusts); a folder with a .agent-policy.yml at or above it is governed, any other is passed through',
-    'copilot-cli': 'Copilot CLI runs it wherever it starts, trusted folder or not; a folder with a .agent-policy.yml at or above it is governed, any other is passed through',
+    'claude-code':
+      'Claude Code runs it before every tool call wherever it starts; a folder with a .agent-policy.yml at or above it is governed, any other is passed through',
+    codex:
+      'Codex runs it wherever it starts once the hook is trusted; a folder with a .agent-policy.yml at or above it is governed, any other is passed through',
+    'gemini-cli':
+      'Gemini CLI runs it wherever it starts (in folders it trusts); a folder with a .agent-policy.yml at or above it is governed, any other is passed through',
+    'copilot-cli':
+      'Copilot CLI runs it wherever it starts, trusted folder or not; a folder with a .agent-policy.yml at or above it is governed, any other is passed through',
     cursor: 'Cursor runs it wherever it starts; a folder with a .agent-policy.yml at or above it is governed, any other is passed through',
   },
 };
@@ -71,7 +88,9 @@ export async function runInit(root: string, runtime: HookRuntime, io: CliIo, opt
     mkdirSync(dirname(file), { recursive: true });
     writeAtomic(file, `${JSON.stringify(result.config, null, 2)}\n`, SHARED_FILE_MODE);
   }
-  io.stdout(`${shown}: Agent Policy hook ${result.changed ? 'installed' : 'already installed'} (probe: ${probe.what}); ${HOOK_CONDITIONS[options.scope][runtime]}\n`);
+  io.stdout(
+    `${shown}: Agent Policy hook ${result.changed ? 'installed' : 'already installed'} (probe: ${probe.what}); ${HOOK_CONDITIONS[options.scope][runtime]}\n`,
+  );
   const trusted = await trustSteps(runtime, root, file, options, io);
   return Math.max(trusted, await nativeRules(runtime, root, options, io));
 }
@@ -90,7 +109,19 @@ async function nativeRules(runtime: HookRuntime, root: string, options: InitOpti
   }
   const lines: string[] = [];
   const code = runCompile(set, root, runtime as CompileTarget, { ...io, stdout: (t) => lines.push(t) }, false, runtimeHome(runtime, options.where));
-  io.stdout(`  second layer: ${lines[0]?.trim() ?? 'nothing written'}${lines.length > 1 ? ` (${lines.slice(1).join('').split('\n').filter((l) => l.startsWith('  ') && !l.startsWith('    ')).length} rule(s) stay with the hook: agent-policy compile --target ${runtime} --dry-run lists them)` : ''}\n`);
+  io.stdout(
+    `  second layer: ${lines[0]?.trim() ?? 'nothing written'}${
+      lines.length > 1
+        ? ` (${
+            lines
+              .slice(1)
+              .join('')
+              .split('\n')
+              .filter((l) => l.startsWith('  ') && !l.startsWith('    ')).length
+          } rule(s) stay with the hook: agent-policy compile --target ${runtime} --dry-run lists them)`
+        : ''
+    }\n`,
+  );
   return code;
 }
 
@@ -128,7 +159,9 @@ async function trustSteps(runtime: HookRuntime, root: string, file: string, opti
     if (geminiTrusts(root, options.where)) return EXIT.ok;
     const trusted = join(runtimeHome('gemini-cli', options.where), 'trustedFolders.json');
     if (!options.trust) {
-      io.stdout(`  Gemini CLI does not trust ${root} yet (headless it refuses to start there): run again with --trust, or add ${JSON.stringify({ [root]: 'TRUST_FOLDER' })} to ${trusted}\n`);
+      io.stdout(
+        `  Gemini CLI does not trust ${root} yet (headless it refuses to start there): run again with --trust, or add ${JSON.stringify({ [root]: 'TRUST_FOLDER' })} to ${trusted}\n`,
+      );
       return EXIT.ok;
     }
     const read = readJsonObject(trusted);
@@ -141,7 +174,8 @@ async function trustSteps(runtime: HookRuntime, root: string, file: string, opti
     io.stdout(`  ${trusted}: ${root} trusted\n`);
     return EXIT.ok;
   }
-  if (runtime === 'copilot-cli' && options.scope === 'project') io.stdout('  Copilot CLI: start it in this folder and trust the folder when it asks; in -p mode pass --trust-folder\n');
+  if (runtime === 'copilot-cli' && options.scope === 'project')
+    io.stdout('  Copilot CLI: start it in this folder and trust the folder when it asks; in -p mode pass --trust-folder\n');
   return EXIT.ok;
 }
 
@@ -149,7 +183,9 @@ async function codexTrust(root: string, file: string, options: InitOptions, io: 
   const config = join(runtimeHome('codex', options.where), 'config.toml');
   const codex = findProgram(RUNTIME_PROGRAMS.codex, options.where.env);
   if (!codex) {
-    io.stdout(`  Codex is not on PATH, so its hook trust cannot be read: run codex in ${root}, trust the project, and trust the hook in /hooks (Codex skips it until then)\n`);
+    io.stdout(
+      `  Codex is not on PATH, so its hook trust cannot be read: run codex in ${root}, trust the project, and trust the hook in /hooks (Codex skips it until then)\n`,
+    );
     return EXIT.ok;
   }
   let hooks;
@@ -162,17 +198,26 @@ async function codexTrust(root: string, file: string, options: InitOptions, io: 
   const untrusted = hooks.filter((h) => h.trustStatus !== 'trusted');
   const projectLine = options.scope === 'project' ? `[projects.${JSON.stringify(root)}]\ntrust_level = "trusted"\n` : '';
   if (hooks.length === 0 && options.scope === 'project' && !options.trust) {
-    io.stdout(`  Codex does not load this project's .codex/ until the project is trusted: run again with --trust, or add to ${config}:\n${indent(projectLine)}  then run init again to trust the hook itself\n`);
+    io.stdout(
+      `  Codex does not load this project's .codex/ until the project is trusted: run again with --trust, or add to ${config}:\n${indent(projectLine)}  then run init again to trust the hook itself\n`,
+    );
     return EXIT.ok;
   }
   if (!options.trust) {
-    if (untrusted.length) io.stdout(`  Codex skips the hook until it is trusted: run again with --trust, or add to ${config}:\n${indent(untrusted.map((h) => `[hooks.state.${JSON.stringify(h.key)}]\ntrusted_hash = ${JSON.stringify(h.currentHash)}\n`).join(''))}`);
+    if (untrusted.length)
+      io.stdout(
+        `  Codex skips the hook until it is trusted: run again with --trust, or add to ${config}:\n${indent(untrusted.map((h) => `[hooks.state.${JSON.stringify(h.key)}]\ntrusted_hash = ${JSON.stringify(h.currentHash)}\n`).join(''))}`,
+      );
     return EXIT.ok;
   }
   trustInCodex(config, options.scope === 'project' ? root : undefined, untrusted);
   // Trusting the project makes Codex read its hooks: ask again for the hashes it now sees.
   const seen = (await codexHooks(codex, root, options.where.env)).filter((h) => h.key.startsWith(`${file}:`) && h.command.includes(' hook codex '));
-  trustInCodex(config, undefined, seen.filter((h) => h.trustStatus !== 'trusted'));
+  trustInCodex(
+    config,
+    undefined,
+    seen.filter((h) => h.trustStatus !== 'trusted'),
+  );
   const after = (await codexHooks(codex, root, options.where.env)).filter((h) => h.key.startsWith(`${file}:`) && h.command.includes(' hook codex '));
   const ok = after.length > 0 && after.every((h) => h.trustStatus === 'trusted');
   if (!ok) {

@@ -26,7 +26,15 @@ export function runLintLog(set: PolicySet, io: CliIo, logFile: string, format: R
       const problem = violation(set, line, n, fs);
       if (!problem) continue;
       violations++;
-      writer.add({ ruleId: problem.ruleId, level: 'error', message: problem.message, file: logFile, line: n, column: 1, text: `${logFile}:${n}: ${problem.message}` });
+      writer.add({
+        ruleId: problem.ruleId,
+        level: 'error',
+        message: problem.message,
+        file: logFile,
+        line: n,
+        column: 1,
+        text: `${logFile}:${n}: ${problem.message}`,
+      });
     }
   }
   writer.end(`${checked} action(s) checked, ${violations} violation(s)`);

@@ -62,7 +62,8 @@ if (!cachedData || script.cachedDataRejected) {
       renameSync(temp, cacheFile);
       // This installation's caches of other bundles (an earlier version) or Node versions are not kept; the other flag set's is.
       const variant = cacheFile.slice(cacheFile.lastIndexOf('-'));
-      for (const name of readdirSync(cacheDir)) if (name.startsWith(install) && name.endsWith(variant) && join(cacheDir, name) !== cacheFile) rmSync(join(cacheDir, name), { force: true });
+      for (const name of readdirSync(cacheDir))
+        if (name.startsWith(install) && name.endsWith(variant) && join(cacheDir, name) !== cacheFile) rmSync(join(cacheDir, name), { force: true });
     } catch {
       // No cache: the next process compiles, as this one did.
     }

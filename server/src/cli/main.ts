@@ -88,7 +88,12 @@ async function workspace(root: string | undefined, state: string | undefined, an
   const set = await loadWorkspacePolicy(dir, analysis);
   let stores: Stores | undefined;
   let enforcer: Enforcer | undefined;
-  const storesOnce = (): Stores => (stores ??= openStores(set, dir, { ...(state ? { state } : {}), onAlert: (alert) => io.stderr(`ALERT (audit entry ${alert.seq}): ${alert.message}\n`), onForwardProblem: (p) => io.stderr(`warning: audit forwarding: ${p.message} (entries wait in the log and are sent later)\n`) }));
+  const storesOnce = (): Stores =>
+    (stores ??= openStores(set, dir, {
+      ...(state ? { state } : {}),
+      onAlert: (alert) => io.stderr(`ALERT (audit entry ${alert.seq}): ${alert.message}\n`),
+      onForwardProblem: (p) => io.stderr(`warning: audit forwarding: ${p.message} (entries wait in the log and are sent later)\n`),
+    }));
   return {
     root: resolve(dir),
     set,
@@ -126,11 +131,28 @@ const COMMANDS: Record<string, Handler> = {
     const [sub, ...rest] = args;
     const { values } = parseArgs({
       args: rest,
-      options: { ...COMMON, json: { type: 'boolean' }, against: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, agent: { type: 'string' }, decision: { type: 'string' }, action: { type: 'string' }, path: { type: 'string' }, limit: { type: 'string' } },
+      options: {
+        ...COMMON,
+        json: { type: 'boolean' },
+        against: { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        agent: { type: 'string' },
+        decision: { type: 'string' },
+        action: { type: 'string' },
+        path: { type: 'string' },
+        limit: { type: 'string' },
+      },
     });
     const ws = await workspace(values.root, values.state);
     const { audit, forwarder } = ws.stores();
-    if (sub === 'verify') return runAuditVerify(audit, io, values.json ?? false, values.against === undefined ? undefined : { file: values.against, cursor: acknowledgedByEverySink(forwarder, audit) });
+    if (sub === 'verify')
+      return runAuditVerify(
+        audit,
+        io,
+        values.json ?? false,
+        values.against === undefined ? undefined : { file: values.against, cursor: acknowledgedByEverySink(forwarder, audit) },
+      );
     if (sub === 'forward') return runAuditForward(forwarder, audit, io);
     if (sub === 'flush') {
       io.stdout(`${audit.flush()} folded denial(s) summarised\n`);
@@ -149,14 +171,28 @@ const COMMANDS: Record<string, Handler> = {
     const { values, positionals } = parseArgs({
       args: sub === 'grant' ? args : args.slice(1),
       allowPositionals: true,
-      options: { ...COMMON, json: { type: 'boolean' }, reason: { type: 'string' }, allow: { type: 'string' }, 'allow-command': { type: 'string' }, duration: { type: 'string' }, approver: { type: 'string' } },
+      options: {
+        ...COMMON,
+        json: { type: 'boolean' },
+        reason: { type: 'string' },
+        allow: { type: 'string' },
+        'allow-command': { type: 'string' },
+        duration: { type: 'string' },
+        approver: { type: 'string' },
+      },
     });
     const ws = await workspace(values.root, values.state);
     const { bypasses } = ws.stores();
     if (sub === 'list') return runBypassList(bypasses, io, values.json ?? false);
     if (sub === 'revoke') return runBypassRevoke(bypasses, io, positionals[0]);
     if (positionals.length) throw new UsageError(`unexpected ${positionals.join(' ')}`);
-    return runBypassGrant(ws.set, bypasses, io, { reason: values.reason, allow: values.allow, allowCommand: values['allow-command'], duration: values.duration, approver: values.approver });
+    return runBypassGrant(ws.set, bypasses, io, {
+      reason: values.reason,
+      allow: values.allow,
+      allowCommand: values['allow-command'],
+      duration: values.duration,
+      approver: values.approver,
+    });
   },
   async approver(args) {
     const [sub, ...rest] = args;
@@ -177,7 +213,17 @@ const COMMANDS: Record<string, Handler> = {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { ...COMMON, json: { type: 'string' }, all: { type: 'boolean' }, by: { type: 'string' }, note: { type: 'string' }, wait: { type: 'boolean' }, timeout: { type: 'string' }, agent: { type: 'string' }, output: { type: 'string' } },
+      options: {
+        ...COMMON,
+        json: { type: 'string' },
+        all: { type: 'boolean' },
+        by: { type: 'string' },
+        note: { type: 'string' },
+        wait: { type: 'boolean' },
+        timeout: { type: 'string' },
+        agent: { type: 'string' },
+        output: { type: 'string' },
+      },
     });
     const ws = await workspace(values.root, values.state);
     const { approvals } = ws.stores();
@@ -198,7 +244,8 @@ const COMMANDS: Record<string, Handler> = {
     const { adapter, options } = readHookArgs(args, process.env);
     const code = await runHook(adapter, io, options);
     // A hook client found no decider: one is started for the calls that follow (the answer is already written).
-    if (process.env.AGENT_POLICY_START_DECIDER === '1' && process.argv[1] && deciderCanRun()) startDecider(process.execPath, join(dirname(realpathSync(process.argv[1])), 'cli.js'), deciderPaths(), process.env.AGENT_POLICY_DECIDER_IDLE);
+    if (process.env.AGENT_POLICY_START_DECIDER === '1' && process.argv[1] && deciderCanRun())
+      startDecider(process.execPath, join(dirname(realpathSync(process.argv[1])), 'cli.js'), deciderPaths(), process.env.AGENT_POLICY_DECIDER_IDLE);
     return code;
   },
   async serve(args) {
@@ -208,10 +255,22 @@ const COMMANDS: Record<string, Handler> = {
     return runServe(io, { idleMs, bundle: __filename });
   },
   async init(args) {
-    const { values } = parseArgs({ args, options: { ...COMMON, runtime: { type: 'string' }, uninstall: { type: 'boolean' }, cli: { type: 'string' }, scope: { type: 'string' }, timeout: { type: 'string' }, trust: { type: 'boolean' } } });
+    const { values } = parseArgs({
+      args,
+      options: {
+        ...COMMON,
+        runtime: { type: 'string' },
+        uninstall: { type: 'boolean' },
+        cli: { type: 'string' },
+        scope: { type: 'string' },
+        timeout: { type: 'string' },
+        trust: { type: 'boolean' },
+      },
+    });
     const runtime = installableRuntime(values.runtime);
     const timeoutSeconds = values.timeout === undefined ? undefined : Number(values.timeout);
-    if (timeoutSeconds !== undefined && !(Number.isInteger(timeoutSeconds) && timeoutSeconds >= 10)) throw new UsageError("--timeout is the runtime's timeout for the hook, in whole seconds, at least 10");
+    if (timeoutSeconds !== undefined && !(Number.isInteger(timeoutSeconds) && timeoutSeconds >= 10))
+      throw new UsageError("--timeout is the runtime's timeout for the hook, in whole seconds, at least 10");
     return runInit(resolve(values.root ?? '.'), runtime, io, {
       uninstall: values.uninstall ?? false,
       cli: values.cli,
@@ -229,7 +288,14 @@ const COMMANDS: Record<string, Handler> = {
     const { values } = parseArgs({ args, options: { ...COMMON, target: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
     const target = compileTarget(values.target);
     const ws = await workspace(values.root, values.state);
-    return runCompile(ws.set, ws.root, target, io, values['dry-run'] ?? false, target === 'vscode' ? homedir() : runtimeHome(target, { home: homedir(), env: process.env }));
+    return runCompile(
+      ws.set,
+      ws.root,
+      target,
+      io,
+      values['dry-run'] ?? false,
+      target === 'vscode' ? homedir() : runtimeHome(target, { home: homedir(), env: process.env }),
+    );
   },
   async sandbox(args) {
     const { values } = parseArgs({ args, options: { ...COMMON, emit: { type: 'string' } } });
@@ -237,7 +303,18 @@ const COMMANDS: Record<string, Handler> = {
     return runSandbox(ws.set, io, values.emit);
   },
   async lint(args) {
-    const { values } = parseArgs({ args, options: { ...COMMON, config: { type: 'string' }, 'check-conflicts': { type: 'boolean' }, 'agent-log': { type: 'string' }, json: { type: 'boolean' }, fix: { type: 'boolean' }, format: { type: 'string' } } });
+    const { values } = parseArgs({
+      args,
+      options: {
+        ...COMMON,
+        config: { type: 'string' },
+        'check-conflicts': { type: 'boolean' },
+        'agent-log': { type: 'string' },
+        json: { type: 'boolean' },
+        fix: { type: 'boolean' },
+        format: { type: 'string' },
+      },
+    });
     const root = values.root ?? (values.config ? dirname(resolve(values.config)) : '.');
     const fmt = values.json ? 'json' : format(values.format);
     const analysis = values['check-conflicts'] || values.fix || !values['agent-log'] ? 'full' : 'enforcement';

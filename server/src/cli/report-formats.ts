@@ -20,7 +20,15 @@ export interface Problem {
 
 export function findingProblem(f: Finding, set: PolicySet): Problem {
   const { line, column } = findingPosition(f, set);
-  return { ruleId: f.code, level: f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'note', message: f.message, file: f.uri, line, column, text: formatFinding(f, set) };
+  return {
+    ruleId: f.code,
+    level: f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'note',
+    message: f.message,
+    file: f.uri,
+    line,
+    column,
+    text: formatFinding(f, set),
+  };
 }
 
 /**
@@ -47,13 +55,17 @@ export class ProblemWriter {
         return this.out(`${p.text}\n`);
       case 'github':
         // Workflow commands: https://docs.github.com/actions/reference/workflow-commands-for-github-actions
-        return this.out(`::${p.level === 'note' ? 'notice' : p.level} file=${escapeProperty(p.file)},line=${p.line},col=${p.column},title=${escapeProperty(p.ruleId)}::${escapeData(p.message)}\n`);
+        return this.out(
+          `::${p.level === 'note' ? 'notice' : p.level} file=${escapeProperty(p.file)},line=${p.line},col=${p.column},title=${escapeProperty(p.ruleId)}::${escapeData(p.message)}\n`,
+        );
       case 'json': {
         const { text: _text, ...rest } = p;
         return this.out(`${first ? '' : ','}\n${JSON.stringify(rest)}`);
       }
       case 'sarif':
-        return this.out(`${first ? '' : ','}\n${JSON.stringify({ ruleId: p.ruleId, level: p.level, message: { text: p.message }, locations: [{ physicalLocation: { artifactLocation: { uri: p.file }, region: { startLine: p.line, startColumn: p.column } } }] })}`);
+        return this.out(
+          `${first ? '' : ','}\n${JSON.stringify({ ruleId: p.ruleId, level: p.level, message: { text: p.message }, locations: [{ physicalLocation: { artifactLocation: { uri: p.file }, region: { startLine: p.line, startColumn: p.column } } }] })}`,
+        );
     }
   }
 
@@ -75,4 +87,3 @@ function escapeData(s: string): string {
 function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
-

@@ -4,7 +4,18 @@ import { chmodSync, closeSync, openSync, readFileSync, rmSync, statSync } from '
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, isAbsolute, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { answerFrame, DECIDER_ENV, declineFrame, decodeRequest, deciderPaths, GO, lateFrame, type DeciderPaths, type DeciderRequest, type HookReply } from '../node/decider-protocol';
+import {
+  answerFrame,
+  DECIDER_ENV,
+  declineFrame,
+  decodeRequest,
+  deciderPaths,
+  GO,
+  lateFrame,
+  type DeciderPaths,
+  type DeciderRequest,
+  type HookReply,
+} from '../node/decider-protocol';
 import { writeAtomic } from '../node/durable-file';
 import { withFileLock } from '../node/file-lock';
 import type { HookDeadline } from '../node/hook-deadline';
@@ -35,12 +46,16 @@ const RECEIVE_TIMEOUT_MS = 5_000;
 export async function runServe(io: CliIo, options: ServeOptions): Promise<number> {
   const paths = deciderPaths();
   if (!paths.socket) {
-    io.stderr(`agent-policy serve: no decider ${process.platform === 'win32' ? 'on Windows yet' : `here: the seal folder's path (${paths.folder}) is too long for a Unix socket`}; hook calls are decided in their own processes\n`);
+    io.stderr(
+      `agent-policy serve: no decider ${process.platform === 'win32' ? 'on Windows yet' : `here: the seal folder's path (${paths.folder}) is too long for a Unix socket`}; hook calls are decided in their own processes\n`,
+    );
     return 1;
   }
   const relative = relativeEnv();
   if (relative) {
-    io.stderr(`agent-policy serve: ${relative} is relative (or empty), so each caller resolves it in its own folder; hook calls are decided in their own processes\n`);
+    io.stderr(
+      `agent-policy serve: ${relative} is relative (or empty), so each caller resolves it in its own folder; hook calls are decided in their own processes\n`,
+    );
     return 1;
   }
   ensurePrivateDir(paths.folder);
@@ -80,7 +95,14 @@ function claimDecider(pidFile: string): boolean {
   try {
     const [pid, start] = readFileSync(pidFile, 'utf8').trim().split(' ');
     const holder = Number(pid);
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder) && (start === undefined || start === '-' || processState(holder)?.start === start)) return false;
+    if (
+      Number.isInteger(holder) &&
+      holder > 0 &&
+      holder !== process.pid &&
+      processAlive(holder) &&
+      (start === undefined || start === '-' || processState(holder)?.start === start)
+    )
+      return false;
   } catch {
     // None yet.
   }
@@ -103,7 +125,11 @@ class Decider {
   private resolveClosed: () => void = () => undefined;
   readonly closed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
 
-  constructor(private readonly paths: DeciderPaths, private readonly options: ServeOptions, private readonly io: CliIo) {
+  constructor(
+    private readonly paths: DeciderPaths,
+    private readonly options: ServeOptions,
+    private readonly io: CliIo,
+  ) {
     this.bundleStamp = options.bundle === undefined ? undefined : codeStamp(options.bundle);
   }
 
@@ -145,10 +171,13 @@ class Decider {
   private armIdle(): void {
     clearTimeout(this.idleTimer);
     const left = this.options.idleMs - (performance.now() - this.lastCall);
-    this.idleTimer = setTimeout(() => {
-      if (this.active === 0 && performance.now() - this.lastCall >= this.options.idleMs) this.shutDown('idle');
-      else this.armIdle();
-    }, Math.max(left, 50));
+    this.idleTimer = setTimeout(
+      () => {
+        if (this.active === 0 && performance.now() - this.lastCall >= this.options.idleMs) this.shutDown('idle');
+        else this.armIdle();
+      },
+      Math.max(left, 50),
+    );
   }
 
   private accept(connection: Socket): void {
@@ -366,7 +395,11 @@ export function startDecider(node: string, cli: string, paths: DeciderPaths, idl
   ensurePrivateDir(paths.folder);
   const log = openSync(paths.log, (statSize(paths.log) ?? 0) > MAX_LOG_BYTES ? 'w' : 'a', 0o600);
   try {
-    const child = spawn(node, ['--liftoff-only', cli, 'serve', ...(idle ? ['--idle', idle] : [])], { detached: true, stdio: ['ignore', 'ignore', log], env: process.env });
+    const child = spawn(node, ['--liftoff-only', cli, 'serve', ...(idle ? ['--idle', idle] : [])], {
+      detached: true,
+      stdio: ['ignore', 'ignore', log],
+      env: process.env,
+    });
     child.unref();
   } finally {
     closeSync(log);

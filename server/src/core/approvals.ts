@@ -35,7 +35,11 @@ export type Transition = { ok: true; request: ApprovalRequest } | { ok: false; r
 /** Approve or deny a pending request; anything else is refused with the reason. */
 export function decideRequest(request: ApprovalRequest, to: 'approved' | 'denied', by: string, now: number, note?: string): Transition {
   const status = effectiveStatus(request, now);
-  if (status !== 'pending') return { ok: false, reason: `request ${request.id} is ${status}${request.decided_by ? ` (by ${request.decided_by})` : ''}; only a pending request can be ${to}` };
+  if (status !== 'pending')
+    return {
+      ok: false,
+      reason: `request ${request.id} is ${status}${request.decided_by ? ` (by ${request.decided_by})` : ''}; only a pending request can be ${to}`,
+    };
   if (by.trim() === '') return { ok: false, reason: 'a decision needs the name of who made it' };
   return { ok: true, request: { ...request, status: to, decided_by: by, decided_at: new Date(now).toISOString(), note: note ?? null } };
 }

@@ -73,7 +73,8 @@ export function checkBypassRequest(set: PolicySet, request: BypassRequest): stri
   for (const never of limits?.never ?? []) {
     try {
       const example = intersectionExample(globLanguage(request.pattern, set.caseInsensitive), globLanguage(never.pattern, set.caseInsensitive));
-      if (example !== undefined) return `"${request.pattern}" would open ${example}, which the policy's bypass.never pattern "${never.pattern}" (${never.at}) closes to every bypass`;
+      if (example !== undefined)
+        return `"${request.pattern}" would open ${example}, which the policy's bypass.never pattern "${never.pattern}" (${never.at}) closes to every bypass`;
     } catch (error) {
       if (!(error instanceof UndecidableGlobError)) throw error;
       return `"${request.pattern}" cannot be checked exactly against bypass.never "${never.pattern}"`;

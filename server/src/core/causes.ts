@@ -45,6 +45,10 @@ export function renderCause(cause: Cause): string {
 }
 
 /** A partial decision with its cause; the reason is the cause rendered. */
-export function because(decision: Decision, cause: Cause, rules: RuleRef[] = cause.rule ? [cause.rule] : []): { decision: Decision; reason: string; rules: RuleRef[]; causes: Cause[] } {
+export function because(
+  decision: Decision,
+  cause: Cause,
+  rules: RuleRef[] = cause.rule ? [cause.rule] : [],
+): { decision: Decision; reason: string; rules: RuleRef[]; causes: Cause[] } {
   return { decision, reason: renderCause(cause), rules, causes: [cause] };
 }

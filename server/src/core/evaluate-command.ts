@@ -40,7 +40,8 @@ interface Context {
 }
 
 export function decideCommand(set: PolicySet, command: unknown, cwd: unknown, env: DecideEnv): Verdict {
-  if (typeof command !== 'string' || command.trim() === '') return because('deny', { kind: 'input', subject: 'command.exec', detail: 'the command is missing or empty' });
+  if (typeof command !== 'string' || command.trim() === '')
+    return because('deny', { kind: 'input', subject: 'command.exec', detail: 'the command is missing or empty' });
   if (cwd !== undefined && typeof cwd !== 'string') return because('deny', { kind: 'input', subject: 'command.exec', detail: 'cwd must be a string' });
   const base = resolveDirectory(set, env, cwd ?? '.', '');
   if (!base.ok) return because('deny', { kind: 'input', subject: 'command.exec', detail: `the working directory ${base.reason}` });
@@ -57,7 +58,8 @@ function resolveDirectory(set: PolicySet, env: DecideEnv, target: string, from: 
 
 function decideLine(set: PolicySet, line: string, place: Place, env: DecideEnv, depth: number): Verdict {
   const what = `command.exec ${JSON.stringify(line.length > 200 ? line.slice(0, 200) + '…' : line)}`;
-  if (line.length > MAX_COMMAND_CHARS) return because('deny', { kind: 'input', subject: what, detail: `the command is longer than ${MAX_COMMAND_CHARS} characters` });
+  if (line.length > MAX_COMMAND_CHARS)
+    return because('deny', { kind: 'input', subject: what, detail: `the command is longer than ${MAX_COMMAND_CHARS} characters` });
   if (depth > MAX_REENTRY_DEPTH) return because('deny', { kind: 'input', subject: what, detail: `shells are nested more than ${MAX_REENTRY_DEPTH} deep` });
   // The walk unwraps each command to see whether it moves the shell; the decision reuses that.
   const unwrapped = new Map<SimpleCommand, Unwrapped>();
@@ -70,7 +72,9 @@ function decideLine(set: PolicySet, line: string, place: Place, env: DecideEnv, 
   };
   let analysis;
   try {
-    analysis = set.shell.withTree(joinContinuations(line), (root) => analyse(root, (command, before) => changedDirectory(set, env, unwrapOnce(command), before), place));
+    analysis = set.shell.withTree(joinContinuations(line), (root) =>
+      analyse(root, (command, before) => changedDirectory(set, env, unwrapOnce(command), before), place),
+    );
   } catch (error) {
     return because('deny', { kind: 'parse', subject: what, detail: `the command cannot be parsed (${String((error as Error).message ?? error)})` });
   }
@@ -105,25 +109,46 @@ function contextAt(set: PolicySet, env: DecideEnv, place: Place): Context {
 function placeVerdicts(context: Context, what: string): Verdict[] {
   const verdicts: Verdict[] = [];
   // A directory chosen at run time could be a denied folder, or outside the root.
-  if (context.unknownCwd !== undefined) verdicts.push(because('ask', { kind: 'place', subject: what, detail: `runs in a directory that "${context.unknownCwd}" chose at run time` }));
+  if (context.unknownCwd !== undefined)
+    verdicts.push(because('ask', { kind: 'place', subject: what, detail: `runs in a directory that "${context.unknownCwd}" chose at run time` }));
   const outside = context.cwds.find((dir) => dir.startsWith('/'));
-  if (outside !== undefined) verdicts.push(because('ask', { kind: 'place', subject: what, detail: `runs in ${outside}, outside the repository root, where the policy's rules do not reach` }));
+  if (outside !== undefined)
+    verdicts.push(
+      because('ask', { kind: 'place', subject: what, detail: `runs in ${outside}, outside the repository root, where the policy's rules do not reach` }),
+    );
   for (const dir of context.cwds) {
     const denied = deniedFolder(context.set, dir);
-    if (denied) verdicts.push(because('deny', { kind: 'place', subject: what, detail: `runs in ${dir}, a folder denied by "${denied.entry.pattern}" (${at(denied.entry)})`, rule: ref(denied.entry) }));
+    if (denied)
+      verdicts.push(
+        because('deny', {
+          kind: 'place',
+          subject: what,
+          detail: `runs in ${dir}, a folder denied by "${denied.entry.pattern}" (${at(denied.entry)})`,
+          rule: ref(denied.entry),
+        }),
+      );
   }
   return verdicts;
 }
 
 function assignmentVerdicts(names: string[]): Verdict[] {
-  return names.filter(isRiskyVariable).map((name) => because('ask', { kind: 'variable', subject: 'the command', detail: `sets ${name}, which changes what later commands run`, word: name, table: 'risky-variables' }));
+  return names.filter(isRiskyVariable).map((name) =>
+    because('ask', {
+      kind: 'variable',
+      subject: 'the command',
+      detail: `sets ${name}, which changes what later commands run`,
+      word: name,
+      table: 'risky-variables',
+    }),
+  );
 }
 
 const CD_OPTIONS = /^-[LPe@]+$/;
 
 /** Where the shell is after `cmd` succeeds, when `cmd` moves it: `cd`, `pushd`, `popd`, or an `eval` that does. */
 function changedDirectory(set: PolicySet, env: DecideEnv, unwrapped: Unwrapped, before: Place): Place | undefined {
-  if (unwrapped.reentries.some((r) => r.via === 'eval' && /\b(cd|pushd|popd)\b/.test(r.source))) return { dirs: before.dirs, unknown: 'eval, which changes directory' };
+  if (unwrapped.reentries.some((r) => r.via === 'eval' && /\b(cd|pushd|popd)\b/.test(r.source)))
+    return { dirs: before.dirs, unknown: 'eval, which changes directory' };
   const inv = unwrapped.invocations[unwrapped.invocations.length - 1];
   if (!inv?.program || !CWD_CHANGERS.has(inv.program)) return undefined;
   if (inv.program === 'popd') return { dirs: [], unknown: 'popd' };
@@ -179,25 +204,68 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   const name = inv.program ?? inv.programWord.text;
   const verdicts: Verdict[] = [];
   if (inv.program === undefined) {
-    return [because('ask', { kind: 'program', subject: `command ${shown}`, detail: `the program ${inv.programWord.dynamic ?? inv.programWord.text} cannot be resolved statically, so it could be anything, a denied command included`, word: inv.programWord.text })];
+    return [
+      because('ask', {
+        kind: 'program',
+        subject: `command ${shown}`,
+        detail: `the program ${inv.programWord.dynamic ?? inv.programWord.text} cannot be resolved statically, so it could be anything, a denied command included`,
+        word: inv.programWord.text,
+      }),
+    ];
   }
   const program = inv.program;
   for (const rule of familyRules(set.commandDeny, program)) {
     if (!restrictionApplies(rule, context)) continue;
     const match = matchLoose(rule.pattern, shape);
     if (match === 'yes') {
-      const verdict = commandBypassed(context, shape, inv.programWord.value ?? program, because('deny', { kind: 'rule', subject: `command ${shown}`, detail: `${name} is denied by "${rule.entry.pattern}" (${at(rule.entry)})`, rule: ref(rule.entry), program: name }));
+      const verdict = commandBypassed(
+        context,
+        shape,
+        inv.programWord.value ?? program,
+        because('deny', {
+          kind: 'rule',
+          subject: `command ${shown}`,
+          detail: `${name} is denied by "${rule.entry.pattern}" (${at(rule.entry)})`,
+          rule: ref(rule.entry),
+          program: name,
+        }),
+      );
       // Opened by a bypass: the arguments, redirects and network targets are still decided below.
       if (verdict.decision === 'deny') return [verdict];
       verdicts.push(verdict);
     }
-    if (match === 'maybe') verdicts.push(because('ask', { kind: 'expansion', subject: `command ${shown}`, detail: `could be "${rule.entry.pattern}", which is denied (${at(rule.entry)}), once its dynamic parts expand`, rule: ref(rule.entry) }));
+    if (match === 'maybe')
+      verdicts.push(
+        because('ask', {
+          kind: 'expansion',
+          subject: `command ${shown}`,
+          detail: `could be "${rule.entry.pattern}", which is denied (${at(rule.entry)}), once its dynamic parts expand`,
+          rule: ref(rule.entry),
+        }),
+      );
   }
   const personOnly = personOnlyCommand(inv);
-  if (personOnly && 'what' in personOnly) return [because('deny', { kind: 'program', subject: `command ${shown}`, detail: `${personOnly.what} makes a decision only a person may make (approving a request, granting a bypass): in the editor's prompt or at their own terminal, never by an agent`, program, table: 'governance' })];
+  if (personOnly && 'what' in personOnly)
+    return [
+      because('deny', {
+        kind: 'program',
+        subject: `command ${shown}`,
+        detail: `${personOnly.what} makes a decision only a person may make (approving a request, granting a bypass): in the editor's prompt or at their own terminal, never by an agent`,
+        program,
+        table: 'governance',
+      }),
+    ];
   if (personOnly) verdicts.push(because('ask', { kind: 'expansion', subject: `command ${shown}`, detail: personOnly.unknown, program, table: 'governance' }));
   // `/bin/r? x` runs whatever the glob expands to first: the program is not known.
-  if (inv.programWord.glob) verdicts.push(because('ask', { kind: 'program', subject: `command ${shown}`, detail: `the program ${inv.programWord.text} is a glob the shell expands, so it could be anything, a denied command included`, word: inv.programWord.text }));
+  if (inv.programWord.glob)
+    verdicts.push(
+      because('ask', {
+        kind: 'program',
+        subject: `command ${shown}`,
+        detail: `the program ${inv.programWord.text} is a glob the shell expands, so it could be anything, a denied command included`,
+        word: inv.programWord.text,
+      }),
+    );
   const builtin = builtinEffects(inv);
   if (builtin) {
     verdicts.push(...assignmentVerdicts(builtin.assigns));
@@ -205,7 +273,14 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   }
   // Changing directory reads nothing and runs nothing: what runs there is decided there.
   if (CWD_CHANGERS.has(program) && !inv.wrapper) {
-    verdicts.push(because('allow', { kind: 'builtin', subject: `command ${shown}`, detail: `${program} only moves the shell; the commands run there are decided there`, program }));
+    verdicts.push(
+      because('allow', {
+        kind: 'builtin',
+        subject: `command ${shown}`,
+        detail: `${program} only moves the shell; the commands run there are decided there`,
+        program,
+      }),
+    );
     return verdicts;
   }
   verdicts.push(...argumentVerdicts(context, inv, shown));
@@ -220,15 +295,50 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   const approval = familyRules(set.commandApproval, program).find((r) => restrictionApplies(r, context) && matchLoose(r.pattern, shape) !== 'no');
   const dynamic = dynamicPart(inv);
   if (approval) {
-    verdicts.push(because('ask', { kind: 'rule', subject: `command ${shown}`, detail: `needs human approval by "${approval.entry.pattern}" (${at(approval.entry)})`, rule: ref(approval.entry) }, [ref(approval.entry), ...(allow ? [ref(allow.entry)] : [])]));
+    verdicts.push(
+      because(
+        'ask',
+        {
+          kind: 'rule',
+          subject: `command ${shown}`,
+          detail: `needs human approval by "${approval.entry.pattern}" (${at(approval.entry)})`,
+          rule: ref(approval.entry),
+        },
+        [ref(approval.entry), ...(allow ? [ref(allow.entry)] : [])],
+      ),
+    );
   } else if (allow && dynamic) {
-    verdicts.push(because('ask', { kind: 'expansion', subject: `command ${shown}`, detail: `${dynamic} cannot be resolved statically`, word: dynamic }, [ref(allow.entry)]));
+    verdicts.push(
+      because('ask', { kind: 'expansion', subject: `command ${shown}`, detail: `${dynamic} cannot be resolved statically`, word: dynamic }, [ref(allow.entry)]),
+    );
   } else if (allow) {
-    verdicts.push(because('allow', { kind: 'rule', subject: `command ${shown}`, detail: `allowed by "${allow.entry.pattern}" (${at(allow.entry)})`, rule: ref(allow.entry), program }));
+    verdicts.push(
+      because('allow', {
+        kind: 'rule',
+        subject: `command ${shown}`,
+        detail: `allowed by "${allow.entry.pattern}" (${at(allow.entry)})`,
+        rule: ref(allow.entry),
+        program,
+      }),
+    );
   } else {
     const other = byName[0];
-    const why = other ? ` ("${other.entry.pattern}" allows the ${program} found ${other.pattern.programPath ? `at ${other.pattern.programPath}` : 'on PATH or in a system folder'}, not ${written})` : '';
-    verdicts.push(commandBypassed(context, shape, written, because('deny', { kind: other ? 'program' : 'no-allow', subject: `command ${shown}`, detail: `${written.includes('/') ? written : name} matches no allow pattern${why}`, program: written })));
+    const why = other
+      ? ` ("${other.entry.pattern}" allows the ${program} found ${other.pattern.programPath ? `at ${other.pattern.programPath}` : 'on PATH or in a system folder'}, not ${written})`
+      : '';
+    verdicts.push(
+      commandBypassed(
+        context,
+        shape,
+        written,
+        because('deny', {
+          kind: other ? 'program' : 'no-allow',
+          subject: `command ${shown}`,
+          detail: `${written.includes('/') ? written : name} matches no allow pattern${why}`,
+          program: written,
+        }),
+      ),
+    );
   }
   return verdicts;
 }
@@ -236,24 +346,62 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
 /** Options from the program table that run code, write or delete files, or move the program elsewhere. */
 function optionVerdicts(context: Context, inv: Invocation, shape: CommandShape, shown: string, admitted: readonly string[]): Verdict[] {
   const script = riskyScript(inv);
-  const scriptVerdicts: Verdict[] = script === undefined ? [] : [because('ask', { kind: 'script', subject: `command ${shown}`, detail: `its script ${JSON.stringify(script.length > 60 ? script.slice(0, 60) + '…' : script)} can run commands or reach files the policy cannot see`, word: script, program: inv.program, table: 'scripts' })];
+  const scriptVerdicts: Verdict[] =
+    script === undefined
+      ? []
+      : [
+          because('ask', {
+            kind: 'script',
+            subject: `command ${shown}`,
+            detail: `its script ${JSON.stringify(script.length > 60 ? script.slice(0, 60) + '…' : script)} can run commands or reach files the policy cannot see`,
+            word: script,
+            program: inv.program,
+            table: 'scripts',
+          }),
+        ];
   // An allow pattern that names the option (`python3 -c`) admits it.
   const subcommand = inv.program === 'git' ? riskySubcommand(shape.positionals, shape.flags) : undefined;
-  if (subcommand !== undefined) scriptVerdicts.push(because('ask', { kind: 'option', subject: `command ${shown}`, detail: subcommand, program: inv.program, option: shape.positionals[0], table: 'program-options' }));
-  return scriptVerdicts.concat(riskyOptions(inv, shape.positionals[0]).filter((use) => !admitted.includes(use.option)).flatMap((use): Verdict[] => {
-    const option = `its option ${use.option}`;
-    const entry = { kind: 'option' as const, subject: `command ${shown}`, program: inv.program, option: use.option, table: 'program-options' };
-    if (use.effect === 'edits') return editedFiles(inv).flatMap((file) => editVerdicts(context, shown, option, file));
-    if (use.effect === 'runs') return [because('ask', { ...entry, detail: `${option} runs code the policy cannot see${use.value === undefined ? '' : ` (${JSON.stringify(use.value)})`}` })];
-    if (use.effect === 'deletes') return [because('ask', { ...entry, detail: `${option} deletes what it finds` })];
-    if (use.effect === 'chdir') return [because('ask', { ...entry, detail: `${option} changes the directory the program works in${use.value === undefined ? '' : ` to ${JSON.stringify(use.value)}`}` })];
-    if (use.value === undefined) return [because('ask', { ...entry, detail: `${option} writes a file that cannot be resolved statically` })];
-    const target = use.value;
-    return context.cwds.map((dir) => {
-      const v = decidePath(context.set, target, dir, 'write', context.env);
-      return fromPath(v, { ...entry, kind: 'path', detail: `${option} writes ${JSON.stringify(target)}: ${v.reason}`, word: target });
-    });
-  }));
+  if (subcommand !== undefined)
+    scriptVerdicts.push(
+      because('ask', {
+        kind: 'option',
+        subject: `command ${shown}`,
+        detail: subcommand,
+        program: inv.program,
+        option: shape.positionals[0],
+        table: 'program-options',
+      }),
+    );
+  return scriptVerdicts.concat(
+    riskyOptions(inv, shape.positionals[0])
+      .filter((use) => !admitted.includes(use.option))
+      .flatMap((use): Verdict[] => {
+        const option = `its option ${use.option}`;
+        const entry = { kind: 'option' as const, subject: `command ${shown}`, program: inv.program, option: use.option, table: 'program-options' };
+        if (use.effect === 'edits') return editedFiles(inv).flatMap((file) => editVerdicts(context, shown, option, file));
+        if (use.effect === 'runs')
+          return [
+            because('ask', {
+              ...entry,
+              detail: `${option} runs code the policy cannot see${use.value === undefined ? '' : ` (${JSON.stringify(use.value)})`}`,
+            }),
+          ];
+        if (use.effect === 'deletes') return [because('ask', { ...entry, detail: `${option} deletes what it finds` })];
+        if (use.effect === 'chdir')
+          return [
+            because('ask', {
+              ...entry,
+              detail: `${option} changes the directory the program works in${use.value === undefined ? '' : ` to ${JSON.stringify(use.value)}`}`,
+            }),
+          ];
+        if (use.value === undefined) return [because('ask', { ...entry, detail: `${option} writes a file that cannot be resolved statically` })];
+        const target = use.value;
+        return context.cwds.map((dir) => {
+          const v = decidePath(context.set, target, dir, 'write', context.env);
+          return fromPath(v, { ...entry, kind: 'path', detail: `${option} writes ${JSON.stringify(target)}: ${v.reason}`, word: target });
+        });
+      }),
+  );
 }
 
 /** Operands a program writes (`tee F`, `cp a F`, `dd of=F`) are file writes, as a redirection to them is. */
@@ -263,11 +411,27 @@ function writtenVerdicts(context: Context, inv: Invocation, shown: string): Verd
   const subject = `command ${shown}`;
   const program = inv.program ?? 'the program';
   const verdicts: Verdict[] = written.reads.flatMap((file) => pathArgument(context, file, shown, false) ?? []);
-  if (written.unresolved !== undefined) verdicts.push(because('ask', { kind: 'path', subject, detail: written.unresolved, program: inv.program, table: 'program-options' }));
+  if (written.unresolved !== undefined)
+    verdicts.push(because('ask', { kind: 'path', subject, detail: written.unresolved, program: inv.program, table: 'program-options' }));
   const write = (word: Word, dir: string, name = word.value): Verdict => {
-    if (name === undefined || word.glob) return because('ask', { kind: 'path', subject, detail: `${program} writes ${word.dynamic ?? word.text}, which cannot be resolved statically`, word: word.text, program: inv.program, table: 'program-options' });
+    if (name === undefined || word.glob)
+      return because('ask', {
+        kind: 'path',
+        subject,
+        detail: `${program} writes ${word.dynamic ?? word.text}, which cannot be resolved statically`,
+        word: word.text,
+        program: inv.program,
+        table: 'program-options',
+      });
     const v = decidePath(context.set, name, dir, 'write', context.env);
-    return fromPath(v, { kind: 'path', subject, detail: `${program} writes ${JSON.stringify(name)}: ${v.reason}`, word: name, program: inv.program, table: 'program-options' });
+    return fromPath(v, {
+      kind: 'path',
+      subject,
+      detail: `${program} writes ${JSON.stringify(name)}: ${v.reason}`,
+      word: name,
+      program: inv.program,
+      table: 'program-options',
+    });
   };
   for (const dir of context.cwds) {
     for (const file of written.files) verdicts.push(write(file, dir));
@@ -294,10 +458,24 @@ function folderAnswer(context: Context, destination: string, dir: string): 'yes'
 }
 
 function editVerdicts(context: Context, shown: string, option: string, file: string | undefined): Verdict[] {
-  if (file === undefined) return [because('ask', { kind: 'option', subject: `command ${shown}`, detail: `${option} rewrites a file that cannot be resolved statically`, table: 'program-options' })];
+  if (file === undefined)
+    return [
+      because('ask', {
+        kind: 'option',
+        subject: `command ${shown}`,
+        detail: `${option} rewrites a file that cannot be resolved statically`,
+        table: 'program-options',
+      }),
+    ];
   return context.cwds.map((dir) => {
     const v = decidePath(context.set, file, dir, 'write', context.env);
-    return fromPath(v, { kind: 'path', subject: `command ${shown}`, detail: `${option} rewrites ${JSON.stringify(file)}: ${v.reason}`, word: file, table: 'program-options' });
+    return fromPath(v, {
+      kind: 'path',
+      subject: `command ${shown}`,
+      detail: `${option} rewrites ${JSON.stringify(file)}: ${v.reason}`,
+      word: file,
+      table: 'program-options',
+    });
   });
 }
 
@@ -310,7 +488,14 @@ function folderVerdicts(context: Context, inv: Invocation, shape: CommandShape, 
   if (!changes) return [];
   const { set } = context;
   const verdicts: Verdict[] = [];
-  const reached = (what: string, held: { what: string; rule: RuleRef }): Verdict => because('ask', { kind: 'folder', subject: `command ${shown}`, detail: `${what} is ${held.what}; ${inv.program ?? 'the program'} changes what it holds`, rule: held.rule, table: 'governance' });
+  const reached = (what: string, held: { what: string; rule: RuleRef }): Verdict =>
+    because('ask', {
+      kind: 'folder',
+      subject: `command ${shown}`,
+      detail: `${what} is ${held.what}; ${inv.program ?? 'the program'} changes what it holds`,
+      rule: held.rule,
+      table: 'governance',
+    });
   if (changes.cwd) {
     for (const dir of context.cwds) {
       const held = holdsGovernance(set, dir);
@@ -363,7 +548,8 @@ function globFolder(context: Context, value: string): { path: string; held: { wh
   for (const dir of resolvedFrom(context, value)) {
     const pattern = rootRelative(set, value.startsWith('/') ? value : dir === '' ? value : `${dir}/${value}`);
     const glob = compileGlob(pattern.replace(/\/+$/, ''), set.caseInsensitive);
-    if (!glob.ok) return { path: value, held: { what: 'a glob that cannot be checked', rule: { file: 'builtin', line: 0, column: 0, list: 'builtin', pattern: value } } };
+    if (!glob.ok)
+      return { path: value, held: { what: 'a glob that cannot be checked', rule: { file: 'builtin', line: 0, column: 0, list: 'builtin', pattern: value } } };
     for (const folder of governanceFolders(set)) {
       if (!glob.glob.matcher.test(set.caseInsensitive ? folder.toLowerCase() : folder)) continue;
       const held = holdsGovernance(set, folder) ?? governanceArgument(set, folder);
@@ -432,7 +618,9 @@ function argumentVerdicts(context: Context, inv: Invocation, shown: string): Ver
       value = value.slice(eq + 1);
     }
     if (value === '' || value.includes('://')) continue;
-    const verdict = word.glob ? globArgument(context, value, shown, text.has(word)) : pathArgument(context, value, shown, false, text.has(word) ? 'text' : 'file');
+    const verdict = word.glob
+      ? globArgument(context, value, shown, text.has(word))
+      : pathArgument(context, value, shown, false, text.has(word) ? 'text' : 'file');
     if (verdict) out.push(verdict);
   }
   return out;
@@ -450,7 +638,15 @@ const MAX_CLUSTER = 32;
 function attachedValueVerdicts(context: Context, value: string, shown: string): Verdict[] {
   if (value.startsWith('--') || value.length < 3) return [];
   for (let j = 2; j < value.length && /[A-Za-z0-9]/.test(value[j - 1] as string); j++) {
-    if (j > MAX_CLUSTER) return [because('ask', { kind: 'argument', subject: `command ${shown}`, detail: `the option cluster ${JSON.stringify(value.slice(0, 40))}… is too long to check the values it may carry`, word: value })];
+    if (j > MAX_CLUSTER)
+      return [
+        because('ask', {
+          kind: 'argument',
+          subject: `command ${shown}`,
+          detail: `the option cluster ${JSON.stringify(value.slice(0, 40))}… is too long to check the values it may carry`,
+          word: value,
+        }),
+      ];
     const attached = value.slice(j);
     if (attached === '-' || attached === '.') continue;
     const verdict = pathArgument(context, attached, shown, false, 'attached');
@@ -499,30 +695,64 @@ function pathArgument(context: Context, value: string, shown: string, program: b
       if (reading !== 'file' && !path.special) continue;
       return because('ask', { kind: 'argument', subject, detail: `${named} ${path.special ? path.reason : `cannot be checked: ${path.reason}`}`, word: value });
     }
-    const direct = reachedPath(context, { subject, word: value }, path, `${named} names ${path.path || 'the repository root'}`, notAFile, reading === 'attached');
+    const direct = reachedPath(
+      context,
+      { subject, word: value },
+      path,
+      `${named} names ${path.path || 'the repository root'}`,
+      notAFile,
+      reading === 'attached',
+    );
     if (direct) return direct;
     const absolute = absolutePath(path, set);
     const real = env.fs?.realPath(absolute);
     if (real === undefined || real === absolute) continue;
     const target = classify(real, set);
     if (!target.ok) continue;
-    const linked = reachedPath(context, { subject, word: value }, target, `${named} names ${path.path}, a link to ${target.path || 'the repository root'}`, notAFile, reading === 'attached');
+    const linked = reachedPath(
+      context,
+      { subject, word: value },
+      target,
+      `${named} names ${path.path}, a link to ${target.path || 'the repository root'}`,
+      notAFile,
+      reading === 'attached',
+    );
     if (linked) return linked;
   }
   if (context.unknownCwd && reading !== 'attached' && !value.startsWith('/') && set.fileDeny.all.length) {
-    return because('ask', { kind: 'place', subject, detail: `${named} is relative to a directory that "${context.unknownCwd}" chose at run time`, word: value });
+    return because('ask', {
+      kind: 'place',
+      subject,
+      detail: `${named} is relative to a directory that "${context.unknownCwd}" chose at run time`,
+      word: value,
+    });
   }
   return undefined;
 }
 
-function reachedPath(context: Context, about: { subject: string; word: string }, path: NormalisedPath & { ok: true }, named: string, notAFile: boolean, outsideIsOrdinary = false): Verdict | undefined {
+function reachedPath(
+  context: Context,
+  about: { subject: string; word: string },
+  path: NormalisedPath & { ok: true },
+  named: string,
+  notAFile: boolean,
+  outsideIsOrdinary = false,
+): Verdict | undefined {
   const cause = (detail: string, extra: Partial<Cause> = {}): Cause => ({ kind: 'argument', ...about, detail, ...extra });
   const { set } = context;
   // An attached value names what it names; only a word that is surely an argument stands for what lies below it.
   const deny = set.fileDeny.first(path.path) ?? (outsideIsOrdinary ? undefined : deniedBelow(set, path.path));
   if (deny) return because('deny', cause(`${named}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, { rule: ref(deny.entry) }));
   const governed = governedArgument(context, path);
-  if (governed) return because('ask', cause(`${named}, ${governed.what}, which agents may not change; a person decides whether this command only reads it`, governed.rule ? { rule: governed.rule, table: 'governance' } : { table: 'governance' }), governed.rule ? [governed.rule] : []);
+  if (governed)
+    return because(
+      'ask',
+      cause(
+        `${named}, ${governed.what}, which agents may not change; a person decides whether this command only reads it`,
+        governed.rule ? { rule: governed.rule, table: 'governance' } : { table: 'governance' },
+      ),
+      governed.rule ? [governed.rule] : [],
+    );
   if (path.inside || notAFile) return undefined;
   const secret = outsideSecret(path.path);
   if (secret) return because('deny', cause(`${named}, a built-in secret (${secret.what}, "${secret.pattern}")`, { table: 'outside-secrets' }));
@@ -548,14 +778,33 @@ function globArgument(context: Context, written: string, shown: string, text: bo
   for (const dir of resolvedFrom(context, value)) {
     const pattern = value.startsWith('/') ? value : dir === '' ? value : `${dir}/${value}`;
     const relative = rootRelative(set, pattern);
-    if (validateGlob(relative) !== undefined) return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} cannot be checked against the deny rules`, word: value });
-    if (tooComplex(relative)) return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} has more wildcards than can be checked against the deny rules in bounded time`, word: value });
+    if (validateGlob(relative) !== undefined)
+      return because('ask', {
+        kind: 'glob',
+        subject: `command ${shown}`,
+        detail: `the glob ${JSON.stringify(value)} cannot be checked against the deny rules`,
+        word: value,
+      });
+    if (tooComplex(relative))
+      return because('ask', {
+        kind: 'glob',
+        subject: `command ${shown}`,
+        detail: `the glob ${JSON.stringify(value)} has more wildcards than can be checked against the deny rules in bounded time`,
+        word: value,
+      });
     try {
       const language = globLanguage(relative, set.caseInsensitive);
       for (const deny of set.fileDeny.all) {
         if (deny.glob.absolute !== relative.startsWith('/')) continue;
         const example = intersectionExample(language, globLanguage(deny.glob.pattern, set.caseInsensitive));
-        if (example !== undefined) return because('deny', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} can expand to ${example}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, rule: ref(deny.entry), word: value });
+        if (example !== undefined)
+          return because('deny', {
+            kind: 'glob',
+            subject: `command ${shown}`,
+            detail: `the glob ${JSON.stringify(value)} can expand to ${example}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`,
+            rule: ref(deny.entry),
+            word: value,
+          });
       }
       if (relative.startsWith('/')) {
         const outside = text ? undefined : outsideGlobVerdict(context, language, value, shown);
@@ -563,10 +812,23 @@ function globArgument(context: Context, written: string, shown: string, text: bo
         continue;
       }
       const governed = governanceGlobReach(set, relative);
-      if (governed) return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} can expand to a path like ${governed.pattern}, ${governed.what}, which agents may not change; a person decides whether this command only reads it`, rule: governed.rule, word: value, table: 'governance' });
+      if (governed)
+        return because('ask', {
+          kind: 'glob',
+          subject: `command ${shown}`,
+          detail: `the glob ${JSON.stringify(value)} can expand to a path like ${governed.pattern}, ${governed.what}, which agents may not change; a person decides whether this command only reads it`,
+          rule: governed.rule,
+          word: value,
+          table: 'governance',
+        });
     } catch (error) {
       if (!(error instanceof UndecidableGlobError)) throw error;
-      return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} cannot be checked against the deny rules`, word: value });
+      return because('ask', {
+        kind: 'glob',
+        subject: `command ${shown}`,
+        detail: `the glob ${JSON.stringify(value)} cannot be checked against the deny rules`,
+        word: value,
+      });
     }
   }
   return undefined;
@@ -582,13 +844,34 @@ function outsideGlobVerdict(context: Context, language: ReturnType<typeof globLa
   const expanded = globLanguage(withoutLeadingDots(value), set.caseInsensitive);
   for (const secret of OUTSIDE_SECRETS) {
     const example = intersectionExample(expanded, globLanguage(secret.pattern.startsWith('/') ? secret.pattern : `/${secret.pattern}`, false));
-    if (example !== undefined) return because('deny', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} can expand to ${example}, a built-in secret (${secret.what}, "${secret.pattern}")`, word: value, table: 'outside-secrets' });
+    if (example !== undefined)
+      return because('deny', {
+        kind: 'glob',
+        subject: `command ${shown}`,
+        detail: `the glob ${JSON.stringify(value)} can expand to ${example}, a built-in secret (${secret.what}, "${secret.pattern}")`,
+        word: value,
+        table: 'outside-secrets',
+      });
   }
   // Agent Policy's own state (the audit log, bypasses, approvals) is never covered by an allow.
-  const state = context.env.stateDirs.find((dir) => [escapeGlob(dir), `${escapeGlob(dir)}/**`].some((p) => intersectionExample(language, globLanguage(p, false)) !== undefined));
-  if (state !== undefined) return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} can expand into Agent Policy's state folder ${state}, which agents may not change; a person decides whether this command only reads it`, word: value, table: 'governance' });
+  const state = context.env.stateDirs.find((dir) =>
+    [escapeGlob(dir), `${escapeGlob(dir)}/**`].some((p) => intersectionExample(language, globLanguage(p, false)) !== undefined),
+  );
+  if (state !== undefined)
+    return because('ask', {
+      kind: 'glob',
+      subject: `command ${shown}`,
+      detail: `the glob ${JSON.stringify(value)} can expand into Agent Policy's state folder ${state}, which agents may not change; a person decides whether this command only reads it`,
+      word: value,
+      table: 'governance',
+    });
   if (set.fileAllow.all.some((allow) => allow.glob.absolute && isSubset(language, globLanguage(allow.glob.pattern, set.caseInsensitive)))) return undefined;
-  return because('ask', { kind: 'glob', subject: `command ${shown}`, detail: `the glob ${JSON.stringify(value)} expands outside the repository root, where the policy's rules do not reach`, word: value });
+  return because('ask', {
+    kind: 'glob',
+    subject: `command ${shown}`,
+    detail: `the glob ${JSON.stringify(value)} expands outside the repository root, where the policy's rules do not reach`,
+    word: value,
+  });
 }
 
 /**
@@ -633,10 +916,18 @@ function networkTargetsVerdicts(context: Context, inv: Invocation, shape: Comman
     // A file it sends is read: `curl -d @.env` is `cat .env`, to a server.
     ...sends.flatMap((file) => pathArgument(context, file, shown, false) ?? []),
     // A file saved under the URL's name is a write there (`wget …/.agent-policy.override.yml`).
-    ...saves.flatMap((file) => context.cwds.map((dir) => {
-      const v = decidePath(context.set, file, dir, 'write', context.env);
-      return fromPath(v, { kind: 'path', subject, detail: `${inv.program ?? 'it'} saves the download as ${JSON.stringify(file)}: ${v.reason}`, word: file, program: inv.program });
-    })),
+    ...saves.flatMap((file) =>
+      context.cwds.map((dir) => {
+        const v = decidePath(context.set, file, dir, 'write', context.env);
+        return fromPath(v, {
+          kind: 'path',
+          subject,
+          detail: `${inv.program ?? 'it'} saves the download as ${JSON.stringify(file)}: ${v.reason}`,
+          word: file,
+          program: inv.program,
+        });
+      }),
+    ),
     ...unresolved.map((reason) => because('ask', { kind: 'network', subject, detail: reason })),
   ];
 }
@@ -647,7 +938,13 @@ const BASH_SOCKET = /^\/dev\/(?:tcp|udp)\/([^/]+)\/([^/]+)$/;
 /** A redirection to a bash socket is a network request to HOST:PORT; a service name for the port asks. */
 function socketVerdict(context: Context, host: string, port: string, shown: string): Verdict {
   const subject = `redirection ${shown}`;
-  if (!/^\d+$/.test(port)) return because('ask', { kind: 'network', subject, detail: `bash connects to ${host} on the port named ${JSON.stringify(port)}, which the analysis does not look up`, word: host });
+  if (!/^\d+$/.test(port))
+    return because('ask', {
+      kind: 'network',
+      subject,
+      detail: `bash connects to ${host} on the port named ${JSON.stringify(port)}, which the analysis does not look up`,
+      word: host,
+    });
   const endpoint = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   const v = decideEndpoint(context.set, endpoint);
   return fromPath(v, { kind: 'network', subject, detail: `bash connects to ${endpoint}: ${v.reason}`, word: endpoint });
@@ -656,11 +953,27 @@ function socketVerdict(context: Context, host: string, port: string, shown: stri
 function decideRedirect(context: Context, redirect: Redirect): Verdict[] {
   const target = redirect.target;
   const shown = JSON.stringify(redirect.text);
-  if (target.value === undefined || target.glob) return [because('ask', { kind: 'expansion', subject: `redirection ${shown}`, detail: `the target ${target.dynamic ?? target.text} cannot be resolved statically`, word: target.text })];
+  if (target.value === undefined || target.glob)
+    return [
+      because('ask', {
+        kind: 'expansion',
+        subject: `redirection ${shown}`,
+        detail: `the target ${target.dynamic ?? target.text} cannot be resolved statically`,
+        word: target.text,
+      }),
+    ];
   if (SAFE_SINKS.test(target.value)) return [];
   const socket = BASH_SOCKET.exec(target.value);
   if (socket) return [socketVerdict(context, socket[1] as string, socket[2] as string, shown)];
-  if (context.unknownCwd && !target.value.startsWith('/')) return [because('ask', { kind: 'place', subject: `redirection ${shown}`, detail: `the target is relative to a directory that "${context.unknownCwd}" chose at run time`, word: target.value })];
+  if (context.unknownCwd && !target.value.startsWith('/'))
+    return [
+      because('ask', {
+        kind: 'place',
+        subject: `redirection ${shown}`,
+        detail: `the target is relative to a directory that "${context.unknownCwd}" chose at run time`,
+        word: target.value,
+      }),
+    ];
   return resolvedFrom(context, target.value).map((dir) => {
     const v = decidePath(context.set, target.value, dir, redirect.mode === 'write' ? 'write' : 'read', context.env);
     return fromPath(v, { kind: 'path', subject: `redirection ${shown}`, detail: v.reason, word: target.value });
@@ -678,11 +991,18 @@ export interface LineDescription {
 
 export function describeLine(set: PolicySet, line: string, cwd = ''): LineDescription {
   const env: DecideEnv = { fs: undefined, bypasses: [], now: 0, stateDirs: [] };
-  const analysis = set.shell.withTree(joinContinuations(line), (root) => analyse(root, (command, before) => changedDirectory(set, env, unwrap(command), before), { dirs: [cwd], unknown: undefined }));
+  const analysis = set.shell.withTree(joinContinuations(line), (root) =>
+    analyse(root, (command, before) => changedDirectory(set, env, unwrap(command), before), { dirs: [cwd], unknown: undefined }),
+  );
   return {
     errors: analysis.errors,
     unresolved: analysis.unresolved,
-    commands: analysis.commands.map((c) => ({ words: c.words.map((w) => w.value), assignments: c.assignments.map((a) => a.name), dirs: c.place.dirs, unknownCwd: c.place.unknown })),
+    commands: analysis.commands.map((c) => ({
+      words: c.words.map((w) => w.value),
+      assignments: c.assignments.map((a) => a.name),
+      dirs: c.place.dirs,
+      unknownCwd: c.place.unknown,
+    })),
     redirects: analysis.redirects.map((r) => ({ mode: r.mode, target: r.target.value, dirs: r.place.dirs, unknownCwd: r.place.unknown })),
   };
 }

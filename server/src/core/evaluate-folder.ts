@@ -22,7 +22,9 @@ export function decideFolder(set: PolicySet, raw: unknown, cwd: string, contents
   const real = env.fs?.realPath(absolutePath(folder, set));
   if (real === undefined || real === absolutePath(folder, set)) return verdict;
   const target = classify(real, set);
-  return target.ok ? combine([verdict, decideNormalisedFolder(set, target, contents, raw, `a link to ${target.path || 'the root'}`)], 'no folder to decide') : verdict;
+  return target.ok
+    ? combine([verdict, decideNormalisedFolder(set, target, contents, raw, `a link to ${target.path || 'the root'}`)], 'no folder to decide')
+    : verdict;
 }
 
 /** The deny rule that covers the folder itself (`secrets/**` covers `secrets`), if any; never the root. */
@@ -38,6 +40,11 @@ function decideNormalisedFolder(set: PolicySet, folder: NormalisedPath & { ok: t
   if (denied) return { decision: 'deny', reason: `${what}: the folder is denied by "${denied.entry.pattern}" (${denied.entry.at})`, rules: [denied.entry.ref] };
   if (!contents) return { decision: 'allow', reason: `${what}: lists names in ${name}, reads no file's content`, rules: [] };
   const below = deniedBelow(set, folder.path);
-  if (below) return { decision: 'deny', reason: `${what}: searching file contents in ${name} would read files denied by "${below.entry.pattern}" (${below.entry.at}); search a folder that holds none`, rules: [below.entry.ref] };
+  if (below)
+    return {
+      decision: 'deny',
+      reason: `${what}: searching file contents in ${name} would read files denied by "${below.entry.pattern}" (${below.entry.at}); search a folder that holds none`,
+      rules: [below.entry.ref],
+    };
   return { decision: 'allow', reason: `${what}: no denied file lies in ${name}`, rules: [] };
 }

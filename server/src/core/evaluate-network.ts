@@ -12,9 +12,15 @@ export function decideEndpoint(set: PolicySet, raw: unknown): Verdict {
   const exception = network.exceptions.find((e) => endpointMatches(e.endpoint, endpoint));
   const outbound = network.allowOutboundEntry ? [ref(network.allowOutboundEntry)] : [];
   if (network.allowOutbound) {
-    if (exception) return { decision: 'deny', reason: `${what}: denied by exception "${exception.entry.pattern}" (${at(exception.entry)}) to allow_outbound: true`, rules: [ref(exception.entry)] };
+    if (exception)
+      return {
+        decision: 'deny',
+        reason: `${what}: denied by exception "${exception.entry.pattern}" (${at(exception.entry)}) to allow_outbound: true`,
+        rules: [ref(exception.entry)],
+      };
     return { decision: 'allow', reason: `${what}: allow_outbound is true`, rules: outbound };
   }
-  if (exception) return { decision: 'allow', reason: `${what}: allowed by exception "${exception.entry.pattern}" (${at(exception.entry)})`, rules: [ref(exception.entry)] };
+  if (exception)
+    return { decision: 'allow', reason: `${what}: allowed by exception "${exception.entry.pattern}" (${at(exception.entry)})`, rules: [ref(exception.entry)] };
   return { decision: 'deny', reason: `${what}: allow_outbound is false and the host is not an exception`, rules: outbound };
 }

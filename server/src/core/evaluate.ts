@@ -34,7 +34,10 @@ const FILE_OPERATIONS: Record<string, FileOperation> = {
 export function evaluate(set: PolicySet, action: unknown, context: EvaluationContext = {}): DecisionResult {
   try {
     const stateDirs = context.stateDirs ?? [];
-    const env: DecideEnv = context.now === undefined ? { fs: context.fs, bypasses: [], now: 0, stateDirs } : { fs: context.fs, bypasses: context.bypasses ?? [], now: context.now, stateDirs };
+    const env: DecideEnv =
+      context.now === undefined
+        ? { fs: context.fs, bypasses: [], now: 0, stateDirs }
+        : { fs: context.fs, bypasses: context.bypasses ?? [], now: context.now, stateDirs };
     return toResult(decide(set, action, env));
   } catch (error) {
     return toResult({ decision: 'deny', reason: `internal error while deciding the action: ${String((error as Error).message ?? error)}`, rules: [] });
@@ -56,7 +59,11 @@ function decide(set: PolicySet, action: unknown, env: DecideEnv): Verdict {
   if (kind === 'network.request') return decideEndpoints(set, a);
   if (a.cwd !== undefined && typeof a.cwd !== 'string') return { decision: 'deny', reason: `${kind}: cwd must be a string`, rules: [] };
   if (kind === 'filesystem.search') return decideFolder(set, a.path, a.cwd ?? '', a.contents !== false, env);
-  return { decision: 'deny', reason: `unknown action kind ${JSON.stringify(kind)}; known kinds are ${[...Object.keys(FILE_OPERATIONS), 'filesystem.search', 'command.exec', 'network.request'].join(', ')}`, rules: [] };
+  return {
+    decision: 'deny',
+    reason: `unknown action kind ${JSON.stringify(kind)}; known kinds are ${[...Object.keys(FILE_OPERATIONS), 'filesystem.search', 'command.exec', 'network.request'].join(', ')}`,
+    rules: [],
+  };
 }
 
 function decideFiles(set: PolicySet, a: Record<string, unknown>, operation: FileOperation, env: DecideEnv): Verdict {
@@ -88,7 +95,12 @@ function decideFiles(set: PolicySet, a: Record<string, unknown>, operation: File
  */
 function withHome(verdict: Verdict, path: unknown, operation: FileOperation): Verdict {
   if (typeof path !== 'string' || !/^~[^/]*(\/|$)/.test(path) || verdict.decision === 'deny') return verdict;
-  const home = because('ask', { kind: 'path', subject: `filesystem.${operation} ${JSON.stringify(path)}`, detail: 'starts with ~, which the tool may expand to a home folder outside the repository root, where the policy\'s rules do not reach', word: path });
+  const home = because('ask', {
+    kind: 'path',
+    subject: `filesystem.${operation} ${JSON.stringify(path)}`,
+    detail: "starts with ~, which the tool may expand to a home folder outside the repository root, where the policy's rules do not reach",
+    word: path,
+  });
   return combine([verdict, home], 'no path to decide');
 }
 

@@ -38,7 +38,10 @@ let transformers: { simplify: ReturnType<typeof Transformers.simplify>; dropEdge
 function toNfa(regex: RegExp): NFA {
   const parser = JS.Parser.fromLiteral({ source: regex.source, flags: regex.flags });
   let expression: NoParent<Expression> = parser.parse({ assertions: 'parse', simplify: false }).expression;
-  transformers ??= { simplify: Transformers.simplify({ ignoreAmbiguity: true, ignoreOrder: true }), dropEdges: Transformers.patternEdgeAssertions({ remove: true, inline: true }) };
+  transformers ??= {
+    simplify: Transformers.simplify({ ignoreAmbiguity: true, ignoreOrder: true }),
+    dropEdges: Transformers.patternEdgeAssertions({ remove: true, inline: true }),
+  };
   const { simplify, dropEdges } = transformers;
   expression = transform(simplify, expression);
   expression = transform(dropEdges, expression);

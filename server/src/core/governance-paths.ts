@@ -94,7 +94,9 @@ export function holdsGovernance(set: PolicySet, path: string): Protection | unde
   if (path.startsWith('/')) return undefined;
   if (path === '') return { what: 'the repository root, which holds the agent policy and its state', rule: ROOT_POLICY_RULE };
   const prefix = set.caseInsensitive ? `${path.toLowerCase()}/` : `${path}/`;
-  const override = set.files.find((f) => f.source.dir !== '' && (set.caseInsensitive ? `${f.source.dir.toLowerCase()}/` : `${f.source.dir}/`).startsWith(prefix));
+  const override = set.files.find(
+    (f) => f.source.dir !== '' && (set.caseInsensitive ? `${f.source.dir.toLowerCase()}/` : `${f.source.dir}/`).startsWith(prefix),
+  );
   return override ? { what: `a folder holding the agent policy override ${override.source.uri}`, rule: OVERRIDE_RULE } : undefined;
 }
 

@@ -96,7 +96,11 @@ function specialSegment(out: string[], base: string): NormalisedPath | undefined
   } else if (out.length === 3 && self && link === 'root') out.length = 0;
   else if (out.length === 4 && self && link === 'fd' && descriptor !== undefined) return descriptorPath(descriptor, `/proc/${owner}/fd/${descriptor}`);
   else if (out.length === 3 && /^\d+$/.test(owner) && (link === 'cwd' || link === 'root' || link === 'fd')) {
-    return { ok: false, reason: `names /proc/${owner}/${link}, another process's ${link === 'fd' ? 'descriptors' : 'folder'}, which could be any file`, special: 'process' };
+    return {
+      ok: false,
+      reason: `names /proc/${owner}/${link}, another process's ${link === 'fd' ? 'descriptors' : 'folder'}, which could be any file`,
+      special: 'process',
+    };
   }
   return undefined;
 }

@@ -17,7 +17,11 @@ const RUNNER_LINE_OPTIONS = new Set(['-c', '--call']);
 
 /** A name or package spec that is Agent Policy's CLI: `agent-policy`, `AGENT-POLICY` (a case-insensitive disk), `agent-policy.js`, `file:…/agent-policy-1.0.0.tgz`. */
 function isCli(name: string): boolean {
-  const last = name.replace(/^file:/, '').split('/').pop() ?? '';
+  const last =
+    name
+      .replace(/^file:/, '')
+      .split('/')
+      .pop() ?? '';
   const bare = last.startsWith('@') ? last.slice(last.indexOf('/') + 1) : last;
   return bare.toLowerCase().startsWith('agent-policy');
 }
@@ -40,7 +44,8 @@ export function personOnlyCommand(inv: Invocation): { what: string } | { unknown
     rest = rest.slice(at + 1);
   } else if (!isCli(program)) return undefined;
   const [first, second] = rest;
-  if (first?.dynamic || (first?.value === 'approvals' && second?.dynamic)) return { unknown: `the Agent Policy command ${inv.text} has a subcommand chosen at run time; it could approve a request` };
+  if (first?.dynamic || (first?.value === 'approvals' && second?.dynamic))
+    return { unknown: `the Agent Policy command ${inv.text} has a subcommand chosen at run time; it could approve a request` };
   if (first?.value === 'approvals' && (second?.value === 'approve' || second?.value === 'deny')) return { what: `agent-policy approvals ${second.value}` };
   if (first?.value === 'approver') return { what: 'agent-policy approver' };
   if (first?.value === 'bypass' && second?.value !== 'list' && second?.value !== 'revoke') return { what: 'agent-policy bypass (a grant)' };
@@ -55,7 +60,8 @@ export function personOnlyCommand(inv: Invocation): { what: string } | { unknown
 function runCommandIndex(words: readonly Word[]): number | { what: string } | { unknown: string } {
   for (let i = 0; i < words.length; i++) {
     const w = words[i] as Word;
-    if (w.dynamic !== undefined) return { unknown: `the runner runs a package chosen at run time (${w.text}); it could be Agent Policy's CLI approving a request` };
+    if (w.dynamic !== undefined)
+      return { unknown: `the runner runs a package chosen at run time (${w.text}); it could be Agent Policy's CLI approving a request` };
     const value = w.value ?? '';
     if (RUNNER_LINE_OPTIONS.has(value)) {
       const line = words[i + 1];

@@ -18,7 +18,8 @@ export class PolicyFileCache {
 
   parse(source: PolicySource, kind: SchemaKind, inheritedVersion?: string): PolicyFile {
     const hit = this.files.get(source.uri);
-    if (hit && hit.text === source.text && hit.kind === kind && hit.inheritedVersion === inheritedVersion && hit.file.source.dir === source.dir) return hit.file;
+    if (hit && hit.text === source.text && hit.kind === kind && hit.inheritedVersion === inheritedVersion && hit.file.source.dir === source.dir)
+      return hit.file;
     const file = parsePolicyFile(source, kind, inheritedVersion);
     this.files.set(source.uri, { text: source.text, kind, inheritedVersion, file });
     return file;

@@ -99,7 +99,12 @@ export function parsePolicyFile(source: PolicySource, kind: SchemaKind, inherite
   }
   if (source.text.length > MAX_POLICY_CHARS) {
     file.findings.push(
-      finding('AP1004', { uri, offset: 0, length: 0, message: `The policy is ${source.text.length} characters long; a policy may be at most ${MAX_POLICY_CHARS}.` }),
+      finding('AP1004', {
+        uri,
+        offset: 0,
+        length: 0,
+        message: `The policy is ${source.text.length} characters long; a policy may be at most ${MAX_POLICY_CHARS}.`,
+      }),
     );
     return file;
   }
@@ -109,7 +114,9 @@ export function parsePolicyFile(source: PolicySource, kind: SchemaKind, inherite
     document = parseDocument(source.text, { uniqueKeys: true, strict: true, prettyErrors: false, version: '1.2' });
     file.document = document;
     for (const error of [...document.errors, ...document.warnings]) {
-      file.findings.push(finding('AP1001', { uri, offset: error.pos[0], length: Math.max(0, error.pos[1] - error.pos[0]), message: `YAML: ${firstLine(error.message)}` }));
+      file.findings.push(
+        finding('AP1001', { uri, offset: error.pos[0], length: Math.max(0, error.pos[1] - error.pos[0]), message: `YAML: ${firstLine(error.message)}` }),
+      );
     }
     if (document.errors.length || document.warnings.length) return file;
     value = document.toJS({ maxAliasCount: 100 });
@@ -125,25 +132,44 @@ export function parsePolicyFile(source: PolicySource, kind: SchemaKind, inherite
   const root = document.contents;
   if (!isMap(root) || value === null || typeof value !== 'object' || Array.isArray(value)) {
     const range = rangeOf(root);
-    file.findings.push(finding('AP1002', { uri, offset: range.offset, length: range.length, message: 'A policy file must be a YAML mapping (keys such as version and permissions).' }));
+    file.findings.push(
+      finding('AP1002', {
+        uri,
+        offset: range.offset,
+        length: range.length,
+        message: 'A policy file must be a YAML mapping (keys such as version and permissions).',
+      }),
+    );
     return file;
   }
   readVersion(file, root, value as Record<string, unknown>);
   const version = file.version?.value ?? inheritedVersion;
   if (kind === 'root' && !file.version) {
-    file.findings.push(finding('AP1003', { uri, offset: 0, length: 0, message: `The policy is missing the required key "version" (supported: ${SUPPORTED_VERSIONS.join(', ')}).` }));
+    file.findings.push(
+      finding('AP1003', {
+        uri,
+        offset: 0,
+        length: 0,
+        message: `The policy is missing the required key "version" (supported: ${SUPPORTED_VERSIONS.join(', ')}).`,
+      }),
+    );
     return file;
   }
   if (version !== undefined && !isSupportedVersion(version)) {
     const at = file.version ?? { offset: 0, length: 0 };
     file.findings.push(
-      finding('AP2001', { uri, offset: at.offset, length: at.length, message: `Policy version "${version}" is not supported; this runtime supports ${SUPPORTED_VERSIONS.map((v) => `"${v}"`).join(', ')}.` }),
+      finding('AP2001', {
+        uri,
+        offset: at.offset,
+        length: at.length,
+        message: `Policy version "${version}" is not supported; this runtime supports ${SUPPORTED_VERSIONS.map((v) => `"${v}"`).join(', ')}.`,
+      }),
     );
     return file;
   }
   // An override whose root could not be read is still checked, against the newest schema.
   const schemaVersion = version ?? LATEST_VERSION;
-  const normalised = file.version ? { ...(value), version: file.version.value } : value;
+  const normalised = file.version ? { ...value, version: file.version.value } : value;
   for (const error of validateAgainstSchema(normalised, schemaVersion, kind)) {
     const range = error.key !== undefined ? keyRange(root, error.path, error.key) : valueRange(root, error.path);
     file.findings.push(finding('AP1003', { uri, offset: range.offset, length: range.length, message: error.message }));
@@ -177,7 +203,7 @@ function rangeOf(node: Node | null | undefined): { offset: number; length: numbe
 function valueRange(root: YAMLMap, path: (string | number)[]): { offset: number; length: number } {
   let node: unknown = root;
   for (let i = path.length; i >= 0; i--) {
-    node = path.length === 0 ? root : (root.getIn(path.slice(0, i), true));
+    node = path.length === 0 ? root : root.getIn(path.slice(0, i), true);
     if (node && typeof node === 'object' && 'range' in node) {
       if (i === path.length) return rangeOf(node as Node);
       // The value is missing: point at the key that should hold it.
@@ -207,7 +233,15 @@ function readVersion(file: PolicyFile, root: YAMLMap, value: Record<string, unkn
     // `version: 2.1` parses as a number; keep what the author wrote, and say to quote it.
     const written = file.source.text.slice(offset, node.range[1]).trim();
     file.version = { value: written, offset, length };
-    file.findings.push(finding('AP1006', { uri: file.source.uri, offset, length, message: `Write the version as a string: version: "${written}".`, fix: { description: `Quote the version as "${written}"`, offset, length, newText: `"${written}"` } }));
+    file.findings.push(
+      finding('AP1006', {
+        uri: file.source.uri,
+        offset,
+        length,
+        message: `Write the version as a string: version: "${written}".`,
+        fix: { description: `Quote the version as "${written}"`, offset, length, newText: `"${written}"` },
+      }),
+    );
   } else if (typeof raw === 'string') {
     file.version = { value: raw, offset, length };
   }
@@ -228,7 +262,18 @@ function entry(file: PolicyFile, pattern: string, range: [number, number, number
   const { line, column } = file.lines.position(range[0]);
   const uri = file.source.uri;
   const ref = Object.freeze({ file: uri, line, column, list, pattern });
-  return { uri, list, pattern, offset: range[0], length: range[1] - range[0], line, column, itemRange: itemRange(file.source.text, range[0], range[2]), at: `${uri}:${line}:${column}`, ref };
+  return {
+    uri,
+    list,
+    pattern,
+    offset: range[0],
+    length: range[1] - range[0],
+    line,
+    column,
+    itemRange: itemRange(file.source.text, range[0], range[2]),
+    at: `${uri}:${line}:${column}`,
+    ref,
+  };
 }
 
 /** The whole line(s) of a block-sequence item, so a fix can delete it cleanly. */
@@ -277,7 +322,10 @@ function extractRules(file: PolicyFile, root: YAMLMap): void {
   if (isSeq(approvals)) {
     for (const item of approvals.items) {
       if (!isMap(item)) continue;
-      for (const [key, kind] of [['file_pattern', 'file'], ['command_pattern', 'command']] as const) {
+      for (const [key, kind] of [
+        ['file_pattern', 'file'],
+        ['command_pattern', 'command'],
+      ] as const) {
         const node = item.get(key, true);
         if (isScalar(node) && typeof node.value === 'string' && node.range) {
           const e = entry(file, node.value, node.range, 'require_human_approval');

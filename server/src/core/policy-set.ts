@@ -11,7 +11,6 @@ import { checkAnalysable, checkSemantics } from './semantic-checks';
 import { parseCommandPattern } from './shell/command-pattern';
 import type { Finding, PolicySource, ShellParser } from './types';
 
-
 export interface NetworkRules {
   allowOutbound: boolean;
   allowOutboundEntry: RuleEntry | undefined;
@@ -107,16 +106,37 @@ export function loadPolicySet(sources: readonly PolicySource[], options: PolicyS
   const findings: Finding[] = files.flatMap((f) => f.findings);
   if (!rootFile) {
     const first = sources[0];
-    findings.push(finding('AP2011', { uri: first?.uri ?? '.agent-policy.yml', offset: 0, length: 0, message: 'No root .agent-policy.yml was found; every action is denied until one exists.' }));
+    findings.push(
+      finding('AP2011', {
+        uri: first?.uri ?? '.agent-policy.yml',
+        offset: 0,
+        length: 0,
+        message: 'No root .agent-policy.yml was found; every action is denied until one exists.',
+      }),
+    );
   }
   const rootVersion = rootFile?.version;
   if (rootVersion && rootVersion.value !== LATEST_VERSION && isSupportedVersion(rootVersion.value)) {
-    findings.push(finding('AP2014', { uri: rootFile.source.uri, offset: rootVersion.offset, length: rootVersion.length, message: `Version "${rootVersion.value}" is still supported; "${LATEST_VERSION}" is the current format and accepts every ${rootVersion.value} policy unchanged (it adds default_permissions, bypass and schema_url).` }));
+    findings.push(
+      finding('AP2014', {
+        uri: rootFile.source.uri,
+        offset: rootVersion.offset,
+        length: rootVersion.length,
+        message: `Version "${rootVersion.value}" is still supported; "${LATEST_VERSION}" is the current format and accepts every ${rootVersion.value} policy unchanged (it adds default_permissions, bypass and schema_url).`,
+      }),
+    );
   }
   for (const file of overrides) {
     const rootVersion = rootFile?.version?.value;
     if (file.version && rootVersion && file.version.value !== rootVersion) {
-      findings.push(finding('AP2010', { uri: file.source.uri, offset: file.version.offset, length: file.version.length, message: `This override declares version "${file.version.value}" but the root policy is "${rootVersion}".` }));
+      findings.push(
+        finding('AP2010', {
+          uri: file.source.uri,
+          offset: file.version.offset,
+          length: file.version.length,
+          message: `This override declares version "${file.version.value}" but the root policy is "${rootVersion}".`,
+        }),
+      );
     }
   }
   let ordinal = 0;
@@ -131,7 +151,11 @@ export function loadPolicySet(sources: readonly PolicySource[], options: PolicyS
     };
     addPaths(file.fileDeny, set.fileDeny, true);
     addPaths(file.fileAllow, set.fileAllow, false);
-    addPaths(file.approvals.filter((a) => a.kind === 'file'), set.fileApproval, true);
+    addPaths(
+      file.approvals.filter((a) => a.kind === 'file'),
+      set.fileApproval,
+      true,
+    );
     const addCommands = (entries: RuleEntry[], index: CommandRuleIndex, blocking: boolean): void => {
       for (const entry of entries) {
         const result = parseCommandPattern(entry.pattern, options.shell);
@@ -141,7 +165,11 @@ export function loadPolicySet(sources: readonly PolicySource[], options: PolicyS
     };
     addCommands(file.commandDeny, set.commandDeny, true);
     addCommands(file.commandAllow, set.commandAllow, false);
-    addCommands(file.approvals.filter((a) => a.kind === 'command'), set.commandApproval, true);
+    addCommands(
+      file.approvals.filter((a) => a.kind === 'command'),
+      set.commandApproval,
+      true,
+    );
     if (file.maxFiles) {
       set.maxFiles.push({ ...file.maxFiles, scope });
       set.smallestMaxFiles = Math.min(set.smallestMaxFiles, file.maxFiles.value);
@@ -159,7 +187,15 @@ export function loadPolicySet(sources: readonly PolicySource[], options: PolicyS
     for (const entry of rootFile.network.exceptions) {
       const endpoint = parseException(entry.pattern);
       if (endpoint) exceptions.push({ entry, endpoint });
-      else findings.push(invalid('AP2009', entry, `"${entry.pattern}" is not a host name (write a host, optionally with :port; no scheme, path or user).`, rootFile.network.allowOutbound));
+      else
+        findings.push(
+          invalid(
+            'AP2009',
+            entry,
+            `"${entry.pattern}" is not a host name (write a host, optionally with :port; no scheme, path or user).`,
+            rootFile.network.allowOutbound,
+          ),
+        );
     }
     set.network = { allowOutbound: rootFile.network.allowOutbound, allowOutboundEntry: rootFile.network.allowOutboundEntry, exceptions };
   }

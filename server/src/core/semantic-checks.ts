@@ -16,7 +16,15 @@ export function checkSemantics(set: PolicySet): Finding[] {
   const fileOf = new Map(set.files.map((f) => [f.source.uri, f]));
   for (const file of set.files) {
     out.push(...duplicates(file));
-    for (const list of [set.fileAllow, set.fileDeny, set.fileApproval]) out.push(...shadowed(list.all.filter((r) => r.entry.uri === file.source.uri), language, where, set.caseInsensitive));
+    for (const list of [set.fileAllow, set.fileDeny, set.fileApproval])
+      out.push(
+        ...shadowed(
+          list.all.filter((r) => r.entry.uri === file.source.uri),
+          language,
+          where,
+          set.caseInsensitive,
+        ),
+      );
   }
   const denies = new BaseTrie(set.fileDeny.all);
   for (const allow of set.fileAllow.all) {
@@ -25,7 +33,14 @@ export function checkSemantics(set: PolicySet): Finding[] {
     if (allow.scope !== '' && !allow.glob.absolute) {
       const outside = exampleOutside(allowLanguage, allow.scope, set.caseInsensitive);
       if (outside !== undefined) {
-        out.push(finding('AP2003', { uri: allow.entry.uri, offset: allow.entry.offset, length: allow.entry.length, message: `This override lives in "${allow.scope}/" but allows "${allow.entry.pattern}", which also matches paths outside it (e.g. ${outside}). An override only governs its own directory; write the pattern under "${allow.scope}/".` }));
+        out.push(
+          finding('AP2003', {
+            uri: allow.entry.uri,
+            offset: allow.entry.offset,
+            length: allow.entry.length,
+            message: `This override lives in "${allow.scope}/" but allows "${allow.entry.pattern}", which also matches paths outside it (e.g. ${outside}). An override only governs its own directory; write the pattern under "${allow.scope}/".`,
+          }),
+        );
       }
     }
     for (const deny of inPolicyOrder(denies.compatible(allow))) {
@@ -34,11 +49,30 @@ export function checkSemantics(set: PolicySet): Finding[] {
       const { example, subset: contained } = relation(allow.glob.pattern, deny.glob.pattern, set.caseInsensitive);
       if (example === undefined) continue;
       if (deny.entry.uri === allow.entry.uri) {
-        if (contained) out.push(finding('AP2007', { uri: allow.entry.uri, offset: allow.entry.offset, length: allow.entry.length, message: `Allow "${allow.entry.pattern}" never allows anything: every path it matches is denied by "${deny.entry.pattern}" (${where(deny.entry)}). Remove it, or narrow the deny.`, related: [related(deny.entry, `Denied here by "${deny.entry.pattern}".`)], fix: deletion(allow.entry, 'Remove the dead allow') }));
+        if (contained)
+          out.push(
+            finding('AP2007', {
+              uri: allow.entry.uri,
+              offset: allow.entry.offset,
+              length: allow.entry.length,
+              message: `Allow "${allow.entry.pattern}" never allows anything: every path it matches is denied by "${deny.entry.pattern}" (${where(deny.entry)}). Remove it, or narrow the deny.`,
+              related: [related(deny.entry, `Denied here by "${deny.entry.pattern}".`)],
+              fix: deletion(allow.entry, 'Remove the dead allow'),
+            }),
+          );
         continue;
       }
       if (contained || targets(deny, allow)) out.push(...conflict(allow.entry, deny.entry, example, contained, fileOf));
-      else out.push(finding('AP2013', { uri: allow.entry.uri, offset: allow.entry.offset, length: allow.entry.length, message: `"${deny.entry.pattern}" (${where(deny.entry)}) carves paths such as ${example} out of this allow; deny wins there.`, related: [related(deny.entry, `"${deny.entry.pattern}" is denied here.`)] }));
+      else
+        out.push(
+          finding('AP2013', {
+            uri: allow.entry.uri,
+            offset: allow.entry.offset,
+            length: allow.entry.length,
+            message: `"${deny.entry.pattern}" (${where(deny.entry)}) carves paths such as ${example} out of this allow; deny wins there.`,
+            related: [related(deny.entry, `"${deny.entry.pattern}" is denied here.`)],
+          }),
+        );
     }
   }
   out.push(...rootAnchoredHints(set));
@@ -107,7 +141,16 @@ function duplicates(file: PolicyFile): Finding[] {
         seen.set(key, entry);
         continue;
       }
-      out.push(finding('AP2005', { uri: entry.uri, offset: entry.offset, length: entry.length, message: `"${entry.pattern}" already appears in this list at line ${first.line}.`, related: [related(first, 'First written here.')], fix: deletion(entry, 'Remove the duplicate') }));
+      out.push(
+        finding('AP2005', {
+          uri: entry.uri,
+          offset: entry.offset,
+          length: entry.length,
+          message: `"${entry.pattern}" already appears in this list at line ${first.line}.`,
+          related: [related(first, 'First written here.')],
+          fix: deletion(entry, 'Remove the duplicate'),
+        }),
+      );
     }
   }
   return out;
@@ -122,7 +165,16 @@ function shadowed(rules: PathRule[], language: (r: PathRule) => DFA | undefined,
       if (!language(rule) || !language(other) || !relation(rule.glob.pattern, other.glob.pattern, caseInsensitive).subset) continue;
       // Two equivalent spellings: report only the later one.
       if (relation(other.glob.pattern, rule.glob.pattern, caseInsensitive).subset && other.ordinal > rule.ordinal) continue;
-      out.push(finding('AP2006', { uri: rule.entry.uri, offset: rule.entry.offset, length: rule.entry.length, message: `"${rule.entry.pattern}" is shadowed: every path it matches is already matched by "${other.entry.pattern}" (${where(other.entry)}) in the same list.`, related: [related(other.entry, `"${other.entry.pattern}" covers it.`)], fix: deletion(rule.entry, 'Remove the shadowed pattern') }));
+      out.push(
+        finding('AP2006', {
+          uri: rule.entry.uri,
+          offset: rule.entry.offset,
+          length: rule.entry.length,
+          message: `"${rule.entry.pattern}" is shadowed: every path it matches is already matched by "${other.entry.pattern}" (${where(other.entry)}) in the same list.`,
+          related: [related(other.entry, `"${other.entry.pattern}" covers it.`)],
+          fix: deletion(rule.entry, 'Remove the shadowed pattern'),
+        }),
+      );
       break;
     }
   }
@@ -133,7 +185,12 @@ function rootAnchoredHints(set: PolicySet): Finding[] {
   return set.fileDeny.all
     .filter((r) => r.scope === '' && !r.glob.absolute && !r.entry.pattern.includes('/'))
     .map((r) =>
-      finding('AP2012', { uri: r.entry.uri, offset: r.entry.offset, length: r.entry.length, message: `"${r.entry.pattern}" has no slash, so it matches only at the repository root; write "**/${r.entry.pattern}" to deny it in every directory.` }),
+      finding('AP2012', {
+        uri: r.entry.uri,
+        offset: r.entry.offset,
+        length: r.entry.length,
+        message: `"${r.entry.pattern}" has no slash, so it matches only at the repository root; write "**/${r.entry.pattern}" to deny it in every directory.`,
+      }),
     );
 }
 
@@ -162,7 +219,14 @@ function languageOf(set: PolicySet, out: Finding[]): (rule: PathRule) => DFA | u
       if (!undecidable.has(rule)) {
         undecidable.add(rule);
         // Never silent: a pattern the checker cannot reason about exactly is reported, and blocks.
-        out.push(finding('AP2004', { uri: rule.entry.uri, offset: rule.entry.offset, length: rule.entry.length, message: `"${rule.entry.pattern}" cannot be analysed exactly for conflicts (${error.message}); rewrite it with *, **, ?, [..] and {a,b} only.` }));
+        out.push(
+          finding('AP2004', {
+            uri: rule.entry.uri,
+            offset: rule.entry.offset,
+            length: rule.entry.length,
+            message: `"${rule.entry.pattern}" cannot be analysed exactly for conflicts (${error.message}); rewrite it with *, **, ?, [..] and {a,b} only.`,
+          }),
+        );
       }
       return undefined;
     }

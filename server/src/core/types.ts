@@ -44,13 +44,7 @@ export interface PolicySource {
 }
 
 export type ActionKind =
-  | 'filesystem.read'
-  | 'filesystem.write'
-  | 'filesystem.delete'
-  | 'filesystem.rename'
-  | 'filesystem.search'
-  | 'command.exec'
-  | 'network.request';
+  'filesystem.read' | 'filesystem.write' | 'filesystem.delete' | 'filesystem.rename' | 'filesystem.search' | 'command.exec' | 'network.request';
 
 export type Decision = 'allow' | 'deny' | 'ask';
 

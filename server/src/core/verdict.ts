@@ -67,7 +67,13 @@ export function combine(verdicts: Verdict[], emptyReason: string): Verdict {
 }
 
 export function toResult(v: Verdict): DecisionResult {
-  const result: DecisionResult = { decision: v.decision, allowed: v.decision === 'allow', requires_approval: v.decision === 'ask', reason: v.reason, rules: v.rules };
+  const result: DecisionResult = {
+    decision: v.decision,
+    allowed: v.decision === 'allow',
+    requires_approval: v.decision === 'ask',
+    reason: v.reason,
+    rules: v.rules,
+  };
   if (v.bypass) result.bypass_id = v.bypass;
   if (v.causes) result.causes = v.causes;
   return result;

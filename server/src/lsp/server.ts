@@ -155,7 +155,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
   connection.onDidChangeWatchedFiles((params) => {
     listing?.invalidate();
     for (const change of params.changes) {
-      if (documents.all().some((d) => canonicalUri(d.uri) === canonicalUri(change.uri)) || !rootUri || policyDir(rootOf(rootUri), change.uri) === undefined) continue;
+      if (documents.all().some((d) => canonicalUri(d.uri) === canonicalUri(change.uri)) || !rootUri || policyDir(rootOf(rootUri), change.uri) === undefined)
+        continue;
       if (change.type === FileChangeType.Deleted) workspace?.delete(canonicalUri(change.uri));
       else {
         const text = host.readFile(change.uri);
@@ -217,7 +218,15 @@ export function startServer(connection: Connection, host: ServerHost): void {
 
   connection.onRequest(EXPLAIN_METHOD, async (params: ExplainParams): Promise<ExplainResult> => {
     const ws = await whenReady();
-    if (!ws) return { action: {}, decision: 'deny', allowed: false, requires_approval: false, reason: 'no workspace folder is open, so there is no policy to decide by', rules: [] };
+    if (!ws)
+      return {
+        action: {},
+        decision: 'deny',
+        allowed: false,
+        requires_approval: false,
+        reason: 'no workspace folder is open, so there is no policy to decide by',
+        rules: [],
+      };
     const result = explain(ws, params ?? {});
     return {
       ...result,
@@ -243,12 +252,21 @@ function toDiagnostic(f: Finding, at: Positions, positionsOf: (uri: string) => P
   };
   if (UNNECESSARY.has(f.code)) diagnostic.tags = [DiagnosticTag.Unnecessary];
   if (f.related.length) {
-    diagnostic.relatedInformation = f.related.map((r) => ({ location: { uri: r.uri, range: positionsOf(r.uri).range(r.offset, r.length) }, message: r.message }));
+    diagnostic.relatedInformation = f.related.map((r) => ({
+      location: { uri: r.uri, range: positionsOf(r.uri).range(r.offset, r.length) },
+      message: r.message,
+    }));
   }
   return diagnostic;
 }
 
-const COMPLETION_KIND = { key: CompletionItemKind.Property, value: CompletionItemKind.Value, version: CompletionItemKind.EnumMember, folder: CompletionItemKind.Folder, file: CompletionItemKind.File } as const;
+const COMPLETION_KIND = {
+  key: CompletionItemKind.Property,
+  value: CompletionItemKind.Value,
+  version: CompletionItemKind.EnumMember,
+  folder: CompletionItemKind.Folder,
+  file: CompletionItemKind.File,
+} as const;
 
 function toCompletionItem(e: CompletionEntry, at: Positions): CompletionItem {
   const item: CompletionItem = {
@@ -266,5 +284,12 @@ function toCompletionItem(e: CompletionEntry, at: Positions): CompletionItem {
 const SYMBOL_KIND = { section: SymbolKind.Namespace, list: SymbolKind.Array, entry: SymbolKind.String, setting: SymbolKind.Property } as const;
 
 function toSymbol(s: OutlineSymbol, at: Positions): DocumentSymbol {
-  return DocumentSymbol.create(s.name || '(empty)', s.detail, SYMBOL_KIND[s.kind], at.range(s.offset, s.length), at.range(s.selectionOffset, s.selectionLength), s.children.map((c) => toSymbol(c, at)));
+  return DocumentSymbol.create(
+    s.name || '(empty)',
+    s.detail,
+    SYMBOL_KIND[s.kind],
+    at.range(s.offset, s.length),
+    at.range(s.selectionOffset, s.selectionLength),
+    s.children.map((c) => toSymbol(c, at)),
+  );
 }

@@ -79,7 +79,11 @@ export function socketPath(stateDir: string): string {
   return join(dir, `${digest}.sock`);
 }
 
-export async function startApprovalService(stateDir: string, handle: ServiceHandler, sealKey: () => string | undefined = () => sealStateKey(join(stateDir, 'audit'))): Promise<RunningService> {
+export async function startApprovalService(
+  stateDir: string,
+  handle: ServiceHandler,
+  sealKey: () => string | undefined = () => sealStateKey(join(stateDir, 'audit')),
+): Promise<RunningService> {
   ensurePrivateDir(stateDir);
   const socket = socketPath(stateDir);
   if (process.platform !== 'win32') rmSync(socket, { force: true });
@@ -110,7 +114,8 @@ async function stop(server: Server, socket: string, infoFile: string, token: str
   }
   // The private temp folder a long state path's socket lives in is this service's alone.
   const folder = dirname(socket);
-  if (process.platform !== 'win32' && dirname(folder) === tmpdir() && basename(folder).startsWith('agent-policy-')) rmSync(folder, { recursive: true, force: true });
+  if (process.platform !== 'win32' && dirname(folder) === tmpdir() && basename(folder).startsWith('agent-policy-'))
+    rmSync(folder, { recursive: true, force: true });
 }
 
 function serve(connection: Socket, token: string, handle: ServiceHandler, sealKey: () => string | undefined): void {
@@ -138,7 +143,8 @@ function serve(connection: Socket, token: string, handle: ServiceHandler, sealKe
     if (!sameToken(request.token, token)) return reply({ error: 'bad token' });
     if (typeof request.nonce === 'string' && /^[0-9a-f]{32,64}$/.test(request.nonce)) binding = requestBinding(request.nonce, buffered.slice(0, nl));
     const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
-    if (typeof request.runtime !== 'string' || !(isObject(request.action) || isObject(request.hook))) return reply({ error: 'a request needs "action" or "hook" (an object) and "runtime"' });
+    if (typeof request.runtime !== 'string' || !(isObject(request.action) || isObject(request.hook)))
+      return reply({ error: 'a request needs "action" or "hook" (an object) and "runtime"' });
     const { token: _omit, nonce: _nonce, ...rest } = request;
     handle(rest).then(reply, (error: unknown) => reply({ decision: 'deny', reason: `the approval service failed: ${(error as Error).message}` }));
   });
@@ -165,7 +171,11 @@ export function readServiceInfo(stateDir: string): ServiceInfo | undefined {
  * Asks the editor's approval service. Resolves undefined when no service answers (the caller
  * falls back to its runtime's own prompt); a reply of `{error}` becomes a denial.
  */
-export async function askApprovalService(stateDir: string, request: Omit<ServiceRequest, 'token'>, timeoutMs = 60 * 60 * 1000): Promise<ServiceReply | undefined> {
+export async function askApprovalService(
+  stateDir: string,
+  request: Omit<ServiceRequest, 'token'>,
+  timeoutMs = 60 * 60 * 1000,
+): Promise<ServiceReply | undefined> {
   const info = readServiceInfo(stateDir);
   if (!info) return undefined;
   const nonce = randomBytes(16).toString('hex');
@@ -194,7 +204,11 @@ export async function askApprovalService(stateDir: string, request: Omit<Service
         const body = JSON.parse(text) as Partial<ServiceReply> & { error?: string };
         if (typeof body.error === 'string') return resolve({ decision: 'deny', reason: `the approval service refused the request: ${body.error}` });
         const reason = typeof body.reason === 'string' ? body.reason : 'the approval service gave no reason';
-        if (!answerMacValid(sealStateKey(join(stateDir, 'audit')), requestBinding(nonce, line), body)) return resolve({ decision: 'deny', reason: `the approval service's answer is not authenticated by this log's seal (a service that is not Agent Policy's, or an answer meant for another request), so it is not honoured` });
+        if (!answerMacValid(sealStateKey(join(stateDir, 'audit')), requestBinding(nonce, line), body))
+          return resolve({
+            decision: 'deny',
+            reason: `the approval service's answer is not authenticated by this log's seal (a service that is not Agent Policy's, or an answer meant for another request), so it is not honoured`,
+          });
         // Only an explicit allow allows; anything else from the service is a denial.
         resolve({ ...body, decision: body.decision === 'allow' ? 'allow' : 'deny', reason });
       } catch {

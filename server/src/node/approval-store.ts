@@ -1,6 +1,14 @@
 import { existsSync, readdirSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_APPROVAL_TIMEOUT_MS, decideRequest, effectiveStatus, expireRequest, type ApprovalRequest, type ApprovalStatus, type DecisionResult } from '#core';
+import {
+  DEFAULT_APPROVAL_TIMEOUT_MS,
+  decideRequest,
+  effectiveStatus,
+  expireRequest,
+  type ApprovalRequest,
+  type ApprovalStatus,
+  type DecisionResult,
+} from '#core';
 import type { AuditLog, Clock } from './audit-log';
 import { writeAtomic } from './durable-file';
 import { withFileLock } from './file-lock';
@@ -47,7 +55,17 @@ export class ApprovalStore {
       decided_at: null,
       note: null,
     };
-    this.audit.append({ kind: 'approval.request', runtime: input.runtime, agent_id: input.agentId, approval_id: request.id, action: actionKind(input.action), ...target(input.action), reason: request.reason, rule, expires_at: request.expires_at });
+    this.audit.append({
+      kind: 'approval.request',
+      runtime: input.runtime,
+      agent_id: input.agentId,
+      approval_id: request.id,
+      action: actionKind(input.action),
+      ...target(input.action),
+      reason: request.reason,
+      rule,
+      expires_at: request.expires_at,
+    });
     this.save(request);
     return request;
   }
@@ -93,7 +111,13 @@ export class ApprovalStore {
   }
 
   /** `proof`: how the person who decided was proved (the editor's prompt, a passphrase at a terminal), recorded with the decision. */
-  decide(id: string, to: 'approved' | 'denied', by: string, note?: string, proof?: object): { ok: true; request: ApprovalRequest } | { ok: false; reason: string } {
+  decide(
+    id: string,
+    to: 'approved' | 'denied',
+    by: string,
+    note?: string,
+    proof?: object,
+  ): { ok: true; request: ApprovalRequest } | { ok: false; reason: string } {
     ensurePrivateDir(this.dir, true);
     return withFileLock(join(this.dir, '.lock'), () => {
       const current = this.read(id);
@@ -102,7 +126,16 @@ export class ApprovalStore {
       if (expired) this.recordExpiry(expired);
       const next = decideRequest(current, to, by, this.clock(), note);
       if (!next.ok) return next;
-      this.audit.append({ kind: `approval.${to}`, runtime: 'approver', approval_id: id, decided_by: by, proof: proof ?? null, note: note ?? null, action: actionKind(current.action), ...target(current.action) });
+      this.audit.append({
+        kind: `approval.${to}`,
+        runtime: 'approver',
+        approval_id: id,
+        decided_by: by,
+        proof: proof ?? null,
+        note: note ?? null,
+        action: actionKind(current.action),
+        ...target(current.action),
+      });
       this.save(proof ? { ...next.request, proof } : next.request);
       return { ok: true as const, request: next.request };
     });
@@ -143,7 +176,14 @@ export class ApprovalStore {
   }
 
   private recordExpiry(expired: ApprovalRequest): void {
-    this.audit.append({ kind: 'approval.expired', runtime: 'approver', approval_id: expired.id, decided_by: 'timeout', action: actionKind(expired.action), ...target(expired.action) });
+    this.audit.append({
+      kind: 'approval.expired',
+      runtime: 'approver',
+      approval_id: expired.id,
+      decided_by: 'timeout',
+      action: actionKind(expired.action),
+      ...target(expired.action),
+    });
     this.save(expired);
   }
 

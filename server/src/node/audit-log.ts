@@ -26,7 +26,19 @@ import {
   type FoldState,
 } from '#core';
 import { AuditBatch } from './audit-batch';
-import { AuditSeal, SEAL_SYNC_EVERY, advanced, entrySigner, keyKeepingSigner, macValid, sealFolder, signatureValid, stateMac, type SealPoint, type SealState } from './audit-seal';
+import {
+  AuditSeal,
+  SEAL_SYNC_EVERY,
+  advanced,
+  entrySigner,
+  keyKeepingSigner,
+  macValid,
+  sealFolder,
+  signatureValid,
+  stateMac,
+  type SealPoint,
+  type SealState,
+} from './audit-seal';
 import { ChainOrder } from './chain-order';
 import { readTail, readTornTail, writeAtomic } from './durable-file';
 import { withFileLock } from './file-lock';
@@ -127,7 +139,8 @@ export class AuditLog {
 
   /** Records one decision (subject to `log_all_actions`), with its alert when it is a denial. */
   appendDecision(action: unknown, result: DecisionResult, context: Omit<DecisionContext, 'timestamp'>, inTime?: () => boolean): AppendResult {
-    if (result.decision === 'allow' && this.options.logAllActions === false && !result.bypass_id) return { seq: undefined, folded: false, file: undefined, alert: undefined };
+    if (result.decision === 'allow' && this.options.logAllActions === false && !result.bypass_id)
+      return { seq: undefined, folded: false, file: undefined, alert: undefined };
     return this.append(decisionRecord(action, result, { ...context, timestamp: new Date(this.clock()).toISOString() }), inTime);
   }
 
@@ -148,7 +161,8 @@ export class AuditLog {
    * Resolves once the entry is durable; rejects when it could not be written (or its deadline passed).
    */
   recordDecision(action: unknown, result: DecisionResult, context: Omit<DecisionContext, 'timestamp'>, inTime?: () => boolean): Promise<AppendResult> {
-    if (result.decision === 'allow' && this.options.logAllActions === false && !result.bypass_id) return Promise.resolve({ seq: undefined, folded: false, file: undefined, alert: undefined });
+    if (result.decision === 'allow' && this.options.logAllActions === false && !result.bypass_id)
+      return Promise.resolve({ seq: undefined, folded: false, file: undefined, alert: undefined });
     return this.queued(decisionRecord(action, result, { ...context, timestamp: new Date(this.clock()).toISOString() }), inTime);
   }
 
@@ -299,9 +313,27 @@ export class AuditLog {
     }
     const report = { files, entries: verifier.entries, notes: verifier.notes, seal: { path: this.seal.path, head: state?.head.seq } };
     const problem = verifier.end() ?? this.endProblem(state, verifier.last, at, files, sizes);
-    if (!problem && state && verifier.last.seq > state.head.seq) report.notes.push({ kind: 'seal-behind', file: at.file, line: at.line, message: `the seal's head is entry ${state.head.seq}: entries ${state.head.seq + 1}–${verifier.last.seq} are signed along its key chain but it was not updated after them (a crash, or a power loss that kept an older copy of the seal); the next append moves it up` });
-    for (const file of leftovers) report.notes.push({ kind: 'interrupted-prune', file, line: 1, message: `every entry here is at or before the pruning anchor (entry ${anchor?.seq ?? 0}): a prune was interrupted; the next prune deletes the file` });
-    if (state?.adopted) report.notes.push({ kind: 'signed-from', file: this.dir, line: 0, message: `entries up to ${state.adopted.seq} were written before the log was sealed (${state.adopted.at}): they are hash-chained but not signed` });
+    if (!problem && state && verifier.last.seq > state.head.seq)
+      report.notes.push({
+        kind: 'seal-behind',
+        file: at.file,
+        line: at.line,
+        message: `the seal's head is entry ${state.head.seq}: entries ${state.head.seq + 1}–${verifier.last.seq} are signed along its key chain but it was not updated after them (a crash, or a power loss that kept an older copy of the seal); the next append moves it up`,
+      });
+    for (const file of leftovers)
+      report.notes.push({
+        kind: 'interrupted-prune',
+        file,
+        line: 1,
+        message: `every entry here is at or before the pruning anchor (entry ${anchor?.seq ?? 0}): a prune was interrupted; the next prune deletes the file`,
+      });
+    if (state?.adopted)
+      report.notes.push({
+        kind: 'signed-from',
+        file: this.dir,
+        line: 0,
+        message: `entries up to ${state.adopted.seq} were written before the log was sealed (${state.adopted.at}): they are hash-chained but not signed`,
+      });
     return { ...report, problem, pendingFolded: state?.fold?.folded ?? 0 };
   }
 
@@ -322,15 +354,31 @@ export class AuditLog {
   }
 
   /** What the end of the chain says against the seal; a log with entries and no seal is a problem. */
-  private endProblem(state: SealState | undefined, last: ChainHead, at: { file: string; line: number }, files: string[], sizes: ReadonlyMap<string, number> | undefined): ChainProblem | undefined {
+  private endProblem(
+    state: SealState | undefined,
+    last: ChainHead,
+    at: { file: string; line: number },
+    files: string[],
+    sizes: ReadonlyMap<string, number> | undefined,
+  ): ChainProblem | undefined {
     if (!state) {
       if (files.length === 0) return undefined;
-      return { kind: 'unsealed', file: this.dir, line: 0, message: `the log has no seal (looked for ${this.seal.path}): truncation and rewriting cannot be detected; the next append seals it from its current end` };
+      return {
+        kind: 'unsealed',
+        file: this.dir,
+        line: 0,
+        message: `the log has no seal (looked for ${this.seal.path}): truncation and rewriting cannot be detected; the next append seals it from its current end`,
+      };
     }
     const mismatch = compareWithSeal(last, state.head, ROLL_FORWARD_WINDOW);
     if (mismatch) return { ...mismatch, file: files.length === 0 ? this.dir : at.file, line: at.line };
     if (last.seq > state.head.seq && !this.rolledForward(state, last, { files, sizes, unterminated: true })) {
-      return { kind: 'beyond-seal', file: at.file, line: at.line, message: `entries ${state.head.seq + 1}–${last.seq} after the seal's entry ${state.head.seq} are not signed with the keys the seal derives for them: the seal was replaced by an older copy, or they were not written by Agent Policy` };
+      return {
+        kind: 'beyond-seal',
+        file: at.file,
+        line: at.line,
+        message: `entries ${state.head.seq + 1}–${last.seq} after the seal's entry ${state.head.seq} are not signed with the keys the seal derives for them: the seal was replaced by an older copy, or they were not written by Agent Policy`,
+      };
     }
     return undefined;
   }
@@ -392,7 +440,12 @@ export class AuditLog {
       // The entry as it goes to disk (the batch's last entry is sealed again at commit, naming the next key).
       sealed: (entry) => void (alert &&= { ...alert, entry }),
     });
-    if (this.options.alertOnDeny && record.kind === 'decision' && record.decision === 'deny') alert = { seq: written.head.seq, message: `denied: ${String(record.action)} ${recordTarget(record) ?? ''}: ${String(record.reason)}`, entry: written.entry };
+    if (this.options.alertOnDeny && record.kind === 'decision' && record.decision === 'deny')
+      alert = {
+        seq: written.head.seq,
+        message: `denied: ${String(record.action)} ${recordTarget(record) ?? ''}: ${String(record.reason)}`,
+        entry: written.entry,
+      };
     const result: AppendResult = { seq: written.head.seq, folded: false, file: written.file, alert };
     batch.onResealed(written.head.seq, () => (result.alert = alert));
     return result;
@@ -417,7 +470,17 @@ export class AuditLog {
           ? 'the hook reached its deadline before it could decide, answered deny and was ended (the call was not run)'
           : "the hook was ended before it answered (from outside: the runtime's own timeout, or a kill); the runtime may have run the call";
       const result: DecisionResult = { decision: 'deny', allowed: false, requires_approval: false, reason, rules: [] };
-      const context = { timestamp, runtime: marker.runtime, agentId: undefined, policyVersion: undefined, tool: marker.tool, sessionId: marker.session_id, toolUseId: marker.tool_use_id, transcriptPath: marker.transcript_path, permissionMode: marker.permission_mode };
+      const context = {
+        timestamp,
+        runtime: marker.runtime,
+        agentId: undefined,
+        policyVersion: undefined,
+        tool: marker.tool,
+        sessionId: marker.session_id,
+        toolUseId: marker.tool_use_id,
+        transcriptPath: marker.transcript_path,
+        permissionMode: marker.permission_mode,
+      };
       const entry = { ...decisionRecord(marker.action ?? { action: null }, result, context), unfinished: true, started_at: marker.started_at };
       this.write(entry, batch, { final: false });
       // The marker goes once its entry is on disk; many at once are committed in parts, so a batch
@@ -450,7 +513,10 @@ export class AuditLog {
     if (!state) {
       // Only a log that was never signed is adopted: a signed log without its seal here lost it, or
       // is being written with another seal location (AGENT_POLICY_SEAL_HOME), and must not be re-based.
-      if (tail && typeof tail.entry.sig === 'string') throw new Error(`${this.dir}: the audit log is signed but its seal is not at ${this.seal.path}; nothing is appended until a person checks it with "agent-policy audit verify" (a different AGENT_POLICY_SEAL_HOME or XDG_STATE_HOME points elsewhere)`);
+      if (tail && typeof tail.entry.sig === 'string')
+        throw new Error(
+          `${this.dir}: the audit log is signed but its seal is not at ${this.seal.path}; nothing is appended until a person checks it with "agent-policy audit verify" (a different AGENT_POLICY_SEAL_HOME or XDG_STATE_HOME points elsewhere)`,
+        );
       return new AuditBatch(this.adopt(head, timestamp), false);
     }
     if (head.seq === state.head.seq && head.hash === state.head.hash) return new AuditBatch(state, false);
@@ -458,10 +524,20 @@ export class AuditLog {
     const fragment = this.files().at(-1);
     const whole = fragment ? wholeEntryHead(readTail(fragment).fragment ?? '', head, sha256) : undefined;
     if (whole && whole.seq === state.head.seq && whole.hash === state.head.hash) return new AuditBatch(state, false);
-    const rolled = tail && head.seq > state.head.seq && head.seq <= state.head.seq + ROLL_FORWARD_WINDOW ? this.rolledForward(state, head, { files: this.files(), sizes: undefined, unterminated: false }) : undefined;
+    const rolled =
+      tail && head.seq > state.head.seq && head.seq <= state.head.seq + ROLL_FORWARD_WINDOW
+        ? this.rolledForward(state, head, { files: this.files(), sizes: undefined, unterminated: false })
+        : undefined;
     if (rolled) return new AuditBatch(this.seal.write(rolled), false);
-    const found = head.seq < state.head.seq ? `the log ends at entry ${head.seq}, its seal at entry ${state.head.seq}` : head.seq === state.head.seq ? `entry ${head.seq} is not the entry the seal recorded` : `the log ends at entry ${head.seq}, after the seal's entry ${state.head.seq}, with entries Agent Policy did not seal`;
-    throw new Error(`${this.dir}: the audit log does not match its seal (${found}); nothing is appended until a person checks it with "agent-policy audit verify"`);
+    const found =
+      head.seq < state.head.seq
+        ? `the log ends at entry ${head.seq}, its seal at entry ${state.head.seq}`
+        : head.seq === state.head.seq
+          ? `entry ${head.seq} is not the entry the seal recorded`
+          : `the log ends at entry ${head.seq}, after the seal's entry ${state.head.seq}, with entries Agent Policy did not seal`;
+    throw new Error(
+      `${this.dir}: the audit log does not match its seal (${found}); nothing is appended until a person checks it with "agent-policy audit verify"`,
+    );
   }
 
   /**
@@ -482,7 +558,11 @@ export class AuditLog {
    * fdatasynced entries and an older seal): each must be the next in the chain, signed with the
    * key the seal derives for it and naming the one after that. Undefined when any is not.
    */
-  private rolledForward(sealed: SealState, end: ChainHead, read: { files: string[]; sizes: ReadonlyMap<string, number> | undefined; unterminated: boolean }): SealState | undefined {
+  private rolledForward(
+    sealed: SealState,
+    end: ChainHead,
+    read: { files: string[]; sizes: ReadonlyMap<string, number> | undefined; unterminated: boolean },
+  ): SealState | undefined {
     const after = entriesAfter(read.files, sealed.head.seq, read);
     if (!after || after.at(-1)?.seq !== end.seq) return undefined;
     let state = sealed;
@@ -499,7 +579,16 @@ export class AuditLog {
     const anchor: SealPoint | null = legacyAnchor ? { seq: legacyAnchor.seq, hash: legacyAnchor.hash, key: undefined } : null;
     const batch = new AuditBatch(this.seal.create(head, anchor, this.readLegacyFold(), timestamp), false);
     if (head.seq > 0) {
-      this.write({ kind: 'audit.sealed', timestamp, adopted_seq: head.seq, reason: 'the log had no seal: it is sealed from here on; the entries before are hash-chained, not signed' }, batch, { final: true });
+      this.write(
+        {
+          kind: 'audit.sealed',
+          timestamp,
+          adopted_seq: head.seq,
+          reason: 'the log had no seal: it is sealed from here on; the entries before are hash-chained, not signed',
+        },
+        batch,
+        { final: true },
+      );
       this.commit(batch, true);
     }
     if (existsSync(this.legacyFoldPath)) unlinkSync(this.legacyFoldPath);
@@ -516,7 +605,11 @@ export class AuditLog {
    * commit when it was not known to be the last). So a commit costs one key derivation however
    * many entries it holds, and once it is on disk the seal holds no key that signed any of them.
    */
-  private write(record: AuditRecord, batch: AuditBatch, how: { fold?: (head: ChainHead) => FoldState | null; final: boolean; sealed?: (entry: Record<string, unknown>) => void }): { head: ChainHead; file: string; entry: Record<string, unknown> } {
+  private write(
+    record: AuditRecord,
+    batch: AuditBatch,
+    how: { fold?: (head: ChainHead) => FoldState | null; final: boolean; sealed?: (entry: Record<string, unknown>) => void },
+  ): { head: ChainHead; file: string; entry: Record<string, unknown> } {
     const latest = batch.lastFile ?? batch.newest ?? this.files().at(-1);
     const file = this.dayFileFor(record.timestamp, latest);
     const toSeal = batch.clean || !latest ? record : this.recovered(record, batch, latest);
@@ -525,14 +618,17 @@ export class AuditLog {
     const entry = seal(toSeal, before.head, sha256, how.final ? entrySigner(before) : keyKeepingSigner(before));
     const line = `${entry.line}\n`;
     batch.add(file, line);
-    batch.state = how.final ? advanced(before, entry.head, how.fold ? how.fold(entry.head) : before.fold) : { ...before, head: { seq: entry.head.seq, hash: entry.head.hash, key: before.head.key }, fold: how.fold ? how.fold(entry.head) : before.fold };
+    batch.state = how.final
+      ? advanced(before, entry.head, how.fold ? how.fold(entry.head) : before.fold)
+      : { ...before, head: { seq: entry.head.seq, hash: entry.head.hash, key: before.head.key }, fold: how.fold ? how.fold(entry.head) : before.fold };
     batch.pendLast(
       how.final
         ? undefined
         : () => {
             // Sealed again as the batch's last entry, naming the seal's next key; nothing in the batch chains after it.
             const again = seal(toSeal, before.head, sha256, entrySigner(before));
-            const fold = batch.state.fold && batch.state.fold.first_seq === again.head.seq ? { ...batch.state.fold, first_hash: again.head.hash } : batch.state.fold;
+            const fold =
+              batch.state.fold && batch.state.fold.first_seq === again.head.seq ? { ...batch.state.fold, first_hash: again.head.hash } : batch.state.fold;
             batch.state = advanced({ ...batch.state, head: before.head }, again.head, fold);
             how.sealed?.(again.entry);
             return `${again.line}\n`;
@@ -645,7 +741,18 @@ export class AuditLog {
     // Left over by a prune that was interrupted: already behind the anchor, never a reason to move it back.
     const behind = batch.state.anchor !== null && anchor.seq <= batch.state.anchor.seq;
     if (!behind) {
-      this.write({ kind: 'prune', timestamp, retention_days: days, files: old.map((f) => f.slice(this.dir.length + 1)), anchor_seq: anchor.seq, anchor_hash: anchor.hash }, batch, { final: true });
+      this.write(
+        {
+          kind: 'prune',
+          timestamp,
+          retention_days: days,
+          files: old.map((f) => f.slice(this.dir.length + 1)),
+          anchor_seq: anchor.seq,
+          anchor_hash: anchor.hash,
+        },
+        batch,
+        { final: true },
+      );
       // The seal's anchor is the one verification trusts; anchor.json is for people and older versions.
       // Both are on disk before any file goes.
       batch.state = { ...batch.state, anchor: { seq: anchor.seq, hash: anchor.hash, key: anchor.key } };

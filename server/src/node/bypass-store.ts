@@ -1,6 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { activeBypasses, bypassStates, checkBypassRequest, parseDuration, type ActiveBypass, type BypassEvent, type BypassGrant, type BypassRequest, type PolicySet } from '#core';
+import {
+  activeBypasses,
+  bypassStates,
+  checkBypassRequest,
+  parseDuration,
+  type ActiveBypass,
+  type BypassEvent,
+  type BypassGrant,
+  type BypassRequest,
+  type PolicySet,
+} from '#core';
 import type { AuditLog, Clock } from './audit-log';
 import { appendDurable, readTail } from './durable-file';
 import { withFileLock } from './file-lock';
@@ -59,7 +69,8 @@ export class BypassStore {
         } catch {
           return; // A torn line from a crash: the grant it held was never confirmed to its requester.
         }
-        if ((e.type !== 'grant' && e.type !== 'revoke') || typeof e.id !== 'string' || !authentic(e as unknown as Record<string, unknown>)) return void ignored.push(index + 1);
+        if ((e.type !== 'grant' && e.type !== 'revoke') || typeof e.id !== 'string' || !authentic(e as unknown as Record<string, unknown>))
+          return void ignored.push(index + 1);
         if (e.prev !== last.mac) tampered = `line ${index + 1} does not follow the event before it: events were deleted or reordered`;
         else {
           events.push(e);
@@ -69,7 +80,11 @@ export class BypassStore {
       });
     // Events beyond the seal's count are a writer between its two writes, or a crash there: they
     // are chained and authentic, so only fewer events, or another one at the seal's count, is tampering.
-    if (!tampered && atSeal !== sealed.mac) tampered = last.count < sealed.count ? `the store holds ${last.count} events but the seal recorded ${sealed.count}: events were removed` : `event ${sealed.count} is not the one the seal recorded: the store was rewritten`;
+    if (!tampered && atSeal !== sealed.mac)
+      tampered =
+        last.count < sealed.count
+          ? `the store holds ${last.count} events but the seal recorded ${sealed.count}: events were removed`
+          : `event ${sealed.count} is not the one the seal recorded: the store was rewritten`;
     return tampered ? { events: [], ignored, tampered, last } : { events, ignored, tampered, last };
   }
 
@@ -97,7 +112,15 @@ export class BypassStore {
     const refusal = checkBypassRequest(set, request);
     const now = this.clock();
     if (refusal) {
-      this.audit.append({ kind: 'bypass.refused', agent_id: null, runtime: via, reason: refusal, pattern: request.pattern, approver: request.approver, requested_by: grantedBy });
+      this.audit.append({
+        kind: 'bypass.refused',
+        agent_id: null,
+        runtime: via,
+        reason: refusal,
+        pattern: request.pattern,
+        approver: request.approver,
+        requested_by: grantedBy,
+      });
       return { ok: false, reason: refusal };
     }
     const grant: BypassGrant = {
@@ -113,7 +136,18 @@ export class BypassStore {
       ...(proof ? { proof } : {}),
     };
     // Audit first: a grant that is not in the audit log must not take effect.
-    const audited = this.audit.append({ kind: 'bypass.grant', runtime: via, bypass_id: grant.id, pattern: grant.pattern, pattern_kind: grant.kind, reason: grant.reason, approver: grant.approver, expires_at: grant.expires_at, granted_by: grantedBy, proof: proof ?? null });
+    const audited = this.audit.append({
+      kind: 'bypass.grant',
+      runtime: via,
+      bypass_id: grant.id,
+      pattern: grant.pattern,
+      pattern_kind: grant.kind,
+      reason: grant.reason,
+      approver: grant.approver,
+      expires_at: grant.expires_at,
+      granted_by: grantedBy,
+      proof: proof ?? null,
+    });
     this.appendEvent(grant);
     return { ok: true, grant, store: this.path, auditSeq: audited.seq };
   }

@@ -57,7 +57,7 @@ export function codexHooks(codex: string, cwd: string, env: NodeJS.ProcessEnv): 
 function parse(line: string): { id?: unknown; result?: unknown; error?: unknown } | undefined {
   try {
     const value = JSON.parse(line) as unknown;
-    return value !== null && typeof value === 'object' ? (value) : undefined;
+    return value !== null && typeof value === 'object' ? value : undefined;
   } catch {
     return undefined;
   }
@@ -65,11 +65,24 @@ function parse(line: string): { id?: unknown; result?: unknown; error?: unknown 
 
 function hooksOf(result: unknown): CodexHook[] {
   const data = (result as { data?: { hooks?: unknown[] }[] } | undefined)?.data ?? [];
-  return data.flatMap((entry) => entry.hooks ?? []).flatMap((h) => {
-    const hook = h as Record<string, unknown>;
-    const text = (k: string): string => (typeof hook[k] === 'string' ? hook[k] : '');
-    return typeof hook.key === 'string' ? [{ key: hook.key, command: text('command'), source: text('source'), currentHash: text('currentHash'), trustStatus: text('trustStatus'), enabled: hook.enabled !== false }] : [];
-  });
+  return data
+    .flatMap((entry) => entry.hooks ?? [])
+    .flatMap((h) => {
+      const hook = h as Record<string, unknown>;
+      const text = (k: string): string => (typeof hook[k] === 'string' ? hook[k] : '');
+      return typeof hook.key === 'string'
+        ? [
+            {
+              key: hook.key,
+              command: text('command'),
+              source: text('source'),
+              currentHash: text('currentHash'),
+              trustStatus: text('trustStatus'),
+              enabled: hook.enabled !== false,
+            },
+          ]
+        : [];
+    });
 }
 
 /** `[projects."<root>"]` says trusted in the Codex config at `configFile`. */

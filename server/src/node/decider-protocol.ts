@@ -46,7 +46,13 @@ export function deciderPaths(env: NodeJS.ProcessEnv = process.env): DeciderPaths
   // Windows: no decider yet. A named pipe's name is not in a folder of the user's, so a predictable
   // one could be taken by another process first; calls there are decided in their own processes.
   const socket = process.platform === 'win32' ? undefined : join(folder, 'decider.sock');
-  return { folder, socket: socket !== undefined && Buffer.byteLength(socket) <= MAX_SOCKET_PATH ? socket : undefined, token: join(folder, 'decider.token'), lock: join(folder, 'decider.lock'), log: join(folder, 'decider.log') };
+  return {
+    folder,
+    socket: socket !== undefined && Buffer.byteLength(socket) <= MAX_SOCKET_PATH ? socket : undefined,
+    token: join(folder, 'decider.token'),
+    lock: join(folder, 'decider.lock'),
+    log: join(folder, 'decider.log'),
+  };
 }
 
 export interface DeciderRequest {

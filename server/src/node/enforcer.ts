@@ -111,7 +111,13 @@ export class Enforcer {
   }
 
   /** Appends one decision in the log's next group commit; resolves once it is durable. */
-  private recordQueued(action: unknown, result: DecisionResult, actor: Actor, approvalId?: string, inTime?: () => boolean): ReturnType<Stores['audit']['recordDecision']> {
+  private recordQueued(
+    action: unknown,
+    result: DecisionResult,
+    actor: Actor,
+    approvalId?: string,
+    inTime?: () => boolean,
+  ): ReturnType<Stores['audit']['recordDecision']> {
     return this.stores.audit.recordDecision(action, result, this.context(actor, approvalId), inTime);
   }
 
@@ -123,14 +129,24 @@ export class Enforcer {
   async enforce(request: EnforceRequest): Promise<Enforcement> {
     const actor = request.actor;
     // Every decision is durable before the call is answered (a failed append rejects: the caller denies).
-    const record = request.record === false ? (): Promise<void> => Promise.resolve() : async (action: unknown, result: DecisionResult, approvalId?: string): Promise<void> => void (await this.recordQueued(action, result, actor, approvalId, request.inTime));
+    const record =
+      request.record === false
+        ? (): Promise<void> => Promise.resolve()
+        : async (action: unknown, result: DecisionResult, approvalId?: string): Promise<void> =>
+            void (await this.recordQueued(action, result, actor, approvalId, request.inTime));
     if (request.problem !== undefined) {
       const result = denial(request.problem);
       await record({ action: 'unknown' }, result);
       return { decision: 'deny', reason: request.problem, decisions: [] };
     }
     if (request.actions.length === 0) {
-      const result: DecisionResult = { decision: 'allow', allowed: true, requires_approval: false, reason: `${actor.tool ?? 'the call'} reads or changes no file, runs no command and makes no request`, rules: [] };
+      const result: DecisionResult = {
+        decision: 'allow',
+        allowed: true,
+        requires_approval: false,
+        reason: `${actor.tool ?? 'the call'} reads or changes no file, runs no command and makes no request`,
+        rules: [],
+      };
       await record({ action: 'tool.inert' }, result);
       return { decision: 'allow', reason: result.reason, decisions: [] };
     }
@@ -148,11 +164,21 @@ export class Enforcer {
     return { decision: approval.allowed ? 'allow' : 'deny', reason: approval.reason, decisions, approval };
   }
 
-  private async askPerson(request: EnforceRequest, asked: { action: Record<string, unknown>; result: DecisionResult }, approver: Approver): Promise<ApprovalAnswer | undefined> {
+  private async askPerson(
+    request: EnforceRequest,
+    asked: { action: Record<string, unknown>; result: DecisionResult },
+    approver: Approver,
+  ): Promise<ApprovalAnswer | undefined> {
     const waitMs = request.approvalWaitMs ?? 0;
     if (waitMs <= 0) return { allowed: false, reason: `${asked.result.reason}; no time is left before the deadline to ask anyone` };
     try {
-      return await approver.ask({ action: asked.action, result: asked.result, actor: request.actor, proposedContent: request.proposedContent, timeoutMs: waitMs });
+      return await approver.ask({
+        action: asked.action,
+        result: asked.result,
+        actor: request.actor,
+        proposedContent: request.proposedContent,
+        timeoutMs: waitMs,
+      });
     } catch (error) {
       return { allowed: false, reason: `${asked.result.reason}; asking for approval failed (${(error as Error).message}), so it is denied` };
     }

@@ -57,7 +57,8 @@ function acquire(lockPath: string, token: string, timeoutMs: number): void {
     }
     const holder = readHolder(lockPath);
     if (holder && watch.isStale(holder)) takeOver(lockPath, holder.token);
-    else if (holder && (holder.space === undefined || holder.space === PROCESS_SPACE) && isStopped(holder.pid)) throw new Error(`could not lock ${lockPath}: it is held by pid ${holder.pid}, which is stopped`);
+    else if (holder && (holder.space === undefined || holder.space === PROCESS_SPACE) && isStopped(holder.pid))
+      throw new Error(`could not lock ${lockPath}: it is held by pid ${holder.pid}, which is stopped`);
     else {
       if (performance.now() > deadline) throw new Error(`could not lock ${lockPath} within ${timeoutMs} ms (held by pid ${holder?.pid ?? '?'})`);
       sleep(wait);

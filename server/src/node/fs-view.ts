@@ -52,7 +52,11 @@ export function cachedFileSystem(): FileSystemView {
     if (directories.size >= MAX_CACHED_DIRECTORIES) directories.clear();
     let links = new Set<string>();
     try {
-      links = new Set(readdirSync(dir, { withFileTypes: true }).filter((e) => e.isSymbolicLink()).map((e) => e.name));
+      links = new Set(
+        readdirSync(dir, { withFileTypes: true })
+          .filter((e) => e.isSymbolicLink())
+          .map((e) => e.name),
+      );
     } catch {
       // Not a directory, or not there (yet): nothing in it is a link.
     }

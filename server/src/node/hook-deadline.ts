@@ -58,7 +58,12 @@ export function armDeadline(ms: number, lastWords: { stdout: string; stderr: str
   const flag = new Int32Array(new SharedArrayBuffer(8));
   const marker = new Uint8Array(new SharedArrayBuffer(MAX_MARKER_BYTES));
   const started = performance.now();
-  const worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { flag: flag.buffer, marker: marker.buffer, ms: Math.max(0, ms), stdout: lastWords.stdout, stderr: lastWords.stderr }, stdout: false, stderr: false });
+  const worker = new Worker(WATCHDOG_SOURCE, {
+    eval: true,
+    workerData: { flag: flag.buffer, marker: marker.buffer, ms: Math.max(0, ms), stdout: lastWords.stdout, stderr: lastWords.stderr },
+    stdout: false,
+    stderr: false,
+  });
   worker.unref();
   return {
     remainingMs: () => Math.max(0, ms - (performance.now() - started)),

@@ -24,7 +24,13 @@ function toPosix(path: string): string {
 function readSource(path: string, uri: string, dir: string): PolicySource {
   try {
     const link = lstatSync(path);
-    if (link.isSymbolicLink()) return { uri, dir, text: '', unreadable: `it is a symbolic link (to ${readlinkSync(path)}); a policy must be a regular file in the repository, where it is reviewed` };
+    if (link.isSymbolicLink())
+      return {
+        uri,
+        dir,
+        text: '',
+        unreadable: `it is a symbolic link (to ${readlinkSync(path)}); a policy must be a regular file in the repository, where it is reviewed`,
+      };
     if (link.isDirectory()) return { uri, dir, text: '', unreadable: 'it is a folder' };
     if (!link.isFile()) return { uri, dir, text: '', unreadable: 'it is not a regular file' };
     if (link.size > READ_LIMIT) return { uri, dir, text: ' '.repeat(READ_LIMIT + 1) };

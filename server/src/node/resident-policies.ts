@@ -55,7 +55,14 @@ export class ResidentPolicies {
   }
 
   private reload(root: string, previous: Entry | undefined): Promise<PolicySet> {
-    const entry: Entry = previous ?? { set: Promise.resolve(undefined as unknown as PolicySet), folder: folderStamp(root), stamps: new Map(), stale: false, watcher: undefined, watchFailed: false };
+    const entry: Entry = previous ?? {
+      set: Promise.resolve(undefined as unknown as PolicySet),
+      folder: folderStamp(root),
+      stamps: new Map(),
+      stale: false,
+      watcher: undefined,
+      watchFailed: false,
+    };
     // Watching starts before reading, so a change made during the read marks the entry stale.
     if (!entry.watcher && !entry.watchFailed) entry.watcher = this.watch(root, entry);
     entry.stale = false;
@@ -78,7 +85,8 @@ export class ResidentPolicies {
   private watch(root: string, entry: Entry): FSWatcher | undefined {
     try {
       const watcher = watch(root, { recursive: true, persistent: false }, (event, name) => {
-        if (name === null || name === '' || isPolicyName(basename(String(name))) || (event === 'rename' && isFolder(join(root, String(name))))) entry.stale = true;
+        if (name === null || name === '' || isPolicyName(basename(String(name))) || (event === 'rename' && isFolder(join(root, String(name)))))
+          entry.stale = true;
         // The watched folder itself went (deleted, moved): nothing more will be seen through this watch.
         if (!isFolder(root)) entry.watchFailed = true;
       });

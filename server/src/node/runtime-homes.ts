@@ -20,7 +20,13 @@ export function hookFile(runtime: HookRuntime, scope: 'project' | 'user', root: 
 }
 
 /** The runtimes' programs, as found on PATH. */
-export const RUNTIME_PROGRAMS: Record<HookRuntime, string> = { 'claude-code': 'claude', codex: 'codex', 'gemini-cli': 'gemini', 'copilot-cli': 'copilot', cursor: 'cursor-agent' };
+export const RUNTIME_PROGRAMS: Record<HookRuntime, string> = {
+  'claude-code': 'claude',
+  codex: 'codex',
+  'gemini-cli': 'gemini',
+  'copilot-cli': 'copilot',
+  cursor: 'cursor-agent',
+};
 
 export function findProgram(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
@@ -55,5 +61,7 @@ export function geminiTrusts(root: string, where: HomeEnv): boolean {
   if (!read.ok) return false;
   const within = (dir: string): boolean => root === dir || root.startsWith(`${dir}/`);
   // TRUST_FOLDER trusts the folder and what is below it; TRUST_PARENT trusts the folder's parent.
-  return Object.entries(read.value).some(([folder, level]) => (level === 'TRUST_FOLDER' && within(folder)) || (level === 'TRUST_PARENT' && within(dirname(folder))));
+  return Object.entries(read.value).some(
+    ([folder, level]) => (level === 'TRUST_FOLDER' && within(folder)) || (level === 'TRUST_PARENT' && within(dirname(folder))),
+  );
 }

@@ -36,7 +36,13 @@ export function readSealSlot(fd: number, slot: number): Record<string, unknown> 
   const length = data.readUInt32BE(SEAL_MAGIC.length);
   if (length > SEAL_SLOT - SEAL_HEADER || SEAL_HEADER + length > n) return undefined;
   const payload = data.subarray(SEAL_HEADER, SEAL_HEADER + length);
-  if (!createHash('sha256').update(payload).digest().equals(data.subarray(SEAL_MAGIC.length + 4, SEAL_HEADER))) return undefined;
+  if (
+    !createHash('sha256')
+      .update(payload)
+      .digest()
+      .equals(data.subarray(SEAL_MAGIC.length + 4, SEAL_HEADER))
+  )
+    return undefined;
   try {
     const state = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
     return state.version === 1 && typeof state.counter === 'number' ? state : undefined;
@@ -78,7 +84,11 @@ export function answerMac(key: string, binding: string, answer: { decision?: unk
     .digest('hex');
 }
 
-export function answerMacValid(key: string | undefined, binding: string, answer: { decision?: unknown; reason?: unknown; approval_id?: unknown; status?: unknown; mac?: unknown }): boolean {
+export function answerMacValid(
+  key: string | undefined,
+  binding: string,
+  answer: { decision?: unknown; reason?: unknown; approval_id?: unknown; status?: unknown; mac?: unknown },
+): boolean {
   if (key === undefined || typeof answer.mac !== 'string' || !/^[0-9a-f]{64}$/.test(answer.mac)) return false;
   return timingSafeEqual(Buffer.from(answer.mac, 'hex'), Buffer.from(answerMac(key, binding, answer), 'hex'));
 }

@@ -23,7 +23,8 @@ export function ensurePrivateDir(dir: string, withParent = false): void {
   for (const folder of withParent ? [dirname(dir), dir] : [dir]) {
     const stat = statSync(folder);
     if (!stat.isDirectory()) throw new Error(`${folder}: the state folder is not a folder; refusing to use it`);
-    if (uid !== undefined && stat.uid !== uid) throw new Error(`${folder}: the state folder belongs to user ${stat.uid}, not to this user (${uid}); refusing to use it`);
+    if (uid !== undefined && stat.uid !== uid)
+      throw new Error(`${folder}: the state folder belongs to user ${stat.uid}, not to this user (${uid}); refusing to use it`);
     if ((stat.mode & 0o077) !== 0) chmodSync(folder, stat.mode & 0o700);
   }
 }

@@ -11,7 +11,11 @@ const WINDOWS = [4 * 1024 * 1024, 64 * 1024 * 1024];
  * the start of the log) is not found within the last 64 MiB of a file. With `sizes` (a
  * snapshot), each file is read up to its size then and files not in it are skipped.
  */
-export function entriesAfter(files: string[], afterSeq: number, options: { sizes?: ReadonlyMap<string, number> | undefined; unterminated: boolean }): Record<string, unknown>[] | undefined {
+export function entriesAfter(
+  files: string[],
+  afterSeq: number,
+  options: { sizes?: ReadonlyMap<string, number> | undefined; unterminated: boolean },
+): Record<string, unknown>[] | undefined {
   for (const window of WINDOWS) {
     const found = within(files, afterSeq, options, window);
     if (found !== 'window') return found;
@@ -19,7 +23,12 @@ export function entriesAfter(files: string[], afterSeq: number, options: { sizes
   return undefined;
 }
 
-function within(files: string[], afterSeq: number, options: { sizes?: ReadonlyMap<string, number> | undefined; unterminated: boolean }, window: number): Record<string, unknown>[] | undefined | 'window' {
+function within(
+  files: string[],
+  afterSeq: number,
+  options: { sizes?: ReadonlyMap<string, number> | undefined; unterminated: boolean },
+  window: number,
+): Record<string, unknown>[] | undefined | 'window' {
   const found: Record<string, unknown>[] = [];
   for (let i = files.length - 1; i >= 0; i--) {
     const file = files[i] as string;

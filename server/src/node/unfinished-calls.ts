@@ -75,7 +75,9 @@ export function abandonedCalls(auditDir: string, isAlive: (pid: number) => boole
       rmSync(file, { force: true });
     }
   }
-  return markers.sort((a, b) => a.marker.started_at.localeCompare(b.marker.started_at)).filter(({ marker }) => marker.ended === true || typeof marker.pid !== 'number' || !isAlive(marker.pid));
+  return markers
+    .sort((a, b) => a.marker.started_at.localeCompare(b.marker.started_at))
+    .filter(({ marker }) => marker.ended === true || typeof marker.pid !== 'number' || !isAlive(marker.pid));
 }
 
 export function processAlive(pid: number): boolean {

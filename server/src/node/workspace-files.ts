@@ -14,7 +14,10 @@ const FRESH_MS = 5_000;
 export class WorkspaceListing implements WorkspaceFiles {
   private listing: { files: string[]; directories: string[]; truncated: boolean; at: number } | undefined;
 
-  constructor(private readonly root: string, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly root: string,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   invalidate(): void {
     this.listing = undefined;

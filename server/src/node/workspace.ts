@@ -50,7 +50,11 @@ export function openStores(set: PolicySet, root: string, options: StoreOptions =
     onAppended: () => void nudge.forwarder?.nudge(),
   });
   const context = { logId: audit.seal.logId, hostname: hostname(), timeoutMs: options.forwardTimeoutMs ?? 2000 };
-  const forwarder = new AuditForwarder(audit, set.audit.forward.map((config) => openSink(config, context)), options.onForwardProblem);
+  const forwarder = new AuditForwarder(
+    audit,
+    set.audit.forward.map((config) => openSink(config, context)),
+    options.onForwardProblem,
+  );
   nudge.forwarder = forwarder;
   return { stateDir, audit, bypasses: new BypassStore(stateDir, audit, clock), approvals: new ApprovalStore(stateDir, audit, clock), forwarder };
 }

@@ -49,7 +49,15 @@ export function codeActions(workspace: PolicyWorkspace, uri: string, offset: num
 function carriedFix(finding: Finding): ServiceCodeAction[] {
   const fix = finding.fix;
   if (!fix) return [];
-  return [{ title: fix.description, kind: 'quickfix', finding, preferred: true, edits: [{ uri: finding.uri, offset: fix.offset, length: fix.length, newText: fix.newText }] }];
+  return [
+    {
+      title: fix.description,
+      kind: 'quickfix',
+      finding,
+      preferred: true,
+      edits: [{ uri: finding.uri, offset: fix.offset, length: fix.length, newText: fix.newText }],
+    },
+  ];
 }
 
 function ruleAt(rules: readonly PathRule[], uri: string, offset: number): PathRule | undefined {
@@ -68,7 +76,14 @@ function conflictActions(finding: Finding, { analysis }: ActionContext): Service
     { title: `Remove the conflicting allow "${allow.entry.pattern}" from the override`, kind: 'quickfix', finding, edits: [deleteItem(allow)] },
   ];
   const exception = moveIntoRootException(allow, deny, analysis);
-  if (exception) actions.unshift({ title: `Move "${allow.entry.pattern}" into the root as an explicit exception to "${deny.entry.pattern}"`, kind: 'quickfix', finding, edits: exception, preferred: true });
+  if (exception)
+    actions.unshift({
+      title: `Move "${allow.entry.pattern}" into the root as an explicit exception to "${deny.entry.pattern}"`,
+      kind: 'quickfix',
+      finding,
+      edits: exception,
+      preferred: true,
+    });
   return actions;
 }
 
@@ -130,25 +145,56 @@ function appendToBlockSequence(file: PolicyFile, seq: YAMLSeq, pattern: string):
   return { uri: file.source.uri, offset: at, length: 0, newText: `${newline < 0 ? '\n' : ''}${indent}- ${JSON.stringify(pattern)}\n` };
 }
 
-function replaceEntry(finding: Finding, analysis: Analysis, rewrite: (pattern: string, scope: string) => string, title: (to: string) => string): ServiceCodeAction[] {
+function replaceEntry(
+  finding: Finding,
+  analysis: Analysis,
+  rewrite: (pattern: string, scope: string) => string,
+  title: (to: string) => string,
+): ServiceCodeAction[] {
   const rule = [...analysis.set.fileAllow.all, ...analysis.set.fileDeny.all].find((r) => r.entry.uri === finding.uri && r.entry.offset === finding.offset);
   if (!rule) return [];
   const to = rewrite(rule.entry.pattern, rule.scope);
-  return [{ title: title(to), kind: 'quickfix', finding, preferred: true, edits: [{ uri: finding.uri, offset: rule.entry.offset, length: rule.entry.length, newText: JSON.stringify(to) }] }];
+  return [
+    {
+      title: title(to),
+      kind: 'quickfix',
+      finding,
+      preferred: true,
+      edits: [{ uri: finding.uri, offset: rule.entry.offset, length: rule.entry.length, newText: JSON.stringify(to) }],
+    },
+  ];
 }
 
 function prefixWithScope(finding: Finding, { analysis }: ActionContext): ServiceCodeAction[] {
-  return replaceEntry(finding, analysis, (pattern, scope) => `${scope}/${pattern.replace(/^\*\*\//, '**/')}`, (to) => `Write the pattern under the override's directory: "${to}"`);
+  return replaceEntry(
+    finding,
+    analysis,
+    (pattern, scope) => `${scope}/${pattern.replace(/^\*\*\//, '**/')}`,
+    (to) => `Write the pattern under the override's directory: "${to}"`,
+  );
 }
 
 function anchorEverywhere(finding: Finding, { analysis }: ActionContext): ServiceCodeAction[] {
-  return replaceEntry(finding, analysis, (pattern) => `**/${pattern}`, (to) => `Deny it in every directory: "${to}"`);
+  return replaceEntry(
+    finding,
+    analysis,
+    (pattern) => `**/${pattern}`,
+    (to) => `Deny it in every directory: "${to}"`,
+  );
 }
 
 function useRootVersion(finding: Finding, { analysis }: ActionContext): ServiceCodeAction[] {
   const version = analysis.set.version;
   if (!version) return [];
-  return [{ title: `Use the root policy's version "${version}"`, kind: 'quickfix', finding, preferred: true, edits: [{ uri: finding.uri, offset: finding.offset, length: finding.length, newText: `"${version}"` }] }];
+  return [
+    {
+      title: `Use the root policy's version "${version}"`,
+      kind: 'quickfix',
+      finding,
+      preferred: true,
+      edits: [{ uri: finding.uri, offset: finding.offset, length: finding.length, newText: `"${version}"` }],
+    },
+  ];
 }
 
 /** Upgrades the root policy and every override that names the old version (the newer format accepts the old unchanged). */
@@ -157,6 +203,19 @@ function upgrade(finding: Finding, { analysis }: ActionContext): ServiceCodeActi
   if (!from) return [];
   const edits: ServiceEdit[] = analysis.set.files
     .filter((f) => f.version && (f.source.dir === '' || f.version.value === from))
-    .map((f) => ({ uri: f.source.uri, offset: (f.version as { offset: number }).offset, length: (f.version as { length: number }).length, newText: `"${LATEST_VERSION}"` }));
-  return [{ title: `Upgrade the policy from ${from} to ${LATEST_VERSION}${edits.length > 1 ? ` (root and ${edits.length - 1} override${edits.length > 2 ? 's' : ''})` : ''}`, kind: 'quickfix', finding, preferred: true, edits }];
+    .map((f) => ({
+      uri: f.source.uri,
+      offset: (f.version as { offset: number }).offset,
+      length: (f.version as { length: number }).length,
+      newText: `"${LATEST_VERSION}"`,
+    }));
+  return [
+    {
+      title: `Upgrade the policy from ${from} to ${LATEST_VERSION}${edits.length > 1 ? ` (root and ${edits.length - 1} override${edits.length > 2 ? 's' : ''})` : ''}`,
+      kind: 'quickfix',
+      finding,
+      preferred: true,
+      edits,
+    },
+  ];
 }

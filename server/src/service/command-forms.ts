@@ -20,7 +20,12 @@ export function commandForms(pattern: CommandPattern, implied: boolean): string[
   };
   if (flags.length > 1 && flags.every((f) => /^-[A-Za-z0-9]$/.test(f))) {
     add([`-${flags.map((f) => f.slice(1)).join('')}`]);
-    add([`-${[...flags].reverse().map((f) => f.slice(1)).join('')}`]);
+    add([
+      `-${[...flags]
+        .reverse()
+        .map((f) => f.slice(1))
+        .join('')}`,
+    ]);
   }
   add(flags);
   if (flags.length > 1) add([...flags].reverse());

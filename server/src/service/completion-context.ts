@@ -31,7 +31,7 @@ export function completionContext(text: string, offset: number): CompletionConte
   const item = keyValue ? undefined : ITEM.exec(before);
   const key = keyValue || item ? undefined : KEY.exec(before);
   if (!keyValue && !item && !key) return undefined;
-  const lead = keyValue ? `${keyValue[1]}${keyValue[2]}${keyValue[3]}` : ((item ?? key) as RegExpExecArray)[1] as string;
+  const lead = keyValue ? `${keyValue[1]}${keyValue[2]}${keyValue[3]}` : (((item ?? key) as RegExpExecArray)[1] as string);
   const token = before.slice(lead.length);
   const quote = token.startsWith('"') ? '"' : token.startsWith("'") ? "'" : undefined;
   if (quote === undefined && /\s/.test(token)) return undefined;

@@ -31,7 +31,8 @@ export function complete(workspace: PolicyWorkspace, uri: string, offset: number
     return isObjectSchema(at.schema) ? keys(root, at, context) : [];
   }
   const last = context.path[context.path.length - 1];
-  if (context.path.length === 1 && last === 'version') return versions(context, kind === 'root' ? SUPPORTED_VERSIONS : [analysis.set.version ?? LATEST_VERSION]);
+  if (context.path.length === 1 && last === 'version')
+    return versions(context, kind === 'root' ? SUPPORTED_VERSIONS : [analysis.set.version ?? LATEST_VERSION]);
   if (at.definition === 'glob' || last === 'file_pattern') return paths(workspace, context, file?.source.dir ?? '');
   return values(at.schema, context);
 }
@@ -91,7 +92,8 @@ function paths(workspace: PolicyWorkspace, context: CompletionContext, scope: st
   const within = (p: string): boolean => scope === '' || p === scope || p.startsWith(`${scope}/`);
   const out: CompletionEntry[] = [];
   const add = (label: string, kind: 'folder' | 'file', detail: string): void => {
-    if (out.length < MAX_PATH_ITEMS && label.startsWith(typed) && !out.some((o) => o.label === label)) out.push({ label, kind, detail, insertText: quoted(label, context), replace: context.replace, sortText: `${kind === 'folder' ? 0 : 1}${label}` });
+    if (out.length < MAX_PATH_ITEMS && label.startsWith(typed) && !out.some((o) => o.label === label))
+      out.push({ label, kind, detail, insertText: quoted(label, context), replace: context.replace, sortText: `${kind === 'folder' ? 0 : 1}${label}` });
   };
   if (scope !== '' && !within(parent) && scope.startsWith(typed)) add(`${scope}/**`, 'folder', "everything under this override's directory");
   const directories = workspace.host.files.directories();

@@ -23,7 +23,10 @@ export interface ExplainResult extends Omit<DecisionResult, 'rules'> {
 /** The action a request describes: a path (with an operation, `write` by default), a command or a URL. */
 export function actionOf(request: ExplainRequest): Record<string, string> | undefined {
   if (typeof request.path === 'string') return { action: `filesystem.${request.operation ?? 'write'}`, path: request.path };
-  if (typeof request.command === 'string') return request.cwd === undefined ? { action: 'command.exec', command: request.command } : { action: 'command.exec', command: request.command, cwd: request.cwd };
+  if (typeof request.command === 'string')
+    return request.cwd === undefined
+      ? { action: 'command.exec', command: request.command }
+      : { action: 'command.exec', command: request.command, cwd: request.cwd };
   if (typeof request.url === 'string') return { action: 'network.request', url: request.url };
   return undefined;
 }
@@ -43,7 +46,15 @@ export function explain(workspace: PolicyWorkspace, request: ExplainRequest): Ex
 function locate(workspace: PolicyWorkspace, rule: RuleRef): { offset: number; length: number } | undefined {
   const file = workspace.analysis().file(rule.file);
   if (!file) return undefined;
-  const all: RuleEntry[] = [...file.fileAllow, ...file.fileDeny, ...file.commandAllow, ...file.commandDeny, ...file.approvals, ...(file.network?.exceptions ?? []), ...(file.bypass?.never ?? [])];
+  const all: RuleEntry[] = [
+    ...file.fileAllow,
+    ...file.fileDeny,
+    ...file.commandAllow,
+    ...file.commandDeny,
+    ...file.approvals,
+    ...(file.network?.exceptions ?? []),
+    ...(file.bypass?.never ?? []),
+  ];
   if (file.maxFiles) all.push(file.maxFiles.entry);
   if (file.network?.allowOutboundEntry) all.push(file.network.allowOutboundEntry);
   const entry = all.find((e) => e.line === rule.line && e.column === rule.column);

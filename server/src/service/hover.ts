@@ -73,9 +73,18 @@ function commandHover(workspace: PolicyWorkspace, analysis: Analysis, entry: Rul
   const pattern = parsed.pattern;
   const allow = entry.list === 'commands.allow';
   if (allow) {
-    lines.push(`Allows a command that starts with these words and carries these flags, in any order and spelling. Every other command on the same line must be allowed too, and wrappers that change privileges (such as \`sudo\`) need their own allow.`);
+    lines.push(
+      `Allows a command that starts with these words and carries these flags, in any order and spelling. Every other command on the same line must be allowed too, and wrappers that change privileges (such as \`sudo\`) need their own allow.`,
+    );
   } else {
-    lines.push(`Catches \`${pattern.program}\` wherever it runs: in pipelines and lists, inside \`$(…)\` and \`bash -c '…'\`, and behind wrappers (${WRAPPER_NAMES.slice(0, 6).map((w) => `\`${w}\``).join(', ')}, …). The words must appear in order; flags in any order and spelling.`);
+    lines.push(
+      `Catches \`${pattern.program}\` wherever it runs: in pipelines and lists, inside \`$(…)\` and \`bash -c '…'\`, and behind wrappers (${WRAPPER_NAMES.slice(
+        0,
+        6,
+      )
+        .map((w) => `\`${w}\``)
+        .join(', ')}, …). The words must appear in order; flags in any order and spelling.`,
+    );
   }
   lines.push('', 'For example:');
   for (const form of commandForms(pattern, !allow)) lines.push(`- \`${form}\``);

@@ -48,8 +48,22 @@ function symbolsOf(node: unknown): OutlineSymbol[] {
     for (const item of node.items) {
       const range = (item as { range?: [number, number, number] } | null)?.range;
       if (!range) continue;
-      const name = isScalar(item) ? String(item.value) : isMap(item) ? item.items.map((p) => `${String((p.key as { value?: unknown } | null)?.value)}: ${String((p.value as { value?: unknown } | null)?.value)}`).join(', ') : '(item)';
-      out.push({ name, kind: 'entry', offset: range[0], length: range[1] - range[0], selectionOffset: range[0], selectionLength: range[1] - range[0], children: [] });
+      const name = isScalar(item)
+        ? String(item.value)
+        : isMap(item)
+          ? item.items
+              .map((p) => `${String((p.key as { value?: unknown } | null)?.value)}: ${String((p.value as { value?: unknown } | null)?.value)}`)
+              .join(', ')
+          : '(item)';
+      out.push({
+        name,
+        kind: 'entry',
+        offset: range[0],
+        length: range[1] - range[0],
+        selectionOffset: range[0],
+        selectionLength: range[1] - range[0],
+        children: [],
+      });
     }
     return out;
   }

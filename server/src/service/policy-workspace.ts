@@ -82,7 +82,13 @@ export class PolicyWorkspace {
   private analyse(mode: 'full' | 'enforcement'): Analysis {
     const sources = [...this.sources.values()];
     this.cache.retain(new Set(this.sources.keys()));
-    const set = loadPolicySet(sources, { root: this.host.root, caseInsensitive: this.host.caseInsensitive, shell: this.host.shell, cache: this.cache, analysis: mode });
+    const set = loadPolicySet(sources, {
+      root: this.host.root,
+      caseInsensitive: this.host.caseInsensitive,
+      shell: this.host.shell,
+      cache: this.cache,
+      analysis: mode,
+    });
     const findings = new Map<string, Finding[]>(sources.map((s) => [s.uri, []]));
     for (const f of set.findings) {
       const list = findings.get(f.uri);

@@ -61,6 +61,7 @@ export function isObjectSchema(schema: JsonSchema): boolean {
 
 export function typeLabel(schema: JsonSchema): string {
   const type = Array.isArray(schema.type) ? schema.type.join(' | ') : (schema.type ?? 'value');
-  if (type === 'array' && schema.items) return `array of ${typeLabel(schema.items.$ref ? { type: schema.items.$ref.split('/').pop() ?? 'value' } : schema.items)}`;
+  if (type === 'array' && schema.items)
+    return `array of ${typeLabel(schema.items.$ref ? { type: schema.items.$ref.split('/').pop() ?? 'value' } : schema.items)}`;
   return type;
 }

@@ -27,7 +27,9 @@ function argument(name: string): string | undefined {
 
 /** The answer VS Code honours: `hookSpecificOutput.permissionDecision` (a top-level one is ignored). */
 function reply(answer: Answer): void {
-  const body = { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: answer.decision, permissionDecisionReason: `Agent Policy: ${answer.reason}` } };
+  const body = {
+    hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: answer.decision, permissionDecisionReason: `Agent Policy: ${answer.reason}` },
+  };
   process.stdout.write(`${JSON.stringify(body)}\n`);
 }
 
@@ -68,7 +70,11 @@ function serviceInfo(): { socket: string; token: string; stateDir: string } | un
 }
 
 /** Asks the extension; undefined when it cannot be reached (then the CLI decides). */
-function askExtension(info: { socket: string; token: string; stateDir: string }, payload: Record<string, unknown>, waitMs: number): Promise<Answer | undefined> {
+function askExtension(
+  info: { socket: string; token: string; stateDir: string },
+  payload: Record<string, unknown>,
+  waitMs: number,
+): Promise<Answer | undefined> {
   const nonce = randomBytes(16).toString('hex');
   const line = JSON.stringify({ token: info.token, runtime: 'vscode', hook: payload, timeout_ms: waitMs, nonce });
   return new Promise((resolve) => {
@@ -88,7 +94,11 @@ function askExtension(info: { socket: string; token: string; stateDir: string },
         if (typeof body.error === 'string') return resolve({ decision: 'deny', reason: `the extension refused the request: ${body.error}` });
         const reason = typeof body.reason === 'string' ? body.reason : 'the extension gave no reason';
         // Honoured only when the answer comes from whoever holds this log's seal: the info file sits in the state folder.
-        if (!answerMacValid(sealStateKey(join(info.stateDir, 'audit')), requestBinding(nonce, line), body)) return resolve({ decision: 'deny', reason: "the service's answer is not authenticated by this log's seal (not Agent Policy's extension), so it is not honoured" });
+        if (!answerMacValid(sealStateKey(join(info.stateDir, 'audit')), requestBinding(nonce, line), body))
+          return resolve({
+            decision: 'deny',
+            reason: "the service's answer is not authenticated by this log's seal (not Agent Policy's extension), so it is not honoured",
+          });
         // Only an explicit allow allows.
         resolve({ decision: body.decision === 'allow' ? 'allow' : 'deny', reason });
       } catch {
@@ -102,7 +112,10 @@ function askExtension(info: { socket: string; token: string; stateDir: string },
 function askCli(root: string, input: string, remainingMs: number): Promise<Answer> {
   return new Promise((resolve) => {
     const seconds = Math.max(1, Math.floor(remainingMs / 1000));
-    child = spawn(process.execPath, [join(__dirname, 'cli.js'), 'hook', 'vscode', '--root', root, '--timeout', String(seconds)], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [join(__dirname, 'cli.js'), 'hook', 'vscode', '--root', root, '--timeout', String(seconds)], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout?.setEncoding('utf8').on('data', (c: string) => (out += c));
@@ -114,9 +127,15 @@ function askCli(root: string, input: string, remainingMs: number): Promise<Answe
         const decision = body.hookSpecificOutput?.permissionDecision;
         const said = body.hookSpecificOutput?.permissionDecisionReason;
         const reason = (typeof said === 'string' ? said : 'the CLI gave no reason').replace(/^Agent Policy: /, '');
-        resolve({ decision: decision === 'allow' || decision === 'ask' ? decision : 'deny', reason: `${reason} (decided by the CLI: the extension did not answer)` });
+        resolve({
+          decision: decision === 'allow' || decision === 'ask' ? decision : 'deny',
+          reason: `${reason} (decided by the CLI: the extension did not answer)`,
+        });
       } catch {
-        resolve({ decision: 'deny', reason: `the CLI gave no answer (exit ${String(code)}${err ? `: ${err.trim().split('\n')[0] ?? ''}` : ''}), so the action is denied` });
+        resolve({
+          decision: 'deny',
+          reason: `the CLI gave no answer (exit ${String(code)}${err ? `: ${err.trim().split('\n')[0] ?? ''}` : ''}), so the action is denied`,
+        });
       }
     });
     child.stdin?.end(input);
@@ -130,7 +149,14 @@ async function main(): Promise<void> {
   const started = performance.now();
   const remaining = (): number => budget - (performance.now() - started);
   // Nothing here blocks the main thread, so a timer is a sound deadline.
-  setTimeout(() => finish({ decision: 'deny', reason: `no decision within the hook's deadline (${Math.round(budget / 1000)} s, inside VS Code's ${Math.round(timeoutMs / 1000)} s hook timeout), so the action is denied` }), budget).unref();
+  setTimeout(
+    () =>
+      finish({
+        decision: 'deny',
+        reason: `no decision within the hook's deadline (${Math.round(budget / 1000)} s, inside VS Code's ${Math.round(timeoutMs / 1000)} s hook timeout), so the action is denied`,
+      }),
+    budget,
+  ).unref();
   if (!root) finish({ decision: 'deny', reason: 'the hook was started without the folder whose policy governs it, so nothing is allowed' });
   const input = await readStdin();
   let payload: Record<string, unknown>;

@@ -77,8 +77,36 @@ export async function startCodeServer({ workspace, profileDir, extensionsDir, po
   const userDir = join(profileDir, 'User');
   mkdirSync(userDir, { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(join(userDir, 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'extensions.autoUpdate': false, ...settings }, null, 2));
-  const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', profileDir, '--extensions-dir', extensionsDir, '--vscode-option', 'enable-smoke-test-driver', workspace];
+  writeFileSync(
+    join(userDir, 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'security.workspace.trust.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoUpdate': false,
+        ...settings,
+      },
+      null,
+      2,
+    ),
+  );
+  const args = [
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--user-data-dir',
+    profileDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--vscode-option',
+    'enable-smoke-test-driver',
+    workspace,
+  ];
   const env = { ...process.env, PATH: `${join(node24, 'bin')}:${process.env.PATH}` };
   const child = spawn(codeServer, args, { env, stdio: ['ignore', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'], detached: true });
   const stop = () => {

@@ -27,7 +27,17 @@ function activate(context) {
   context.subscriptions.push(
     vscode.lm.registerLanguageModelChatProvider(VENDOR, {
       async provideLanguageModelChatInformation() {
-        return [{ id: 'scripted', name: 'Scripted', family: 'scripted', version: '1', maxInputTokens: 100000, maxOutputTokens: 4000, capabilities: { toolCalling: true, imageInput: false } }];
+        return [
+          {
+            id: 'scripted',
+            name: 'Scripted',
+            family: 'scripted',
+            version: '1',
+            maxInputTokens: 100000,
+            maxOutputTokens: 4000,
+            capabilities: { toolCalling: true, imageInput: false },
+          },
+        ];
       },
       async provideLanguageModelChatResponse(_model, messages, options, progress) {
         const results = toolResultsIn(messages);
@@ -83,8 +93,20 @@ async function run(folder, spec, resultName) {
     if (spec.waitForFile) await waitFor(spec.waitForFile, () => fs.existsSync(path.join(folder, spec.waitForFile)));
     // Started before the request: a file the hook stopped never shows up here.
     watcher = fs.watch(folder, { recursive: true }, (type, name) => events.push({ type, name: String(name) }));
-    const result = await vscode.commands.executeCommand('workbench.action.chat.open', { query: spec.query ?? 'Do the scripted work.', mode: 'agent', blockOnResponse: true, modelSelector: { vendor: VENDOR, id: 'scripted' } });
-    fs.writeFileSync(resultFile, JSON.stringify({ ok: true, result: result ?? null, received, events: events.filter((e) => !/^\.agent-policy|agent-(result|script)/.test(e.name)) }, null, 2));
+    const result = await vscode.commands.executeCommand('workbench.action.chat.open', {
+      query: spec.query ?? 'Do the scripted work.',
+      mode: 'agent',
+      blockOnResponse: true,
+      modelSelector: { vendor: VENDOR, id: 'scripted' },
+    });
+    fs.writeFileSync(
+      resultFile,
+      JSON.stringify(
+        { ok: true, result: result ?? null, received, events: events.filter((e) => !/^\.agent-policy|agent-(result|script)/.test(e.name)) },
+        null,
+        2,
+      ),
+    );
   } catch (error) {
     fs.writeFileSync(resultFile, JSON.stringify({ ok: false, error: String(error && error.stack ? error.stack : error), received, events }, null, 2));
   } finally {

@@ -84,7 +84,9 @@ suite('Agent Policy in a real VS Code', () => {
     writeFileSync(broken, 'permissions:\n  filesystem:\n    allow: [unclosed\n');
     const brokenUri = vscode.Uri.file(broken);
     await vscode.window.showTextDocument(brokenUri);
-    const parse = await waitFor('a parse error on the broken override', () => vscode.languages.getDiagnostics(brokenUri).find((d) => d.severity === vscode.DiagnosticSeverity.Error));
+    const parse = await waitFor('a parse error on the broken override', () =>
+      vscode.languages.getDiagnostics(brokenUri).find((d) => d.severity === vscode.DiagnosticSeverity.Error),
+    );
     assert.match(codeOf(parse), /^AP1/);
     // While a policy file cannot be parsed, the gate fails closed.
     await waitFor('the gate to refuse the unparseable policy', () => api.context.set?.refusal !== undefined);
@@ -112,7 +114,10 @@ suite('Agent Policy in a real VS Code', () => {
   });
 
   test('explain answers what would happen and why, with the deciding rule', async () => {
-    const push = await vscode.commands.executeCommand<{ decision: string; rules: { pattern: string }[] }>('agentPolicy.explain', '$ git push --force origin main');
+    const push = await vscode.commands.executeCommand<{ decision: string; rules: { pattern: string }[] }>(
+      'agentPolicy.explain',
+      '$ git push --force origin main',
+    );
     assert.equal(push.decision, 'deny');
     assert.equal(push.rules[0]?.pattern, 'git push --force');
     const write = await vscode.commands.executeCommand<{ decision: string }>('agentPolicy.explain', 'src/utils/logger.ts');
@@ -137,7 +142,9 @@ suite('Agent Policy in a real VS Code', () => {
     assert.equal(request.runtime, 'vscode-lm-tool');
     assert.equal(request.rule?.list, 'require_human_approval');
     // The diff of the proposed content beside the current file is open.
-    const proposedDoc = await waitFor('the proposed content document', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'agent-policy-proposed' && d.uri.path.endsWith('/package.json')));
+    const proposedDoc = await waitFor('the proposed content document', () =>
+      vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'agent-policy-proposed' && d.uri.path.endsWith('/package.json')),
+    );
     assert.equal(proposedDoc.getText(), proposed);
     assert.equal(readFileSync(join(root(), 'package.json'), 'utf8'), before, 'nothing is written before the approval');
     assert.equal(await vscode.commands.executeCommand('agentPolicy.approve', request.id), true);
@@ -200,9 +207,21 @@ suite('Agent Policy in a real VS Code', () => {
   test('a bypass granted with the CLI checks opens a denial until it expires', async () => {
     const locked = { action: 'filesystem.write', path: 'backend/auth/config.yml' };
     assert.equal(api.context.decide(locked).result.decision, 'deny');
-    const refused = await vscode.commands.executeCommand('agentPolicy.grantBypass', { kind: 'path', pattern: 'secrets/**', reason: 'trying to open the never list', duration: '2s', approver: 'alice@example.com' });
+    const refused = await vscode.commands.executeCommand('agentPolicy.grantBypass', {
+      kind: 'path',
+      pattern: 'secrets/**',
+      reason: 'trying to open the never list',
+      duration: '2s',
+      approver: 'alice@example.com',
+    });
     assert.equal(refused, false, 'bypass.never is enforced');
-    const granted = await vscode.commands.executeCommand('agentPolicy.grantBypass', { kind: 'path', pattern: 'backend/auth/config.yml', reason: 'P0 incident in the e2e suite', duration: '3s', approver: 'alice@example.com' });
+    const granted = await vscode.commands.executeCommand('agentPolicy.grantBypass', {
+      kind: 'path',
+      pattern: 'backend/auth/config.yml',
+      reason: 'P0 incident in the e2e suite',
+      duration: '3s',
+      approver: 'alice@example.com',
+    });
     assert.equal(granted, true);
     const open = api.context.decide(locked).result;
     assert.equal(open.decision, 'allow');
@@ -243,7 +262,11 @@ suite('Agent Policy in a real VS Code', () => {
     const stateDir = api.context.stores.stateDir;
     const info = await waitFor('the approval service', () => readServiceInfo(stateDir));
     assert.equal(info.pid, process.pid);
-    const reply = askApprovalService(stateDir, { action: { action: 'filesystem.write', path: 'Dockerfile' }, runtime: 'claude-code', proposed_content: 'FROM node:24\n' });
+    const reply = askApprovalService(stateDir, {
+      action: { action: 'filesystem.write', path: 'Dockerfile' },
+      runtime: 'claude-code',
+      proposed_content: 'FROM node:24\n',
+    });
     const request = await waitFor('the hook request', () => api.approvals.pending().find((r) => r.runtime === 'claude-code'));
     assert.equal(await vscode.commands.executeCommand('agentPolicy.deny', request.id), true);
     const answer = await reply;
@@ -253,7 +276,9 @@ suite('Agent Policy in a real VS Code', () => {
     const denied = await askApprovalService(stateDir, { action: { action: 'filesystem.write', path: 'secrets/x' }, runtime: 'claude-code' });
     assert.equal(denied?.decision, 'deny');
     const wrongToken = await new Promise<string>((resolve) => {
-      const socket = connect(info.socket, () => socket.write(`${JSON.stringify({ token: 'guess', runtime: 'x', action: { action: 'filesystem.write', path: 'src/a.ts' } })}\n`));
+      const socket = connect(info.socket, () =>
+        socket.write(`${JSON.stringify({ token: 'guess', runtime: 'x', action: { action: 'filesystem.write', path: 'src/a.ts' } })}\n`),
+      );
       let text = '';
       socket.setEncoding('utf8');
       socket.on('data', (c: string) => (text += c));
@@ -266,7 +291,14 @@ suite('Agent Policy in a real VS Code', () => {
     const extension = vscode.extensions.getExtension('agent-policy.agent-policy');
     const cli = join(extension?.extensionPath ?? '', 'server', 'out', 'cli.js');
     const proposed = 'FROM node:24-slim\nUSER node\n';
-    const payload = { session_id: 'e2e', cwd: root(), hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { file_path: join(root(), 'Dockerfile'), content: proposed }, tool_use_id: 'toolu_e2e' };
+    const payload = {
+      session_id: 'e2e',
+      cwd: root(),
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Write',
+      tool_input: { file_path: join(root(), 'Dockerfile'), content: proposed },
+      tool_use_id: 'toolu_e2e',
+    };
     const answer = new Promise<string>((resolve, reject) => {
       const child = spawn(process.execPath, [cli, 'hook', 'claude-code'], { cwd: root(), env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
       let out = '';
@@ -275,8 +307,14 @@ suite('Agent Policy in a real VS Code', () => {
       child.on('close', () => resolve(out));
       child.stdin.end(JSON.stringify(payload));
     });
-    const request = await waitFor('the hook request in the editor', () => api.approvals.pending().find((r) => r.runtime === 'claude-code' && (r.action as { path?: string }).path?.endsWith('Dockerfile')), 30_000);
-    const shown = await waitFor('the proposed Dockerfile', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'agent-policy-proposed' && d.uri.path.startsWith(`/${request.id}/`)));
+    const request = await waitFor(
+      'the hook request in the editor',
+      () => api.approvals.pending().find((r) => r.runtime === 'claude-code' && (r.action as { path?: string }).path?.endsWith('Dockerfile')),
+      30_000,
+    );
+    const shown = await waitFor('the proposed Dockerfile', () =>
+      vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'agent-policy-proposed' && d.uri.path.startsWith(`/${request.id}/`)),
+    );
     assert.equal(shown.getText(), proposed);
     assert.equal(await vscode.commands.executeCommand('agentPolicy.approve', request.id), true);
     const reply = JSON.parse(await answer) as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } };
@@ -284,8 +322,14 @@ suite('Agent Policy in a real VS Code', () => {
     assert.match(reply.hookSpecificOutput.permissionDecisionReason, /approved by /);
     api.audit.tree.reload();
     const entries = treeEntries(api).map((e) => e.entry);
-    assert.ok(entries.some((e) => e.kind === 'approval.approved' && e.approval_id === request.id), 'the approval is in the audit log');
-    assert.ok(entries.some((e) => e.kind === 'decision' && e.runtime === 'claude-code' && e.decision === 'ask'), "the hook's own decision is in the audit log");
+    assert.ok(
+      entries.some((e) => e.kind === 'approval.approved' && e.approval_id === request.id),
+      'the approval is in the audit log',
+    );
+    assert.ok(
+      entries.some((e) => e.kind === 'decision' && e.runtime === 'claude-code' && e.decision === 'ask'),
+      "the hook's own decision is in the audit log",
+    );
   });
 
   test('writes the policy into VS Code agent settings as confirmations only', async () => {

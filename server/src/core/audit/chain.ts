@@ -92,7 +92,20 @@ export function wholeEntryHead(text: string, head: ChainHead, hash: HashFunction
   return { seq: head.seq + 1, hash: own, key: typeof record.next_key === 'string' ? record.next_key : undefined };
 }
 
-export type ChainProblemKind = 'not-json' | 'not-an-entry' | 'edited' | 'broken' | 'missing' | 'reordered' | 'torn' | 'unsigned' | 'forged' | 'truncated' | 'rewritten' | 'unsealed' | 'beyond-seal';
+export type ChainProblemKind =
+  | 'not-json'
+  | 'not-an-entry'
+  | 'edited'
+  | 'broken'
+  | 'missing'
+  | 'reordered'
+  | 'torn'
+  | 'unsigned'
+  | 'forged'
+  | 'truncated'
+  | 'rewritten'
+  | 'unsealed'
+  | 'beyond-seal';
 
 /**
  * The chain's verified end against the head its seal recorded: fewer entries is truncation (the
@@ -104,10 +117,18 @@ export type ChainProblemKind = 'not-json' | 'not-an-entry' | 'edited' | 'broken'
 export function compareWithSeal(last: ChainHead, sealed: ChainHead, window = 1): { kind: ChainProblemKind; message: string } | undefined {
   if (last.seq < sealed.seq) {
     const lost = last.seq + 1 === sealed.seq ? `entry ${sealed.seq} is` : `entries ${last.seq + 1}–${sealed.seq} are`;
-    return { kind: 'truncated', message: `the log ends at entry ${last.seq}, but its seal recorded entry ${sealed.seq}: ${lost} gone (cut from the end, or a day file or the audit folder deleted)` };
+    return {
+      kind: 'truncated',
+      message: `the log ends at entry ${last.seq}, but its seal recorded entry ${sealed.seq}: ${lost} gone (cut from the end, or a day file or the audit folder deleted)`,
+    };
   }
-  if (last.seq === sealed.seq && last.hash !== sealed.hash) return { kind: 'rewritten', message: `entry ${last.seq} is not the entry the seal recorded: the log was rewritten` };
-  if (last.seq > sealed.seq + window) return { kind: 'beyond-seal', message: `the log goes on to entry ${last.seq} after the seal's entry ${sealed.seq}: more than the ${window} entries a seal can lag its log; entries ${sealed.seq + 1}–${last.seq} were not sealed by Agent Policy` };
+  if (last.seq === sealed.seq && last.hash !== sealed.hash)
+    return { kind: 'rewritten', message: `entry ${last.seq} is not the entry the seal recorded: the log was rewritten` };
+  if (last.seq > sealed.seq + window)
+    return {
+      kind: 'beyond-seal',
+      message: `the log goes on to entry ${last.seq} after the seal's entry ${sealed.seq}: more than the ${window} entries a seal can lag its log; entries ${sealed.seq + 1}–${last.seq} were not sealed by Agent Policy`,
+    };
   return undefined;
 }
 
@@ -189,7 +210,8 @@ export class ChainVerifier {
     } catch {
       const torn = { file, line, text };
       this.pendingTorn.push(torn);
-      if (!terminated) return this.fail(torn, 'torn', `the last line is incomplete (${text.length} characters): a writer crashed mid-append, or the log was cut`);
+      if (!terminated)
+        return this.fail(torn, 'torn', `the last line is incomplete (${text.length} characters): a writer crashed mid-append, or the log was cut`);
       return;
     }
     this.check(file, line, entry);
@@ -207,16 +229,23 @@ export class ChainVerifier {
 
   private check(file: string, line: number, entry: Record<string, unknown>): void {
     const { hash, seq, prev } = entry;
-    if (typeof hash !== 'string' || typeof seq !== 'number' || typeof prev !== 'string') return this.fail({ file, line, text: '' }, 'not-an-entry', 'the line is JSON but not a chained entry (no seq, prev or hash)');
-    if (this.hash(canonicalJson(hashedPart(entry))) !== hash) return this.fail({ file, line, text: '' }, 'edited', `entry ${seq} was edited: its content no longer matches its hash`);
+    if (typeof hash !== 'string' || typeof seq !== 'number' || typeof prev !== 'string')
+      return this.fail({ file, line, text: '' }, 'not-an-entry', 'the line is JSON but not a chained entry (no seq, prev or hash)');
+    if (this.hash(canonicalJson(hashedPart(entry))) !== hash)
+      return this.fail({ file, line, text: '' }, 'edited', `entry ${seq} was edited: its content no longer matches its hash`);
     const first = this.pendingTorn[0];
     if (first) {
       // One torn line is recorded as an object, several (a recovery that was itself torn) as a list, in order.
-      const recovered = Array.isArray(entry.recovered) ? (entry.recovered as { hash?: unknown }[]) : entry.recovered ? [entry.recovered as { hash?: unknown }] : [];
+      const recovered = Array.isArray(entry.recovered)
+        ? (entry.recovered as { hash?: unknown }[])
+        : entry.recovered
+          ? [entry.recovered as { hash?: unknown }]
+          : [];
       if (recovered.length !== this.pendingTorn.length || this.pendingTorn.some((torn, i) => recovered[i]?.hash !== this.hash(torn.text))) {
         return this.fail(first, 'not-json', 'a line that is not JSON sits in the log and no later entry records it as a recovered torn write');
       }
-      for (const torn of this.pendingTorn) this.notes.push({ kind: 'torn-write', file: torn.file, line: torn.line, message: `torn write (crash mid-append), recovered by entry ${seq}` });
+      for (const torn of this.pendingTorn)
+        this.notes.push({ kind: 'torn-write', file: torn.file, line: torn.line, message: `torn write (crash mid-append), recovered by entry ${seq}` });
       this.pendingTorn = [];
     }
     // After a gap, only the entry it skipped is looked for: found later, the lines were reordered.
@@ -224,12 +253,14 @@ export class ChainVerifier {
       if (seq === this.head.seq + 1) this.failGap(seq);
       return;
     }
-    if (seq <= this.head.seq) return this.fail({ file, line, text: '' }, 'reordered', `entry ${seq} comes after entry ${this.head.seq}: entries were reordered or duplicated`);
+    if (seq <= this.head.seq)
+      return this.fail({ file, line, text: '' }, 'reordered', `entry ${seq} comes after entry ${this.head.seq}: entries were reordered or duplicated`);
     if (seq > this.head.seq + 1) {
       this.pendingGap = { at: { file, line, text: '' }, seq };
       return;
     }
-    if (prev !== this.head.hash) return this.fail({ file, line, text: '' }, 'broken', `entry ${seq} does not chain to entry ${this.head.seq}: the previous entry was replaced`);
+    if (prev !== this.head.hash)
+      return this.fail({ file, line, text: '' }, 'broken', `entry ${seq} does not chain to entry ${this.head.seq}: the previous entry was replaced`);
     const key = this.signedKey(file, line, entry, seq);
     if (key === false) return;
     this.head = { seq, hash, key };
@@ -256,7 +287,11 @@ export class ChainVerifier {
     }
     const { sig, next_key: nextKey } = entry;
     if (typeof sig !== 'string' || typeof nextKey !== 'string') {
-      this.fail({ file, line, text: '' }, 'unsigned', `entry ${seq} is not signed, but every entry after ${signing.from.seq} must be: it was written by something other than Agent Policy`);
+      this.fail(
+        { file, line, text: '' },
+        'unsigned',
+        `entry ${seq} is not signed, but every entry after ${signing.from.seq} must be: it was written by something other than Agent Policy`,
+      );
       return false;
     }
     if (!signing.check(expected, entry.hash as string, sig)) {
@@ -272,7 +307,11 @@ export class ChainVerifier {
     this.pendingGap = undefined;
     const expected = this.head.seq + 1;
     if (nextSeq === expected) return this.fail(gap.at, 'reordered', `entry ${gap.seq} comes before entry ${expected}: entries were reordered`);
-    this.fail(gap.at, 'missing', `${gap.seq - 1 > expected ? `entries ${expected}–${gap.seq - 1} are` : `entry ${expected} is`} missing before entry ${gap.seq}`);
+    this.fail(
+      gap.at,
+      'missing',
+      `${gap.seq - 1 > expected ? `entries ${expected}–${gap.seq - 1} are` : `entry ${expected} is`} missing before entry ${gap.seq}`,
+    );
   }
 
   private observeOrder(file: string, line: number, seq: number, timestamp: unknown): void {

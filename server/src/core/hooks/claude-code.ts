@@ -1,4 +1,17 @@
-import { call, commandAction, fileAction, folderAction, mcpAction, obj, shellWord, splitMcpName, str, unknownTool, urlAction, WEB_SEARCH } from './tool-actions';
+import {
+  call,
+  commandAction,
+  fileAction,
+  folderAction,
+  mcpAction,
+  obj,
+  shellWord,
+  splitMcpName,
+  str,
+  unknownTool,
+  urlAction,
+  WEB_SEARCH,
+} from './tool-actions';
 import type { HookAdapter, HookCall, HookOutcome, HookReply } from './types';
 
 /**
@@ -14,10 +27,33 @@ import type { HookAdapter, HookCall, HookOutcome, HookReply } from './types';
  * schemas of WebFetch, WebSearch, NotebookEdit, ... into the model's list; their calls come here).
  */
 const INERT = new Set([
-  'Task', 'Agent', 'TodoWrite', 'TodoRead', 'ExitPlanMode', 'EnterPlanMode', 'BashOutput', 'KillShell', 'KillBash', 'SlashCommand', 'Skill', 'AskUserQuestion', 'ListMcpResourcesTool',
-  'ToolSearch', 'DeferredToolPlaceholder', 'TaskStop', 'SendMessage', 'ListAgents', 'ScheduleWakeup', 'ReportFindings', 'CronList', 'TaskOutput',
+  'Task',
+  'Agent',
+  'TodoWrite',
+  'TodoRead',
+  'ExitPlanMode',
+  'EnterPlanMode',
+  'BashOutput',
+  'KillShell',
+  'KillBash',
+  'SlashCommand',
+  'Skill',
+  'AskUserQuestion',
+  'ListMcpResourcesTool',
+  'ToolSearch',
+  'DeferredToolPlaceholder',
+  'TaskStop',
+  'SendMessage',
+  'ListAgents',
+  'ScheduleWakeup',
+  'ReportFindings',
+  'CronList',
+  'TaskOutput',
   // The todo list (loaded through ToolSearch in -p sessions).
-  'TaskCreate', 'TaskList', 'TaskGet', 'TaskUpdate',
+  'TaskCreate',
+  'TaskList',
+  'TaskGet',
+  'TaskUpdate',
 ]);
 
 /** Claude Code 2.1.328's catalogue, each tool as the actions it performs (checked against the tools it offers the model). */
@@ -62,12 +98,17 @@ export function claudeToolCall(runtime: 'claude-code' | 'codex', payload: Record
       return at(fileAction('write', joinPath(cwd, SCHEDULED_TASKS)));
     case 'EnterWorktree':
       // Creates a git worktree (a checkout under .claude/worktrees/) or switches into one: decided as the git command it is.
-      return str(input.path) ? at(fileAction('read', input.path)) : at(commandAction(`git worktree add ${shellWord(`.claude/worktrees/${str(input.name) ?? 'NEW'}`)}`, cwd));
+      return str(input.path)
+        ? at(fileAction('read', input.path))
+        : at(commandAction(`git worktree add ${shellWord(`.claude/worktrees/${str(input.name) ?? 'NEW'}`)}`, cwd));
     case 'ExitWorktree':
       return input.action === 'remove' ? at(commandAction('git worktree remove', cwd)) : at();
     case 'Workflow':
       // A script that orchestrates agents: allowed by name like a program (`workflow *`), its agents' calls come here.
-      return at(commandAction(`workflow ${shellWord(str(input.name) ?? str(input.scriptPath) ?? 'inline-script')}`, cwd), ...(str(input.scriptPath) ? [fileAction('read', input.scriptPath)] : []));
+      return at(
+        commandAction(`workflow ${shellWord(str(input.name) ?? str(input.scriptPath) ?? 'inline-script')}`, cwd),
+        ...(str(input.scriptPath) ? [fileAction('read', input.scriptPath)] : []),
+      );
     default: {
       if (INERT.has(tool)) return at();
       const mcp = splitMcpName(tool);
@@ -84,7 +125,9 @@ function joinPath(dir: string | undefined, relative: string): string {
 }
 
 export function preToolUseReply(outcome: HookOutcome): HookReply {
-  const body = { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: outcome.decision, permissionDecisionReason: `Agent Policy: ${outcome.reason}` } };
+  const body = {
+    hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: outcome.decision, permissionDecisionReason: `Agent Policy: ${outcome.reason}` },
+  };
   return { stdout: `${JSON.stringify(body)}\n`, stderr: '', exitCode: 0 };
 }
 

@@ -28,7 +28,13 @@ export function codexCall(payload: Record<string, unknown>): HookCall {
   if (!text) return { runtime: 'codex', event, tool, cwd, actions: [], problem: 'apply_patch without a patch Agent Policy can read' };
   const paths = patchPaths(text);
   if (paths.length === 0) return { runtime: 'codex', event, tool, cwd, actions: [], problem: 'apply_patch names no file' };
-  return call('codex', event, tool, cwd, paths.map((p) => fileAction(p.operation, p.path)));
+  return call(
+    'codex',
+    event,
+    tool,
+    cwd,
+    paths.map((p) => fileAction(p.operation, p.path)),
+  );
 }
 
 export const codex: HookAdapter = {
@@ -37,7 +43,9 @@ export const codex: HookAdapter = {
   parse: codexCall,
   reply: (outcome) => {
     if (outcome.decision === 'allow') return { stdout: '{}\n', stderr: '', exitCode: 0 };
-    const body = { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: `Agent Policy: ${outcome.reason}` } };
+    const body = {
+      hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: `Agent Policy: ${outcome.reason}` },
+    };
     return { stdout: `${JSON.stringify(body)}\n`, stderr: '', exitCode: 0 };
   },
 };

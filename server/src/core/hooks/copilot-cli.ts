@@ -10,7 +10,19 @@ import type { HookAdapter, HookCall } from './types';
  * nobody answers in the editor is denied.
  */
 /** Shell sessions already started (reading, stopping, listing them), agents, the session's own todo database, skills, docs. */
-const INERT = new Set(['read_bash', 'stop_bash', 'list_bash', 'fetch_copilot_cli_documentation', 'skill', 'task', 'read_agent', 'list_agents', 'write_agent', 'report_intent', 'update_todo']);
+const INERT = new Set([
+  'read_bash',
+  'stop_bash',
+  'list_bash',
+  'fetch_copilot_cli_documentation',
+  'skill',
+  'task',
+  'read_agent',
+  'list_agents',
+  'write_agent',
+  'report_intent',
+  'update_todo',
+]);
 
 /** Copilot CLI 1.0.102's catalogue, each tool as the actions it performs (checked against the tools it offers the model). */
 export function copilotCall(payload: Record<string, unknown>): HookCall {
@@ -46,7 +58,11 @@ export function copilotCall(payload: Record<string, unknown>): HookCall {
     case 'sql':
     case 'session_store_sql': {
       const query = str(args.query) ?? '';
-      if (SQL_FILE_ACCESS.test(query)) return { ...at(), problem: `${tool}: the query reaches files outside Copilot's session database (${SQL_FILE_ACCESS.exec(query)?.[0] ?? ''}), which Agent Policy cannot decide` };
+      if (SQL_FILE_ACCESS.test(query))
+        return {
+          ...at(),
+          problem: `${tool}: the query reaches files outside Copilot's session database (${SQL_FILE_ACCESS.exec(query)?.[0] ?? ''}), which Agent Policy cannot decide`,
+        };
       return at();
     }
     default: {
@@ -59,7 +75,11 @@ export function copilotCall(payload: Record<string, unknown>): HookCall {
 }
 
 function searchFolders(paths: unknown, cwd: string | undefined): (string | undefined)[] {
-  const list = Array.isArray(paths) ? paths.filter((p): p is string => typeof p === 'string' && p !== '') : typeof paths === 'string' && paths !== '' ? [paths] : [];
+  const list = Array.isArray(paths)
+    ? paths.filter((p): p is string => typeof p === 'string' && p !== '')
+    : typeof paths === 'string' && paths !== ''
+      ? [paths]
+      : [];
   return list.length ? list : [cwd];
 }
 

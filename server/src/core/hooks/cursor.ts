@@ -65,7 +65,10 @@ export const cursor: HookAdapter = {
   canAsk: (event) => event !== 'beforeReadFile',
   parse: cursorCall,
   reply: (outcome, event) => {
-    const body = event === 'beforeReadFile' ? { permission: outcome.decision === 'allow' ? 'allow' : 'deny' } : { permission: outcome.decision, user_message: `Agent Policy: ${outcome.reason}`, agent_message: `Agent Policy: ${outcome.reason}` };
+    const body =
+      event === 'beforeReadFile'
+        ? { permission: outcome.decision === 'allow' ? 'allow' : 'deny' }
+        : { permission: outcome.decision, user_message: `Agent Policy: ${outcome.reason}`, agent_message: `Agent Policy: ${outcome.reason}` };
     return { stdout: `${JSON.stringify(body)}\n`, stderr: '', exitCode: 0 };
   },
 };

@@ -9,7 +9,19 @@ import type { HookAdapter, HookCall } from './types';
  * BeforeTool cannot ask the user, so an ask nobody answers in the editor is denied.
  */
 /** No file, command or network of their own: memory, todos, skills, topics, plan mode, sub-agents (whose calls come here), background-process output. */
-const INERT = new Set(['save_memory', 'write_todos', 'activate_skill', 'update_topic', 'enter_plan_mode', 'exit_plan_mode', 'invoke_agent', 'ask_user', 'list_background_processes', 'read_background_output', 'complete_task']);
+const INERT = new Set([
+  'save_memory',
+  'write_todos',
+  'activate_skill',
+  'update_topic',
+  'enter_plan_mode',
+  'exit_plan_mode',
+  'invoke_agent',
+  'ask_user',
+  'list_background_processes',
+  'read_background_output',
+  'complete_task',
+]);
 
 function firstPath(input: Record<string, unknown>): unknown {
   return input.file_path ?? input.absolute_path ?? input.path;
@@ -33,9 +45,23 @@ export function geminiCall(payload: Record<string, unknown>): HookCall {
     case 'read_file':
       return at(fileAction('read', firstPath(input)));
     case 'read_many_files': {
-      const list = [input.paths, input.include].flatMap((v): unknown[] => (Array.isArray(v) ? (v as unknown[]) : [])).filter((v): v is string => typeof v === 'string');
+      const list = [input.paths, input.include]
+        .flatMap((v): unknown[] => (Array.isArray(v) ? (v as unknown[]) : []))
+        .filter((v): v is string => typeof v === 'string');
       // A glob reads whatever it matches: decided as a content search of its literal folder.
-      return at(...(list.length ? list.map((p) => folderAction(p.split('/').filter((_s, i, all) => !all.slice(0, i + 1).some((x) => /[*?[{]/.test(x))).join('/') || cwd, true)) : [undefined]));
+      return at(
+        ...(list.length
+          ? list.map((p) =>
+              folderAction(
+                p
+                  .split('/')
+                  .filter((_s, i, all) => !all.slice(0, i + 1).some((x) => /[*?[{]/.test(x)))
+                  .join('/') || cwd,
+                true,
+              ),
+            )
+          : [undefined]),
+      );
     }
     case 'list_directory':
     case 'glob':

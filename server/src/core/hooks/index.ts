@@ -21,5 +21,30 @@ export function readHookCall(adapter: HookAdapter, payload: Record<string, unkno
   return withCaller(adapter.parse(payload), payload);
 }
 
-export { HOOK_ADAPTER_NAMES, HOOK_RUNTIMES, type HookAdapter, type HookAdapterName, type HookCaller, type HookCall, type HookOutcome, type HookReply, type HookRuntime } from './types';
-export { commandTimeoutSeconds, FIXED_TIMEOUT_SECONDS, HOOK_TARGETS, installedHooks, type InstalledHook, HOOK_TIMEOUT_SECONDS, hookCommand, PROJECT_DIR_VARIABLE, shellQuote, USER_HOOK_TARGETS, withHook, withoutHook, type HookCommandOptions, type HookInstallTarget } from './install';
+export {
+  HOOK_ADAPTER_NAMES,
+  HOOK_RUNTIMES,
+  type HookAdapter,
+  type HookAdapterName,
+  type HookCaller,
+  type HookCall,
+  type HookOutcome,
+  type HookReply,
+  type HookRuntime,
+} from './types';
+export {
+  commandTimeoutSeconds,
+  FIXED_TIMEOUT_SECONDS,
+  HOOK_TARGETS,
+  installedHooks,
+  type InstalledHook,
+  HOOK_TIMEOUT_SECONDS,
+  hookCommand,
+  PROJECT_DIR_VARIABLE,
+  shellQuote,
+  USER_HOOK_TARGETS,
+  withHook,
+  withoutHook,
+  type HookCommandOptions,
+  type HookInstallTarget,
+} from './install';

@@ -100,8 +100,11 @@ export interface InstalledHook {
 
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 /** Our entry: one we installed (any `--cli`), or one written by hand as `agent-policy hook RUNTIME`. */
-const ours = (runtime: HookRuntime) => (command: unknown): boolean =>
-  typeof command === 'string' && (command.includes(`agent-policy hook ${runtime}`) || (command.includes(FAILED_TO_RUN) && new RegExp(`\\bhook ${runtime}(\\s|$)`).test(command)));
+const ours =
+  (runtime: HookRuntime) =>
+  (command: unknown): boolean =>
+    typeof command === 'string' &&
+    (command.includes(`agent-policy hook ${runtime}`) || (command.includes(FAILED_TO_RUN) && new RegExp(`\\bhook ${runtime}(\\s|$)`).test(command)));
 
 /** Claude Code and Codex: `hooks.PreToolUse[] = {matcher, hooks: [{type: "command", command, timeout}]}`. */
 function claudeShape(runtime: HookRuntime, event: string, unitsPerSecond: number) {
@@ -115,7 +118,9 @@ function claudeShape(runtime: HookRuntime, event: string, unitsPerSecond: number
     remove(config: Json): Json {
       if (!isObject(config.hooks) || !Array.isArray(config.hooks[event])) return config;
       const list = (config.hooks[event] as unknown[])
-        .map((group) => (isObject(group) && Array.isArray(group.hooks) ? { ...group, hooks: group.hooks.filter((h) => !(isObject(h) && ours(runtime)(h.command))) } : group))
+        .map((group) =>
+          isObject(group) && Array.isArray(group.hooks) ? { ...group, hooks: group.hooks.filter((h) => !(isObject(h) && ours(runtime)(h.command))) } : group,
+        )
         .filter((group) => !(isObject(group) && Array.isArray(group.hooks) && group.hooks.length === 0));
       return withList(config, event, list);
     },
@@ -124,7 +129,8 @@ function claudeShape(runtime: HookRuntime, event: string, unitsPerSecond: number
     },
     entries(config: Json): InstalledHook[] {
       if (!isObject(config.hooks) || !Array.isArray(config.hooks[event])) return [];
-      return (config.hooks[event] as unknown[]).flatMap((g) => (isObject(g) && Array.isArray(g.hooks) ? (g.hooks as unknown[]) : []))
+      return (config.hooks[event] as unknown[])
+        .flatMap((g) => (isObject(g) && Array.isArray(g.hooks) ? (g.hooks as unknown[]) : []))
         .filter((h): h is Json => isObject(h) && ours(runtime)(h.command))
         .map((h) => ({ command: h.command as string, timeoutSeconds: typeof h.timeout === 'number' ? h.timeout / unitsPerSecond : undefined }));
     },
@@ -136,14 +142,19 @@ function flatShape(runtime: HookRuntime, entries: Record<string, (command: strin
   return {
     add(config: Json, command: string, timeoutSeconds: number): Json {
       const hooks = isObject(config.hooks) ? { ...config.hooks } : {};
-      for (const [event, entry] of Object.entries(entries)) hooks[event] = [...(Array.isArray(hooks[event]) ? (hooks[event] as unknown[]) : []), entry(command, timeoutSeconds)];
+      for (const [event, entry] of Object.entries(entries))
+        hooks[event] = [...(Array.isArray(hooks[event]) ? (hooks[event] as unknown[]) : []), entry(command, timeoutSeconds)];
       return { version: 1, ...config, hooks };
     },
     remove(config: Json): Json {
       let next = config;
       for (const event of Object.keys(entries)) {
         if (!isObject(next.hooks) || !Array.isArray(next.hooks[event])) continue;
-        next = withList(next, event, (next.hooks[event] as unknown[]).filter((h) => !(isObject(h) && ours(runtime)(h[key]))));
+        next = withList(
+          next,
+          event,
+          (next.hooks[event] as unknown[]).filter((h) => !(isObject(h) && ours(runtime)(h[key]))),
+        );
       }
       return next;
     },
@@ -192,7 +203,12 @@ const SHAPES: Record<HookRuntime, ReturnType<typeof claudeShape>> = {
  * The configuration with exactly one entry of ours, running `command`: unchanged when that is
  * already so; an entry of ours with another command (another `--cli`, root or timeout) is replaced.
  */
-export function withHook(runtime: HookRuntime, config: Json, command = hookCommand(runtime), timeoutSeconds = HOOK_TIMEOUT_SECONDS): { config: Json; changed: boolean } {
+export function withHook(
+  runtime: HookRuntime,
+  config: Json,
+  command = hookCommand(runtime),
+  timeoutSeconds = HOOK_TIMEOUT_SECONDS,
+): { config: Json; changed: boolean } {
   const shape = SHAPES[runtime];
   const next = shape.add(shape.has(config) ? shape.remove(config) : config, command, timeoutSeconds);
   return JSON.stringify(next) === JSON.stringify(config) ? { config, changed: false } : { config: next, changed: true };

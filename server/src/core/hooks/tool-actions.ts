@@ -61,10 +61,25 @@ export function urlAction(url: unknown): Record<string, unknown> | undefined {
 /** Web search runs on the runtime vendor's servers, but sends the query out: it is a request to the host `web-search`. */
 export const WEB_SEARCH = { action: 'network.request', host: 'web-search' } as const;
 
-export function call(runtime: HookAdapterName, event: string, tool: string, cwd: string | undefined, actions: (Record<string, unknown> | undefined)[], extra: Partial<HookCall> = {}): HookCall {
+export function call(
+  runtime: HookAdapterName,
+  event: string,
+  tool: string,
+  cwd: string | undefined,
+  actions: (Record<string, unknown> | undefined)[],
+  extra: Partial<HookCall> = {},
+): HookCall {
   const defined = actions.filter((a): a is Record<string, unknown> => a !== undefined);
   const missing = defined.length < actions.length;
-  return { runtime, event, tool, cwd, actions: defined, ...extra, ...(missing && !extra.problem ? { problem: `${tool}: the call is missing the path, command or URL it acts on` } : {}) };
+  return {
+    runtime,
+    event,
+    tool,
+    cwd,
+    actions: defined,
+    ...extra,
+    ...(missing && !extra.problem ? { problem: `${tool}: the call is missing the path, command or URL it acts on` } : {}),
+  };
 }
 
 export function unknownTool(runtime: HookAdapterName, event: string, tool: string, cwd: string | undefined): HookCall {

@@ -1,5 +1,18 @@
 import { preToolUseReply } from './claude-code';
-import { call, commandAction, fileAction, folderAction, mcpAction, obj, SQL_FILE_ACCESS, patchPaths, shellWord, str, unknownTool, urlAction } from './tool-actions';
+import {
+  call,
+  commandAction,
+  fileAction,
+  folderAction,
+  mcpAction,
+  obj,
+  SQL_FILE_ACCESS,
+  patchPaths,
+  shellWord,
+  str,
+  unknownTool,
+  urlAction,
+} from './tool-actions';
 import type { HookAdapter, HookCall } from './types';
 
 /**
@@ -12,10 +25,22 @@ import type { HookAdapter, HookCall } from './types';
  */
 const INERT = new Set([
   // Terminal and task output, bookkeeping, questions, sub-agents (their calls come here), API docs.
-  'get_terminal_output', 'terminal_last_command', 'terminal_selection', 'get_task_output', 'kill_terminal', 'manage_todo_list', 'runSubagent', 'vscode_askQuestions',
-  'get_vscode_api', 'testFailure', 'memory', 'resolve_memory_file_uri', 'vscode_searchExtensions_internal',
+  'get_terminal_output',
+  'terminal_last_command',
+  'terminal_selection',
+  'get_task_output',
+  'kill_terminal',
+  'manage_todo_list',
+  'runSubagent',
+  'vscode_askQuestions',
+  'get_vscode_api',
+  'testFailure',
+  'memory',
+  'resolve_memory_file_uri',
+  'vscode_searchExtensions_internal',
   // Our own governed tools decide through the editor's gate themselves.
-  'agentPolicy_editFile', 'agentPolicy_runCommand',
+  'agentPolicy_editFile',
+  'agentPolicy_runCommand',
 ]);
 
 /** Tools whose effect Agent Policy cannot bound: where they write is chosen by something else. */
@@ -25,7 +50,6 @@ const UNBOUNDED: Record<string, string> = {
   setup_tools_createNewWorkspace: 'it creates a new workspace in a folder of its own choosing',
   create_new_jupyter_notebook: 'it creates a notebook where VS Code chooses',
 };
-
 
 export function vscodeCall(payload: Record<string, unknown>): HookCall {
   const event = str(payload.hook_event_name) ?? 'PreToolUse';

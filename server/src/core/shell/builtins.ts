@@ -31,8 +31,14 @@ const ASSIGNERS: Record<string, Assigner> = {
 };
 
 const UNFOLLOWED: Record<string, (args: (string | undefined)[]) => string | undefined> = {
-  hash: (args) => (args.some((a) => a === undefined || /^-[A-Za-z]*p/.test(a)) ? 'hash -p makes a command name run another program, which the analysis does not follow' : undefined),
-  enable: (args) => (args.some((a) => a === undefined || /^-[A-Za-z]*f/.test(a)) ? 'enable -f loads a shared object into the shell as a builtin, code the policy cannot see' : undefined),
+  hash: (args) =>
+    args.some((a) => a === undefined || /^-[A-Za-z]*p/.test(a))
+      ? 'hash -p makes a command name run another program, which the analysis does not follow'
+      : undefined,
+  enable: (args) =>
+    args.some((a) => a === undefined || /^-[A-Za-z]*f/.test(a))
+      ? 'enable -f loads a shared object into the shell as a builtin, code the policy cannot see'
+      : undefined,
   coproc: () => 'coproc runs a command in the background that the analysis does not parse',
 };
 

@@ -103,7 +103,8 @@ export function patternWords(raw: string, shell: ShellParser): string[] | { mess
   const analysis = shell.withTree(raw, (root) => analyse(root));
   if (analysis.errors.length) return { message: analysis.errors[0] as string };
   if (analysis.unresolved.length) return { message: analysis.unresolved[0] as string };
-  if (analysis.commands.length !== 1 || analysis.redirects.length) return { message: 'a command pattern must be one simple command, without operators or redirections' };
+  if (analysis.commands.length !== 1 || analysis.redirects.length)
+    return { message: 'a command pattern must be one simple command, without operators or redirections' };
   const command = analysis.commands[0];
   const words = command?.words ?? [];
   if (command?.assignments.length) return { message: 'a command pattern may not start with variable assignments' };
@@ -122,7 +123,11 @@ function parseUncached(raw: string, shell: ShellParser): CommandPatternResult {
   const sub = program === 'git' ? positionals[0] : undefined;
   for (const word of values.slice(1)) {
     const candidates = ambiguousAbbreviation(word, program, sub);
-    if (candidates) return { ok: false, message: `"${word}" is an ambiguous abbreviation for ${program}${sub === undefined ? '' : ` ${sub}`} (${candidates.join(', ')}); write the option whole` };
+    if (candidates)
+      return {
+        ok: false,
+        message: `"${word}" is an ambiguous abbreviation for ${program}${sub === undefined ? '' : ` ${sub}`} (${candidates.join(', ')}); write the option whole`,
+      };
   }
   while (positionals[positionals.length - 1] === '*') positionals.pop();
   const written = values[0] as string;
@@ -164,7 +169,11 @@ export function shapeOf(program: string | undefined, words: (string | undefined)
 }
 
 export function invocationShape(inv: Invocation): CommandShape {
-  const shape = shapeOf(inv.program, inv.args.map((a) => a.value), 'command');
+  const shape = shapeOf(
+    inv.program,
+    inv.args.map((a) => a.value),
+    'command',
+  );
   if (inv.runtimeArgs) {
     shape.openFlags = true;
     shape.openPositionals = true;

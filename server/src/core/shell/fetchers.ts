@@ -26,25 +26,145 @@ export interface NetworkTargets {
 type FetchValue = 'value' | 'endpoint' | 'scheme-endpoint' | 'connect-to' | 'resolve' | 'host-address' | 'data' | 'form' | 'urlencode' | 'upload' | 'hidden';
 
 const CURL: Record<string, FetchValue> = {
-  ...Object.fromEntries(['-o', '-X', '-u', '-A', '-e', '-b', '-c', '-m', '-r', '-E', '-Y', '-y', '-z', '-C', '-D', '-P', '-Q', '-t', '-U', '--output', '--request', '--user', '--user-agent', '--referer', '--cookie', '--cookie-jar', '--max-time', '--range', '--cert', '--connect-timeout', '--retry', '--output-dir', '--cacert', '--key', '--data-raw', '--form-string', '--dump-header', '--proxy-user', '--trace', '--trace-ascii', '--stderr', '--limit-rate', '--max-filesize', '--interface', '--netrc-file', '--expand-data', '--expand-header', '--expand-json', '--expand-output'].map((o) => [o, 'value' as const])),
-  '--url': 'endpoint', '--expand-url': 'endpoint', '-x': 'endpoint', '--proxy': 'endpoint', '--preproxy': 'endpoint', '--proxy1.0': 'endpoint', '--socks4': 'endpoint', '--socks4a': 'endpoint', '--socks5': 'endpoint', '--socks5-hostname': 'endpoint', '--doh-url': 'endpoint',
-  '--connect-to': 'connect-to', '--resolve': 'resolve',
+  ...Object.fromEntries(
+    [
+      '-o',
+      '-X',
+      '-u',
+      '-A',
+      '-e',
+      '-b',
+      '-c',
+      '-m',
+      '-r',
+      '-E',
+      '-Y',
+      '-y',
+      '-z',
+      '-C',
+      '-D',
+      '-P',
+      '-Q',
+      '-t',
+      '-U',
+      '--output',
+      '--request',
+      '--user',
+      '--user-agent',
+      '--referer',
+      '--cookie',
+      '--cookie-jar',
+      '--max-time',
+      '--range',
+      '--cert',
+      '--connect-timeout',
+      '--retry',
+      '--output-dir',
+      '--cacert',
+      '--key',
+      '--data-raw',
+      '--form-string',
+      '--dump-header',
+      '--proxy-user',
+      '--trace',
+      '--trace-ascii',
+      '--stderr',
+      '--limit-rate',
+      '--max-filesize',
+      '--interface',
+      '--netrc-file',
+      '--expand-data',
+      '--expand-header',
+      '--expand-json',
+      '--expand-output',
+    ].map((o) => [o, 'value' as const]),
+  ),
+  '--url': 'endpoint',
+  '--expand-url': 'endpoint',
+  '-x': 'endpoint',
+  '--proxy': 'endpoint',
+  '--preproxy': 'endpoint',
+  '--proxy1.0': 'endpoint',
+  '--socks4': 'endpoint',
+  '--socks4a': 'endpoint',
+  '--socks5': 'endpoint',
+  '--socks5-hostname': 'endpoint',
+  '--doh-url': 'endpoint',
+  '--connect-to': 'connect-to',
+  '--resolve': 'resolve',
   // `-w @file` reads the format it prints from the file.
-  '-w': 'data', '--write-out': 'data',
-  '-d': 'data', '--data': 'data', '--data-binary': 'data', '--data-ascii': 'data', '--json': 'data', '-H': 'data', '--header': 'data', '--proxy-header': 'data',
-  '-F': 'form', '--form': 'form', '--data-urlencode': 'urlencode', '--variable': 'urlencode',
-  '-T': 'upload', '--upload-file': 'upload',
-  '-K': 'hidden', '--config': 'hidden',
+  '-w': 'data',
+  '--write-out': 'data',
+  '-d': 'data',
+  '--data': 'data',
+  '--data-binary': 'data',
+  '--data-ascii': 'data',
+  '--json': 'data',
+  '-H': 'data',
+  '--header': 'data',
+  '--proxy-header': 'data',
+  '-F': 'form',
+  '--form': 'form',
+  '--data-urlencode': 'urlencode',
+  '--variable': 'urlencode',
+  '-T': 'upload',
+  '--upload-file': 'upload',
+  '-K': 'hidden',
+  '--config': 'hidden',
 };
 
 const WGET: Record<string, FetchValue> = {
-  ...Object.fromEntries(['-O', '-o', '-a', '-P', '-U', '-t', '-T', '-w', '-B', '--output-document', '--output-file', '--append-output', '--directory-prefix', '--user-agent', '--tries', '--timeout', '--wait', '--header', '--post-data', '--body-data', '--user', '--password', '--base', '--bind-address', '--limit-rate', '--method', '--referer'].map((o) => [o, 'value' as const])),
-  '--post-file': 'upload', '--body-file': 'upload',
-  '-i': 'hidden', '--input-file': 'hidden', '-e': 'hidden', '--execute': 'hidden', '--config': 'hidden',
+  ...Object.fromEntries(
+    [
+      '-O',
+      '-o',
+      '-a',
+      '-P',
+      '-U',
+      '-t',
+      '-T',
+      '-w',
+      '-B',
+      '--output-document',
+      '--output-file',
+      '--append-output',
+      '--directory-prefix',
+      '--user-agent',
+      '--tries',
+      '--timeout',
+      '--wait',
+      '--header',
+      '--post-data',
+      '--body-data',
+      '--user',
+      '--password',
+      '--base',
+      '--bind-address',
+      '--limit-rate',
+      '--method',
+      '--referer',
+    ].map((o) => [o, 'value' as const]),
+  ),
+  '--post-file': 'upload',
+  '--body-file': 'upload',
+  '-i': 'hidden',
+  '--input-file': 'hidden',
+  '-e': 'hidden',
+  '--execute': 'hidden',
+  '--config': 'hidden',
 };
 
 /** wget's long options the analysis reads, for its abbreviations (`--output-doc=F`, `--mirr`). */
-const WGET_LONG = [...Object.keys(WGET), '--mirror', '--recursive', '--page-requisites', '--content-disposition', '--trust-server-names', '--force-directories', '--spider'];
+const WGET_LONG = [
+  ...Object.keys(WGET),
+  '--mirror',
+  '--recursive',
+  '--page-requisites',
+  '--content-disposition',
+  '--trust-server-names',
+  '--force-directories',
+  '--spider',
+];
 
 /**
  * HTTPie (`http`, `https`) and xh: their options that take a value (from `http --help` 3.2 and
@@ -52,12 +172,81 @@ const WGET_LONG = [...Object.keys(WGET), '--mirror', '--recursive', '--page-requ
  * --body), so the word after it is the URL.
  */
 const HTTPIE: Record<string, FetchValue> = {
-  ...Object.fromEntries(['-a', '--auth', '-A', '--auth-type', '--session', '--session-read-only', '-o', '--output', '--verify', '--cert', '--cert-key', '--cert-key-pass', '--timeout', '--max-redirects', '--pretty', '-s', '--style', '-p', '--print', '-P', '--history-print', '--format-options', '--response-charset', '--response-mime', '--ssl', '--ciphers', '--boundary', '--default-scheme', '--max-headers', '--raw', '--bearer', '--http-version', '--interface', '--unix-socket', '--generate'].map((o) => [o, 'value' as const])),
-  '--proxy': 'scheme-endpoint', '--resolve': 'host-address',
+  ...Object.fromEntries(
+    [
+      '-a',
+      '--auth',
+      '-A',
+      '--auth-type',
+      '--session',
+      '--session-read-only',
+      '-o',
+      '--output',
+      '--verify',
+      '--cert',
+      '--cert-key',
+      '--cert-key-pass',
+      '--timeout',
+      '--max-redirects',
+      '--pretty',
+      '-s',
+      '--style',
+      '-p',
+      '--print',
+      '-P',
+      '--history-print',
+      '--format-options',
+      '--response-charset',
+      '--response-mime',
+      '--ssl',
+      '--ciphers',
+      '--boundary',
+      '--default-scheme',
+      '--max-headers',
+      '--raw',
+      '--bearer',
+      '--http-version',
+      '--interface',
+      '--unix-socket',
+      '--generate',
+    ].map((o) => [o, 'value' as const]),
+  ),
+  '--proxy': 'scheme-endpoint',
+  '--resolve': 'host-address',
 };
 
 /** HTTPie's flags the analysis reads, for its abbreviations (argparse takes any unambiguous prefix; `--down`). */
-const HTTPIE_LONG = [...Object.keys(HTTPIE), '--download', '--continue', '--follow', '--offline', '--form', '--multipart', '--json', '--body', '--headers', '--verbose', '--quiet', '--stream', '--check-status', '--ignore-stdin', '--compress', '--chunked', '--path-as-is', '--all', '--ignore-netrc', '--sorted', '--unsorted', '--debug', '--traceback', '--https', '--native-tls', '--curl', '--curl-long', '--no-check-status'];
+const HTTPIE_LONG = [
+  ...Object.keys(HTTPIE),
+  '--download',
+  '--continue',
+  '--follow',
+  '--offline',
+  '--form',
+  '--multipart',
+  '--json',
+  '--body',
+  '--headers',
+  '--verbose',
+  '--quiet',
+  '--stream',
+  '--check-status',
+  '--ignore-stdin',
+  '--compress',
+  '--chunked',
+  '--path-as-is',
+  '--all',
+  '--ignore-netrc',
+  '--sorted',
+  '--unsorted',
+  '--debug',
+  '--traceback',
+  '--https',
+  '--native-tls',
+  '--curl',
+  '--curl-long',
+  '--no-check-status',
+];
 
 /** curl's long options the analysis reads, for its abbreviations (curl 7.88 takes `--data-b` for --data-binary). */
 const CURL_LONG = [...Object.keys(CURL), '--remote-name', '--remote-name-all', '--remote-header-name', '--globoff', '--data-raw'];
@@ -166,7 +355,11 @@ function optionEffect(option: FetchWords['options'][number], program: string, ou
     if (host === undefined) out.unresolved.push(`${program} ${name} ${JSON.stringify(value)} connects somewhere the analysis cannot read`);
     else if (host !== '') out.targets.push(host);
   } else if (kind === 'resolve') {
-    const addresses = value.replace(/^\+/, '').split(/:(?![^[]*\])/).slice(2).join(':');
+    const addresses = value
+      .replace(/^\+/, '')
+      .split(/:(?![^[]*\])/)
+      .slice(2)
+      .join(':');
     if (addresses === '') out.unresolved.push(`${program} ${name} ${JSON.stringify(value)} connects somewhere the analysis cannot read`);
     else for (const address of addresses.split(',')) out.targets.push(bracketed(address) ?? address);
   } else if (kind === 'data') {
@@ -179,7 +372,8 @@ function optionEffect(option: FetchWords['options'][number], program: string, ou
     if (at >= 0 && !value.slice(0, at).includes('=') && value.slice(at + 1) !== '-') out.sends.push(value.slice(at + 1));
   } else if (kind === 'upload') {
     // curl expands `{a,b}` and `[1-9]` in -T's file name as in its URLs.
-    if (program === 'curl' && /[{[]/.test(value)) out.unresolved.push(`curl ${name} ${JSON.stringify(value)} uploads the files its pattern expands to, which the analysis does not expand`);
+    if (program === 'curl' && /[{[]/.test(value))
+      out.unresolved.push(`curl ${name} ${JSON.stringify(value)} uploads the files its pattern expands to, which the analysis does not expand`);
     else if (value !== '-' && value !== '.') out.sends.push(value);
   } else if (kind === 'hidden') {
     out.unresolved.push(`${program} ${name} reads URLs, options or commands from ${JSON.stringify(value)}, which the policy cannot see`);
@@ -210,7 +404,18 @@ function remoteNames(url: string, fallback: string | undefined): string[] {
   return query < 0 ? [name] : [name, name + path.slice(query)];
 }
 
-const WGET_SERVER_NAMES = ['-r', '--recursive', '-m', '--mirror', '-p', '--page-requisites', '--content-disposition', '--trust-server-names', '-x', '--force-directories'];
+const WGET_SERVER_NAMES = [
+  '-r',
+  '--recursive',
+  '-m',
+  '--mirror',
+  '-p',
+  '--page-requisites',
+  '--content-disposition',
+  '--trust-server-names',
+  '-x',
+  '--force-directories',
+];
 const CURL_SERVER_NAMES = ['-J', '--remote-header-name'];
 
 /** Files saved under names taken from the URL (wget without -O; curl -O), or why the server picks them. */
@@ -218,7 +423,8 @@ function savedFiles(program: 'curl' | 'wget', words: FetchWords, out: NetworkTar
   const has = (names: string[]): string | undefined => names.find((n) => words.flags.has(n));
   const option = (names: string[]): string | undefined => words.options.find((o) => names.includes(o.name))?.value;
   const serverNamed = has(program === 'wget' ? WGET_SERVER_NAMES : CURL_SERVER_NAMES);
-  const saves = program === 'wget' ? has(['-O', '--output-document', '--spider']) === undefined : has(['-O', '--remote-name', '--remote-name-all']) !== undefined;
+  const saves =
+    program === 'wget' ? has(['-O', '--output-document', '--spider']) === undefined : has(['-O', '--remote-name', '--remote-name-all']) !== undefined;
   if (!saves || words.urls.length === 0) return;
   if (serverNamed !== undefined) {
     out.unresolved.push(`${program} ${serverNamed} saves files under names the server chooses`);
@@ -227,7 +433,8 @@ function savedFiles(program: 'curl' | 'wget', words: FetchWords, out: NetworkTar
   const folder = option(program === 'wget' ? ['-P', '--directory-prefix'] : ['--output-dir']);
   for (const url of words.urls) {
     for (const name of remoteNames(url, program === 'wget' ? 'index.html' : undefined)) {
-      if (/%[0-9a-f]{2}/i.test(name)) out.unresolved.push(`${program} saves ${JSON.stringify(url)} under a name with escapes (${name}), which the analysis does not decode`);
+      if (/%[0-9a-f]{2}/i.test(name))
+        out.unresolved.push(`${program} saves ${JSON.stringify(url)} under a name with escapes (${name}), which the analysis does not decode`);
       else out.saves.push(folder === undefined ? name : `${folder.replace(/\/+$/, '')}/${name}`);
     }
   }
@@ -245,7 +452,8 @@ function httpieTargets(program: string, words: FetchWords, out: NetworkTargets):
     if (file !== undefined) out.sends.push(file);
   }
   const download = ['-d', '--download'].find((n) => words.flags.has(n));
-  if (download !== undefined && !words.options.some((o) => o.name === '-o' || o.name === '--output')) out.unresolved.push(`${program} ${download} saves the file under a name the server may choose`);
+  if (download !== undefined && !words.options.some((o) => o.name === '-o' || o.name === '--output'))
+    out.unresolved.push(`${program} ${download} saves the file under a name the server may choose`);
 }
 
 export function networkTargets(inv: Invocation, shape: CommandShape): NetworkTargets {

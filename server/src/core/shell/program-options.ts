@@ -40,8 +40,27 @@ export const PROGRAM_OPTIONS: Record<string, OptionTable> = {
   'git push': { '--receive-pack': runs(), '--exec': runs() },
   'git format-patch': { '-o': writes, '--output-directory': writes },
   'git archive': { '-o': writes, '--output': writes, '--exec': runs() },
-  npm: { '--script-shell': runs(), '--node-options': runs(), '--userconfig': runs(), '--globalconfig': runs(), '--prefix': chdir, '-C': chdir, '--call': runs(), '-c': runs() },
-  make: { '--eval': runs(), '-E': runs(), '-f': runs(), '--file': runs(), '--makefile': runs(), '-C': chdir, '--directory': chdir, '-I': runs(), '--include-dir': runs() },
+  npm: {
+    '--script-shell': runs(),
+    '--node-options': runs(),
+    '--userconfig': runs(),
+    '--globalconfig': runs(),
+    '--prefix': chdir,
+    '-C': chdir,
+    '--call': runs(),
+    '-c': runs(),
+  },
+  make: {
+    '--eval': runs(),
+    '-E': runs(),
+    '-f': runs(),
+    '--file': runs(),
+    '--makefile': runs(),
+    '-C': chdir,
+    '--directory': chdir,
+    '-I': runs(),
+    '--include-dir': runs(),
+  },
   go: { '-exec': runs(), '-toolexec': runs(), '-o': writes, '-C': chdir, '-modfile': runs(), '-overlay': runs() },
   time: { '-o': writes, '--output': writes },
   sort: { '-o': writes, '--output': writes, '--compress-program': runs() },
@@ -50,13 +69,44 @@ export const PROGRAM_OPTIONS: Record<string, OptionTable> = {
   vim: { '-c': runs(), '--cmd': runs(), '-S': runs() },
   vi: { '-c': runs(), '--cmd': runs(), '-S': runs() },
   nvim: { '-c': runs(), '--cmd': runs(), '-S': runs() },
-  'git filter-branch': { '--tree-filter': runs(), '--index-filter': runs(), '--msg-filter': runs(), '--env-filter': runs(), '--commit-filter': runs(), '--parent-filter': runs(), '--tag-name-filter': runs() },
+  'git filter-branch': {
+    '--tree-filter': runs(),
+    '--index-filter': runs(),
+    '--msg-filter': runs(),
+    '--env-filter': runs(),
+    '--commit-filter': runs(),
+    '--parent-filter': runs(),
+    '--tag-name-filter': runs(),
+  },
   'git difftool': { '-x': runs(), '--extcmd': runs() },
   'git send-email': { '--to-cmd': runs(), '--cc-cmd': runs(), '--header-cmd': runs(), '--smtp-server': runs() },
   'git init': { '--template': runs() },
   // curl's and wget's `-` is standard output (`curl -D -`, `wget -qO-`).
-  curl: { '-o': writesOrStdout, '--output': writesOrStdout, '-D': writesOrStdout, '--dump-header': writesOrStdout, '-c': writesOrStdout, '--cookie-jar': writesOrStdout, '--trace': writesOrStdout, '--trace-ascii': writesOrStdout, '--stderr': writesOrStdout, '--libcurl': writes, '--etag-save': writes, '--hsts': writes, '--alt-svc': writes, '--expand-output': writes },
-  wget: { '-O': writesOrStdout, '--output-document': writesOrStdout, '-o': writesOrStdout, '--output-file': writesOrStdout, '-a': writesOrStdout, '--append-output': writesOrStdout, '--save-cookies': writes },
+  curl: {
+    '-o': writesOrStdout,
+    '--output': writesOrStdout,
+    '-D': writesOrStdout,
+    '--dump-header': writesOrStdout,
+    '-c': writesOrStdout,
+    '--cookie-jar': writesOrStdout,
+    '--trace': writesOrStdout,
+    '--trace-ascii': writesOrStdout,
+    '--stderr': writesOrStdout,
+    '--libcurl': writes,
+    '--etag-save': writes,
+    '--hsts': writes,
+    '--alt-svc': writes,
+    '--expand-output': writes,
+  },
+  wget: {
+    '-O': writesOrStdout,
+    '--output-document': writesOrStdout,
+    '-o': writesOrStdout,
+    '--output-file': writesOrStdout,
+    '-a': writesOrStdout,
+    '--append-output': writesOrStdout,
+    '--save-cookies': writes,
+  },
   // HTTPie and xh write the response where -o says; netcat's -e/-c run a program with the connection.
   http: { '-o': writes, '--output': writes },
   https: { '-o': writes, '--output': writes },
@@ -72,7 +122,18 @@ export const PROGRAM_OPTIONS: Record<string, OptionTable> = {
   faketime: { '--date-prog': runs() },
   env: { '-C': chdir, '--chdir': chdir },
   find: { '-delete': { effect: 'deletes', value: false }, '-fprint': writes, '-fprint0': writes, '-fprintf': writes, '-fls': writes },
-  tar: { '--to-command': runs(), '--checkpoint-action': runs(), '-I': runs(), '--use-compress-program': runs(), '--rsh-command': runs(), '-F': runs(), '--info-script': runs(), '--new-volume-script': runs(), '-C': chdir, '--directory': chdir },
+  tar: {
+    '--to-command': runs(),
+    '--checkpoint-action': runs(),
+    '-I': runs(),
+    '--use-compress-program': runs(),
+    '--rsh-command': runs(),
+    '-F': runs(),
+    '--info-script': runs(),
+    '--new-volume-script': runs(),
+    '-C': chdir,
+    '--directory': chdir,
+  },
   rsync: { '-e': runs(), '--rsh': runs(), '--rsync-path': runs(), '--log-file': writes, '--write-batch': writes, '--only-write-batch': writes },
   // Interpreters' inline code: an allow of the interpreter admits scripts in files, not code the policy cannot see.
   python: { '-c': runs() },
@@ -105,7 +166,9 @@ const EXACT_LONG_OPTIONS = new Set(['node', 'bun', 'vim', 'vi', 'nvim']);
 export function riskyOptions(inv: Invocation, subcommand: string | undefined): OptionUse[] {
   const program = inv.program;
   if (program === undefined) return [];
-  const tables = [familyEntry(PROGRAM_OPTIONS, program), subcommand === undefined ? undefined : PROGRAM_OPTIONS[`${program} ${subcommand}`]].filter((t): t is OptionTable => t !== undefined);
+  const tables = [familyEntry(PROGRAM_OPTIONS, program), subcommand === undefined ? undefined : PROGRAM_OPTIONS[`${program} ${subcommand}`]].filter(
+    (t): t is OptionTable => t !== undefined,
+  );
   if (tables.length === 0) return [];
   const uses: OptionUse[] = [];
   for (let i = 0; i < inv.args.length; i++) {
@@ -127,7 +190,9 @@ export function riskyOptions(inv: Invocation, subcommand: string | undefined): O
 const OTHER_LONG_OPTIONS: Record<string, string[]> = { curl: ['--cookie'] };
 
 /** Each table's option names, listed once for the abbreviation lookup. */
-const TABLE_OPTIONS = new Map(Object.entries(PROGRAM_OPTIONS).map(([program, table]) => [table, [...Object.keys(table), ...(OTHER_LONG_OPTIONS[program] ?? [])]]));
+const TABLE_OPTIONS = new Map(
+  Object.entries(PROGRAM_OPTIONS).map(([program, table]) => [table, [...Object.keys(table), ...(OTHER_LONG_OPTIONS[program] ?? [])]]),
+);
 
 function lookup(table: OptionTable, word: string, next: string | undefined, abbreviates: boolean): OptionUse | undefined {
   const eq = word.indexOf('=');
@@ -158,9 +223,25 @@ function use(option: string, entry: OptionEntry, value: string | undefined): Opt
  * works on its working directory when it is given no path (`git clean -fdx`, `tar -x`).
  */
 const FOLDER_CHANGERS: Record<string, 'args' | 'args-or-cwd' | 'cwd-when-extracting'> = {
-  rm: 'args', rmdir: 'args', mv: 'args', cp: 'args', rsync: 'args', shred: 'args', chmod: 'args', chown: 'args', chgrp: 'args', ln: 'args',
-  'git clean': 'args-or-cwd', 'git checkout': 'args', 'git restore': 'args', 'git rm': 'args', 'git mv': 'args', 'git stash': 'args-or-cwd',
-  tar: 'cwd-when-extracting', unzip: 'cwd-when-extracting', cpio: 'cwd-when-extracting',
+  rm: 'args',
+  rmdir: 'args',
+  mv: 'args',
+  cp: 'args',
+  rsync: 'args',
+  shred: 'args',
+  chmod: 'args',
+  chown: 'args',
+  chgrp: 'args',
+  ln: 'args',
+  'git clean': 'args-or-cwd',
+  'git checkout': 'args',
+  'git restore': 'args',
+  'git rm': 'args',
+  'git mv': 'args',
+  'git stash': 'args-or-cwd',
+  tar: 'cwd-when-extracting',
+  unzip: 'cwd-when-extracting',
+  cpio: 'cwd-when-extracting',
 };
 
 /** How an invocation changes folders it is given, if it does; `cwd` when it also changes its own directory. */
@@ -176,7 +257,27 @@ export function folderChanges(inv: Invocation, subcommand: string | undefined): 
 }
 
 /** tar's long options that share a prefix with --extract and --get, so `--extr` is read as tar reads it. */
-const TAR_LONG = ['--extract', '--get', '--exclude', '--exclude-backups', '--exclude-caches', '--exclude-caches-all', '--exclude-caches-under', '--exclude-from', '--exclude-ignore', '--exclude-ignore-recursive', '--exclude-tag', '--exclude-tag-all', '--exclude-tag-under', '--exclude-vcs', '--exclude-vcs-ignores', '--group', '--group-map', '--gzip', '--gunzip'];
+const TAR_LONG = [
+  '--extract',
+  '--get',
+  '--exclude',
+  '--exclude-backups',
+  '--exclude-caches',
+  '--exclude-caches-all',
+  '--exclude-caches-under',
+  '--exclude-from',
+  '--exclude-ignore',
+  '--exclude-ignore-recursive',
+  '--exclude-tag',
+  '--exclude-tag-all',
+  '--exclude-tag-under',
+  '--exclude-vcs',
+  '--exclude-vcs-ignores',
+  '--group',
+  '--group-map',
+  '--gzip',
+  '--gunzip',
+];
 
 function extracts(inv: Invocation): boolean {
   if (inv.program !== 'tar') return true;
@@ -208,9 +309,47 @@ const SCRIPT_LANGUAGES: Record<string, { risk: RegExp; sed: boolean }> = {
  * value; the letters of sed's `-i` and `--in-place` take the rest of their word as a suffix.
  */
 type ScriptOption = 'script' | 'file' | 'load' | 'value';
-const SED_OPTIONS: Record<string, ScriptOption> = { '-e': 'script', '--expression': 'script', '-f': 'file', '--file': 'file', '-l': 'value', '--line-length': 'value' };
-const AWK_OPTIONS: Record<string, ScriptOption> = { '-e': 'script', '--source': 'script', '-f': 'file', '--file': 'file', '-E': 'file', '--exec': 'file', '-i': 'file', '--include': 'file', '-l': 'load', '--load': 'load', '-v': 'value', '--assign': 'value', '-F': 'value', '--field-separator': 'value', '-W': 'value' };
-const SED_LONG = [...Object.keys(SED_OPTIONS), '--in-place', '--quiet', '--silent', '--regexp-extended', '--separate', '--unbuffered', '--null-data', '--zero-terminated', '--posix', '--sandbox', '--debug', '--follow-symlinks', '--binary'];
+const SED_OPTIONS: Record<string, ScriptOption> = {
+  '-e': 'script',
+  '--expression': 'script',
+  '-f': 'file',
+  '--file': 'file',
+  '-l': 'value',
+  '--line-length': 'value',
+};
+const AWK_OPTIONS: Record<string, ScriptOption> = {
+  '-e': 'script',
+  '--source': 'script',
+  '-f': 'file',
+  '--file': 'file',
+  '-E': 'file',
+  '--exec': 'file',
+  '-i': 'file',
+  '--include': 'file',
+  '-l': 'load',
+  '--load': 'load',
+  '-v': 'value',
+  '--assign': 'value',
+  '-F': 'value',
+  '--field-separator': 'value',
+  '-W': 'value',
+};
+const SED_LONG = [
+  ...Object.keys(SED_OPTIONS),
+  '--in-place',
+  '--quiet',
+  '--silent',
+  '--regexp-extended',
+  '--separate',
+  '--unbuffered',
+  '--null-data',
+  '--zero-terminated',
+  '--posix',
+  '--sandbox',
+  '--debug',
+  '--follow-symlinks',
+  '--binary',
+];
 const AWK_LONG = Object.keys(AWK_OPTIONS);
 
 interface ScriptWords {
@@ -289,7 +428,8 @@ export function riskySubcommand(positionals: readonly (string | undefined)[], fl
   const [sub, verb] = positionals;
   if (sub === 'submodule' && verb === 'foreach') return 'git submodule foreach runs its command line in every submodule';
   if (sub === 'bisect' && verb === 'run') return 'git bisect run runs its command at every step';
-  if (sub === 'config' && configChanges(positionals.slice(1), flags)) return "git config changes git's configuration, which can name programs that later git commands run";
+  if (sub === 'config' && configChanges(positionals.slice(1), flags))
+    return "git config changes git's configuration, which can name programs that later git commands run";
   return undefined;
 }
 
@@ -301,7 +441,9 @@ function configChanges(operands: readonly (string | undefined)[], flags: Readonl
   if (CONFIG_READS.some((f) => flags.has(f))) return false;
   const first = operands[0];
   if (first === 'get' || first === 'list') return false;
-  return operands.length !== 1 || CONFIG_CHANGES.some((f) => flags.has(f)) || ['set', 'unset', 'edit', 'rename-section', 'remove-section'].includes(first ?? '');
+  return (
+    operands.length !== 1 || CONFIG_CHANGES.some((f) => flags.has(f)) || ['set', 'unset', 'edit', 'rename-section', 'remove-section'].includes(first ?? '')
+  );
 }
 
 /**
@@ -325,10 +467,40 @@ const WRITERS: Record<string, Writer> = {
   truncate: { writes: 'all', valued: ['-s', '-r', '--size', '--reference'] },
   cp: { writes: 'destination', valued: ['-t', '-S', '--target-directory', '--suffix'], flags: ['--no-target-directory'] },
   mv: { writes: 'destination', valued: ['-t', '-S', '--target-directory', '--suffix'], moves: true, flags: ['--no-target-directory'] },
-  install: { writes: 'destination', valued: ['-t', '-S', '-m', '-o', '-g', '--target-directory', '--suffix', '--mode', '--owner', '--group', '--strip-program'], flags: ['--no-target-directory'] },
+  install: {
+    writes: 'destination',
+    valued: ['-t', '-S', '-m', '-o', '-g', '--target-directory', '--suffix', '--mode', '--owner', '--group', '--strip-program'],
+    flags: ['--no-target-directory'],
+  },
   ln: { writes: 'destination', valued: ['-t', '-S', '--target-directory', '--suffix'], flags: ['--no-target-directory'] },
   uniq: { writes: 'second', valued: ['-f', '-s', '-w', '--skip-fields', '--skip-chars', '--check-chars'] },
-  patch: { writes: 'first', valued: ['-i', '-o', '-d', '-p', '-r', '-B', '-D', '-F', '-V', '-z', '-Y', '--input', '--output', '--directory', '--strip', '--reject-file', '--prefix', '--ifdef', '--fuzz', '--version-control', '--suffix', '--basename-prefix'] },
+  patch: {
+    writes: 'first',
+    valued: [
+      '-i',
+      '-o',
+      '-d',
+      '-p',
+      '-r',
+      '-B',
+      '-D',
+      '-F',
+      '-V',
+      '-z',
+      '-Y',
+      '--input',
+      '--output',
+      '--directory',
+      '--strip',
+      '--reject-file',
+      '--prefix',
+      '--ifdef',
+      '--fuzz',
+      '--version-control',
+      '--suffix',
+      '--basename-prefix',
+    ],
+  },
 };
 
 /** What a writer writes: files as named, and sources copied into a destination that may be a folder. */
@@ -354,13 +526,20 @@ export function writtenFiles(inv: Invocation): WrittenFiles | undefined {
   else if (writer.writes === 'second') out.files = operands.slice(1, 2);
   else if (writer.writes === 'first') {
     out.files = operands.slice(0, 1);
-    if (operands.length === 0 && !values.some((v) => v.name === '-o' || v.name === '--output')) out.unresolved = `${inv.program} writes the files its patch names`;
+    if (operands.length === 0 && !values.some((v) => v.name === '-o' || v.name === '--output'))
+      out.unresolved = `${inv.program} writes the files its patch names`;
   } else if (target) out.into = { destination: target.word, sources: operands, folder: 'yes' };
-  else if (operands.length === 1 && inv.program === 'ln') out.into = { destination: { value: '.', dynamic: undefined, glob: false, text: '.' }, sources: operands, folder: 'yes' };
+  else if (operands.length === 1 && inv.program === 'ln')
+    out.into = { destination: { value: '.', dynamic: undefined, glob: false, text: '.' }, sources: operands, folder: 'yes' };
   else if (operands.length >= 2) {
     const destination = operands[operands.length - 1] as Word;
     const sources = operands.slice(0, -1);
-    const folder = flags.has('-T') || flags.has('--no-target-directory') ? 'no' : sources.length > 1 || (destination.value !== undefined && /(^|\/)(\.\.?)?$/.test(destination.value)) ? 'yes' : 'unknown';
+    const folder =
+      flags.has('-T') || flags.has('--no-target-directory')
+        ? 'no'
+        : sources.length > 1 || (destination.value !== undefined && /(^|\/)(\.\.?)?$/.test(destination.value))
+          ? 'yes'
+          : 'unknown';
     out.into = { destination, sources, folder };
   }
   if (writer.moves) out.files = out.files.concat(out.into?.sources ?? []);
@@ -381,7 +560,11 @@ function ddFiles(inv: Invocation): WrittenFiles {
 }
 
 /** Operands (after options, and every word after `--`), option values by name, and flags seen; long options by the prefixes of `long` they abbreviate. */
-function operandsOf(args: readonly Word[], valued: readonly string[], long: readonly string[]): { operands: Word[]; values: { name: string; word: Word }[]; flags: Set<string> } {
+function operandsOf(
+  args: readonly Word[],
+  valued: readonly string[],
+  long: readonly string[],
+): { operands: Word[]; values: { name: string; word: Word }[]; flags: Set<string> } {
   const operands: Word[] = [];
   const values: { name: string; word: Word }[] = [];
   const flags = new Set<string>();

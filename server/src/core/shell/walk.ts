@@ -48,16 +48,68 @@ export interface ShellAnalysis {
 // Every node type the analysis understands. Anything else is refused: a construct we do not
 // know could run something we did not see.
 const KNOWN = new Set([
-  'program', 'comment', 'command', 'command_name', 'word', 'string', 'string_content', 'raw_string', 'ansi_c_string',
-  'translated_string', 'concatenation', 'simple_expansion', 'expansion', 'command_substitution', 'process_substitution',
-  'arithmetic_expansion', 'variable_assignment', 'variable_assignments', 'variable_name', 'subscript', 'number', 'file_redirect',
-  'heredoc_redirect', 'heredoc_start', 'heredoc_body', 'heredoc_content', 'heredoc_end', 'herestring_redirect',
-  'file_descriptor', 'pipeline', 'list', 'subshell', 'compound_statement', 'redirected_statement', 'negated_command',
-  'if_statement', 'elif_clause', 'else_clause', 'while_statement', 'for_statement', 'c_style_for_statement', 'do_group',
-  'case_statement', 'case_item', 'function_definition', 'declaration_command', 'unset_command', 'test_command',
-  'test_operator', 'binary_expression', 'unary_expression', 'ternary_expression', 'postfix_expression',
-  'parenthesized_expression', 'regex', 'extglob_pattern', 'brace_expression', 'special_variable_name', 'array',
-  'arithmetic_expansion', 'expansion_flags', 'operator',
+  'program',
+  'comment',
+  'command',
+  'command_name',
+  'word',
+  'string',
+  'string_content',
+  'raw_string',
+  'ansi_c_string',
+  'translated_string',
+  'concatenation',
+  'simple_expansion',
+  'expansion',
+  'command_substitution',
+  'process_substitution',
+  'arithmetic_expansion',
+  'variable_assignment',
+  'variable_assignments',
+  'variable_name',
+  'subscript',
+  'number',
+  'file_redirect',
+  'heredoc_redirect',
+  'heredoc_start',
+  'heredoc_body',
+  'heredoc_content',
+  'heredoc_end',
+  'herestring_redirect',
+  'file_descriptor',
+  'pipeline',
+  'list',
+  'subshell',
+  'compound_statement',
+  'redirected_statement',
+  'negated_command',
+  'if_statement',
+  'elif_clause',
+  'else_clause',
+  'while_statement',
+  'for_statement',
+  'c_style_for_statement',
+  'do_group',
+  'case_statement',
+  'case_item',
+  'function_definition',
+  'declaration_command',
+  'unset_command',
+  'test_command',
+  'test_operator',
+  'binary_expression',
+  'unary_expression',
+  'ternary_expression',
+  'postfix_expression',
+  'parenthesized_expression',
+  'regex',
+  'extglob_pattern',
+  'brace_expression',
+  'special_variable_name',
+  'array',
+  'arithmetic_expansion',
+  'expansion_flags',
+  'operator',
 ]);
 
 const WRITE_OPERATORS = new Set(['>', '>>', '>|', '&>', '&>>', '<>']);
@@ -71,7 +123,8 @@ function union(a: Place, b: Place): Place {
   const dirs = [...a.dirs];
   for (const dir of b.dirs) if (!dirs.includes(dir)) dirs.push(dir);
   // Loops of `cd`s multiply the candidates: past a few, the directory is as good as unknown.
-  if (dirs.length > MAX_DIRECTORIES) return { dirs: dirs.slice(0, MAX_DIRECTORIES), unknown: a.unknown ?? b.unknown ?? 'one of too many directories to follow' };
+  if (dirs.length > MAX_DIRECTORIES)
+    return { dirs: dirs.slice(0, MAX_DIRECTORIES), unknown: a.unknown ?? b.unknown ?? 'one of too many directories to follow' };
   return { dirs, unknown: a.unknown ?? b.unknown };
 }
 
@@ -99,7 +152,8 @@ export function analyse(root: ShellNode, changeDirectory: ChangeDirectory = NO_C
   walker.flow(root, start, [], 0);
   walker.uncalledFunctions(start);
   // Checked last: a rewind inside a loop must not drop it.
-  if (walker.exhausted) walker.result.errors.push(`the command's loops and function calls take more than ${MAX_STEPS} steps (or ${MAX_COMMANDS} simple commands) to follow`);
+  if (walker.exhausted)
+    walker.result.errors.push(`the command's loops and function calls take more than ${MAX_STEPS} steps (or ${MAX_COMMANDS} simple commands) to follow`);
   return walker.result;
 }
 
@@ -247,7 +301,8 @@ class Walker {
     const first = operands[0];
     if (!first) return stay(at);
     const run = (operand: ShellNode, place: Place, operandPending: ShellNode[]): Flow => {
-      if (tail && operand === operands[operands.length - 1]) return operand.type === 'list' ? this.list(operand, place, operandPending, depth, tail) : tail(operand, place);
+      if (tail && operand === operands[operands.length - 1])
+        return operand.type === 'list' ? this.list(operand, place, operandPending, depth, tail) : tail(operand, place);
       return this.flow(operand, place, operandPending, depth);
     };
     let flow = run(first, at, operands.length === 1 ? pending : []);
@@ -319,7 +374,10 @@ class Walker {
     this.result.commands.push(called ? { ...command, words: [] } : command);
     if (this.result.commands.length > MAX_COMMANDS) this.steps = MAX_STEPS + 1;
     const skipped = skippedText(node, all);
-    if (skipped !== undefined) this.result.unresolved.push(`the parser skipped ${JSON.stringify(skipped)} in ${JSON.stringify(node.text.slice(0, 60))}, so its words are not known as bash splits them`);
+    if (skipped !== undefined)
+      this.result.unresolved.push(
+        `the parser skipped ${JSON.stringify(skipped)} in ${JSON.stringify(node.text.slice(0, 60))}, so its words are not known as bash splits them`,
+      );
     for (const child of all) {
       if (child.type === 'file_redirect') this.attach([child], at, depth);
       // Its assignments belong to the command; only their values are walked, for substitutions.
@@ -376,8 +434,13 @@ class Walker {
     // tree-sitter folds what follows the delimiter on its line (`<<EOF secrets/key`, `<<EOF && cat key`) into the
     // here-document: words bash passes to the command, commands it runs elsewhere. Not analysed: a person decides.
     // A pipe (`<<EOF | grep x`) and further redirections (`<<EOF > out`) are walked as bash reads them.
-    const after = kids(node).find((c) => (c.isNamed && !c.type.startsWith('heredoc_') && !c.type.endsWith('redirect') && c.type !== 'pipeline') || c.type === '&&' || c.type === '||');
-    if (after) this.result.unresolved.push(`the here-document is followed on its line by ${JSON.stringify(node.text.slice(after.startIndex - node.startIndex).split('\n')[0])}, which is not analysed as bash reads it`);
+    const after = kids(node).find(
+      (c) => (c.isNamed && !c.type.startsWith('heredoc_') && !c.type.endsWith('redirect') && c.type !== 'pipeline') || c.type === '&&' || c.type === '||',
+    );
+    if (after)
+      this.result.unresolved.push(
+        `the here-document is followed on its line by ${JSON.stringify(node.text.slice(after.startIndex - node.startIndex).split('\n')[0])}, which is not analysed as bash reads it`,
+      );
     const start = kids(node).find((c) => c.type === 'heredoc_start')?.text ?? '';
     const body = kids(node).find((c) => c.type === 'heredoc_body');
     if (!body || /['"\\]/.test(start)) return;
@@ -395,7 +458,10 @@ class Walker {
         if (redirect) this.result.redirects.push(redirect);
         const extra = extraWords(node);
         // `cat 2>/dev/null secrets/key`: tree-sitter folds the arguments after a redirection into it.
-        if (extra) this.result.unresolved.push(`the words ${JSON.stringify(extra)} after the redirection are arguments bash passes to the command; write the redirection after them`);
+        if (extra)
+          this.result.unresolved.push(
+            `the words ${JSON.stringify(extra)} after the redirection are arguments bash passes to the command; write the redirection after them`,
+          );
       }
       if (node.type === 'heredoc_redirect') this.heredoc(node);
       this.walkChildren(kids(node), at, depth);

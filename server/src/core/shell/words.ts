@@ -60,7 +60,8 @@ function resolveParts(parts: ShellNode[], text: string): Word {
     glob ||= piece.glob;
   }
   // bash expands a tilde after the `=` (or a `:`) of an assignment-shaped word (`if=~/.ssh/id_rsa`).
-  if (dynamic === undefined && TILDE_IN_ASSIGNMENT.test(unquotedSkeleton(parts))) return { value: undefined, dynamic: `the tilde in ${text}`, glob: false, text };
+  if (dynamic === undefined && TILDE_IN_ASSIGNMENT.test(unquotedSkeleton(parts)))
+    return { value: undefined, dynamic: `the tilde in ${text}`, glob: false, text };
   return { value: dynamic === undefined ? value : undefined, dynamic, glob, text };
 }
 
@@ -131,7 +132,21 @@ function doubleQuoted(node: ShellNode): Piece {
   return staticPiece(value);
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\u0007', b: '\b', e: '\u001b', E: '\u001b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  a: '\u0007',
+  b: '\b',
+  e: '\u001b',
+  E: '\u001b',
+  f: '\f',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '?': '?',
+};
 
 function ansiC(text: string): Piece {
   const body = text.slice(2, -1);

@@ -40,7 +40,11 @@ function collect(set: PolicySet): Rules {
     for (const entry of file.commandDeny) rules.commandDeny.push({ entry, scope });
     for (const entry of file.approvals) (entry.kind === 'file' ? rules.fileAsk : rules.commandAsk).push({ entry, scope });
     const allows = [...file.fileAllow, ...file.commandAllow];
-    if (allows[0]) rules.other.push({ entry: allows[0], why: `the ${allows.length} allow entries of ${file.source.uri} are not written (only denials and asks are): what they leave out is refused by the hook` });
+    if (allows[0])
+      rules.other.push({
+        entry: allows[0],
+        why: `the ${allows.length} allow entries of ${file.source.uri} are not written (only denials and asks are): what they leave out is refused by the hook`,
+      });
     for (const entry of file.network?.exceptions ?? []) rules.other.push({ entry, why: 'network exceptions are enforced by the hook' });
   }
   return rules;
@@ -142,7 +146,13 @@ const gemini = (set: PolicySet): PrefixTarget => ({
   inUserHome: true,
   decisions: { deny: 'deny', ask: 'ask_user' },
   fileRules: 'left to the hook: Gemini CLI policy rules match tool arguments by regular expression, not by path glob',
-  render: (words, decision) => ['[[rule]]', 'toolName = "run_shell_command"', `commandPrefix = ${JSON.stringify(words.join(' '))}`, `decision = "${decision}"`, 'priority = 900'],
+  render: (words, decision) => [
+    '[[rule]]',
+    'toolName = "run_shell_command"',
+    `commandPrefix = ${JSON.stringify(words.join(' '))}`,
+    `decision = "${decision}"`,
+    'priority = 900',
+  ],
 });
 
 /** The project's folder name and a short hash of its path: one file per project, stable across runs. */
@@ -155,8 +165,19 @@ function projectSlug(root: string): string {
 
 function vscode(set: PolicySet): CompiledRules {
   const settings = agentSettings(set);
-  const notExpressed = [...settings.notExpressed, { rule: EDITS_SETTING, why: 'VS Code reads this setting from user settings only; the extension\'s "Write the Policy into VS Code\'s Agent Settings" command puts it there' }];
-  return { file: '.vscode/settings.json', json: { [TERMINAL_SETTING]: settings.terminal, [EDITS_SETTING]: settings.edits }, written: Object.keys(settings.terminal).length + Object.keys(settings.edits).length, notExpressed };
+  const notExpressed = [
+    ...settings.notExpressed,
+    {
+      rule: EDITS_SETTING,
+      why: 'VS Code reads this setting from user settings only; the extension\'s "Write the Policy into VS Code\'s Agent Settings" command puts it there',
+    },
+  ];
+  return {
+    file: '.vscode/settings.json',
+    json: { [TERMINAL_SETTING]: settings.terminal, [EDITS_SETTING]: settings.edits },
+    written: Object.keys(settings.terminal).length + Object.keys(settings.edits).length,
+    notExpressed,
+  };
 }
 
 export function compileRules(set: PolicySet, target: CompileTarget): CompiledRules {
@@ -165,7 +186,10 @@ export function compileRules(set: PolicySet, target: CompileTarget): CompiledRul
   if (target === 'claude-code') return claude(rules);
   if (target === 'codex') return prefixRules(rules, CODEX);
   const compiled = prefixRules(rules, gemini(set));
-  const everywhere = { rule: compiled.file, why: 'Gemini CLI reads policy rules only from its user folder, so these denials apply in every folder it runs in, not only in this project (stricter)' };
+  const everywhere = {
+    rule: compiled.file,
+    why: 'Gemini CLI reads policy rules only from its user folder, so these denials apply in every folder it runs in, not only in this project (stricter)',
+  };
   return { ...compiled, notExpressed: [everywhere, ...compiled.notExpressed] };
 }
 
@@ -177,8 +201,11 @@ export function mergeSettings(existing: Record<string, unknown>, add: Record<str
     if (Array.isArray(value)) {
       const before: unknown[] = Array.isArray(current) ? (current as unknown[]) : [];
       out[key] = [...before, ...(value as unknown[]).filter((v) => !before.includes(v))];
-    }
-    else if (value !== null && typeof value === 'object') out[key] = mergeSettings(current !== null && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>) : {}, value as Record<string, unknown>);
+    } else if (value !== null && typeof value === 'object')
+      out[key] = mergeSettings(
+        current !== null && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>) : {},
+        value as Record<string, unknown>,
+      );
     else out[key] = value;
   }
   return out;

@@ -26,7 +26,8 @@ export function agentSettings(set: PolicySet): AgentSettings {
       out.terminal[terminalKey(entry.pattern)] = false;
       if (scope) out.notExpressed.push(note(entry, `applies everywhere in VS Code's setting, not only under ${scope}/ (stricter)`));
     }
-    for (const entry of [...file.fileAllow, ...file.commandAllow]) out.notExpressed.push(note(entry, 'allow lists are not written: the setting only ever gains "require confirmation" entries'));
+    for (const entry of [...file.fileAllow, ...file.commandAllow])
+      out.notExpressed.push(note(entry, 'allow lists are not written: the setting only ever gains "require confirmation" entries'));
     for (const entry of file.network?.exceptions ?? []) out.notExpressed.push(note(entry, 'VS Code has no network setting for agents'));
   }
   return out;

@@ -48,7 +48,9 @@ export class SyslogSink implements AuditSink {
         if (error) reject(error);
         else resolve();
       };
-      const socket: Socket = this.tls ? connectTls({ host: this.host, port: this.port, ...(isIP(this.host) ? {} : { servername: this.host }) }) : connectTcp({ host: this.host, port: this.port });
+      const socket: Socket = this.tls
+        ? connectTls({ host: this.host, port: this.port, ...(isIP(this.host) ? {} : { servername: this.host }) })
+        : connectTcp({ host: this.host, port: this.port });
       const timer = setTimeout(() => finish(new Error(`${this.id}: no acknowledgement within ${this.context.timeoutMs} ms`)), this.context.timeoutMs);
       socket.once(this.tls ? 'secureConnect' : 'connect', () => socket.end(Buffer.concat(frames)));
       socket.on('data', () => undefined); // a receiver that talks back is read and ignored
@@ -61,7 +63,8 @@ export class SyslogSink implements AuditSink {
 /** One entry as an RFC 5424 message: severity from the decision, the kind as MSGID, seq and hash as structured data, the entry's JSON line as the message. */
 export function syslogMessage(e: ForwardedEntry, context: Pick<SinkContext, 'logId' | 'hostname'>): string {
   const severity = e.entry.decision === 'deny' ? 4 : e.entry.decision === 'ask' ? 5 : 6;
-  const timestamp = typeof e.entry.timestamp === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(e.entry.timestamp) ? e.entry.timestamp : '-';
+  const timestamp =
+    typeof e.entry.timestamp === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(e.entry.timestamp) ? e.entry.timestamp : '-';
   const msgid = headerField(typeof e.entry.kind === 'string' ? e.entry.kind : '', 32);
   const sd = `[${SD_ID} log="${sdValue(context.logId)}" seq="${e.seq}" hash="${sdValue(typeof e.entry.hash === 'string' ? e.entry.hash : '')}"]`;
   return `<${FACILITY * 8 + severity}>1 ${timestamp} ${headerField(context.hostname, 255)} agent-policy - ${msgid} ${sd} \uFEFF${e.line}`;
