@@ -16,7 +16,7 @@ const FOCUS = {
     tests: 'evaluate,command-words,command-builtins,command-versions,command-programs,command-wrappers,command-shell-tables',
   },
   paths: {
-    mutate: ['server/src/core/evaluate-path.ts', 'server/src/core/paths.ts'],
+    mutate: ['server/src/core/policy/evaluate-path.ts', 'server/src/core/base/paths.ts'],
     tests: 'evaluate,decision-edges,fs-view,bypass-approvals,command-directories,red-team',
   },
 };

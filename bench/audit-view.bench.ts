@@ -7,9 +7,9 @@
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditLog } from '../server/src/node/audit-log';
-import { AuditPages } from '../server/src/node/audit-pages';
-import { compileViewFilter } from '#core';
+import { AuditLog } from '#host/audit-log';
+import { AuditPages } from '#host/audit-pages';
+import { compileViewFilter } from '#core/audit';
 
 const ENTRIES = 1_000_000;
 const DAYS = 10;

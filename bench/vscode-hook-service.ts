@@ -1,11 +1,11 @@
 // A resident process answering the VS Code plugin hook the way the running extension does: the
 // policy loaded once, each call decided and recorded by the shared enforcer (no person is asked:
 // the bench's calls are allows and denials). Prints the service's info file, then serves until killed.
-import { HOOK_ADAPTERS, readHookCall } from '#core';
+import { HOOK_ADAPTERS, readHookCall } from '#core/runtimes';
 import { join } from 'node:path';
-import { SERVICE_INFO_FILE, startApprovalService } from '../server/src/node/approval-service';
-import { Enforcer } from '../server/src/node/enforcer';
-import { loadWorkspacePolicy, openStores } from '../server/src/node/workspace';
+import { SERVICE_INFO_FILE, startApprovalService } from '#host/approval-service';
+import { Enforcer } from '#host/enforcer';
+import { loadWorkspacePolicy, openStores } from '#host/workspace';
 
 const root = process.argv[2] ?? '.';
 void (async () => {

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, installVsix, launchBrowser, startCodeServer, workbenchUrl } from '../test/e2e/harness/code-server.mjs';
-import { prepareDemoWorkspace } from './demo-workspace.mjs';
+import { prepareDemoWorkspace } from '../test/e2e/harness/demo-workspace.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');

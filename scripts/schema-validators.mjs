@@ -1,4 +1,4 @@
-// Generates server/src/core/schema-validators.generated.ts: the policy schemas' validators,
+// Generates server/src/core/policy/schema-validators.generated.ts: the policy schemas' validators,
 // compiled by Ajv at build time (Ajv's standalone code), so no process compiles a schema when it
 // starts. The build writes it (esbuild.mjs); test/unit/schema-validators.test.ts fails when the
 // committed file is not what this produces from schemas/.
@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const GENERATED_VALIDATORS = join(repo, 'server', 'src', 'core', 'schema-validators.generated.ts');
+export const GENERATED_VALIDATORS = join(repo, 'server', 'src', 'core', 'policy', 'schema-validators.generated.ts');
 
 /** The module's source: one export per version and kind (`root_2_1`, `override_2_1`, …). */
 export function validatorSource() {

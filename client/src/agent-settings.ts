@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { agentSettings, EDITS_SETTING, TERMINAL_SETTING } from '#core';
+import { agentSettings, EDITS_SETTING, TERMINAL_SETTING } from '#core/runtimes';
 import type { PolicyContext } from './policy-context';
 
 export interface WrittenSettings {

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HOOK_ADAPTERS, readHookCall } from '#core';
-import { SERVICE_INFO_FILE, startApprovalService, type RunningService, type ServiceReply } from '../../server/src/node/approval-service';
+import { HOOK_ADAPTERS, readHookCall } from '#core/runtimes';
+import { SERVICE_INFO_FILE, startApprovalService, type RunningService, type ServiceReply } from '#host/approval-service';
 import type { Gate } from './gate';
 import type { PolicyContext } from './policy-context';
 

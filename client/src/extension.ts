@@ -13,7 +13,7 @@ import { PolicyLanguageClient } from './language-client';
 import { PolicyContext } from './policy-context';
 import { PROPOSED_SCHEME, ProposedContent } from './proposed-content';
 import { PolicyStatus } from './status-bar';
-import { loadShellParser } from '../../server/src/node/shell-parser';
+import { loadShellParser } from '#host/shell-parser';
 
 /** What the extension hands to other extensions and to its own tests. */
 export interface AgentPolicyApi {

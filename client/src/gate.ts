@@ -1,6 +1,6 @@
 import type { ApprovalStatus, DecisionResult } from '#core';
-import type { HookCall } from '#core';
-import type { Approver, Enforcement } from '../../server/src/node/enforcer';
+import type { HookCall } from '#core/runtimes';
+import type { Approver, Enforcement } from '#host/enforcer';
 import type { ApprovalPrompter } from './approvals';
 import type { PolicyContext } from './policy-context';
 

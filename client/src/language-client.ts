@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { EXPLAIN_METHOD, type ExplainParams, type ExplainResult } from '../../server/src/lsp/protocol';
+import { EXPLAIN_METHOD, type ExplainParams, type ExplainResult } from '#protocol/language-server';
 
 /** The language server for policy files: one client, restartable by command. */
 export class PolicyLanguageClient implements vscode.Disposable {

@@ -2,9 +2,9 @@ import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
 import type { DecisionResult, PolicySet } from '#core';
-import type { AuditAlert } from '../../server/src/node/audit-log';
-import { Enforcer } from '../../server/src/node/enforcer';
-import { loadWorkspacePolicy, openStores, type Stores } from '../../server/src/node/workspace';
+import type { AuditAlert } from '#host/audit-log';
+import { Enforcer } from '#host/enforcer';
+import { loadWorkspacePolicy, openStores, type Stores } from '#host/workspace';
 
 /** What the policy decided for one action, with what the gate needs to act on it. */
 export interface GateDecision {

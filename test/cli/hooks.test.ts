@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { hookCommand } from '#core';
-import { startApprovalService } from '../../server/src/node/approval-service';
+import { hookCommand } from '#core/runtimes';
+import { startApprovalService } from '#host/approval-service';
 import { answerOf, PAYLOADS } from '../fixtures/hook-payloads';
 import { CLI, privateHome, run, workspace } from './cli-helpers';
 

@@ -8,13 +8,13 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { freePort, installVsix, launchBrowser, repoRoot, runCommand, startCodeServer, workbenchUrl } from './harness/code-server.mjs';
-import { prepareDemoWorkspace } from '../../examples/demo-workspace.mjs';
+import { prepareDemoWorkspace } from './harness/demo-workspace.mjs';
 
 const artifacts = join(repoRoot, '.test-artifacts');
 mkdirSync(artifacts, { recursive: true });
 const step = (text) => process.stdout.write(`  ✔ ${text}\n`);
 
-/** What a hook adapter does: ask the editor's approval service (see server/src/node/approval-service.ts). */
+/** What a hook adapter does: ask the editor's approval service (see server/src/host/approval-service.ts). */
 async function askService(stateDir, request) {
   const deadline = Date.now() + 60_000;
   let info;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { codeActions } from '../../server/src/service/code-actions';
-import { complete } from '../../server/src/service/completion';
-import { explain } from '../../server/src/service/explain';
-import { hover } from '../../server/src/service/hover';
-import { documentSymbols, foldingRanges } from '../../server/src/service/outline';
-import { parseLenient } from '../../server/src/service/yaml-position';
+import { codeActions } from '#service/code-actions';
+import { complete } from '#service/completion';
+import { explain } from '#service/explain';
+import { hover } from '#service/hover';
+import { documentSymbols, foldingRanges } from '#service/outline';
+import { parseLenient } from '#service/yaml-position';
 import { applyEdits, caret, decideIn, overrideUri, ROOT_URI, serviceWorkspace } from './service-fixtures';
 
 /** Completion labels at the caret of a root-policy fixture. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, FoldingRange, Hover, MarkupContent } from 'vscode-languageserver/node';
-import { EXPLAIN_METHOD, type ExplainResult } from '../../server/src/lsp/protocol';
+import { EXPLAIN_METHOD, type ExplainResult } from '#protocol/language-server';
 import { startLanguageServer, workspaceFolder, type LspClient } from './lsp-harness';
 
 const ROOT = `version: "2.1"

@@ -1,7 +1,7 @@
 import { evaluate, type DecisionResult } from '#core';
-import { loadShellParser } from '../../server/src/node/shell-parser';
-import type { ServiceEdit } from '../../server/src/service/code-actions';
-import { PolicyWorkspace, type WorkspaceFiles } from '../../server/src/service/policy-workspace';
+import { loadShellParser } from '#host/shell-parser';
+import type { ServiceEdit } from '#service/code-actions';
+import { PolicyWorkspace, type WorkspaceFiles } from '#service/policy-workspace';
 
 export const CARET = '‸';
 

@@ -23,7 +23,7 @@ import {
   type Project,
   type Session,
 } from './harness';
-import { startApprovalService } from '../../server/src/node/approval-service';
+import { startApprovalService } from '#host/approval-service';
 import type { ToolCall } from './model-server';
 
 export interface RuntimeSpec {

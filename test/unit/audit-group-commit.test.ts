@@ -4,11 +4,11 @@ import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { seal } from '#core';
-import { AuditLog, ROLL_FORWARD_WINDOW, sha256 } from '../../server/src/node/audit-log';
-import { SEAL_SYNC_EVERY, advanced, entrySigner } from '../../server/src/node/audit-seal';
-import { readSealSlot } from '../../server/src/node/seal-file';
-import { beginCall } from '../../server/src/node/unfinished-calls';
+import { seal } from '#core/audit';
+import { AuditLog, ROLL_FORWARD_WINDOW, sha256 } from '#host/audit-log';
+import { SEAL_SYNC_EVERY, advanced, entrySigner } from '#host/audit-seal';
+import { readSealSlot } from '#host/seal-file';
+import { beginCall } from '#host/unfinished-calls';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 

@@ -4,9 +4,9 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, stat
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { canonicalJson } from '#core';
-import { AuditLog, sha256 } from '../../server/src/node/audit-log';
-import { withFileLock } from '../../server/src/node/file-lock';
+import { canonicalJson } from '#core/audit';
+import { AuditLog, sha256 } from '#host/audit-log';
+import { withFileLock } from '#host/file-lock';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 

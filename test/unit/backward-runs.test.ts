@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BackwardRuns, formatSpan } from '../../server/src/core/audit/backward-runs';
+import { BackwardRuns, formatSpan } from '#core/audit/backward-runs';
 
 const byMs = (): BackwardRuns<number> => new BackwardRuns<number>((high, key) => high - key, 5);
 

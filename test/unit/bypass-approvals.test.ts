@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { evaluate, type PolicySet } from '#core';
-import { ApprovalStore } from '../../server/src/node/approval-store';
-import { AuditLog } from '../../server/src/node/audit-log';
-import { BypassStore } from '../../server/src/node/bypass-store';
+import { ApprovalStore } from '#host/approval-store';
+import { AuditLog } from '#host/audit-log';
+import { BypassStore } from '#host/bypass-store';
 import { policy } from '../helpers';
 
 const POLICY = `version: "2.1"

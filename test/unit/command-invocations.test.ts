@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { evaluate, type DecisionResult, type PolicySet } from '#core';
-import { baseName, unwrap, type Invocation, type Unwrapped } from '../../server/src/core/shell/invocations';
-import type { Word } from '../../server/src/core/shell/words';
+import { baseName, unwrap, type Invocation, type Unwrapped } from '#core/shell/invocations';
+import type { Word } from '#core/shell/words';
 import { policy } from '../helpers';
 
 // How server/src/core/shell/invocations.ts finds the programs a command runs: behind wrappers

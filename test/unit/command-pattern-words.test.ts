@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { ShellParser } from '#core';
-import { analyse } from '../../server/src/core/shell/walk';
-import { patternWords } from '../../server/src/core/shell/command-pattern';
-import { loadShellParser } from '../../server/src/node/shell-parser';
+import { analyse } from '#core/shell/walk';
+import { patternWords } from '#core/shell/command-pattern';
+import { loadShellParser } from '#host/shell-parser';
 import { prng } from '../helpers';
 
 // Plain patterns skip the shell parser; these tests hold the two to the same words.

@@ -14,11 +14,11 @@ import {
   type RuleRef,
 } from '#core';
 import { loadPolicySet } from '#core';
-import { loadShellParser } from '../../server/src/node/shell-parser';
+import { loadShellParser } from '#host/shell-parser';
 import { policy } from '../helpers';
 
 // How a command's program, options, arguments, globs, network targets and redirections are
-// decided (server/src/core/evaluate-command.ts, from decideInvocation down). Each test names the
+// decided (server/src/core/policy/evaluate-command.ts, from decideInvocation down). Each test names the
 // cause it expects, not only the decision: a fail-closed engine denies for any reason.
 
 const POLICY = `version: "2.1"

@@ -12,9 +12,9 @@ import {
   type PolicySet,
   type ShellParser,
 } from '#core';
-import { joinContinuations } from '../../server/src/core/shell/continuations';
-import { programFamily } from '../../server/src/core/shell/program-family';
-import { loadShellParser } from '../../server/src/node/shell-parser';
+import { joinContinuations } from '#core/shell/continuations';
+import { programFamily } from '#core/shell/program-family';
+import { loadShellParser } from '#host/shell-parser';
 import { policy } from '../helpers';
 
 // The small reviewed tables and matchers behind command rules (server/src/core/shell/:

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { evaluate, type DecisionResult, type PolicySet } from '#core';
-import { programFamily } from '../../server/src/core/shell/program-family';
+import { programFamily } from '#core/shell/program-family';
 import { policy } from '../helpers';
 
 // A versioned name is the program it is a version of (server/src/core/shell/program-family.ts):

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import picomatch from 'picomatch';
-import { wordMatcher } from '../../server/src/core/shell/command-pattern';
+import { wordMatcher } from '#core/shell/command-pattern';
 import { prng } from '../helpers';
 
 // Issue 16, defect 8 (the rest): command-pattern words run in linear time (glob-matcher.ts) with

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { describeLine, type PolicySet, type ShellNode, type ShellParser } from '#core';
-import { analyse } from '../../server/src/core/shell/walk';
-import { resolveWord, type Word } from '../../server/src/core/shell/words';
-import { loadShellParser } from '../../server/src/node/shell-parser';
+import { analyse } from '#core/shell/walk';
+import { resolveWord, type Word } from '#core/shell/words';
+import { loadShellParser } from '#host/shell-parser';
 import { command, policy } from '../helpers';
 
 // Shell words (server/src/core/shell/words.ts): the word bash would pass for each tree-sitter word

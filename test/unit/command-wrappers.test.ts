@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { evaluate, type Cause, type DecisionResult, type PolicySet } from '#core';
-import { unwrap, type Unwrapped } from '../../server/src/core/shell/invocations';
-import type { Word } from '../../server/src/core/shell/words';
+import { unwrap, type Unwrapped } from '#core/shell/invocations';
+import type { Word } from '#core/shell/words';
 import { policy } from '../helpers';
 
 // Programs that run another program (server/src/core/shell/invocations.ts): how their options

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileGlob, evaluate, normalisePath, type ActiveBypass, type RuleRef } from '#core';
-import { combine } from '../../server/src/core/verdict';
-import { isUnder } from '../../server/src/core/paths';
+import { combine } from '#core/policy/verdict';
+import { isUnder } from '#core/base/paths';
 import { policy, ROOT } from '../helpers';
 
 // Edges the mutation run showed untested: each assertion fails if the condition it names is

@@ -4,11 +4,11 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { agentSettings } from '#core';
-import { AuditLog } from '../../server/src/node/audit-log';
-import { AuditPages } from '../../server/src/node/audit-pages';
-import { askApprovalService, readServiceInfo, socketPath, startApprovalService, type ServiceReply } from '../../server/src/node/approval-service';
-import { linesBackward } from '../../server/src/node/reverse-lines';
+import { agentSettings } from '#core/runtimes';
+import { AuditLog } from '#host/audit-log';
+import { AuditPages } from '#host/audit-pages';
+import { askApprovalService, readServiceInfo, socketPath, startApprovalService, type ServiceReply } from '#host/approval-service';
+import { linesBackward } from '#host/reverse-lines';
 import { ARTICLE, policy } from '../helpers';
 
 const scratch = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));

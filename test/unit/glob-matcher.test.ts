@@ -4,7 +4,7 @@ import picomatch from 'picomatch';
 import { compileLinear, globOptions, UnsupportedRegexError, withoutVacuousAssertions } from '#core';
 import { prng as random } from '../helpers';
 
-// The linear-time glob matcher (server/src/core/glob-matcher.ts) must say what the regular
+// The linear-time glob matcher (server/src/core/globs/glob-matcher.ts) must say what the regular
 // expression it is compiled from says, on every input: it replaces the backtracking engine at
 // every gate. Compared here with V8 on generated globs and inputs short enough for V8 to finish.
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileGlob } from '../../server/src/core/glob';
-import { analysisStates, globLanguage, MAX_STATES } from '../../server/src/core/glob-language';
-import { analysisStateBound } from '../../server/src/core/glob-state-bound';
+import { compileGlob } from '#core/globs/glob';
+import { analysisStates, globLanguage, MAX_STATES } from '#core/globs/glob-language';
+import { analysisStateBound } from '#core/globs/glob-state-bound';
 import { prng } from '../helpers';
 
 // Pieces the covered shape is made of, weighted towards what blows automata up (`*` then `?`s).

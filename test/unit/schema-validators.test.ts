@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { SUPPORTED_VERSIONS } from '#core';
-import { validateAgainstSchema } from '../../server/src/core/schema-validation';
+import { validateAgainstSchema } from '#core/policy/schema-validation';
 // @ts-expect-error: a build script (plain ESM, no types)
 import { GENERATED_VALIDATORS, validatorSource } from '../../scripts/schema-validators.mjs';
 
@@ -11,7 +11,7 @@ describe('schema validators compiled at build time', () => {
     assert.equal(
       readFileSync(GENERATED_VALIDATORS as string, 'utf8'),
       (validatorSource as () => string)(),
-      'run `npm run build` and commit server/src/core/schema-validators.generated.ts',
+      'run `npm run build` and commit server/src/core/policy/schema-validators.generated.ts',
     );
   });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluate, HOOK_ADAPTERS, readHookCall, type HookAdapterName } from '#core';
+import { evaluate } from '#core';
+import { HOOK_ADAPTERS, readHookCall, type HookAdapterName } from '#core/runtimes';
 import { OFFERED_TOOLS } from '../fixtures/tool-catalogues';
 import { policy, ROOT as POLICY_ROOT } from '../helpers';
 

@@ -1,6 +1,6 @@
 import { effectiveStatus, parseDuration } from '#core';
-import type { Enforcer } from '../node/enforcer';
-import type { ApprovalStore } from '../node/approval-store';
+import type { Enforcer } from '#host/enforcer';
+import type { ApprovalStore } from '#host/approval-store';
 import { currentUser } from './bypass-command';
 import { EXIT, UsageError, type CliIo } from './io';
 import { PresenceRefused, provePerson, type PersonProof } from './person-at-terminal';

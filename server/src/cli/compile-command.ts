@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { COMPILE_TARGETS, compileRules, mergeSettings, type CompileTarget, type PolicySet } from '#core';
-import { writeAtomic } from '../node/durable-file';
+import { type PolicySet } from '#core';
+import { COMPILE_TARGETS, compileRules, mergeSettings, type CompileTarget } from '#core/runtimes';
+import { writeAtomic } from '#host/durable-file';
 import { EXIT, SHARED_FILE_MODE, UsageError, type CliIo } from './io';
 
 export function compileTarget(name: string | undefined): CompileTarget {

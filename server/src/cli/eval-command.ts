@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { evaluate, type DecisionResult, type FileSystemView, type PolicySet } from '#core';
-import type { Enforcer, Actor } from '../node/enforcer';
-import { nodeFileSystem } from '../node/fs-view';
-import { formatFinding } from '../node/format';
+import type { Enforcer, Actor } from '#host/enforcer';
+import { nodeFileSystem } from '#host/fs-view';
+import { formatFinding } from './format';
 import { EXIT, type CliIo } from './io';
 
 /** Reports why a policy set cannot be loaded, as `file:line:col code message`. */

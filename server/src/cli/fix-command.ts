@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding, PolicySet, TextEdit } from '#core';
-import { formatFinding } from '../node/format';
+import { formatFinding } from './format';
 import type { CliIo } from './io';
 
 /**

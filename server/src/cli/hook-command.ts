@@ -1,25 +1,24 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseDuration, type PolicySet } from '#core';
 import {
   HOOK_ADAPTER_NAMES,
   HOOK_ADAPTERS,
   HOOK_RUNTIMES,
-  parseDuration,
   readHookCall,
   type HookAdapterName,
   type HookAdapter,
   type HookCall,
   type HookOutcome,
   type HookRuntime,
-  type PolicySet,
-} from '#core';
-import { approvalServiceApprover } from '../node/approval-service';
-import { Enforcer, type Actor } from '../node/enforcer';
-import { armDeadline, hookBudgetMs, type HookDeadline } from '../node/hook-deadline';
-import { stateDirectory } from '../node/state-dir';
-import { beginCall, endCall, type CallMarker } from '../node/unfinished-calls';
-import { loadWorkspacePolicy, openStores } from '../node/workspace';
+} from '#core/runtimes';
+import { approvalServiceApprover } from '#host/approval-service';
+import { Enforcer, type Actor } from '#host/enforcer';
+import { armDeadline, hookBudgetMs, type HookDeadline } from '#host/hook-deadline';
+import { stateDirectory } from '#host/state-dir';
+import { beginCall, endCall, type CallMarker } from '#host/unfinished-calls';
+import { loadWorkspacePolicy, openStores } from '#host/workspace';
 import { installScope } from './install-scope';
 import { UsageError, type CliIo } from './io';
 

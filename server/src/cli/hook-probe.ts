@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { PROJECT_DIR_VARIABLE, type HookRuntime } from '#core';
+import { PROJECT_DIR_VARIABLE, type HookRuntime } from '#core/runtimes';
 
 /** A tool no runtime has, sent with AGENT_POLICY_PROBE=1: a working hook loads its policy and denies it, recording nothing. */
 function probePayload(runtime: HookRuntime, root: string): Record<string, unknown> {

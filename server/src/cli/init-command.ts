@@ -11,11 +11,11 @@ import {
   withHook,
   withoutHook,
   type HookRuntime,
-} from '#core';
-import { codexHooks, trustInCodex } from '../node/codex-trust';
-import { writeAtomic } from '../node/durable-file';
-import { findProgram, geminiTrusts, hookFile, readJsonObject, runtimeHome, RUNTIME_PROGRAMS, type HomeEnv } from '../node/runtime-homes';
-import { loadWorkspacePolicy } from '../node/workspace';
+} from '#core/runtimes';
+import { codexHooks, trustInCodex } from '#host/codex-trust';
+import { writeAtomic } from '#host/durable-file';
+import { findProgram, geminiTrusts, hookFile, readJsonObject, runtimeHome, RUNTIME_PROGRAMS, type HomeEnv } from '#host/runtime-homes';
+import { loadWorkspacePolicy } from '#host/workspace';
 import { runCompile } from './compile-command';
 import { probeHook } from './hook-probe';
 import { EXIT, SHARED_FILE_MODE, type CliIo } from './io';

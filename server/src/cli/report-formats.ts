@@ -1,6 +1,6 @@
 import type { Finding, PolicySet } from '#core';
 import { codeDocUrl } from '#core';
-import { findingPosition, formatFinding } from '../node/format';
+import { findingPosition, formatFinding } from './format';
 
 export type ReportFormat = 'text' | 'json' | 'sarif' | 'github';
 

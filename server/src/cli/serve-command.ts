@@ -15,14 +15,14 @@ import {
   type DeciderPaths,
   type DeciderRequest,
   type HookReply,
-} from '../node/decider-protocol';
-import { writeAtomic } from '../node/durable-file';
-import { withFileLock } from '../node/file-lock';
-import type { HookDeadline } from '../node/hook-deadline';
-import { ResidentPolicies } from '../node/resident-policies';
-import { ensurePrivateDir } from '../node/state-dir';
-import { noteCall, processAlive } from '../node/unfinished-calls';
-import { processState } from '../node/file-lock';
+} from '#host/decider-protocol';
+import { writeAtomic } from '#host/durable-file';
+import { withFileLock } from '#host/file-lock';
+import type { HookDeadline } from '#host/hook-deadline';
+import { ResidentPolicies } from '#host/resident-policies';
+import { ensurePrivateDir } from '#host/state-dir';
+import { noteCall, processAlive } from '#host/unfinished-calls';
+import { processState } from '#host/file-lock';
 import { readHookArgs, runHook, type HookHost } from './hook-command';
 import type { CliIo } from './io';
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isCaseInsensitive, nodeFileSystem } from '../node/fs-view';
-import { readPolicySources } from '../node/policy-files';
-import { loadShellParser } from '../node/shell-parser';
-import { WorkspaceListing } from '../node/workspace-files';
+import { isCaseInsensitive, nodeFileSystem } from '#host/fs-view';
+import { readPolicySources } from '#host/policy-files';
+import { loadShellParser } from '#host/shell-parser';
+import { WorkspaceListing } from './workspace-files';
 import type { ServerHost } from './server';
 
 /** The language server's host on Node: the disk, the shell parser, the workspace listing. */

@@ -19,16 +19,16 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeDocUrl, type FileSystemView, type Finding, type PolicySource, type ShellParser } from '#core';
-import { codeActions } from '../service/code-actions';
-import { complete, type CompletionEntry } from '../service/completion';
-import { explain } from '../service/explain';
-import { hover } from '../service/hover';
-import { documentSymbols, foldingRanges, type OutlineSymbol } from '../service/outline';
-import { PolicyWorkspace, type WorkspaceFiles } from '../service/policy-workspace';
-import { parseLenient } from '../service/yaml-position';
+import { codeActions } from '#service/code-actions';
+import { complete, type CompletionEntry } from '#service/completion';
+import { explain } from '#service/explain';
+import { hover } from '#service/hover';
+import { documentSymbols, foldingRanges, type OutlineSymbol } from '#service/outline';
+import { PolicyWorkspace, type WorkspaceFiles } from '#service/policy-workspace';
+import { parseLenient } from '#service/yaml-position';
 import { canonicalUri, fileUri, policyDir, rootOf } from './policy-uris';
 import { Positions } from './positions';
-import { EXPLAIN_METHOD, type ExplainParams, type ExplainResult } from './protocol';
+import { EXPLAIN_METHOD, type ExplainParams, type ExplainResult } from '#protocol/language-server';
 
 /** What the server needs from its process: everything that touches the disk or loads WebAssembly. */
 export interface ServerHost {

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { answerMacValid, requestBinding, sealStateKey } from '../node/seal-file';
-import { hookBudgetMs } from '../node/hook-deadline';
+import { answerMacValid, requestBinding, sealStateKey } from '#host/seal-file';
+import { hookBudgetMs } from '#host/hook-deadline';
 
 interface Answer {
   decision: 'allow' | 'deny' | 'ask';

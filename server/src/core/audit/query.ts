@@ -1,4 +1,5 @@
-import { compileGlob } from '../glob';
+import { compileGlob } from '../globs/glob';
+import { UNIT_MS } from '../base/durations';
 import { recordPaths } from './record';
 
 export interface AuditQuery {
@@ -48,12 +49,4 @@ function time(value: string, flag: string, now: number): number {
   const parsed = Date.parse(value);
   if (Number.isNaN(parsed)) throw new Error(`${flag} ${JSON.stringify(value)} is not an ISO 8601 time or a duration such as 2h`);
   return parsed;
-}
-
-export const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** `30m`, `2h`, `1d` → milliseconds; undefined when not a duration. */
-export function parseDuration(text: string): number | undefined {
-  const m = /^([1-9]\d*)([smhd])$/.exec(text.trim());
-  return m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : undefined;
 }

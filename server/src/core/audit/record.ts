@@ -1,4 +1,4 @@
-import type { DecisionResult, RuleRef } from '../types';
+import type { DecisionResult, RuleRef } from '../base/types';
 
 /** Who decided and where, supplied by the host that asks for a decision. */
 export interface DecisionContext {

@@ -1,5 +1,5 @@
 import type { Invocation } from './invocations';
-import { ownEntry } from '../own-entry';
+import { ownEntry } from '../base/own-entry';
 
 /**
  * Shell builtins that change the shell's state for the commands after them (reviewed data): the

@@ -1,9 +1,9 @@
 import picomatch from 'picomatch';
-import { compileLinear, UnsupportedRegexError } from '../glob-matcher';
-import type { ShellParser } from '../types';
+import { compileLinear, UnsupportedRegexError } from '../globs/glob-matcher';
+import type { ShellParser } from '../base/types';
 import { ambiguousAbbreviation, canonicalFlags, gitGlobalOptionWidth } from './flags';
 import { baseName, type Invocation } from './invocations';
-import { resolveAbsolute } from '../paths';
+import { resolveAbsolute } from '../base/paths';
 import { analyse } from './walk';
 import { programFamily } from './program-family';
 

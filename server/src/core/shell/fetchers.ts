@@ -1,9 +1,9 @@
-import { scpLikeHost } from '../network';
+import { scpLikeHost } from '../base/network';
 import type { CommandShape } from './command-pattern';
 import type { Invocation } from './invocations';
 import type { Word } from './words';
 import { resolveLongOption } from './flags';
-import { ownEntry } from '../own-entry';
+import { ownEntry } from '../base/own-entry';
 
 /** What a command would connect to, send and save: URLs/hosts it names, files it uploads, files it writes by their remote name, or why these cannot be known. */
 export interface NetworkTargets {

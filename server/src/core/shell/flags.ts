@@ -1,4 +1,4 @@
-import { ownEntry } from '../own-entry';
+import { ownEntry } from '../base/own-entry';
 
 /**
  * Flag spellings. Aliases are exact synonyms (both sides of a match); implications widen what a

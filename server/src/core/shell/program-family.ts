@@ -1,4 +1,4 @@
-import { ownEntry } from '../own-entry';
+import { ownEntry } from '../base/own-entry';
 
 /**
  * A program's name and the names it is a version of: `python3.11` is also `python3` and `python`,

@@ -2,7 +2,7 @@ import type { Invocation } from './invocations';
 import type { Word } from './words';
 import { familyEntry } from './program-family';
 import { resolveLongOption } from './flags';
-import { ownEntry } from '../own-entry';
+import { ownEntry } from '../base/own-entry';
 
 /**
  * Options of programs that an allow rule may admit but that make the program run other code,

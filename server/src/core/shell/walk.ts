@@ -1,4 +1,4 @@
-import type { ShellNode } from '../types';
+import type { ShellNode } from '../base/types';
 import { resolveFragments, resolveWord, type Word } from './words';
 
 /**

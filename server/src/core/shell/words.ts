@@ -1,4 +1,4 @@
-import type { ShellNode } from '../types';
+import type { ShellNode } from '../base/types';
 
 /** A shell word as the shell would pass it: its static value, or why it cannot be known statically. */
 export interface Word {
