@@ -1,18 +1,15 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { EXPLAIN_METHOD, type ExplainParams, type ExplainResult } from '#protocol/language-server';
 
 /** The language server for policy files: one client, restartable by command. */
 export class PolicyLanguageClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
-  private starting: Promise<void> | undefined;
 
   constructor(private readonly serverModule: string) {}
 
-  /** Starts the server; requests made meanwhile wait for it (activation does not). */
+  /** Starts the server (activation does not wait for it). */
   start(): Promise<void> {
-    this.starting = this.startClient();
-    return this.starting;
+    return this.startClient();
   }
 
   private async startClient(): Promise<void> {
@@ -32,12 +29,6 @@ export class PolicyLanguageClient implements vscode.Disposable {
   async restart(): Promise<void> {
     await this.stop();
     await this.start();
-  }
-
-  /** What the policy as the editor has it (unsaved edits included) decides for an action. */
-  async explain(params: ExplainParams): Promise<ExplainResult | undefined> {
-    await this.starting?.catch(() => undefined);
-    return this.client?.sendRequest<ExplainResult>(EXPLAIN_METHOD, params);
   }
 
   get running(): boolean {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, FoldingRange, Hover, MarkupContent } from 'vscode-languageserver/node';
-import { EXPLAIN_METHOD, type ExplainResult } from '#protocol/language-server';
+import { explainRequest } from '#protocol/language-server';
+import { lspRequest } from '../../server/src/lsp/typed-requests';
 import { startLanguageServer, workspaceFolder, type LspClient } from './lsp-harness';
 
 const ROOT = `version: "2.1"
@@ -131,11 +132,11 @@ describe('language server over LSP (real server, in-memory connection, real file
   });
 
   it('agentPolicy/explain returns the decision and the rules with their ranges', async () => {
-    const result = await client.connection.sendRequest<ExplainResult>(EXPLAIN_METHOD, { path: 'backend/secrets/test-fixtures/a.json' });
+    const result = await client.connection.sendRequest(lspRequest(explainRequest), { path: 'backend/secrets/test-fixtures/a.json' });
     assert.equal(result.decision, 'deny');
     assert.equal(result.rules[0]?.file, rootUri);
     assert.deepEqual(result.rules[0]?.range, { start: { line: 7, character: 8 }, end: { line: 7, character: 28 } });
-    const allowed = await client.connection.sendRequest<ExplainResult>(EXPLAIN_METHOD, { path: 'src/index.ts', operation: 'read' });
+    const allowed = await client.connection.sendRequest(lspRequest(explainRequest), { path: 'src/index.ts', operation: 'read' });
     assert.equal(allowed.decision, 'allow');
     assert.deepEqual(allowed.action, { action: 'filesystem.read', path: 'src/index.ts' });
   });

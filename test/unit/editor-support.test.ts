@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import { agentSettings } from '#core/runtimes';
 import { AuditLog } from '#host/audit-log';
 import { AuditPages } from '#host/audit-pages';
-import { askApprovalService, readServiceInfo, socketPath, startApprovalService, type ServiceReply } from '#host/approval-service';
+import { askApprovalService, readServiceInfo, socketPath, startApprovalService } from '#host/approval-service';
+import type { ServiceReply } from '#protocol/approval-service';
 import { linesBackward } from '#host/reverse-lines';
 import { ARTICLE, policy } from '../helpers';
 

@@ -7,58 +7,17 @@ import { basename, dirname, join } from 'node:path';
 import { writeAtomic } from './durable-file';
 import { answerMac, answerMacValid, requestBinding, sealStateKey } from './seal-file';
 import type { ApprovalStatus } from '#core';
+import { SERVICE_INFO_FILE, type ServiceAnswer, type ServiceError, type ServiceInfo, type ServiceReply, type ServiceRequest } from '#protocol/approval-service';
 import type { Approver } from './enforcer';
 
 /**
- * The local approval service: the editor listens on a Unix socket (a named pipe on Windows) and
- * external agent runtimes' hook adapters ask it for a human's decision. Only this user can reach
- * it (the socket and its info file are 0600 in the 0700 state folder) and every request must
- * carry the session's token, which is written only to that info file.
- *
- * Wire format: one JSON line in, one JSON line out.
+ * The local approval service (its wire format: protocol/approval-service.ts): the editor listens on
+ * a Unix socket (a named pipe on Windows) and external agent runtimes' hook adapters ask it for a
+ * human's decision. Only this user can reach it (the socket and its info file are 0600 in the 0700
+ * state folder) and every request must carry the session's token, which is written only to that
+ * info file.
  */
-export const SERVICE_INFO_FILE = 'approval-service.json';
 const MAX_REQUEST_BYTES = 1024 * 1024;
-
-export interface ServiceInfo {
-  socket: string;
-  token: string;
-  pid: number;
-  started_at: string;
-}
-
-export interface ServiceRequest {
-  token: string;
-  /** The action as the core takes it (`{"action":"filesystem.write","path":...}`). */
-  action?: unknown;
-  /**
-   * Instead of an action: a whole hook payload of the runtime (VS Code's built-in agent's plugin
-   * hook), which the editor decides, records and, for an ask, puts to the person itself.
-   */
-  hook?: Record<string, unknown>;
-  /** Who asks: `claude-code`, `cursor`, ... */
-  runtime: string;
-  agent_id?: string;
-  /** For a file write: the proposed content, shown beside the current one. */
-  proposed_content?: string;
-  timeout_ms?: number;
-  /** A fresh random value: the answer's MAC covers it, so an answer cannot be replayed. */
-  nonce?: string;
-}
-
-export interface ServiceReply {
-  decision: 'allow' | 'deny';
-  reason: string;
-  /** Set when a human was asked. */
-  approval_id?: string;
-  status?: string;
-  /**
-   * HMAC of the answer and the request's nonce by the log's seal key (seal-file.ts): the client
-   * honours only an answer from a service that holds the seal, never one from whoever could write
-   * the info file in the state folder and listen on a socket of their own.
-   */
-  mac?: string;
-}
 
 export type ServiceHandler = (request: Omit<ServiceRequest, 'token'>) => Promise<ServiceReply>;
 
@@ -122,7 +81,7 @@ function serve(connection: Socket, token: string, handle: ServiceHandler, sealKe
   let buffered = '';
   let binding: string | undefined;
   connection.setEncoding('utf8');
-  const reply = (body: ServiceReply | { error: string }): void => {
+  const reply = (body: ServiceAnswer): void => {
     // Read after deciding: the decision's own audit entry may be the one that created the seal.
     const key = 'decision' in body && binding !== undefined ? sealKey() : undefined;
     connection.end(`${JSON.stringify(key !== undefined && binding !== undefined ? { ...body, mac: answerMac(key, binding, body as ServiceReply) } : body)}\n`);
@@ -201,7 +160,7 @@ export async function askApprovalService(
     connection.on('end', () => {
       clearTimeout(timer);
       try {
-        const body = JSON.parse(text) as Partial<ServiceReply> & { error?: string };
+        const body = JSON.parse(text) as Partial<ServiceReply & ServiceError>;
         if (typeof body.error === 'string') return resolve({ decision: 'deny', reason: `the approval service refused the request: ${body.error}` });
         const reason = typeof body.reason === 'string' ? body.reason : 'the approval service gave no reason';
         if (!answerMacValid(sealStateKey(join(stateDir, 'audit')), requestBinding(nonce, line), body))

@@ -28,7 +28,8 @@ import { PolicyWorkspace, type WorkspaceFiles } from '#service/policy-workspace'
 import { parseLenient } from '#service/yaml-position';
 import { canonicalUri, fileUri, policyDir, rootOf } from './policy-uris';
 import { Positions } from './positions';
-import { EXPLAIN_METHOD, type ExplainParams, type ExplainResult } from '#protocol/language-server';
+import { explainRequest, type ExplainResult } from '#protocol/language-server';
+import { lspRequest } from './typed-requests';
 
 /** What the server needs from its process: everything that touches the disk or loads WebAssembly. */
 export interface ServerHost {
@@ -216,7 +217,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
     return foldingRanges(parseLenient(text), text).map((r) => ({ startLine: at.position(r.startOffset).line, endLine: at.position(r.endOffset).line }));
   });
 
-  connection.onRequest(EXPLAIN_METHOD, async (params: ExplainParams): Promise<ExplainResult> => {
+  connection.onRequest(lspRequest(explainRequest), async (params): Promise<ExplainResult> => {
     const ws = await whenReady();
     if (!ws)
       return {

@@ -1,10 +1,12 @@
+import type { ProtocolRequest } from './request';
+
 /**
- * What the client and the language server say to each other beyond standard LSP: one file,
- * imported by both sides (types only, plus method names), so the two cannot drift apart.
+ * What a language client and our language server say to each other beyond standard LSP: one file,
+ * imported by both sides (types, plus the requests' definitions), so the two cannot drift apart.
  */
 
-/** `agentPolicy/explain`: what the policy, as the editor currently has it, decides for an action. */
-export const EXPLAIN_METHOD = 'agentPolicy/explain';
+/** What the policy, as the editor currently has it (unsaved edits included), decides for an action. */
+export const explainRequest: ProtocolRequest<ExplainParams, ExplainResult> = { method: 'agentPolicy/explain', direction: 'client-to-server' };
 
 export interface ExplainParams {
   /** A repository-relative or absolute path; `operation` says what is done to it (default `write`). */

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { answerMacValid, requestBinding, sealStateKey } from '#host/seal-file';
 import { hookBudgetMs } from '#host/hook-deadline';
+import type { ServiceError, ServiceInfo, ServiceReply, ServiceRequest } from '#protocol/approval-service';
 
 interface Answer {
   decision: 'allow' | 'deny' | 'ask';
@@ -62,7 +63,7 @@ function serviceInfo(): { socket: string; token: string; stateDir: string } | un
   const file = process.env.AGENT_POLICY_HOOK_SERVICE;
   if (!file) return undefined;
   try {
-    const info = JSON.parse(readFileSync(file, 'utf8')) as { socket?: unknown; token?: unknown };
+    const info = JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<keyof ServiceInfo, unknown>>;
     return typeof info.socket === 'string' && typeof info.token === 'string' ? { socket: info.socket, token: info.token, stateDir: dirname(file) } : undefined;
   } catch {
     return undefined;
@@ -76,7 +77,8 @@ function askExtension(
   waitMs: number,
 ): Promise<Answer | undefined> {
   const nonce = randomBytes(16).toString('hex');
-  const line = JSON.stringify({ token: info.token, runtime: 'vscode', hook: payload, timeout_ms: waitMs, nonce });
+  const request: ServiceRequest = { token: info.token, runtime: 'vscode', hook: payload, timeout_ms: waitMs, nonce };
+  const line = JSON.stringify(request);
   return new Promise((resolve) => {
     const connection = createConnection(info.socket);
     let text = '';
@@ -90,7 +92,7 @@ function askExtension(
     connection.on('error', () => resolve(connected ? { decision: 'deny', reason: 'the extension closed the connection before it answered' } : undefined));
     connection.on('end', () => {
       try {
-        const body = JSON.parse(text) as { decision?: unknown; reason?: unknown; error?: unknown; approval_id?: unknown; status?: unknown; mac?: unknown };
+        const body = JSON.parse(text) as Partial<Record<keyof (ServiceReply & ServiceError), unknown>>;
         if (typeof body.error === 'string') return resolve({ decision: 'deny', reason: `the extension refused the request: ${body.error}` });
         const reason = typeof body.reason === 'string' ? body.reason : 'the extension gave no reason';
         // Honoured only when the answer comes from whoever holds this log's seal: the info file sits in the state folder.
