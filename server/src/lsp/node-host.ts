@@ -4,7 +4,7 @@ import { isCaseInsensitive, nodeFileSystem } from '#host/fs-view';
 import { readPolicySources } from '#host/policy-files';
 import { loadShellParser } from '#host/shell-parser';
 import { WorkspaceListing } from './workspace-files';
-import type { ServerHost } from './server';
+import type { ServerHost } from './session';
 
 /** The language server's host on Node: the disk, the shell parser, the workspace listing. */
 export function nodeServerHost(rulesDoc?: string): ServerHost {
