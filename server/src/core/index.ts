@@ -43,3 +43,4 @@ export {
 } from './policy/approvals';
 export { GOVERNANCE_PATTERNS, governanceProtection } from './policy/governance-paths';
 export { parseDuration, UNIT_MS } from './base/durations';
+export { Memo, clearMemos, memoSizes } from './base/memo';

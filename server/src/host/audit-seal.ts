@@ -12,6 +12,7 @@ import {
 } from 'node:crypto';
 import { closeSync, fdatasyncSync, fsyncSync, linkSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Memo } from '#core';
 import { canonicalJson, type ChainHead, type EntrySigner, type FoldState } from '#core/audit';
 import { syncDirectory } from './durable-file';
 import { SEAL_HEADER, SEAL_MAGIC, SEAL_SLOT, readSealSlot, sealFolder, sealLogId } from './seal-file';
@@ -218,28 +219,18 @@ const SIGNED = (hash: string): Buffer => Buffer.from(`agent-policy audit entry $
 
 const EVOLVE = Buffer.from('agent-policy audit key evolution', 'utf8');
 /** Private keys this process derived or imported, by their secret half (importing costs more than signing). */
-const privateKeys = new Map<string, KeyObject>();
+const privateKeys = new Memo<string, KeyObject>('audit signing keys', 8);
 
 /** The key after `secret`: its seed is HMAC-SHA256(secret, a fixed label), so it cannot be walked back. */
 export function derivedKey(secret: string): { secret: string; public: string } {
   const seed = createHmac('sha256', Buffer.from(secret, 'base64url')).update(EVOLVE).digest('base64url');
   // The JWK import recomputes the public half from the seed; `x` is only a required placeholder.
-  const key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: seed, x: '' }, format: 'jwk' });
-  remember(seed, key);
+  const key = privateKeys.get(seed, () => createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: seed, x: '' }, format: 'jwk' }));
   return { secret: seed, public: createPublicKey(key).export({ format: 'jwk' }).x as string };
 }
 
-function remember(secret: string, key: KeyObject): void {
-  if (privateKeys.size >= 8) privateKeys.delete(privateKeys.keys().next().value as string);
-  privateKeys.set(secret, key);
-}
-
 function privateKey(secret: string, publicKey: string): KeyObject {
-  const known = privateKeys.get(secret);
-  if (known) return known;
-  const key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: secret, x: publicKey }, format: 'jwk' });
-  remember(secret, key);
-  return key;
+  return privateKeys.get(secret, () => createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: secret, x: publicKey }, format: 'jwk' }));
 }
 
 /** The signer of the entry after the seal's head: its key, naming the one after it. */
@@ -264,7 +255,7 @@ export function signatureValid(publicKey: string, hash: string, signature: strin
 
 /** The seal after an entry was appended: its key is forgotten, the next one moves up and the one after it is derived. */
 export function advanced(state: SealState, head: ChainHead, fold: FoldState | null = state.fold): SealState {
-  privateKeys.delete(state.secret);
+  privateKeys.forget(state.secret);
   return { ...state, head: { seq: head.seq, hash: head.hash, key: state.next.public }, secret: state.next.secret, next: derivedKey(state.next.secret), fold };
 }
 

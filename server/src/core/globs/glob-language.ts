@@ -1,3 +1,4 @@
+import { Memo } from '../base/memo';
 import picomatch from 'picomatch';
 import { DFA, JS, NFA, TooManyNodesError, Transformers, transform, visitAst, type Expression, type NodeFactory, type NoParent } from 'refa';
 import { globOptions, withoutVacuousAssertions } from './glob';
@@ -73,19 +74,15 @@ export function analysisStates(pattern: string, caseInsensitive: boolean, limit 
   return count;
 }
 
-const cache = new Map<string, DFA>();
-const MAX_CACHED_LANGUAGES = 20_000;
+const languages = new Memo<string, DFA>('glob languages', 20_000);
 
 /** The language of a glob on normalised paths, as a minimal DFA. Throws UndecidableGlobError. */
 export function globLanguage(pattern: string, caseInsensitive: boolean): DFA {
-  const key = `${caseInsensitive ? 'i' : 's'}:${pattern}`;
-  const cached = cache.get(key);
-  if (cached) return cached;
-  const dfa = bounded(() => intersectionWithNormalised(pattern, caseInsensitive, new DFA.LimitedNodeFactory(MAX_STATES)));
-  dfa.minimize();
-  if (cache.size > MAX_CACHED_LANGUAGES) cache.clear();
-  cache.set(key, dfa);
-  return dfa;
+  return languages.get(`${caseInsensitive ? 'i' : 's'}:${pattern}`, () => {
+    const dfa = bounded(() => intersectionWithNormalised(pattern, caseInsensitive, new DFA.LimitedNodeFactory(MAX_STATES)));
+    dfa.minimize();
+    return dfa;
+  });
 }
 
 // Characters preferred when spelling an example path, so findings show `a/b.ts`, not `\u0020/!.ts`.
@@ -184,7 +181,7 @@ export function coveredBy(pattern: string, others: readonly string[], caseInsens
   return rest.finals.size === 0;
 }
 
-const pairs = new Map<string, { example: string | undefined; subset: boolean }>();
+const pairs = new Memo<string, { example: string | undefined; subset: boolean }>('glob pairs', 200_000);
 
 /**
  * How two globs relate: a path both match (undefined when none does) and whether every path of
@@ -192,17 +189,12 @@ const pairs = new Map<string, { example: string | undefined; subset: boolean }>(
  * analyses the pairs the edit created.
  */
 export function relation(a: string, b: string, caseInsensitive: boolean): { example: string | undefined; subset: boolean } {
-  const key = `${caseInsensitive ? 'i' : 's'}\0${a}\0${b}`;
-  let result = pairs.get(key);
-  if (!result) {
+  return pairs.get(`${caseInsensitive ? 'i' : 's'}\0${a}\0${b}`, () => {
     const la = globLanguage(a, caseInsensitive);
     const lb = globLanguage(b, caseInsensitive);
     const example = intersectionExample(la, lb);
-    result = { example, subset: example !== undefined ? isSubset(la, lb) : la.finals.size === 0 };
-    if (pairs.size > 200_000) pairs.clear();
-    pairs.set(key, result);
-  }
-  return result;
+    return { example, subset: example !== undefined ? isSubset(la, lb) : la.finals.size === 0 };
+  });
 }
 
 const liveNodes = new WeakMap<DFA, Set<DFA.Node>>();

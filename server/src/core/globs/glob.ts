@@ -1,3 +1,4 @@
+import { Memo } from '../base/memo';
 import picomatch from 'picomatch';
 import { compileLinear, UnsupportedRegexError, type LinearMatcher } from './glob-matcher';
 
@@ -60,18 +61,11 @@ export function validateGlob(pattern: string): string | undefined {
   return undefined;
 }
 
-const compiled = new Map<string, GlobResult>();
+const compiled = new Memo<string, GlobResult>('compiled globs', 50_000);
 
 /** Compiles a glob (memoised: results are immutable and shared, so re-loading a policy reuses them). */
 export function compileGlob(pattern: string, caseInsensitive: boolean): GlobResult {
-  const key = `${caseInsensitive ? 'i' : 's'}:${pattern}`;
-  let result = compiled.get(key);
-  if (!result) {
-    result = compileUncached(pattern, caseInsensitive);
-    if (compiled.size > 50_000) compiled.clear();
-    compiled.set(key, result);
-  }
-  return result;
+  return compiled.get(`${caseInsensitive ? 'i' : 's'}:${pattern}`, () => compileUncached(pattern, caseInsensitive));
 }
 
 function compileUncached(pattern: string, caseInsensitive: boolean): GlobResult {

@@ -1,3 +1,4 @@
+import { Memo } from '../base/memo';
 import picomatch from 'picomatch';
 import { compileLinear, UnsupportedRegexError } from '../globs/glob-matcher';
 import type { ShellParser } from '../base/types';
@@ -32,19 +33,14 @@ export interface CommandShape {
   openPositionals: boolean;
 }
 
-const wordMatchers = new Map<string, (word: string) => boolean>();
+const wordMatchers = new Memo<string, (word: string) => boolean>('command word matchers', 50_000);
 
 export function wordMatcher(pattern: string): (word: string) => boolean {
-  let matcher = wordMatchers.get(pattern);
-  if (!matcher) {
-    if (!/[*?[{]/.test(pattern)) matcher = (w) => w === pattern;
-    else {
-      const re = picomatch.makeRe(pattern, { dot: true, nonegate: true, noextglob: true });
-      matcher = linearWordMatcher(re.source) ?? ((w) => re.test(w));
-    }
-    wordMatchers.set(pattern, matcher);
-  }
-  return matcher;
+  return wordMatchers.get(pattern, () => {
+    if (!/[*?[{]/.test(pattern)) return (w) => w === pattern;
+    const re = picomatch.makeRe(pattern, { dot: true, nonegate: true, noextglob: true });
+    return linearWordMatcher(re.source) ?? ((w) => re.test(w));
+  });
 }
 
 // The guard picomatch puts before a word that starts with a wildcard: not `.`, `..`, `./…` or
@@ -74,19 +70,13 @@ function linearWordMatcher(source: string): ((word: string) => boolean) | undefi
 
 export type CommandPatternResult = { ok: true; pattern: CommandPattern } | { ok: false; message: string };
 
-const parsedPatterns = new WeakMap<ShellParser, Map<string, CommandPatternResult>>();
+const parsedPatterns = new WeakMap<ShellParser, Memo<string, CommandPatternResult>>();
 
 /** Parses a command pattern (memoised per parser: results are immutable and shared). */
 export function parseCommandPattern(raw: string, shell: ShellParser): CommandPatternResult {
-  let cache = parsedPatterns.get(shell);
-  if (!cache) parsedPatterns.set(shell, (cache = new Map<string, CommandPatternResult>()));
-  let result = cache.get(raw);
-  if (!result) {
-    result = parseUncached(raw, shell);
-    if (cache.size > 50_000) cache.clear();
-    cache.set(raw, result);
-  }
-  return result;
+  let memo = parsedPatterns.get(shell);
+  if (!memo) parsedPatterns.set(shell, (memo = new Memo('parsed command patterns', 50_000)));
+  return memo.get(raw, () => parseUncached(raw, shell));
 }
 
 /**
