@@ -102,7 +102,7 @@ async function grantBypass(context: PolicyContext, arg: Partial<BypassRequest> |
   if (!kind) return false;
   const pattern = await ask(kind === 'path' ? 'Path glob to allow (e.g. backend/auth/config.yml)' : 'Command pattern to allow (e.g. git push)', arg?.pattern);
   const reason = pattern && (await ask('Why (at least 10 characters; recorded in the audit log)', arg?.reason));
-  const duration = reason && (await ask(`For how long (30m, 2h; at most ${set.bypass?.maxDuration ?? 'the policy limit'})`, arg?.duration));
+  const duration = reason && (await ask(`For how long (30m, 2h; at most ${set.settings.bypass?.maxDuration ?? 'the policy limit'})`, arg?.duration));
   const approver = duration && (await ask('Approver e-mail', arg?.approver));
   if (!pattern || !reason || !duration || !approver) return false;
   const result = context.stores.bypasses.grant(set, { kind, pattern, reason, duration, approver }, context.user, EDITOR_ACTOR, { via: 'vscode' });

@@ -123,7 +123,7 @@ function editorApprover(context: PolicyContext, prompter: ApprovalPrompter): App
       const approval = stores.approvals.request({
         action: ask.action,
         result: ask.result,
-        agentId: ask.actor.agentId ?? context.set?.agentId ?? null,
+        agentId: ask.actor.agentId ?? context.set?.settings.agentId ?? null,
         runtime: ask.actor.runtime,
         timeoutMs: ask.timeoutMs,
       });

@@ -42,21 +42,21 @@ export class PolicyStatus implements vscode.Disposable {
       return this.show(`$(error) Policy: ${label}`, `Every agent action is denied: ${set.refusal.message}`, 'statusBarItem.errorBackground');
     }
     const bypasses = this.context.stores.bypasses.list().filter((b) => b.state === 'active');
-    tooltip.appendMarkdown(`Policy ${set.version ?? '?'} for \`${set.agentId ?? 'any agent'}\` is enforced.`);
+    tooltip.appendMarkdown(`Policy ${set.settings.version ?? '?'} for \`${set.settings.agentId ?? 'any agent'}\` is enforced.`);
     const agent = builtInAgentGovernance(this.serviceRunning());
     tooltip.appendMarkdown(`\n\n${agent.governed ? '$(shield)' : '$(warning)'} VS Code's agent: ${agent.why}.`);
-    if (!agent.governed) return this.show(`$(warning) Policy ${set.version ?? ''}: agent not governed`, tooltip, 'statusBarItem.warningBackground');
+    if (!agent.governed) return this.show(`$(warning) Policy ${set.settings.version ?? ''}: agent not governed`, tooltip, 'statusBarItem.warningBackground');
     if (bypasses.length > 0) {
       const now = this.context.clock();
       const soonest = bypasses.map((b) => b.expires_at).sort()[0] as string;
       for (const b of bypasses) tooltip.appendMarkdown(`\n\n$(unlock) ${b.kind} \`${b.pattern}\` until ${b.expires_at}: ${b.reason}`);
       return this.show(
-        `$(unlock) Policy ${set.version ?? ''}: ${bypasses.length} bypass${bypasses.length === 1 ? '' : 'es'} · ${timeLeft(soonest, now)}`,
+        `$(unlock) Policy ${set.settings.version ?? ''}: ${bypasses.length} bypass${bypasses.length === 1 ? '' : 'es'} · ${timeLeft(soonest, now)}`,
         tooltip,
         'statusBarItem.warningBackground',
       );
     }
-    this.show(`$(shield) Policy ${set.version ?? ''}`, tooltip);
+    this.show(`$(shield) Policy ${set.settings.version ?? ''}`, tooltip);
   }
 
   private show(text: string, tooltip: string | vscode.MarkdownString, background?: string): void {

@@ -232,7 +232,7 @@ describe('language service: code actions, keyed on the code', () => {
     const [action] = codeActions(ws, ROOT_URI, f.offset, 0);
     assert.equal(action?.title, 'Upgrade the policy from 1.0 to 2.1 (root and 1 override)');
     applyEdits(ws, action?.edits ?? []);
-    assert.equal(ws.analysis().set.version, '2.1');
+    assert.equal(ws.analysis().set.settings.version, '2.1');
     assert.equal(ws.text(overrideUri('backend')), 'version: "2.1"\n');
     assert.deepEqual(
       ws.analysis().set.findings.map((x) => x.code),

@@ -13,7 +13,7 @@ import {
   type PolicySet,
   type RuleRef,
 } from '#core';
-import { loadPolicySet } from '#core';
+import { loadPolicySet, type RuleEntry } from '#core';
 import { loadShellParser } from '#host/shell-parser';
 import { policy } from '../helpers';
 
@@ -74,17 +74,10 @@ function kinds(result: DecisionResult): string[] {
 /** The first rule of a list whose pattern is given. */
 function rule(list: string, pattern: string): RuleRef {
   for (const file of set.files) {
-    const entries =
-      list === 'commands.allow'
-        ? file.commandAllow
-        : list === 'commands.deny'
-          ? file.commandDeny
-          : list === 'filesystem.deny'
-            ? file.fileDeny
-            : list === 'filesystem.allow'
-              ? file.fileAllow
-              : file.approvals;
-    const entry = entries.find((e) => e.pattern === pattern);
+    // Any other list name stands for the approval rules.
+    const inList = (e: RuleEntry): boolean =>
+      ['commands.allow', 'commands.deny', 'filesystem.deny', 'filesystem.allow'].includes(list) ? e.in === list : e.in.startsWith('require_human_approval');
+    const entry = file.entries.find((e) => inList(e) && e.pattern === pattern);
     if (entry) return entry.ref;
   }
   throw new Error(`no ${list} rule ${pattern}`);
@@ -99,7 +92,7 @@ const allowed = (line: string, program: string, pattern = program): Cause => ({
 });
 
 function commandBypass(pattern: string, expiresAt = 1000, id = 'b1'): ActiveBypass {
-  const parsed = parseCommandPattern(pattern, set.shell);
+  const parsed = parseCommandPattern(pattern, set.environment.shell);
   assert.ok(parsed.ok);
   return { id, expiresAt, command: parsed.pattern };
 }

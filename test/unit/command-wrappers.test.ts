@@ -204,7 +204,7 @@ describe('decisions through wrappers', () => {
   const ruleCause = (r: DecisionResult): Cause | undefined => r.causes?.find((c) => c.kind === 'rule');
 
   it('under allow "*", a deny of rm still catches rm behind every wrapper form (each was allowed)', () => {
-    const deny = open.files[0]?.commandDeny[0]?.ref;
+    const deny = open.files[0]?.entries.find((e) => e.in === 'commands.deny')?.ref;
     for (const line of [
       'sudo -iu root rm -rf x',
       'env -iS "rm -rf x"',

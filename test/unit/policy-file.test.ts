@@ -87,7 +87,7 @@ describe('policy files', () => {
     assert.equal(f?.fix?.newText, '"2.1"');
     assert.equal(set.refusal, undefined);
     const old = await policy({ '': 'version: 1.0\n' });
-    assert.equal(old.version, '1.0', '1.0 is not read as 1');
+    assert.equal(old.settings.version, '1.0', '1.0 is not read as 1');
   });
 
   it('AP2001: an unsupported version denies every action and names the supported ones', async () => {
@@ -114,8 +114,8 @@ describe('policy files', () => {
 
   it('audit: without log_all_actions every decision is recorded; only an explicit false drops allows', async () => {
     const none = await policy({ '': 'version: "2.1"\npermissions:\n  filesystem:\n    allow: ["src/**"]\n' });
-    assert.equal(none.audit.logAllActions, true);
+    assert.equal(none.settings.audit.logAllActions, true);
     const off = await policy({ '': 'version: "2.1"\naudit:\n  log_all_actions: false\n' });
-    assert.equal(off.audit.logAllActions, false);
+    assert.equal(off.settings.audit.logAllActions, false);
   });
 });

@@ -89,7 +89,7 @@ export async function runApprovalsRequest(
   const request = store.request({
     action,
     result,
-    agentId: agentId ?? enforcer.set.agentId ?? null,
+    agentId: agentId ?? enforcer.set.settings.agentId ?? null,
     runtime: 'cli',
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   });

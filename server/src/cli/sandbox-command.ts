@@ -9,8 +9,8 @@ import { EXIT, UsageError, type CliIo } from './io';
  */
 export function runSandbox(set: PolicySet, io: CliIo, emit: string | undefined): number {
   if (emit !== 'compose') throw new UsageError('sandbox needs --emit compose');
-  const outbound = set.network?.allowOutbound ?? false;
-  const exceptions = set.network?.exceptions.map((e) => e.entry.pattern) ?? [];
+  const outbound = set.rules.network?.allowOutbound ?? false;
+  const exceptions = set.rules.network?.exceptions.map((e) => e.entry.pattern) ?? [];
   const agent: Record<string, unknown> = {
     image: '${AGENT_IMAGE:-node:20-bookworm-slim}',
     working_dir: '/workspace',

@@ -3,7 +3,7 @@ export type * from './base/types';
 export { CODES, codeDocUrl, codeInfo, type CodeInfo, type Code } from './base/codes';
 export { LineIndex } from './base/line-index';
 export { SCHEMAS, SUPPORTED_VERSIONS, LATEST_VERSION, isSupportedVersion } from './policy/versions';
-export { parsePolicyFile, type AuditForward, type PolicyFile, type RuleEntry } from './policy/policy-file';
+export { entriesIn, parsePolicyFile, type AuditForward, type EntryList, type PolicyFile, type RuleEntry } from './policy/policy-file';
 export { PolicyFileCache } from './policy/policy-file-cache';
 export { loadPolicySet, type PolicySet, type PolicySetOptions } from './policy/policy-set';
 export { evaluate, type EvaluationContext } from './policy/evaluate';

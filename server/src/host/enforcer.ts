@@ -122,7 +122,13 @@ export class Enforcer {
   }
 
   private context(actor: Actor, approvalId: string | undefined): Parameters<Stores['audit']['appendDecision']>[2] {
-    return { runtime: actor.runtime, agentId: actor.agentId ?? this.set.agentId, policyVersion: this.set.version, approvalId, ...callerFields(actor) };
+    return {
+      runtime: actor.runtime,
+      agentId: actor.agentId ?? this.set.settings.agentId,
+      policyVersion: this.set.settings.version,
+      approvalId,
+      ...callerFields(actor),
+    };
   }
 
   /** Decide every action, record every decision, ask a person if the policy says so, answer. */

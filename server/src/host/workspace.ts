@@ -43,16 +43,16 @@ export function openStores(set: PolicySet, root: string, options: StoreOptions =
   const nudge = { forwarder: undefined as AuditForwarder | undefined };
   const audit = new AuditLog(stateDir, {
     clock,
-    retentionDays: set.audit.retentionDays,
-    logAllActions: set.audit.logAllActions,
-    alertOnDeny: set.audit.alertOnDeny,
+    retentionDays: set.settings.audit.retentionDays,
+    logAllActions: set.settings.audit.logAllActions,
+    alertOnDeny: set.settings.audit.alertOnDeny,
     ...(options.onAlert ? { onAlert: options.onAlert } : {}),
     onAppended: () => void nudge.forwarder?.nudge(),
   });
   const context = { logId: audit.seal.logId, hostname: hostname(), timeoutMs: options.forwardTimeoutMs ?? 2000 };
   const forwarder = new AuditForwarder(
     audit,
-    set.audit.forward.map((config) => openSink(config, context)),
+    set.settings.audit.forward.map((config) => openSink(config, context)),
     options.onForwardProblem,
   );
   nudge.forwarder = forwarder;

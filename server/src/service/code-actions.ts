@@ -69,8 +69,8 @@ function conflictActions(finding: Finding, { analysis }: ActionContext): Service
   const other = finding.related[0];
   if (!other) return [];
   const set = analysis.set;
-  const allow = ruleAt(set.fileAllow.all, finding.uri, finding.offset) ?? ruleAt(set.fileAllow.all, other.uri, other.offset);
-  const deny = ruleAt(set.fileDeny.all, finding.uri, finding.offset) ?? ruleAt(set.fileDeny.all, other.uri, other.offset);
+  const allow = ruleAt(set.rules.fileAllow.all, finding.uri, finding.offset) ?? ruleAt(set.rules.fileAllow.all, other.uri, other.offset);
+  const deny = ruleAt(set.rules.fileDeny.all, finding.uri, finding.offset) ?? ruleAt(set.rules.fileDeny.all, other.uri, other.offset);
   if (!allow || !deny) return [];
   const actions: ServiceCodeAction[] = [
     { title: `Remove the conflicting allow "${allow.entry.pattern}" from the override`, kind: 'quickfix', finding, edits: [deleteItem(allow)] },
@@ -94,7 +94,7 @@ function deleteItem(rule: PathRule): ServiceEdit {
 function moveIntoRootException(allow: PathRule, deny: PathRule, analysis: Analysis): ServiceEdit[] | undefined {
   const rootFile = analysis.set.files.find((f) => f.source.dir === '');
   if (deny.scope !== '' || allow.scope === '' || !rootFile?.document) return undefined;
-  const denies = denyWithException(deny, allow, analysis.set.caseInsensitive);
+  const denies = denyWithException(deny, allow, analysis.set.environment.caseInsensitive);
   if (!denies) return undefined;
   const text = rootFile.source.text;
   const item = deny.entry.itemRange;
@@ -151,7 +151,9 @@ function replaceEntry(
   rewrite: (pattern: string, scope: string) => string,
   title: (to: string) => string,
 ): ServiceCodeAction[] {
-  const rule = [...analysis.set.fileAllow.all, ...analysis.set.fileDeny.all].find((r) => r.entry.uri === finding.uri && r.entry.offset === finding.offset);
+  const rule = [...analysis.set.rules.fileAllow.all, ...analysis.set.rules.fileDeny.all].find(
+    (r) => r.entry.uri === finding.uri && r.entry.offset === finding.offset,
+  );
   if (!rule) return [];
   const to = rewrite(rule.entry.pattern, rule.scope);
   return [
@@ -184,7 +186,7 @@ function anchorEverywhere(finding: Finding, { analysis }: ActionContext): Servic
 }
 
 function useRootVersion(finding: Finding, { analysis }: ActionContext): ServiceCodeAction[] {
-  const version = analysis.set.version;
+  const version = analysis.set.settings.version;
   if (!version) return [];
   return [
     {
@@ -199,7 +201,7 @@ function useRootVersion(finding: Finding, { analysis }: ActionContext): ServiceC
 
 /** Upgrades the root policy and every override that names the old version (the newer format accepts the old unchanged). */
 function upgrade(finding: Finding, { analysis }: ActionContext): ServiceCodeAction[] {
-  const from = analysis.set.version;
+  const from = analysis.set.settings.version;
   if (!from) return [];
   const edits: ServiceEdit[] = analysis.set.files
     .filter((f) => f.version && (f.source.dir === '' || f.version.value === from))

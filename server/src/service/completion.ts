@@ -24,7 +24,7 @@ export function complete(workspace: PolicyWorkspace, uri: string, offset: number
   const analysis = workspace.analysis();
   const file = analysis.file(uri);
   const kind = file?.kind ?? 'root';
-  const { root, top } = schemaFor(file?.version?.value ?? analysis.set.version, kind);
+  const { root, top } = schemaFor(file?.version?.value ?? analysis.set.settings.version, kind);
   const at = schemaAt(root, top, context.path);
   if (!at) return [];
   if (context.kind === 'key' || (typeof context.path[context.path.length - 1] === 'number' && isObjectSchema(at.schema))) {
@@ -32,7 +32,7 @@ export function complete(workspace: PolicyWorkspace, uri: string, offset: number
   }
   const last = context.path[context.path.length - 1];
   if (context.path.length === 1 && last === 'version')
-    return versions(context, kind === 'root' ? SUPPORTED_VERSIONS : [analysis.set.version ?? LATEST_VERSION]);
+    return versions(context, kind === 'root' ? SUPPORTED_VERSIONS : [analysis.set.settings.version ?? LATEST_VERSION]);
   if (at.definition === 'glob' || last === 'file_pattern') return paths(workspace, context, file?.source.dir ?? '');
   return values(at.schema, context);
 }

@@ -1,4 +1,4 @@
-import { evaluate, type DecisionResult, type RuleEntry, type RuleRef } from '#core';
+import { evaluate, type DecisionResult, type RuleRef } from '#core';
 import type { PolicyWorkspace } from './policy-workspace';
 
 export interface ExplainRequest {
@@ -46,17 +46,6 @@ export function explain(workspace: PolicyWorkspace, request: ExplainRequest): Ex
 function locate(workspace: PolicyWorkspace, rule: RuleRef): { offset: number; length: number } | undefined {
   const file = workspace.analysis().file(rule.file);
   if (!file) return undefined;
-  const all: RuleEntry[] = [
-    ...file.fileAllow,
-    ...file.fileDeny,
-    ...file.commandAllow,
-    ...file.commandDeny,
-    ...file.approvals,
-    ...(file.network?.exceptions ?? []),
-    ...(file.bypass?.never ?? []),
-  ];
-  if (file.maxFiles) all.push(file.maxFiles.entry);
-  if (file.network?.allowOutboundEntry) all.push(file.network.allowOutboundEntry);
-  const entry = all.find((e) => e.line === rule.line && e.column === rule.column);
+  const entry = file.entries.find((e) => e.line === rule.line && e.column === rule.column);
   return entry ? { offset: entry.offset, length: entry.length } : undefined;
 }

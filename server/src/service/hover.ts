@@ -28,7 +28,7 @@ export function hover(workspace: PolicyWorkspace, uri: string, offset: number): 
   const rule = file && at.role === 'value' ? entryAt(file, offset) : undefined;
   if (rule?.kind === 'path') return { ...range, markdown: pathHover(workspace, analysis, rule.entry, file as PolicyFile) };
   if (rule?.kind === 'command') return { ...range, markdown: commandHover(workspace, analysis, rule.entry) };
-  const { root, top } = schemaFor(file?.version?.value ?? analysis.set.version, file?.kind ?? 'root');
+  const { root, top } = schemaFor(file?.version?.value ?? analysis.set.settings.version, file?.kind ?? 'root');
   const schema = schemaAt(root, top, at.path);
   if (!schema) return undefined;
   const key = at.path[at.path.length - 1];
@@ -43,7 +43,7 @@ function relations(analysis: Analysis, entry: RuleEntry): Finding[] {
 
 function pathHover(workspace: PolicyWorkspace, analysis: Analysis, entry: RuleEntry, file: PolicyFile): string {
   const lines = [`**${listLabel(entry, 'path')}** \`${entry.pattern}\``, ''];
-  const compiled = compileGlob(entry.pattern, analysis.set.caseInsensitive);
+  const compiled = compileGlob(entry.pattern, analysis.set.environment.caseInsensitive);
   if (!compiled.ok) return [...lines, `Not a valid glob: ${compiled.message}.`].join('\n');
   const files = workspace.host.files;
   const prefix = compiled.glob.absolute ? `${workspace.host.root}/` : '';

@@ -1,16 +1,27 @@
-import type { PolicyFile, RuleEntry } from '#core';
+import type { EntryList, PolicyFile, RuleEntry } from '#core';
 
 export type EntryKind = 'path' | 'command' | 'host' | 'other';
 
-/** Every rule entry of a file with what kind of pattern it holds. */
+/** What kind of pattern each list holds; the two settings written as entries (allow_outbound, max_files_per_action) are no patterns. */
+const KIND_OF: Record<EntryList, EntryKind | undefined> = {
+  'filesystem.allow': 'path',
+  'filesystem.deny': 'path',
+  'require_human_approval.file': 'path',
+  'bypass.never': 'path',
+  'commands.allow': 'command',
+  'commands.deny': 'command',
+  'require_human_approval.command': 'command',
+  'network.exceptions': 'host',
+  'network.allow_outbound': undefined,
+  max_files_per_action: undefined,
+};
+
+/** Every rule entry of a file that holds a pattern, with what kind of pattern it holds. */
 export function entriesOf(file: PolicyFile): { entry: RuleEntry; kind: EntryKind }[] {
-  const paths = [...file.fileAllow, ...file.fileDeny, ...file.approvals.filter((a) => a.kind === 'file'), ...(file.bypass?.never ?? [])];
-  const commands = [...file.commandAllow, ...file.commandDeny, ...file.approvals.filter((a) => a.kind === 'command')];
-  return [
-    ...paths.map((entry) => ({ entry, kind: 'path' as const })),
-    ...commands.map((entry) => ({ entry, kind: 'command' as const })),
-    ...(file.network?.exceptions ?? []).map((entry) => ({ entry, kind: 'host' as const })),
-  ];
+  return file.entries.flatMap((entry) => {
+    const kind = KIND_OF[entry.in];
+    return kind ? [{ entry, kind }] : [];
+  });
 }
 
 /** The rule entry written at an offset of a file (the offset lies in its text), if any. */

@@ -69,7 +69,7 @@ suite('Agent Policy in a real VS Code', () => {
     const override = await vscode.workspace.openTextDocument(join(root(), 'backend', '.agent-policy.override.yml'));
     assert.equal(override.languageId, 'agent-policy');
     assert.match(api.status.item.text, /Policy 2\.1/);
-    assert.equal(api.context.set?.version, '2.1');
+    assert.equal(api.context.set?.settings.version, '2.1');
   });
 
   test('diagnostics appear for the deliberate conflict and for a broken policy', async () => {
@@ -110,7 +110,7 @@ suite('Agent Policy in a real VS Code', () => {
     } finally {
       writeFileSync(file, original);
     }
-    await waitFor('the policy to load again', () => api.context.set?.version === '2.1' && api.context.set.refusal === undefined);
+    await waitFor('the policy to load again', () => api.context.set?.settings.version === '2.1' && api.context.set.refusal === undefined);
   });
 
   test('explain answers what would happen and why, with the deciding rule', async () => {

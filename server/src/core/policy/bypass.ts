@@ -56,7 +56,7 @@ export function checkBypassRequest(set: PolicySet, request: BypassRequest): stri
   if (!EMAIL.test(request.approver)) return `the approver "${request.approver}" is not an e-mail address`;
   const ms = parseDuration(request.duration);
   if (ms === undefined) return `the duration "${request.duration}" is not a number and a unit (30m, 2h, 1d)`;
-  const limits = set.bypass;
+  const limits = set.settings.bypass;
   if (limits?.maxDuration !== undefined) {
     const max = parseDuration(limits.maxDuration);
     if (max !== undefined && ms > max) return `the duration ${request.duration} exceeds the policy's bypass.max_duration of ${limits.maxDuration}`;
@@ -65,14 +65,17 @@ export function checkBypassRequest(set: PolicySet, request: BypassRequest): stri
     return `${request.approver} is not among the policy's bypass.approvers (${limits.approvers.join(', ')})`;
   }
   if (request.kind === 'command') {
-    const parsed = parseCommandPattern(request.pattern, set.shell);
+    const parsed = parseCommandPattern(request.pattern, set.environment.shell);
     return parsed.ok ? undefined : `not a command pattern: ${parsed.message}`;
   }
-  const glob = compileGlob(request.pattern, set.caseInsensitive);
+  const glob = compileGlob(request.pattern, set.environment.caseInsensitive);
   if (!glob.ok) return `not a valid glob: ${glob.message}`;
   for (const never of limits?.never ?? []) {
     try {
-      const example = intersectionExample(globLanguage(request.pattern, set.caseInsensitive), globLanguage(never.pattern, set.caseInsensitive));
+      const example = intersectionExample(
+        globLanguage(request.pattern, set.environment.caseInsensitive),
+        globLanguage(never.pattern, set.environment.caseInsensitive),
+      );
       if (example !== undefined)
         return `"${request.pattern}" would open ${example}, which the policy's bypass.never pattern "${never.pattern}" (${never.at}) closes to every bypass`;
     } catch (error) {
@@ -99,10 +102,10 @@ export function activeBypasses(set: PolicySet, events: readonly BypassEvent[], n
     const grantedAt = Date.parse(e.granted_at);
     if (!(expiresAt > now) || !(grantedAt <= now)) continue;
     if (e.kind === 'command') {
-      const parsed = parseCommandPattern(e.pattern, set.shell);
+      const parsed = parseCommandPattern(e.pattern, set.environment.shell);
       if (parsed.ok) out.push({ id: e.id, expiresAt, command: parsed.pattern });
     } else {
-      const glob = compileGlob(e.pattern, set.caseInsensitive);
+      const glob = compileGlob(e.pattern, set.environment.caseInsensitive);
       if (glob.ok) out.push({ id: e.id, expiresAt, glob: glob.glob });
     }
   }

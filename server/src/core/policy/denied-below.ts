@@ -8,12 +8,12 @@ import type { PathRule } from './rule-index';
  * match below any directory, and treating every word as a read of it would deny everything.
  */
 export function deniedBelow(set: PolicySet, path: string): PathRule | undefined {
-  const prefix = path === '' ? '' : `${set.caseInsensitive ? path.toLowerCase() : path}/`;
-  for (const deny of set.fileDeny.withBaseAtOrBelow(path)) {
+  const prefix = path === '' ? '' : `${set.environment.caseInsensitive ? path.toLowerCase() : path}/`;
+  for (const deny of set.rules.fileDeny.withBaseAtOrBelow(path)) {
     if (deny.glob.absolute !== path.startsWith('/')) continue;
     if (deny.scope !== '' && !(deny.scope + '/').startsWith(prefix) && !prefix.startsWith(deny.scope + '/')) continue;
     try {
-      if (acceptsWithPrefix(globLanguage(deny.glob.pattern, set.caseInsensitive), prefix)) return deny;
+      if (acceptsWithPrefix(globLanguage(deny.glob.pattern, set.environment.caseInsensitive), prefix)) return deny;
     } catch (error) {
       if (!(error instanceof UndecidableGlobError)) throw error;
       return deny;

@@ -50,10 +50,10 @@ export function decideCommand(set: PolicySet, command: unknown, cwd: unknown, en
 
 /** A directory as the kernel sees it: normalised, then through its symlinks when the host can tell. */
 function resolveDirectory(set: PolicySet, env: DecideEnv, target: string, from: string): NormalisedPath {
-  const path = normalisePath(target, from, set);
+  const path = normalisePath(target, from, set.environment);
   if (!path.ok || !env.fs) return path;
-  const real = env.fs.realPath(absolutePath(path, set));
-  return real === undefined ? path : classify(real, set);
+  const real = env.fs.realPath(absolutePath(path, set.environment));
+  return real === undefined ? path : classify(real, set.environment);
 }
 
 function decideLine(set: PolicySet, line: string, place: Place, env: DecideEnv, depth: number): Verdict {
@@ -72,7 +72,7 @@ function decideLine(set: PolicySet, line: string, place: Place, env: DecideEnv, 
   };
   let analysis;
   try {
-    analysis = set.shell.withTree(joinContinuations(line), (root) =>
+    analysis = set.environment.shell.withTree(joinContinuations(line), (root) =>
       analyse(root, (command, before) => changedDirectory(set, env, unwrapOnce(command), before), place),
     );
   } catch (error) {
@@ -214,7 +214,7 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
     ];
   }
   const program = inv.program;
-  for (const rule of familyRules(set.commandDeny, program)) {
+  for (const rule of familyRules(set.rules.commandDeny, program)) {
     if (!restrictionApplies(rule, context)) continue;
     const match = matchLoose(rule.pattern, shape);
     if (match === 'yes') {
@@ -286,13 +286,13 @@ function decideInvocation(context: Context, inv: Invocation): Verdict[] {
   verdicts.push(...argumentVerdicts(context, inv, shown));
   verdicts.push(...networkTargetsVerdicts(context, inv, shape, shown));
   const written = inv.programWord.value ?? program;
-  const byName = inv.wrapper ? [] : set.commandAllow.forProgram(program).filter((r) => allowApplies(r, context) && matchStrict(r.pattern, shape));
+  const byName = inv.wrapper ? [] : set.rules.commandAllow.forProgram(program).filter((r) => allowApplies(r, context) && matchStrict(r.pattern, shape));
   const allow = byName.find((r) => sameProgram(r.pattern, written));
   verdicts.push(...optionVerdicts(context, inv, shape, shown, allow?.pattern.flags ?? []));
   verdicts.push(...writtenVerdicts(context, inv, shown));
   verdicts.push(...folderVerdicts(context, inv, shape, shown));
   if (inv.wrapper) return verdicts;
-  const approval = familyRules(set.commandApproval, program).find((r) => restrictionApplies(r, context) && matchLoose(r.pattern, shape) !== 'no');
+  const approval = familyRules(set.rules.commandApproval, program).find((r) => restrictionApplies(r, context) && matchLoose(r.pattern, shape) !== 'no');
   const dynamic = dynamicPart(inv);
   if (approval) {
     verdicts.push(
@@ -452,8 +452,8 @@ function writtenVerdicts(context: Context, inv: Invocation, shown: string): Verd
 
 /** Whether a destination is a folder, as the file system says; 'unknown' (both are decided) without one. */
 function folderAnswer(context: Context, destination: string, dir: string): 'yes' | 'no' | 'unknown' {
-  const path = normalisePath(destination, dir, context.set);
-  const answer = path.ok ? context.env.fs?.isDirectory?.(absolutePath(path, context.set)) : undefined;
+  const path = normalisePath(destination, dir, context.set.environment);
+  const answer = path.ok ? context.env.fs?.isDirectory?.(absolutePath(path, context.set.environment)) : undefined;
   return answer === undefined ? 'unknown' : answer ? 'yes' : 'no';
 }
 
@@ -513,7 +513,7 @@ function folderVerdicts(context: Context, inv: Invocation, shape: CommandShape, 
       continue;
     }
     for (const dir of resolvedFrom(context, value)) {
-      const path = normalisePath(value, dir, set);
+      const path = normalisePath(value, dir, set.environment);
       const held = path.ok ? holdsGovernance(set, path.path) : undefined;
       if (path.ok && held) verdicts.push(reached(`argument ${JSON.stringify(value)} names ${path.path === '' ? 'the root' : path.path}, which`, held));
     }
@@ -528,8 +528,8 @@ function folderVerdicts(context: Context, inv: Invocation, shape: CommandShape, 
 function resolvedFrom(context: Context, value: string): readonly string[] {
   if (context.cwds.length > 0 || !value.startsWith('/')) return context.cwds;
   // Unless it goes through /proc/self/cwd: then it is where the shell is, which is not known.
-  const fromRoot = normalisePath(value, '', context.set);
-  const fromElsewhere = normalisePath(value, CWD_PROBE, context.set);
+  const fromRoot = normalisePath(value, '', context.set.environment);
+  const fromElsewhere = normalisePath(value, CWD_PROBE, context.set.environment);
   return JSON.stringify(fromRoot) === JSON.stringify(fromElsewhere) ? [''] : [];
 }
 
@@ -538,8 +538,8 @@ const CWD_PROBE = 'agent-policy-probe/of-the-working-directory';
 /** A glob as the policy's patterns are written: relative to the root when it lies under it. */
 function rootRelative(set: PolicySet, pattern: string): string {
   if (!pattern.startsWith('/')) return pattern;
-  if (set.root === '/') return pattern.replace(/^\/+/, '');
-  return pattern.startsWith(set.root + '/') ? pattern.slice(set.root.length + 1) : pattern;
+  if (set.environment.root === '/') return pattern.replace(/^\/+/, '');
+  return pattern.startsWith(set.environment.root + '/') ? pattern.slice(set.environment.root.length + 1) : pattern;
 }
 
 /** A folder holding governance files that an unquoted glob argument can expand to. */
@@ -547,11 +547,11 @@ function globFolder(context: Context, value: string): { path: string; held: { wh
   const { set } = context;
   for (const dir of resolvedFrom(context, value)) {
     const pattern = rootRelative(set, value.startsWith('/') ? value : dir === '' ? value : `${dir}/${value}`);
-    const glob = compileGlob(pattern.replace(/\/+$/, ''), set.caseInsensitive);
+    const glob = compileGlob(pattern.replace(/\/+$/, ''), set.environment.caseInsensitive);
     if (!glob.ok)
       return { path: value, held: { what: 'a glob that cannot be checked', rule: { file: 'builtin', line: 0, column: 0, list: 'builtin', pattern: value } } };
     for (const folder of governanceFolders(set)) {
-      if (!glob.glob.matcher.test(set.caseInsensitive ? folder.toLowerCase() : folder)) continue;
+      if (!glob.glob.matcher.test(set.environment.caseInsensitive ? folder.toLowerCase() : folder)) continue;
       const held = holdsGovernance(set, folder) ?? governanceArgument(set, folder);
       if (held) return { path: folder, held };
     }
@@ -689,7 +689,7 @@ function pathArgument(context: Context, value: string, shown: string, program: b
   const named = `${program ? 'the program' : 'argument'} ${JSON.stringify(value)}`;
   const notAFile = program || reading === 'text';
   for (const dir of resolvedFrom(context, value)) {
-    const path = normalisePath(value, dir, set);
+    const path = normalisePath(value, dir, set.environment);
     if (!path.ok) {
       // Text (echo's) may hold anything; a name the policy cannot check (a descriptor, a newline in it) asks.
       if (reading !== 'file' && !path.special) continue;
@@ -704,10 +704,10 @@ function pathArgument(context: Context, value: string, shown: string, program: b
       reading === 'attached',
     );
     if (direct) return direct;
-    const absolute = absolutePath(path, set);
+    const absolute = absolutePath(path, set.environment);
     const real = env.fs?.realPath(absolute);
     if (real === undefined || real === absolute) continue;
-    const target = classify(real, set);
+    const target = classify(real, set.environment);
     if (!target.ok) continue;
     const linked = reachedPath(
       context,
@@ -719,7 +719,7 @@ function pathArgument(context: Context, value: string, shown: string, program: b
     );
     if (linked) return linked;
   }
-  if (context.unknownCwd && reading !== 'attached' && !value.startsWith('/') && set.fileDeny.all.length) {
+  if (context.unknownCwd && reading !== 'attached' && !value.startsWith('/') && set.rules.fileDeny.all.length) {
     return because('ask', {
       kind: 'place',
       subject,
@@ -741,7 +741,7 @@ function reachedPath(
   const cause = (detail: string, extra: Partial<Cause> = {}): Cause => ({ kind: 'argument', ...about, detail, ...extra });
   const { set } = context;
   // An attached value names what it names; only a word that is surely an argument stands for what lies below it.
-  const deny = set.fileDeny.first(path.path) ?? (outsideIsOrdinary ? undefined : deniedBelow(set, path.path));
+  const deny = set.rules.fileDeny.first(path.path) ?? (outsideIsOrdinary ? undefined : deniedBelow(set, path.path));
   if (deny) return because('deny', cause(`${named}, denied by "${deny.entry.pattern}" (${at(deny.entry)})`, { rule: ref(deny.entry) }));
   const governed = governedArgument(context, path);
   if (governed)
@@ -756,7 +756,7 @@ function reachedPath(
   if (path.inside || notAFile) return undefined;
   const secret = outsideSecret(path.path);
   if (secret) return because('deny', cause(`${named}, a built-in secret (${secret.what}, "${secret.pattern}")`, { table: 'outside-secrets' }));
-  if (outsideIsOrdinary || isHarmlessDevice(path.path) || set.fileAllow.first(path.path)) return undefined;
+  if (outsideIsOrdinary || isHarmlessDevice(path.path) || set.rules.fileAllow.first(path.path)) return undefined;
   return because('ask', cause(`${named}, outside the repository root, where the policy's rules do not reach`));
 }
 
@@ -766,7 +766,7 @@ function governedArgument(context: Context, path: NormalisedPath & { ok: true })
     const protection = governanceArgument(context.set, path.path);
     if (protection) return protection;
   }
-  const state = stateFolderOf(context.env.stateDirs, absolutePath(path, context.set));
+  const state = stateFolderOf(context.env.stateDirs, absolutePath(path, context.set.environment));
   return state ? { what: `Agent Policy's state folder ${state}` } : undefined;
 }
 
@@ -793,10 +793,10 @@ function globArgument(context: Context, written: string, shown: string, text: bo
         word: value,
       });
     try {
-      const language = globLanguage(relative, set.caseInsensitive);
-      for (const deny of set.fileDeny.all) {
+      const language = globLanguage(relative, set.environment.caseInsensitive);
+      for (const deny of set.rules.fileDeny.all) {
         if (deny.glob.absolute !== relative.startsWith('/')) continue;
-        const example = intersectionExample(language, globLanguage(deny.glob.pattern, set.caseInsensitive));
+        const example = intersectionExample(language, globLanguage(deny.glob.pattern, set.environment.caseInsensitive));
         if (example !== undefined)
           return because('deny', {
             kind: 'glob',
@@ -841,7 +841,7 @@ function globArgument(context: Context, written: string, shown: string, text: bo
 function outsideGlobVerdict(context: Context, language: ReturnType<typeof globLanguage>, value: string, shown: string): Verdict | undefined {
   const { set } = context;
   // As bash expands it by default (the secrets are mostly dotfiles: `/tmp/*` does not reach /tmp/.netrc).
-  const expanded = globLanguage(withoutLeadingDots(value), set.caseInsensitive);
+  const expanded = globLanguage(withoutLeadingDots(value), set.environment.caseInsensitive);
   for (const secret of OUTSIDE_SECRETS) {
     const example = intersectionExample(expanded, globLanguage(secret.pattern.startsWith('/') ? secret.pattern : `/${secret.pattern}`, false));
     if (example !== undefined)
@@ -865,7 +865,8 @@ function outsideGlobVerdict(context: Context, language: ReturnType<typeof globLa
       word: value,
       table: 'governance',
     });
-  if (set.fileAllow.all.some((allow) => allow.glob.absolute && isSubset(language, globLanguage(allow.glob.pattern, set.caseInsensitive)))) return undefined;
+  if (set.rules.fileAllow.all.some((allow) => allow.glob.absolute && isSubset(language, globLanguage(allow.glob.pattern, set.environment.caseInsensitive))))
+    return undefined;
   return because('ask', {
     kind: 'glob',
     subject: `command ${shown}`,
@@ -991,7 +992,7 @@ export interface LineDescription {
 
 export function describeLine(set: PolicySet, line: string, cwd = ''): LineDescription {
   const env: DecideEnv = { fs: undefined, bypasses: [], now: 0, stateDirs: [] };
-  const analysis = set.shell.withTree(joinContinuations(line), (root) =>
+  const analysis = set.environment.shell.withTree(joinContinuations(line), (root) =>
     analyse(root, (command, before) => changedDirectory(set, env, unwrap(command), before), { dirs: [cwd], unknown: undefined }),
   );
   return {

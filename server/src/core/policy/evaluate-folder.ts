@@ -16,12 +16,12 @@ const ANY_ENTRY = 'agent-policy-any-entry';
 
 export function decideFolder(set: PolicySet, raw: unknown, cwd: string, contents: boolean, env: DecideEnv): Verdict {
   if (typeof raw !== 'string') return { decision: 'deny', reason: 'filesystem.search: the folder is missing or not a string', rules: [] };
-  const folder = normalisePath(raw, cwd, set);
+  const folder = normalisePath(raw, cwd, set.environment);
   if (!folder.ok) return { decision: 'deny', reason: `filesystem.search ${quote(raw)}: ${folder.reason}`, rules: [] };
   const verdict = decideNormalisedFolder(set, folder, contents, raw, undefined);
-  const real = env.fs?.realPath(absolutePath(folder, set));
-  if (real === undefined || real === absolutePath(folder, set)) return verdict;
-  const target = classify(real, set);
+  const real = env.fs?.realPath(absolutePath(folder, set.environment));
+  if (real === undefined || real === absolutePath(folder, set.environment)) return verdict;
+  const target = classify(real, set.environment);
   return target.ok
     ? combine([verdict, decideNormalisedFolder(set, target, contents, raw, `a link to ${target.path || 'the root'}`)], 'no folder to decide')
     : verdict;
@@ -29,7 +29,7 @@ export function decideFolder(set: PolicySet, raw: unknown, cwd: string, contents
 
 /** The deny rule that covers the folder itself (`secrets/**` covers `secrets`), if any; never the root. */
 export function deniedFolder(set: PolicySet, path: string): PathRule | undefined {
-  return path === '' || path.startsWith('/') ? undefined : (set.fileDeny.first(path) ?? set.fileDeny.first(`${path}/${ANY_ENTRY}`));
+  return path === '' || path.startsWith('/') ? undefined : (set.rules.fileDeny.first(path) ?? set.rules.fileDeny.first(`${path}/${ANY_ENTRY}`));
 }
 
 function decideNormalisedFolder(set: PolicySet, folder: NormalisedPath & { ok: true }, contents: boolean, raw: string, via: string | undefined): Verdict {

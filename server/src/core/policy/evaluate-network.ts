@@ -7,7 +7,7 @@ export function decideEndpoint(set: PolicySet, raw: unknown): Verdict {
   const endpoint = parseEndpoint(raw);
   if (!endpoint) return { decision: 'deny', reason: `network.request ${JSON.stringify(raw)}: not a URL or host name that can be parsed`, rules: [] };
   const what = `network.request ${describeEndpoint(endpoint)}`;
-  const network = set.network;
+  const network = set.rules.network;
   if (!network) return { decision: 'deny', reason: `${what}: the policy has no network section, so outbound requests are denied`, rules: [] };
   const exception = network.exceptions.find((e) => endpointMatches(e.endpoint, endpoint));
   const outbound = network.allowOutboundEntry ? [ref(network.allowOutboundEntry)] : [];

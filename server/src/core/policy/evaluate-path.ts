@@ -10,15 +10,15 @@ export type FileOperation = 'read' | 'write' | 'delete' | 'rename';
 /** Decides one path: deny rules, then allow rules, then approval rules; unmatched is denied. */
 export function decidePath(set: PolicySet, raw: unknown, cwd: string, operation: FileOperation, env: DecideEnv): Verdict {
   if (typeof raw !== 'string') return { decision: 'deny', reason: `filesystem.${operation}: the path is missing or not a string`, rules: [] };
-  const normalised = normalisePath(raw, cwd, set);
+  const normalised = normalisePath(raw, cwd, set.environment);
   if (!normalised.ok) return { decision: 'deny', reason: `filesystem.${operation} ${quote(raw)}: ${normalised.reason}`, rules: [] };
   const verdict = decideNormalised(set, normalised, operation, raw, undefined, env);
   const fs = env.fs;
   if (!fs) return verdict;
-  const absolute = absolutePath(normalised, set);
+  const absolute = absolutePath(normalised, set.environment);
   const real = fs.realPath(absolute);
   if (real === undefined || real === absolute) return verdict;
-  const target = classify(real, set);
+  const target = classify(real, set.environment);
   if (!target.ok) return verdict;
   return combine([verdict, decideNormalised(set, target, operation, raw, `${raw} is a link to ${target.path}`, env)], 'no path to decide');
 }
@@ -35,8 +35,8 @@ function decideNormalised(
   const what = `filesystem.${operation} ${shown}`;
   if (path.path === '')
     return { decision: 'deny', reason: `${what}: the repository root itself cannot be ${operation === 'read' ? 'read' : 'changed'} as a file`, rules: [] };
-  const keys = lookupKeys(path.path, set.caseInsensitive, set.pathDepth, set.pathDepthMask);
-  const deny = set.fileDeny.first(path.path, keys);
+  const keys = lookupKeys(path.path, set.environment.caseInsensitive, set.rules.pathDepth, set.rules.pathDepthMask);
+  const deny = set.rules.fileDeny.first(path.path, keys);
   if (deny)
     return bypassed(set, env, path.path, {
       decision: 'deny',
@@ -53,7 +53,7 @@ function decideNormalised(
       });
   }
   if (operation !== 'read' && env.stateDirs.length > 0) {
-    const absolute = absolutePath(path, set);
+    const absolute = absolutePath(path, set.environment);
     const state = stateFolderOf(env.stateDirs, absolute);
     if (state)
       return {
@@ -71,8 +71,8 @@ function decideNormalised(
         rules: [protection.rule],
       };
   }
-  const allow = set.fileAllow.first(path.path, keys);
-  const approval = set.fileApproval.first(path.path, keys);
+  const allow = set.rules.fileAllow.first(path.path, keys);
+  const approval = set.rules.fileApproval.first(path.path, keys);
   if (approval) {
     return {
       decision: 'ask',
@@ -90,10 +90,14 @@ function decideNormalised(
 function bypassed(set: PolicySet, env: DecideEnv, path: string, denial: Verdict): Verdict {
   if (env.bypasses.length === 0) return denial;
   const bypass = env.bypasses.find(
-    (b) => b.glob && b.expiresAt > env.now && b.glob.absolute === path.startsWith('/') && b.glob.matcher.test(set.caseInsensitive ? path.toLowerCase() : path),
+    (b) =>
+      b.glob &&
+      b.expiresAt > env.now &&
+      b.glob.absolute === path.startsWith('/') &&
+      b.glob.matcher.test(set.environment.caseInsensitive ? path.toLowerCase() : path),
   );
   if (!bypass) return denial;
-  const never = set.bypassNever.first(path);
+  const never = set.rules.bypassNever.first(path);
   if (never)
     return {
       ...denial,
@@ -110,9 +114,9 @@ function bypassed(set: PolicySet, env: DecideEnv, path: string, denial: Verdict)
 
 /** `max_files_per_action`: the smallest limit that governs any of the paths. */
 export function decideFileCount(set: PolicySet, paths: string[]): Verdict | undefined {
-  if (paths.length <= set.smallestMaxFiles) return undefined;
-  let limit: PolicySet['maxFiles'][number] | undefined;
-  for (const candidate of set.maxFiles) {
+  if (paths.length <= set.rules.smallestMaxFiles) return undefined;
+  let limit: PolicySet['rules']['maxFiles'][number] | undefined;
+  for (const candidate of set.rules.maxFiles) {
     const governs = candidate.scope === '' || paths.some((p) => p === candidate.scope || p.startsWith(candidate.scope + '/'));
     if (governs && (!limit || candidate.value < limit.value)) limit = candidate;
   }

@@ -72,7 +72,7 @@ function decideFiles(set: PolicySet, a: Record<string, unknown>, operation: File
     // The common case, one path: no arrays to build.
     if (a.path === undefined) return { decision: 'deny', reason: `filesystem.${operation}: the action names no path`, rules: [] };
     const verdict = withHome(decidePath(set, a.path, cwd, operation, env), a.path, operation);
-    const count = set.smallestMaxFiles < 1 ? decideFileCount(set, countedPaths(set, [a.path], cwd)) : undefined;
+    const count = set.rules.smallestMaxFiles < 1 ? decideFileCount(set, countedPaths(set, [a.path], cwd)) : undefined;
     return count ? combine([verdict, count], 'no path to decide') : verdict;
   }
   if (a.paths !== undefined && !Array.isArray(a.paths)) return { decision: 'deny', reason: `filesystem.${operation}: "paths" must be an array`, rules: [] };
@@ -109,8 +109,8 @@ function countedPaths(set: PolicySet, paths: unknown[], cwd: string): string[] {
   const out = new Map<string, string>();
   for (const p of paths) {
     if (typeof p !== 'string') continue;
-    const normalised = normalisePath(p, cwd, set);
-    if (normalised.ok) out.set(set.caseInsensitive ? normalised.path.toLowerCase() : normalised.path, normalised.path);
+    const normalised = normalisePath(p, cwd, set.environment);
+    if (normalised.ok) out.set(set.environment.caseInsensitive ? normalised.path.toLowerCase() : normalised.path, normalised.path);
   }
   return [...out.values()];
 }

@@ -56,7 +56,7 @@ export interface Protection {
 /** The protection a change to this root-relative path runs into, if any. */
 export function governanceProtection(set: PolicySet, path: string): Protection | undefined {
   if (!MAY_BE_PROTECTED.test(path)) return undefined;
-  const candidate = set.caseInsensitive ? path.toLowerCase() : path;
+  const candidate = set.environment.caseInsensitive ? path.toLowerCase() : path;
   for (const p of compiled) {
     if (!p.matcher.test(candidate)) continue;
     if (explicitlyAllowed(set, p.pattern)) return undefined;
@@ -72,12 +72,12 @@ export function governanceProtection(set: PolicySet, path: string): Protection |
 export function governanceArgument(set: PolicySet, path: string): Protection | undefined {
   const direct = governanceProtection(set, path);
   if (direct) return direct;
-  const folder = FOLDERS.get(set.caseInsensitive ? path.toLowerCase() : path);
+  const folder = FOLDERS.get(set.environment.caseInsensitive ? path.toLowerCase() : path);
   return folder && !explicitlyAllowed(set, folder.pattern) ? { what: `a folder holding ${folder.what}`, rule: folder.rule } : undefined;
 }
 
 function explicitlyAllowed(set: PolicySet, pattern: string): boolean {
-  return set.files.some((f) => f.source.dir === '' && f.fileAllow.some((e) => e.pattern === pattern));
+  return set.files.some((f) => f.source.dir === '' && f.entries.some((e) => e.in === 'filesystem.allow' && e.pattern === pattern));
 }
 
 /** The state folder (absolute POSIX paths from the host) that an absolute path is in, if any. */
@@ -93,9 +93,9 @@ export function stateFolderOf(stateDirs: readonly string[], absolute: string): s
 export function holdsGovernance(set: PolicySet, path: string): Protection | undefined {
   if (path.startsWith('/')) return undefined;
   if (path === '') return { what: 'the repository root, which holds the agent policy and its state', rule: ROOT_POLICY_RULE };
-  const prefix = set.caseInsensitive ? `${path.toLowerCase()}/` : `${path}/`;
+  const prefix = set.environment.caseInsensitive ? `${path.toLowerCase()}/` : `${path}/`;
   const override = set.files.find(
-    (f) => f.source.dir !== '' && (set.caseInsensitive ? `${f.source.dir.toLowerCase()}/` : `${f.source.dir}/`).startsWith(prefix),
+    (f) => f.source.dir !== '' && (set.environment.caseInsensitive ? `${f.source.dir.toLowerCase()}/` : `${f.source.dir}/`).startsWith(prefix),
   );
   return override ? { what: `a folder holding the agent policy override ${override.source.uri}`, rule: OVERRIDE_RULE } : undefined;
 }
@@ -108,7 +108,7 @@ export function holdsGovernance(set: PolicySet, path: string): Protection | unde
  */
 export function governanceGlobReach(set: PolicySet, glob: string): { pattern: string; what: string; rule: RuleRef } | undefined {
   const segments = glob.split('/').filter((s) => s !== '');
-  const matchers = segments.map((s) => segmentMatcher(s, set.caseInsensitive));
+  const matchers = segments.map((s) => segmentMatcher(s, set.environment.caseInsensitive));
   for (const p of compiled) {
     if (explicitlyAllowed(set, p.pattern)) continue;
     if (segmentsMayMeet(segments, matchers, p.pattern.split('/'))) return { pattern: p.pattern, what: p.what, rule: p.rule };

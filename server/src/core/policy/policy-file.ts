@@ -8,9 +8,28 @@ import { LATEST_VERSION, SUPPORTED_VERSIONS, isSupportedVersion } from './versio
 export const MAX_POLICY_CHARS = 1024 * 1024;
 export const MAX_POLICY_DEPTH = 32;
 
+/**
+ * Which list of a policy file an entry is written in. Finer than the RuleList a decision reports:
+ * approvals by what they match, and `bypass.never` apart from the `filesystem.deny` it reports as.
+ */
+export type EntryList =
+  | 'filesystem.allow'
+  | 'filesystem.deny'
+  | 'commands.allow'
+  | 'commands.deny'
+  | 'network.allow_outbound'
+  | 'network.exceptions'
+  | 'max_files_per_action'
+  | 'require_human_approval.file'
+  | 'require_human_approval.command'
+  | 'bypass.never';
+
 /** One string of a rule list, with where it was written. */
 export interface RuleEntry {
+  /** The list it is written in. */
+  in: EntryList;
   uri: string;
+  /** The list decisions name it by. */
   list: RuleList;
   pattern: string;
   offset: number;
@@ -25,10 +44,6 @@ export interface RuleEntry {
   ref: RuleRef;
 }
 
-export interface ApprovalEntry extends RuleEntry {
-  kind: 'file' | 'command';
-}
-
 export interface PolicyFile {
   source: PolicySource;
   kind: SchemaKind;
@@ -36,15 +51,14 @@ export interface PolicyFile {
   document: Document | undefined;
   version: { value: string; offset: number; length: number } | undefined;
   agentId: string | undefined;
-  fileAllow: RuleEntry[];
-  fileDeny: RuleEntry[];
-  commandAllow: RuleEntry[];
-  commandDeny: RuleEntry[];
-  network: { allowOutbound: boolean; allowOutboundEntry: RuleEntry | undefined; exceptions: RuleEntry[] } | undefined;
+  /** Every rule entry of the file, each naming its list (`in`), in the order they were read; `entriesIn` picks one list. */
+  entries: RuleEntry[];
+  /** The root's network settings (the entries of its exceptions are in `entries`). */
+  network: { allowOutbound: boolean; allowOutboundEntry: RuleEntry | undefined } | undefined;
   maxFiles: { value: number; entry: RuleEntry } | undefined;
-  approvals: ApprovalEntry[];
   audit: { logAllActions: boolean; retentionDays: number | undefined; alertOnDeny: boolean; forward: AuditForward[] };
-  bypass: { maxDuration: string | undefined; approvers: string[]; never: RuleEntry[] } | undefined;
+  /** The root's bypass limits (the entries of `bypass.never` are in `entries`). */
+  bypass: { maxDuration: string | undefined; approvers: string[] } | undefined;
   findings: Finding[];
 }
 
@@ -65,6 +79,11 @@ function forwards(node: unknown): AuditForward[] {
   return out;
 }
 
+/** The entries of one list of a file, in the order they were written (a list in two sections: the first section's first). */
+export function entriesIn(file: PolicyFile, list: EntryList): RuleEntry[] {
+  return file.entries.filter((e) => e.in === list);
+}
+
 export function emptyPolicyFile(source: PolicySource, kind: SchemaKind): PolicyFile {
   return {
     source,
@@ -73,13 +92,9 @@ export function emptyPolicyFile(source: PolicySource, kind: SchemaKind): PolicyF
     document: undefined,
     version: undefined,
     agentId: undefined,
-    fileAllow: [],
-    fileDeny: [],
-    commandAllow: [],
-    commandDeny: [],
+    entries: [],
     network: undefined,
     maxFiles: undefined,
-    approvals: [],
     audit: { logAllActions: true, retentionDays: undefined, alertOnDeny: false, forward: [] },
     bypass: undefined,
     findings: [],
@@ -247,22 +262,23 @@ function readVersion(file: PolicyFile, root: YAMLMap, value: Record<string, unkn
   }
 }
 
-function entries(file: PolicyFile, root: YAMLMap, path: string[], list: RuleList): RuleEntry[] {
+function entries(file: PolicyFile, root: YAMLMap, path: string[], written: EntryList, list: RuleList = written as RuleList): RuleEntry[] {
   const seq = root.getIn(path, true);
   if (!isSeq(seq)) return [];
   const result: RuleEntry[] = [];
   for (const item of seq.items) {
     if (!isScalar(item) || typeof item.value !== 'string' || !item.range) continue;
-    result.push(entry(file, item.value, item.range, list));
+    result.push(entry(file, item.value, item.range, written, list));
   }
   return result;
 }
 
-function entry(file: PolicyFile, pattern: string, range: [number, number, number], list: RuleList): RuleEntry {
+function entry(file: PolicyFile, pattern: string, range: [number, number, number], written: EntryList, list: RuleList): RuleEntry {
   const { line, column } = file.lines.position(range[0]);
   const uri = file.source.uri;
   const ref = Object.freeze({ file: uri, line, column, list, pattern });
   return {
+    in: written,
     uri,
     list,
     pattern,
@@ -286,10 +302,16 @@ function itemRange(text: string, start: number, end: number): { offset: number; 
   return { offset: lineStart, length: lineEnd - lineStart };
 }
 
-function scalarEntry(file: PolicyFile, root: YAMLMap, path: string[], list: RuleList): RuleEntry | undefined {
+function strings(root: YAMLMap, path: string[]): string[] {
+  const seq = root.getIn(path, true);
+  if (!isSeq(seq)) return [];
+  return seq.items.flatMap((item) => (isScalar(item) && typeof item.value === 'string' && item.range ? [item.value] : []));
+}
+
+function scalarEntry(file: PolicyFile, root: YAMLMap, path: string[], list: EntryList & RuleList): RuleEntry | undefined {
   const node = root.getIn(path, true);
   if (!isScalar(node) || !node.range) return undefined;
-  return entry(file, String(node.value), node.range, list);
+  return entry(file, String(node.value), node.range, list, list);
 }
 
 function bool(root: YAMLMap, path: string[]): boolean | undefined {
@@ -299,38 +321,44 @@ function bool(root: YAMLMap, path: string[]): boolean | undefined {
 
 function extractRules(file: PolicyFile, root: YAMLMap): void {
   const sections = file.kind === 'root' ? ['default_permissions', 'permissions'] : ['permissions'];
+  const add = (found: RuleEntry[]): void => void file.entries.push(...found);
   for (const section of sections) {
-    file.fileAllow.push(...entries(file, root, [section, 'filesystem', 'allow'], 'filesystem.allow'));
-    file.fileDeny.push(...entries(file, root, [section, 'filesystem', 'deny'], 'filesystem.deny'));
-    file.commandAllow.push(...entries(file, root, [section, 'commands', 'allow'], 'commands.allow'));
-    file.commandDeny.push(...entries(file, root, [section, 'commands', 'deny'], 'commands.deny'));
+    add(entries(file, root, [section, 'filesystem', 'allow'], 'filesystem.allow'));
+    add(entries(file, root, [section, 'filesystem', 'deny'], 'filesystem.deny'));
+    add(entries(file, root, [section, 'commands', 'allow'], 'commands.allow'));
+    add(entries(file, root, [section, 'commands', 'deny'], 'commands.deny'));
     if (file.kind === 'root' && isMap(root.getIn([section, 'network'], true))) {
       const allowOutbound = bool(root, [section, 'network', 'allow_outbound']);
+      const outboundEntry = scalarEntry(file, root, [section, 'network', 'allow_outbound'], 'network.allow_outbound');
       const previous = file.network;
       file.network = {
         // Two sections that disagree: the stricter one (false) wins.
         allowOutbound: (previous?.allowOutbound ?? true) && (allowOutbound ?? false),
-        allowOutboundEntry: scalarEntry(file, root, [section, 'network', 'allow_outbound'], 'network.allow_outbound') ?? previous?.allowOutboundEntry,
-        exceptions: [...(previous?.exceptions ?? []), ...entries(file, root, [section, 'network', 'exceptions'], 'network.exceptions')],
+        allowOutboundEntry: outboundEntry ?? previous?.allowOutboundEntry,
       };
+      if (outboundEntry) add([outboundEntry]);
+      add(entries(file, root, [section, 'network', 'exceptions'], 'network.exceptions'));
     }
   }
   const max = root.getIn(['constraints', 'max_files_per_action']);
   const maxEntry = scalarEntry(file, root, ['constraints', 'max_files_per_action'], 'max_files_per_action');
-  if (typeof max === 'number' && Number.isInteger(max) && max >= 1 && maxEntry) file.maxFiles = { value: max, entry: maxEntry };
+  if (typeof max === 'number' && Number.isInteger(max) && max >= 1 && maxEntry) {
+    file.maxFiles = { value: max, entry: maxEntry };
+    add([maxEntry]);
+  }
   const approvals = root.getIn(['constraints', 'require_human_approval'], true);
   if (isSeq(approvals)) {
     for (const item of approvals.items) {
       if (!isMap(item)) continue;
-      for (const [key, kind] of [
-        ['file_pattern', 'file'],
-        ['command_pattern', 'command'],
+      for (const [key, written] of [
+        ['file_pattern', 'require_human_approval.file'],
+        ['command_pattern', 'require_human_approval.command'],
       ] as const) {
         const node = item.get(key, true);
         if (isScalar(node) && typeof node.value === 'string' && node.range) {
-          const e = entry(file, node.value, node.range, 'require_human_approval');
-          const itemLine = itemRange(file.source.text, item.range?.[0] ?? node.range[0], item.range?.[2] ?? node.range[2]);
-          file.approvals.push({ ...e, itemRange: itemLine, kind });
+          const e = entry(file, node.value, node.range, written, 'require_human_approval');
+          // A fix deletes the whole approval item, not only its pattern line.
+          add([{ ...e, itemRange: itemRange(file.source.text, item.range?.[0] ?? node.range[0], item.range?.[2] ?? node.range[2]) }]);
         }
       }
     }
@@ -348,8 +376,8 @@ function extractRules(file: PolicyFile, root: YAMLMap): void {
     const maxDuration = root.getIn(['bypass', 'max_duration']);
     file.bypass = {
       maxDuration: typeof maxDuration === 'string' ? maxDuration : undefined,
-      approvers: entries(file, root, ['bypass', 'approvers'], 'builtin').map((e) => e.pattern),
-      never: entries(file, root, ['bypass', 'never'], 'filesystem.deny'),
+      approvers: strings(root, ['bypass', 'approvers']),
     };
+    add(entries(file, root, ['bypass', 'never'], 'bypass.never', 'filesystem.deny'));
   }
 }

@@ -2,7 +2,7 @@ import { codeInfo } from '../base/codes';
 import { finding, isBlocking } from '../base/findings';
 import { compileGlob } from '../globs/glob';
 import { type Endpoint, parseException } from '../base/network';
-import { parsePolicyFile, type PolicyFile, type RuleEntry } from './policy-file';
+import { entriesIn, parsePolicyFile, type PolicyFile, type RuleEntry } from './policy-file';
 import type { PolicyFileCache } from './policy-file-cache';
 import { LATEST_VERSION, isSupportedVersion } from './versions';
 import { CommandRuleIndex } from './command-rule-index';
@@ -34,26 +34,38 @@ export interface PolicySetOptions {
   cache?: PolicyFileCache;
 }
 
-export interface PolicySet {
+/** Where and how the set decides: given by the host, the same for every file. */
+export interface PolicyEnvironment {
+  /** Absolute POSIX path of the repository root, without a trailing slash. */
   root: string;
   caseInsensitive: boolean;
   shell: ShellParser;
-  files: PolicyFile[];
+}
+
+/** The root policy's settings (an override has none of these). */
+export interface PolicySettings {
   version: string | undefined;
   agentId: string | undefined;
-  findings: Finding[];
-  /** The first finding that makes the set unenforceable: while set, every action is denied. */
-  refusal: Finding | undefined;
+  audit: PolicyFile['audit'];
+  /** The root's `bypass` limits, with its `never` entries. */
+  bypass: BypassLimits | undefined;
+}
+
+export interface BypassLimits {
+  maxDuration: string | undefined;
+  approvers: string[];
+  never: RuleEntry[];
+}
+
+/** Every file's rules compiled for decisions. */
+export interface CompiledRules {
   fileDeny: PathRuleIndex;
   fileAllow: PathRuleIndex;
   fileApproval: PathRuleIndex;
+  /** The root's `bypass.never` globs. */
+  bypassNever: PathRuleIndex;
   /** The deepest literal base of any path rule: how many path prefixes a decision looks up. */
   pathDepth: number;
-  /** The root's `bypass` limits, and its `never` globs indexed for evaluation. */
-  bypass: PolicyFile['bypass'];
-  bypassNever: PathRuleIndex;
-  /** The root's `audit` settings. */
-  audit: PolicyFile['audit'];
   /** Which base depths occur in any path index (see PathRuleIndex.depthMask). */
   pathDepthMask: number;
   commandDeny: CommandRuleIndex;
@@ -65,45 +77,56 @@ export interface PolicySet {
   smallestMaxFiles: number;
 }
 
+export interface PolicySet {
+  environment: PolicyEnvironment;
+  /** The root policy first (when there is one), then the overrides from the shallowest. */
+  files: PolicyFile[];
+  settings: PolicySettings;
+  rules: CompiledRules;
+  findings: Finding[];
+  /** The first finding that makes the set unenforceable: while set, every action is denied. */
+  refusal: Finding | undefined;
+}
+
+const DEFAULT_AUDIT: PolicyFile['audit'] = { logAllActions: true, retentionDays: undefined, alertOnDeny: false, forward: [] };
+
 /**
  * Loads a policy set: the root policy (dir '') and every override. Never throws; problems become
- * findings, and a blocking one makes every decision a denial.
+ * findings, and a blocking one makes every decision a denial. Four stages: parse the files, check
+ * their versions, compile their rules, analyse the set.
  */
 export function loadPolicySet(sources: readonly PolicySource[], options: PolicySetOptions): PolicySet {
-  const caseInsensitive = options.caseInsensitive ?? false;
+  const environment: PolicyEnvironment = {
+    root: options.root.replace(/\/+$/, '') || '/',
+    caseInsensitive: options.caseInsensitive ?? false,
+    shell: options.shell,
+  };
+  const { rootFile, files } = parseStage(sources, options.cache);
+  const findings: Finding[] = [...files.flatMap((f) => f.findings), ...versionStage(sources, rootFile, files)];
+  const compiled = compileStage(files, rootFile, environment);
+  findings.push(...compiled.findings);
+  const set: PolicySet = { environment, files, settings: settingsOf(rootFile), rules: compiled.rules, findings: [], refusal: undefined };
+  findings.push(...(options.analysis === 'enforcement' ? checkAnalysable(set) : checkSemantics(set)));
+  set.findings = findings;
+  set.refusal = findings.find(isBlocking);
+  return set;
+}
+
+/** Parse: the root policy, then the overrides from the shallowest (each checked against the root's version). */
+function parseStage(sources: readonly PolicySource[], cache: PolicyFileCache | undefined): { rootFile: PolicyFile | undefined; files: PolicyFile[] } {
   const rootSource = sources.find((s) => s.dir === '');
-  const parse = options.cache ? options.cache.parse.bind(options.cache) : parsePolicyFile;
+  const parse = cache ? cache.parse.bind(cache) : parsePolicyFile;
   const rootFile = rootSource ? parse(rootSource, 'root') : undefined;
   const overrides = sources
     .filter((s) => s.dir !== '')
     .sort((a, b) => a.dir.split('/').length - b.dir.split('/').length || a.dir.localeCompare(b.dir))
     .map((s) => parse(s, 'override', rootFile?.version?.value));
-  const files = rootFile ? [rootFile, ...overrides] : overrides;
-  const set: PolicySet = {
-    root: options.root.replace(/\/+$/, '') || '/',
-    caseInsensitive,
-    shell: options.shell,
-    files,
-    version: rootFile?.version?.value,
-    agentId: rootFile?.agentId,
-    findings: [],
-    refusal: undefined,
-    fileDeny: new PathRuleIndex(caseInsensitive),
-    fileAllow: new PathRuleIndex(caseInsensitive),
-    fileApproval: new PathRuleIndex(caseInsensitive),
-    pathDepth: 0,
-    bypass: rootFile?.bypass,
-    bypassNever: new PathRuleIndex(caseInsensitive),
-    audit: rootFile?.audit ?? { logAllActions: true, retentionDays: undefined, alertOnDeny: false, forward: [] },
-    pathDepthMask: 0,
-    commandDeny: new CommandRuleIndex(),
-    commandAllow: new CommandRuleIndex(),
-    commandApproval: new CommandRuleIndex(),
-    network: undefined,
-    maxFiles: [],
-    smallestMaxFiles: Infinity,
-  };
-  const findings: Finding[] = files.flatMap((f) => f.findings);
+  return { rootFile, files: rootFile ? [rootFile, ...overrides] : overrides };
+}
+
+/** Versions: no root at all, a root on an older supported version, an override on another version than the root's. */
+function versionStage(sources: readonly PolicySource[], rootFile: PolicyFile | undefined, files: PolicyFile[]): Finding[] {
+  const findings: Finding[] = [];
   if (!rootFile) {
     const first = sources[0];
     findings.push(
@@ -126,65 +149,87 @@ export function loadPolicySet(sources: readonly PolicySource[], options: PolicyS
       }),
     );
   }
-  for (const file of overrides) {
-    const rootVersion = rootFile?.version?.value;
-    if (file.version && rootVersion && file.version.value !== rootVersion) {
+  for (const file of files) {
+    if (file === rootFile) continue;
+    if (file.version && rootVersion && file.version.value !== rootVersion.value) {
       findings.push(
         finding('AP2010', {
           uri: file.source.uri,
           offset: file.version.offset,
           length: file.version.length,
-          message: `This override declares version "${file.version.value}" but the root policy is "${rootVersion}".`,
+          message: `This override declares version "${file.version.value}" but the root policy is "${rootVersion.value}".`,
         }),
       );
     }
   }
+  return findings;
+}
+
+function settingsOf(rootFile: PolicyFile | undefined): PolicySettings {
+  return {
+    version: rootFile?.version?.value,
+    agentId: rootFile?.agentId,
+    audit: rootFile?.audit ?? DEFAULT_AUDIT,
+    bypass: rootFile?.bypass ? { ...rootFile.bypass, never: entriesIn(rootFile, 'bypass.never') } : undefined,
+  };
+}
+
+/**
+ * Compile: every file's globs and command patterns into the indexes decisions read (an invalid
+ * entry becomes a finding: blocking in a deny or approval list, where losing it would lose a
+ * denial), the root's network exceptions into endpoints. Ordinals number the rules in policy order.
+ */
+function compileStage(files: PolicyFile[], rootFile: PolicyFile | undefined, environment: PolicyEnvironment): { rules: CompiledRules; findings: Finding[] } {
+  const { caseInsensitive, shell } = environment;
+  const rules: CompiledRules = {
+    fileDeny: new PathRuleIndex(caseInsensitive),
+    fileAllow: new PathRuleIndex(caseInsensitive),
+    fileApproval: new PathRuleIndex(caseInsensitive),
+    bypassNever: new PathRuleIndex(caseInsensitive),
+    pathDepth: 0,
+    pathDepthMask: 0,
+    commandDeny: new CommandRuleIndex(),
+    commandAllow: new CommandRuleIndex(),
+    commandApproval: new CommandRuleIndex(),
+    network: undefined,
+    maxFiles: [],
+    smallestMaxFiles: Infinity,
+  };
+  const findings: Finding[] = [];
   let ordinal = 0;
+  const addPaths = (entries: RuleEntry[], index: PathRuleIndex, blocking: boolean, scope: string): void => {
+    for (const entry of entries) {
+      const result = compileGlob(entry.pattern, caseInsensitive);
+      if (result.ok) index.add({ entry, glob: result.glob, scope, ordinal: ordinal++ });
+      else findings.push(invalid('AP2004', entry, `Invalid glob "${entry.pattern}": ${result.message}.`, blocking));
+    }
+  };
+  const addCommands = (entries: RuleEntry[], index: CommandRuleIndex, blocking: boolean, scope: string): void => {
+    for (const entry of entries) {
+      const result = parseCommandPattern(entry.pattern, shell);
+      if (result.ok) index.add({ entry, pattern: result.pattern, scope, ordinal: ordinal++ });
+      else findings.push(invalid('AP2008', entry, `Invalid command pattern "${entry.pattern}": ${result.message}.`, blocking));
+    }
+  };
   for (const file of files) {
     const scope = file.source.dir;
-    const addPaths = (entries: RuleEntry[], index: PathRuleIndex, blocking: boolean): void => {
-      for (const entry of entries) {
-        const result = compileGlob(entry.pattern, caseInsensitive);
-        if (result.ok) index.add({ entry, glob: result.glob, scope, ordinal: ordinal++ });
-        else findings.push(invalid('AP2004', entry, `Invalid glob "${entry.pattern}": ${result.message}.`, blocking));
-      }
-    };
-    addPaths(file.fileDeny, set.fileDeny, true);
-    addPaths(file.fileAllow, set.fileAllow, false);
-    addPaths(
-      file.approvals.filter((a) => a.kind === 'file'),
-      set.fileApproval,
-      true,
-    );
-    const addCommands = (entries: RuleEntry[], index: CommandRuleIndex, blocking: boolean): void => {
-      for (const entry of entries) {
-        const result = parseCommandPattern(entry.pattern, options.shell);
-        if (result.ok) index.add({ entry, pattern: result.pattern, scope, ordinal: ordinal++ });
-        else findings.push(invalid('AP2008', entry, `Invalid command pattern "${entry.pattern}": ${result.message}.`, blocking));
-      }
-    };
-    addCommands(file.commandDeny, set.commandDeny, true);
-    addCommands(file.commandAllow, set.commandAllow, false);
-    addCommands(
-      file.approvals.filter((a) => a.kind === 'command'),
-      set.commandApproval,
-      true,
-    );
+    addPaths(entriesIn(file, 'filesystem.deny'), rules.fileDeny, true, scope);
+    addPaths(entriesIn(file, 'filesystem.allow'), rules.fileAllow, false, scope);
+    addPaths(entriesIn(file, 'require_human_approval.file'), rules.fileApproval, true, scope);
+    addCommands(entriesIn(file, 'commands.deny'), rules.commandDeny, true, scope);
+    addCommands(entriesIn(file, 'commands.allow'), rules.commandAllow, false, scope);
+    addCommands(entriesIn(file, 'require_human_approval.command'), rules.commandApproval, true, scope);
     if (file.maxFiles) {
-      set.maxFiles.push({ ...file.maxFiles, scope });
-      set.smallestMaxFiles = Math.min(set.smallestMaxFiles, file.maxFiles.value);
+      rules.maxFiles.push({ ...file.maxFiles, scope });
+      rules.smallestMaxFiles = Math.min(rules.smallestMaxFiles, file.maxFiles.value);
     }
   }
-  for (const entry of rootFile?.bypass?.never ?? []) {
-    const result = compileGlob(entry.pattern, caseInsensitive);
-    if (result.ok) set.bypassNever.add({ entry, glob: result.glob, scope: '', ordinal: ordinal++ });
-    else findings.push(invalid('AP2004', entry, `Invalid glob "${entry.pattern}": ${result.message}.`, true));
-  }
-  set.pathDepth = Math.max(set.fileDeny.depth, set.fileAllow.depth, set.fileApproval.depth);
-  set.pathDepthMask = set.fileDeny.depthMask | set.fileAllow.depthMask | set.fileApproval.depthMask;
+  if (rootFile) addPaths(entriesIn(rootFile, 'bypass.never'), rules.bypassNever, true, '');
+  rules.pathDepth = Math.max(rules.fileDeny.depth, rules.fileAllow.depth, rules.fileApproval.depth);
+  rules.pathDepthMask = rules.fileDeny.depthMask | rules.fileAllow.depthMask | rules.fileApproval.depthMask;
   if (rootFile?.network) {
     const exceptions: NetworkRules['exceptions'] = [];
-    for (const entry of rootFile.network.exceptions) {
+    for (const entry of entriesIn(rootFile, 'network.exceptions')) {
       const endpoint = parseException(entry.pattern);
       if (endpoint) exceptions.push({ entry, endpoint });
       else
@@ -197,12 +242,9 @@ export function loadPolicySet(sources: readonly PolicySource[], options: PolicyS
           ),
         );
     }
-    set.network = { allowOutbound: rootFile.network.allowOutbound, allowOutboundEntry: rootFile.network.allowOutboundEntry, exceptions };
+    rules.network = { allowOutbound: rootFile.network.allowOutbound, allowOutboundEntry: rootFile.network.allowOutboundEntry, exceptions };
   }
-  findings.push(...(options.analysis === 'enforcement' ? checkAnalysable(set) : checkSemantics(set)));
-  set.findings = findings;
-  set.refusal = findings.find(isBlocking);
-  return set;
+  return { rules, findings };
 }
 
 function invalid(code: 'AP2004' | 'AP2008' | 'AP2009', entry: RuleEntry, message: string, blocking: boolean): Finding {

@@ -16,22 +16,22 @@ export function checkSemantics(set: PolicySet): Finding[] {
   const fileOf = new Map(set.files.map((f) => [f.source.uri, f]));
   for (const file of set.files) {
     out.push(...duplicates(file));
-    for (const list of [set.fileAllow, set.fileDeny, set.fileApproval])
+    for (const list of [set.rules.fileAllow, set.rules.fileDeny, set.rules.fileApproval])
       out.push(
         ...shadowed(
           list.all.filter((r) => r.entry.uri === file.source.uri),
           language,
           where,
-          set.caseInsensitive,
+          set.environment.caseInsensitive,
         ),
       );
   }
-  const denies = new BaseTrie(set.fileDeny.all);
-  for (const allow of set.fileAllow.all) {
+  const denies = new BaseTrie(set.rules.fileDeny.all);
+  for (const allow of set.rules.fileAllow.all) {
     const allowLanguage = language(allow);
     if (!allowLanguage) continue;
     if (allow.scope !== '' && !allow.glob.absolute) {
-      const outside = exampleOutside(allowLanguage, allow.scope, set.caseInsensitive);
+      const outside = exampleOutside(allowLanguage, allow.scope, set.environment.caseInsensitive);
       if (outside !== undefined) {
         out.push(
           finding('AP2003', {
@@ -46,7 +46,7 @@ export function checkSemantics(set: PolicySet): Finding[] {
     for (const deny of inPolicyOrder(denies.compatible(allow))) {
       if (!ancestorOrSelf(deny.scope, allow.scope)) continue;
       if (!language(deny)) continue;
-      const { example, subset: contained } = relation(allow.glob.pattern, deny.glob.pattern, set.caseInsensitive);
+      const { example, subset: contained } = relation(allow.glob.pattern, deny.glob.pattern, set.environment.caseInsensitive);
       if (example === undefined) continue;
       if (deny.entry.uri === allow.entry.uri) {
         if (contained)
@@ -131,11 +131,16 @@ function inPolicyOrder(rules: PathRule[]): PathRule[] {
 
 function duplicates(file: PolicyFile): Finding[] {
   const out: Finding[] = [];
-  const lists: RuleEntry[][] = [file.fileAllow, file.fileDeny, file.commandAllow, file.commandDeny, file.approvals, file.network?.exceptions ?? []];
-  for (const list of lists) {
+  // The lists a pattern can be written twice in; both kinds of approvals are one list in the policy.
+  const lists: ((e: RuleEntry) => boolean)[] = [
+    ...(['filesystem.allow', 'filesystem.deny', 'commands.allow', 'commands.deny'] as const).map((l) => (e: RuleEntry) => e.in === l),
+    (e) => e.in === 'require_human_approval.file' || e.in === 'require_human_approval.command',
+    (e) => e.in === 'network.exceptions',
+  ];
+  for (const inList of lists) {
     const seen = new Map<string, RuleEntry>();
-    for (const entry of list) {
-      const key = `${entry.list}:${'kind' in entry ? String(entry.kind) : ''}:${entry.pattern}`;
+    for (const entry of file.entries.filter(inList)) {
+      const key = `${entry.in}:${entry.pattern}`;
       const first = seen.get(key);
       if (!first) {
         seen.set(key, entry);
@@ -182,7 +187,7 @@ function shadowed(rules: PathRule[], language: (r: PathRule) => DFA | undefined,
 }
 
 function rootAnchoredHints(set: PolicySet): Finding[] {
-  return set.fileDeny.all
+  return set.rules.fileDeny.all
     .filter((r) => r.scope === '' && !r.glob.absolute && !r.entry.pattern.includes('/'))
     .map((r) =>
       finding('AP2012', {
@@ -202,7 +207,7 @@ function rootAnchoredHints(set: PolicySet): Finding[] {
 export function checkAnalysable(set: PolicySet): Finding[] {
   const out: Finding[] = [];
   const language = languageOf(set, out);
-  for (const index of [set.fileAllow, set.fileDeny, set.fileApproval]) {
+  for (const index of [set.rules.fileAllow, set.rules.fileDeny, set.rules.fileApproval]) {
     for (const rule of index.all) if ((analysisStateBound(rule.glob.pattern) ?? Infinity) > MAX_STATES) language(rule);
   }
   return out;
@@ -213,7 +218,7 @@ function languageOf(set: PolicySet, out: Finding[]): (rule: PathRule) => DFA | u
   const undecidable = new Set<PathRule>();
   return (rule: PathRule): DFA | undefined => {
     try {
-      return globLanguage(rule.glob.pattern, set.caseInsensitive);
+      return globLanguage(rule.glob.pattern, set.environment.caseInsensitive);
     } catch (error) {
       if (!(error instanceof UndecidableGlobError)) throw error;
       if (!undecidable.has(rule)) {

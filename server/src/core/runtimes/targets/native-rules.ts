@@ -1,5 +1,5 @@
 import type { PolicySet } from '../../policy/policy-set';
-import type { RuleEntry } from '../../policy/policy-file';
+import { entriesIn, type RuleEntry } from '../../policy/policy-file';
 import { agentSettings, EDITS_SETTING, TERMINAL_SETTING } from './vscode-settings';
 
 /**
@@ -36,16 +36,17 @@ function collect(set: PolicySet): Rules {
   const rules: Rules = { fileDeny: [], fileAsk: [], commandDeny: [], commandAsk: [], other: [] };
   for (const file of set.files) {
     const scope = file.source.dir;
-    for (const entry of file.fileDeny) rules.fileDeny.push({ entry, scope });
-    for (const entry of file.commandDeny) rules.commandDeny.push({ entry, scope });
-    for (const entry of file.approvals) (entry.kind === 'file' ? rules.fileAsk : rules.commandAsk).push({ entry, scope });
-    const allows = [...file.fileAllow, ...file.commandAllow];
+    for (const entry of entriesIn(file, 'filesystem.deny')) rules.fileDeny.push({ entry, scope });
+    for (const entry of entriesIn(file, 'commands.deny')) rules.commandDeny.push({ entry, scope });
+    for (const entry of entriesIn(file, 'require_human_approval.file')) rules.fileAsk.push({ entry, scope });
+    for (const entry of entriesIn(file, 'require_human_approval.command')) rules.commandAsk.push({ entry, scope });
+    const allows = [...entriesIn(file, 'filesystem.allow'), ...entriesIn(file, 'commands.allow')];
     if (allows[0])
       rules.other.push({
         entry: allows[0],
         why: `the ${allows.length} allow entries of ${file.source.uri} are not written (only denials and asks are): what they leave out is refused by the hook`,
       });
-    for (const entry of file.network?.exceptions ?? []) rules.other.push({ entry, why: 'network exceptions are enforced by the hook' });
+    for (const entry of entriesIn(file, 'network.exceptions')) rules.other.push({ entry, why: 'network exceptions are enforced by the hook' });
   }
   return rules;
 }
@@ -142,7 +143,7 @@ const CODEX: PrefixTarget = {
 /** Gemini CLI 0.61.0 reads no workspace policies (`.gemini/policies/`), only `~/.gemini/policies/`: one file per project. */
 const gemini = (set: PolicySet): PrefixTarget => ({
   name: 'gemini-cli',
-  file: `policies/agent-policy-${projectSlug(set.root)}.toml`,
+  file: `policies/agent-policy-${projectSlug(set.environment.root)}.toml`,
   inUserHome: true,
   decisions: { deny: 'deny', ask: 'ask_user' },
   fileRules: 'left to the hook: Gemini CLI policy rules match tool arguments by regular expression, not by path glob',

@@ -1,5 +1,5 @@
 import type { PolicySet } from '../../policy/policy-set';
-import type { RuleEntry } from '../../policy/policy-file';
+import { entriesIn, type RuleEntry } from '../../policy/policy-file';
 
 /**
  * The policy's file and command rules as VS Code's own agent settings, so the built-in agent asks
@@ -21,14 +21,15 @@ export function agentSettings(set: PolicySet): AgentSettings {
   const out: AgentSettings = { terminal: {}, edits: {}, notExpressed: [] };
   for (const file of set.files) {
     const scope = file.source.dir;
-    for (const entry of [...file.fileDeny, ...file.approvals.filter((a) => a.kind === 'file')]) out.edits[editGlob(scope, entry.pattern)] = false;
-    for (const entry of [...file.commandDeny, ...file.approvals.filter((a) => a.kind === 'command')]) {
+    for (const entry of [...entriesIn(file, 'filesystem.deny'), ...entriesIn(file, 'require_human_approval.file')])
+      out.edits[editGlob(scope, entry.pattern)] = false;
+    for (const entry of [...entriesIn(file, 'commands.deny'), ...entriesIn(file, 'require_human_approval.command')]) {
       out.terminal[terminalKey(entry.pattern)] = false;
       if (scope) out.notExpressed.push(note(entry, `applies everywhere in VS Code's setting, not only under ${scope}/ (stricter)`));
     }
-    for (const entry of [...file.fileAllow, ...file.commandAllow])
+    for (const entry of [...entriesIn(file, 'filesystem.allow'), ...entriesIn(file, 'commands.allow')])
       out.notExpressed.push(note(entry, 'allow lists are not written: the setting only ever gains "require confirmation" entries'));
-    for (const entry of file.network?.exceptions ?? []) out.notExpressed.push(note(entry, 'VS Code has no network setting for agents'));
+    for (const entry of entriesIn(file, 'network.exceptions')) out.notExpressed.push(note(entry, 'VS Code has no network setting for agents'));
   }
   return out;
 }
