@@ -6,6 +6,7 @@ import { startApprovalService, type RunningService } from '#host/approval-servic
 import { SERVICE_INFO_FILE, type ServiceReply } from '#protocol/approval-service';
 import type { Gate } from './gate';
 import type { PolicyContext } from './policy-context';
+import { readSetting, SETTINGS } from './settings';
 
 /**
  * Runs the local approval service for the workspace's state folder while the setting allows it.
@@ -16,13 +17,15 @@ export class ApprovalServiceHost implements vscode.Disposable {
   private running: RunningService | undefined;
   private stateDir: string | undefined;
   private chain: Promise<void> = Promise.resolve();
+  /** What this host disposes besides the service itself: its subscription to the context. */
+  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly context: PolicyContext,
     private readonly gate: Gate,
     private readonly output: vscode.OutputChannel,
   ) {
-    context.disposables.push(context.onDidChange(() => this.sync()));
+    this.disposables.push(context.onDidChange(() => this.sync()));
   }
 
   get info(): RunningService['info'] | undefined {
@@ -36,7 +39,7 @@ export class ApprovalServiceHost implements vscode.Disposable {
   }
 
   private async apply(): Promise<void> {
-    const enabled = vscode.workspace.getConfiguration('agentPolicy').get<boolean>('approvalService.enabled', true) && vscode.workspace.isTrusted;
+    const enabled = readSetting(vscode.workspace, SETTINGS.approvalServiceEnabled) && vscode.workspace.isTrusted;
     const stateDir = this.context.set ? this.context.stores.stateDir : undefined;
     if (enabled && stateDir === this.stateDir && this.running) return;
     await this.running?.close();
@@ -85,6 +88,7 @@ export class ApprovalServiceHost implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
     delete process.env.AGENT_POLICY_HOOK_SERVICE;
     void this.running?.close();
   }

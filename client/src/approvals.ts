@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { effectiveStatus, type ApprovalRequest } from '#core';
+import type { CommandId } from './command-ids';
 import { describeAction, ruleLabel, timeLeft } from './describe';
 import type { PolicyContext } from './policy-context';
 import type { ProposedContent } from './proposed-content';
@@ -25,12 +26,14 @@ export class ApprovalPrompter implements vscode.TreeDataProvider<ApprovalRequest
   private watcher: FSWatcher | undefined;
   private watchedDir: string | undefined;
   private ticker: NodeJS.Timeout;
+  /** What this prompter disposes besides its emitter, ticker and queue watcher: its subscription to the context. */
+  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly context: PolicyContext,
     private readonly proposed: ProposedContent,
   ) {
-    context.disposables.push(context.onDidChange(() => this.watchQueue()));
+    this.disposables.push(context.onDidChange(() => this.watchQueue()));
     // Time left is shown on each item, and expiry needs noticing even when nothing is written.
     this.ticker = setInterval(() => this.changed.fire(undefined), 15_000);
   }
@@ -98,7 +101,7 @@ export class ApprovalPrompter implements vscode.TreeDataProvider<ApprovalRequest
     );
     item.iconPath = new vscode.ThemeIcon('question', new vscode.ThemeColor('charts.yellow'));
     item.contextValue = 'pendingApproval';
-    item.command = { command: 'agentPolicy.showApproval', title: 'Show request', arguments: [request] };
+    item.command = { command: 'agentPolicy.showApproval' satisfies CommandId, title: 'Show request', arguments: [request] };
     return item;
   }
 
@@ -127,6 +130,7 @@ export class ApprovalPrompter implements vscode.TreeDataProvider<ApprovalRequest
   }
 
   dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
     clearInterval(this.ticker);
     this.watcher?.close();
     this.changed.dispose();

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
 import * as vscode from 'vscode';
 import { compileViewFilter, groupOf, VIEW_GROUPS, type AuditViewFilter as AuditFilter, type ViewGroup as Group } from '#core/audit';
 import { AuditPages, type AuditItem } from '#host/audit-pages';
+import type { CommandId } from './command-ids';
 import { describeAction } from './describe';
 import type { PolicyContext } from './policy-context';
 
@@ -39,9 +40,11 @@ export class AuditTree implements vscode.TreeDataProvider<AuditNode>, vscode.Dis
   private watcher: FSWatcher | undefined;
   private watchedDir: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** What this tree disposes besides its emitter, timer and folder watcher: its subscription to the context. */
+  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly context: PolicyContext) {
-    context.disposables.push(context.onDidChange(() => this.follow()));
+    this.disposables.push(context.onDidChange(() => this.follow()));
   }
 
   get filter(): AuditFilter {
@@ -148,7 +151,7 @@ export class AuditTree implements vscode.TreeDataProvider<AuditNode>, vscode.Dis
         return entryItem(node.item, node.group);
       case 'more': {
         const item = new vscode.TreeItem('Load older entries…');
-        item.command = { command: 'agentPolicy.loadMoreAudit', title: 'Load older entries' };
+        item.command = { command: 'agentPolicy.loadMoreAudit' satisfies CommandId, title: 'Load older entries' };
         item.iconPath = new vscode.ThemeIcon('fold-down');
         return item;
       }
@@ -173,6 +176,7 @@ export class AuditTree implements vscode.TreeDataProvider<AuditNode>, vscode.Dis
   }
 
   dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
     clearTimeout(this.timer);
     this.watcher?.close();
     this.changed.dispose();
@@ -198,7 +202,7 @@ function entryItem(item: AuditItem, group: Group): vscode.TreeItem {
   tree.tooltip = typeof entry.reason === 'string' ? entry.reason : undefined;
   tree.iconPath = icon(group);
   tree.contextValue = 'auditEntry';
-  tree.command = { command: 'agentPolicy.showAuditEntry', title: 'Show entry', arguments: [entry] };
+  tree.command = { command: 'agentPolicy.showAuditEntry' satisfies CommandId, title: 'Show entry', arguments: [entry] };
   return tree;
 }
 

@@ -14,11 +14,13 @@ export class AuditView implements vscode.TextDocumentContentProvider, vscode.Dis
   readonly tree: AuditTree;
   readonly view: vscode.TreeView<AuditNode>;
   private readonly shown = new Map<string, string>();
+  /** What this view disposes: the tree, the tree view and the entry documents' provider, all created here. */
+  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly context: PolicyContext) {
     this.tree = new AuditTree(context);
     this.view = vscode.window.createTreeView('agentPolicy.audit', { treeDataProvider: this.tree, showCollapseAll: true });
-    context.disposables.push(this.tree, this.view, vscode.workspace.registerTextDocumentContentProvider(AUDIT_ENTRY_SCHEME, this));
+    this.disposables.push(this.tree, this.view, vscode.workspace.registerTextDocumentContentProvider(AUDIT_ENTRY_SCHEME, this));
   }
 
   get filter(): AuditFilter {
@@ -56,6 +58,7 @@ export class AuditView implements vscode.TextDocumentContentProvider, vscode.Dis
   }
 
   dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
     this.shown.clear();
   }
 }

@@ -3,6 +3,7 @@ import type { ApprovalRequest, BypassRequest } from '#core';
 import type { ApprovalPrompter } from './approvals';
 import type { AuditFilter } from './audit-tree';
 import type { AuditView } from './audit-view';
+import { COMMAND_IDS, type CommandId } from './command-ids';
 import { describeAction } from './describe';
 import type { ExplainView } from './explain-view';
 import type { PolicyLanguageClient } from './language-client';
@@ -22,9 +23,10 @@ export interface CommandDeps {
 
 type Handler = (deps: CommandDeps, ...args: unknown[]) => unknown;
 
-/** Every command the extension contributes, by id (all under the "Agent Policy" category). */
-export const COMMANDS: Record<string, Handler> = {
+/** Each command's handler, by its id (command-ids.ts lists the ids, package.json contributes them). */
+export const COMMANDS: Record<CommandId, Handler> = {
   'agentPolicy.explain': (deps, arg) => explain(deps, arg),
+  // `<view id>.focus` is the command VS Code itself adds for every view.
   'agentPolicy.openAuditLog': () => vscode.commands.executeCommand('agentPolicy.audit.focus'),
   'agentPolicy.openAuditFile': (deps) => openAuditFile(deps.context),
   'agentPolicy.approve': (deps, arg) => decide(deps, arg, 'approved'),
@@ -42,8 +44,12 @@ export const COMMANDS: Record<string, Handler> = {
   'agentPolicy.revealAuditEntry': (deps, seq) => deps.audit.reveal(Number(seq)),
 };
 
+/** Registers every command; the caller owns (and disposes) the registrations returned. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  return Object.entries(COMMANDS).map(([id, handler]) => vscode.commands.registerCommand(id, (...args: unknown[]) => handler(deps, ...args)));
+  return COMMAND_IDS.map((id) => {
+    const handler = COMMANDS[id];
+    return vscode.commands.registerCommand(id, (...args: unknown[]) => handler(deps, ...args));
+  });
 }
 
 /** `src/a.ts` → a write; `$ git push` → a command; `https://…` → a request. */

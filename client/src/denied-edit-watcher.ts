@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { governanceProtection } from '#core';
+import type { CommandId } from './command-ids';
 import type { PolicyContext } from './policy-context';
 
 export const REVERT = 'Revert';
@@ -29,15 +30,16 @@ export class DeniedEditWatcher implements vscode.Disposable {
   private readonly restoring = new Set<string>();
   private readonly fired = new vscode.EventEmitter<Violation>();
   readonly onDidViolate = this.fired.event;
+  /** What this watcher disposes: its emitter and its subscriptions (the file events are the context's, from the extension's one workspace watcher). */
   private readonly disposables: vscode.Disposable[] = [this.fired];
 
   constructor(private readonly context: PolicyContext) {
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(context.root, '**/*'));
+    // Every creation, change and deletion of a file in the workspace folder.
+    const files = context.files;
     this.disposables.push(
-      watcher,
-      watcher.onDidCreate((uri) => this.observe(uri, 'created')),
-      watcher.onDidChange((uri) => this.observe(uri, 'changed')),
-      watcher.onDidDelete((uri) => this.observe(uri, 'deleted')),
+      files.onDidCreate((uri) => this.observe(uri, 'created')),
+      files.onDidChange((uri) => this.observe(uri, 'changed')),
+      files.onDidDelete((uri) => this.observe(uri, 'deleted')),
       context.onDidChange(() => void this.snapshot()),
     );
   }
@@ -116,7 +118,8 @@ export class DeniedEditWatcher implements vscode.Disposable {
       'Show in audit log',
     );
     if (choice === REVERT) await this.revert(violation);
-    else if (choice === 'Show in audit log' && violation.seq !== undefined) await vscode.commands.executeCommand('agentPolicy.revealAuditEntry', violation.seq);
+    else if (choice === 'Show in audit log' && violation.seq !== undefined)
+      await vscode.commands.executeCommand('agentPolicy.revealAuditEntry' satisfies CommandId, violation.seq);
   }
 
   /** Undoes one observed change; says so when there is no earlier copy to restore. */

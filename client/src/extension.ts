@@ -4,15 +4,18 @@ import { ApprovalPrompter } from './approvals';
 import { writeAgentSettings } from './agent-settings';
 import { AuditView } from './audit-view';
 import { registerCommands } from './commands';
+import { alertOnDeny } from './deny-alert';
 import { DeniedEditWatcher } from './denied-edit-watcher';
 import { ExplainView } from './explain-view';
-import { builtInAgentGovernance, GOVERNANCE_SETTINGS } from './agent-governance';
+import { governanceMessage } from './agent-governance';
 import { Gate } from './gate';
 import { registerGovernedTools } from './governed-tools';
 import { PolicyLanguageClient } from './language-client';
 import { PolicyContext } from './policy-context';
 import { PROPOSED_SCHEME, ProposedContent } from './proposed-content';
+import { readSetting, SETTINGS } from './settings';
 import { PolicyStatus } from './status-bar';
+import { WorkspaceFiles } from './workspace-files';
 import { loadShellParser } from '#host/shell-parser';
 
 /** What the extension hands to other extensions and to its own tests. */
@@ -34,11 +37,18 @@ export interface AgentPolicyApi {
 
 let owner: PolicyContext | undefined;
 
-/** The wiring: one context owns every part; each part receives what it needs. */
+/**
+ * The wiring: each part receives what it needs. Who disposes what:
+ * - the extension's subscriptions: the workspace-files watcher, the language client and the policy context;
+ * - the policy context: every part created here for the workspace (the list pushed below), besides its own;
+ * - each part: what it creates itself (its listeners, watchers, timers), in its own dispose().
+ */
 export async function activate(extension: vscode.ExtensionContext): Promise<AgentPolicyApi | undefined> {
   const started = performance.now();
   const folder = vscode.workspace.workspaceFolders?.[0];
-  const languageClient = new PolicyLanguageClient(extension.asAbsolutePath('server/out/server.js'));
+  const files = new WorkspaceFiles();
+  extension.subscriptions.push(files);
+  const languageClient = new PolicyLanguageClient(extension.asAbsolutePath('server/out/server.js'), files.watcher);
   extension.subscriptions.push(languageClient);
   // The shell parser's WebAssembly compiles while the rest is set up (the policy load needs it).
   void loadShellParser().catch(() => undefined);
@@ -49,14 +59,13 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Agen
   );
   if (!folder || folder.uri.scheme !== 'file') return undefined;
 
-  const context = new PolicyContext(folder.uri.fsPath);
+  const context = new PolicyContext(folder.uri.fsPath, files);
   owner = context;
   extension.subscriptions.push(context);
   const output = vscode.window.createOutputChannel('Agent Policy');
   const proposed = new ProposedContent();
   const approvals = new ApprovalPrompter(context, proposed);
-  const settings = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('agentPolicy');
-  const gate = new Gate(context, approvals, () => settings().get<number>('approvalTimeoutSeconds', 300) * 1000);
+  const gate = new Gate(context, approvals, () => readSetting(vscode.workspace, SETTINGS.approvalTimeoutSeconds) * 1000);
   const audit = new AuditView(context);
   const watcher = new DeniedEditWatcher(context);
   const service = new ApprovalServiceHost(context, gate, output);
@@ -79,7 +88,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Agen
       explain: new ExplainView(output),
       writeAgentSettings: () => writeAgentSettings(context, output),
     }),
-    context.onDidAlert((alert) => void alertOnDeny(alert.message, alert.seq)),
+    alertOnDeny(context),
     vscode.workspace.onDidGrantWorkspaceTrust(() => context.refresh()),
   );
   const loading = performance.now();
@@ -92,25 +101,6 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Agen
   output.appendLine(`activated in ${activation.totalMs.toFixed(0)} ms (policy ${policyMs.toFixed(0)} ms)`);
   void languageServerReady.then((ms) => output.appendLine(`language server ready after ${ms.toFixed(0)} ms`));
   return { context, gate, approvals, audit, watcher, status, service, languageClient, activation };
-}
-
-/** The side panel says, above the pending approvals, whether VS Code's own agent is governed right now. */
-function governanceMessage(view: vscode.TreeView<unknown>, context: PolicyContext, serviceRunning: () => boolean): vscode.Disposable {
-  const update = (): void => {
-    const agent = builtInAgentGovernance(serviceRunning());
-    view.message = `${agent.governed ? '' : '⚠ '}VS Code's agent: ${agent.why}.`;
-  };
-  update();
-  const listeners = [
-    context.onDidChange(update),
-    vscode.workspace.onDidChangeConfiguration((e) => (GOVERNANCE_SETTINGS.some((s) => e.affectsConfiguration(s)) ? update() : undefined)),
-  ];
-  return { dispose: () => [view, ...listeners].forEach((d) => void d.dispose()) };
-}
-
-async function alertOnDeny(message: string, seq: number): Promise<void> {
-  const choice = await vscode.window.showWarningMessage(`Agent Policy ${message}`, 'Show in audit log');
-  if (choice) await vscode.commands.executeCommand('agentPolicy.revealAuditEntry', seq);
 }
 
 export function deactivate(): void {

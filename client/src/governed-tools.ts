@@ -23,7 +23,7 @@ interface RunInput {
 /**
  * Language-model tools for in-editor agents that act only through the gate: the policy decides
  * before anything is written or run, an `ask` waits for a human, and a denial comes back to the
- * model as the reason instead of an action.
+ * model as the reason instead of an action. The registrations returned are the caller's to dispose.
  */
 export function registerGovernedTools(context: PolicyContext, gate: Gate): vscode.Disposable[] {
   return [

@@ -5,6 +5,8 @@ import type { DecisionResult, PolicySet } from '#core';
 import type { AuditAlert } from '#host/audit-log';
 import { Enforcer } from '#host/enforcer';
 import { loadWorkspacePolicy, openStores, type Stores } from '#host/workspace';
+import { readSetting, SECTION, SETTINGS } from './settings';
+import type { FileEvents, WorkspaceFiles } from './workspace-files';
 
 /** What the policy decided for one action, with what the gate needs to act on it. */
 export interface GateDecision {
@@ -14,11 +16,18 @@ export interface GateDecision {
 
 /**
  * The extension's one owner of state: the workspace's policy (re-read when a policy file
- * changes), its audit log, bypass and approval stores, and every disposable. Everything else
- * receives it; nothing else loads the policy, so a decision is the same in every part.
+ * changes), its audit log, bypass and approval stores. Everything else receives it; nothing else
+ * loads the policy, so a decision is the same in every part.
  */
 export class PolicyContext implements vscode.Disposable {
+  /**
+   * What this context disposes: its own emitters, policy-file watcher and listeners (pushed here by
+   * the constructor), and the workspace's parts that the wiring (extension.ts) creates and hands it.
+   * Each part disposes what it creates itself.
+   */
   readonly disposables: vscode.Disposable[] = [];
+  /** The file events under the workspace folder, from the extension's one workspace watcher (this context only subscribes). */
+  readonly files: FileEvents;
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly alerted = new vscode.EventEmitter<AuditAlert>();
   readonly onDidChange = this.changed.event;
@@ -30,26 +39,28 @@ export class PolicyContext implements vscode.Disposable {
 
   constructor(
     readonly root: string,
+    workspaceFiles: WorkspaceFiles,
     readonly clock: () => number = Date.now,
   ) {
+    this.files = workspaceFiles.under(root);
     this.disposables.push(this.changed, this.alerted);
+    // The policy files have a watcher of their own (this context's): any change to one re-reads the policy.
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '**/.agent-policy{,.override}.yml'));
     const reload = (): void => void this.reload();
     this.disposables.push(watcher, watcher.onDidChange(reload), watcher.onDidCreate(reload), watcher.onDidDelete(reload));
     // A policy file written at once into a new folder can be missed by the file watcher (the folder
-    // is not watched yet when the file appears), so a new folder makes the policy be read again.
-    const folders = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '**/*'), false, true, true);
+    // is not watched yet when the file appears), so a new folder makes the policy be read again
+    // (only creations matter here: the listener is on onDidCreate alone).
     let pending: NodeJS.Timeout | undefined;
     const later = (): void => {
       clearTimeout(pending);
       pending = setTimeout(reload, 300);
     };
     this.disposables.push(
-      folders,
-      folders.onDidCreate((uri) => (isFolder(uri.fsPath) ? later() : undefined)),
+      this.files.onDidCreate((uri) => (isFolder(uri.fsPath) ? later() : undefined)),
       { dispose: () => clearTimeout(pending) },
     );
-    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration('agentPolicy') ? reload() : undefined)));
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration(SECTION) ? reload() : undefined)));
   }
 
   get set(): PolicySet | undefined {
@@ -74,7 +85,7 @@ export class PolicyContext implements vscode.Disposable {
 
   /** The person acting in this editor, for approvals and bypasses. */
   get user(): string {
-    const configured = vscode.workspace.getConfiguration('agentPolicy').get<string>('userName');
+    const configured = readSetting(vscode.workspace, SETTINGS.userName);
     if (configured) return configured;
     try {
       return userInfo().username;
@@ -92,7 +103,7 @@ export class PolicyContext implements vscode.Disposable {
       const started = performance.now();
       const set = await loadWorkspacePolicy(this.root, 'enforcement');
       const loaded = performance.now();
-      const state = vscode.workspace.getConfiguration('agentPolicy').get<string>('stateDirectory') || undefined;
+      const state = readSetting(vscode.workspace, SETTINGS.stateDirectory) || undefined;
       this.policy = set;
       this.storesValue = openStores(set, this.root, { state, clock: this.clock, onAlert: (alert) => this.alerted.fire(alert) });
       this.enforcerValue = new Enforcer(set, this.storesValue, { clock: this.clock });

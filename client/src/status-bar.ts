@@ -2,21 +2,24 @@ import * as vscode from 'vscode';
 import { isBlocking } from '#core';
 import { timeLeft } from './describe';
 import { builtInAgentGovernance, GOVERNANCE_SETTINGS } from './agent-governance';
+import type { CommandId } from './command-ids';
 import type { PolicyContext } from './policy-context';
 
 /** The policy's state at a glance: valid, errors, refused (e.g. an unsupported version), bypasses with time left, trust. */
 export class PolicyStatus implements vscode.Disposable {
   readonly item = vscode.window.createStatusBarItem('agentPolicy.status', vscode.StatusBarAlignment.Left, 50);
   private readonly timer: NodeJS.Timeout;
+  /** What this status disposes besides its item and timer: its subscriptions (the context, the governance settings). */
+  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly context: PolicyContext,
     private readonly serviceRunning: () => boolean = () => false,
   ) {
     this.item.name = 'Agent Policy';
-    this.item.command = 'agentPolicy.openAuditLog';
-    context.disposables.push(context.onDidChange(() => this.update()));
-    context.disposables.push(
+    this.item.command = 'agentPolicy.openAuditLog' satisfies CommandId;
+    this.disposables.push(context.onDidChange(() => this.update()));
+    this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => (GOVERNANCE_SETTINGS.some((s) => e.affectsConfiguration(s)) ? this.update() : undefined)),
     );
     this.timer = setInterval(() => this.update(), 30_000);
@@ -66,6 +69,7 @@ export class PolicyStatus implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
     clearInterval(this.timer);
     this.item.dispose();
   }
