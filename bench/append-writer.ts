@@ -1,6 +1,6 @@
 // One of the concurrent writers of bench/audit-lint.bench.ts: appends `count` decisions (allows and
 // denials alternating) to the audit log in `stateDir`, then exits. Run by the bench, not by hand.
-import { AuditLog } from '#host/audit-log';
+import { AuditLog } from '#host/audit/audit-log';
 
 const [stateDir, countText, name] = process.argv.slice(2);
 const log = new AuditLog(stateDir as string, { foldWindowMs: 0 });

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { minimatch } from 'minimatch';
 import { runLintLog } from '../server/src/cli/lint-command';
-import { AuditLog } from '#host/audit-log';
-import { SEAL_SYNC_EVERY } from '#host/audit-seal';
+import { AuditLog } from '#host/audit/audit-log';
+import { SEAL_SYNC_EVERY } from '#host/audit/audit-seal';
 import { ARTICLE, policy } from '../test/helpers';
 
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 1_000_000);

@@ -7,8 +7,8 @@
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditLog } from '#host/audit-log';
-import { AuditPages } from '#host/audit-pages';
+import { AuditLog } from '#host/audit/audit-log';
+import { AuditPages } from '#host/audit/audit-pages';
 import { compileViewFilter } from '#core/audit';
 
 const ENTRIES = 1_000_000;

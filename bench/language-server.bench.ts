@@ -8,7 +8,7 @@
  */
 import { parseDocument } from 'yaml';
 import { loadPolicySet } from '#core';
-import { loadShellParser } from '#host/shell-parser';
+import { loadShellParser } from '#host/workspace/shell-parser';
 import { startLanguageServer, workspaceFolder, type LspClient } from '../test/lsp/lsp-harness';
 import { largeWorkspace } from './policy-workload';
 

@@ -3,10 +3,10 @@
 // the bench's calls are allows and denials). Prints the service's info file, then serves until killed.
 import { HOOK_ADAPTERS, readHookCall } from '#core/runtimes';
 import { join } from 'node:path';
-import { startApprovalService } from '#host/approval-service';
+import { startApprovalService } from '#host/services/approval-service';
 import { SERVICE_INFO_FILE } from '#protocol/approval-service';
 import { Enforcer } from '#host/enforcer';
-import { loadWorkspacePolicy, openStores } from '#host/workspace';
+import { loadWorkspacePolicy, openStores } from '#host/workspace/workspace';
 
 const root = process.argv[2] ?? '.';
 void (async () => {

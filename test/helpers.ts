@@ -1,5 +1,5 @@
 import { loadPolicySet, evaluate, type DecisionResult, type FileSystemView, type PolicySet, type PolicySource } from '#core';
-import { loadShellParser } from '#host/shell-parser';
+import { loadShellParser } from '#host/workspace/shell-parser';
 
 export const ROOT = '/repo';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { AgentPolicyApi } from '../../client/src/extension';
 import { EDIT_TOOL, RUN_TOOL } from '../../client/src/governed-tools';
-import { loadWorkspacePolicy } from '#host/workspace';
+import { loadWorkspacePolicy } from '#host/workspace/workspace';
 
 const N = 200;
 const stats = (xs: number[]): { median: number; p90: number } => {

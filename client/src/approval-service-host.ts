@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOOK_ADAPTERS, readHookCall } from '#core/runtimes';
-import { startApprovalService, type RunningService } from '#host/approval-service';
+import { startApprovalService, type RunningService } from '#host/services/approval-service';
 import { SERVICE_INFO_FILE, type ServiceReply } from '#protocol/approval-service';
 import type { Gate } from './gate';
 import type { PolicyContext } from './policy-context';

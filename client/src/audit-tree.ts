@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
 import * as vscode from 'vscode';
 import { compileViewFilter, groupOf, VIEW_GROUPS, type AuditViewFilter as AuditFilter, type ViewGroup as Group } from '#core/audit';
-import { AuditPages, type AuditItem } from '#host/audit-pages';
+import { AuditPages, type AuditItem } from '#host/audit/audit-pages';
 import type { CommandId } from './command-ids';
 import { describeAction } from './describe';
 import type { PolicyContext } from './policy-context';

@@ -16,7 +16,7 @@ import { PROPOSED_SCHEME, ProposedContent } from './proposed-content';
 import { readSetting, SETTINGS } from './settings';
 import { PolicyStatus } from './status-bar';
 import { WorkspaceFiles } from './workspace-files';
-import { loadShellParser } from '#host/shell-parser';
+import { loadShellParser } from '#host/workspace/shell-parser';
 
 /** What the extension hands to other extensions and to its own tests. */
 export interface AgentPolicyApi {

@@ -2,9 +2,9 @@ import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
 import type { DecisionResult, PolicySet } from '#core';
-import type { AuditAlert } from '#host/audit-log';
+import type { AuditAlert } from '#host/audit/audit-log';
 import { Enforcer } from '#host/enforcer';
-import { loadWorkspacePolicy, openStores, type Stores } from '#host/workspace';
+import { loadWorkspacePolicy, openStores, type Stores } from '#host/workspace/workspace';
 import { readSetting, SECTION, SETTINGS } from './settings';
 import type { FileEvents, WorkspaceFiles } from './workspace-files';
 

@@ -5,7 +5,7 @@ import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { deciderPaths, encodeRequest, lateFrame } from '#host/decider-protocol';
+import { deciderPaths, encodeRequest, lateFrame } from '#host/services/decider-protocol';
 import { CLI, workspace } from './cli-helpers';
 
 // The resident decider (`agent-policy serve`) and the two hook clients that hand it calls: the
@@ -242,7 +242,7 @@ for (const client of CLIENTS) {
           '--import',
           'tsx',
           '-e',
-          `require(${JSON.stringify(join(__dirname, '..', '..', 'server', 'src', 'host', 'file-lock.ts'))}).withFileLock(${JSON.stringify(lock)}, () => { process.stdout.write('held\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500); })`,
+          `require(${JSON.stringify(join(__dirname, '..', '..', 'server', 'src', 'host', 'files', 'file-lock.ts'))}).withFileLock(${JSON.stringify(lock)}, () => { process.stdout.write('held\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500); })`,
         ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );

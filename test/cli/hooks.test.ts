@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { hookCommand } from '#core/runtimes';
-import { startApprovalService } from '#host/approval-service';
+import { startApprovalService } from '#host/services/approval-service';
 import { answerOf, PAYLOADS } from '../fixtures/hook-payloads';
 import { CLI, privateHome, run, workspace } from './cli-helpers';
 

@@ -4,8 +4,8 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, re
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import canonicalize from 'canonicalize';
-import { AuditLog } from '#host/audit-log';
-import { derivedKey } from '#host/audit-seal';
+import { AuditLog } from '#host/audit/audit-log';
+import { derivedKey } from '#host/audit/audit-seal';
 import { run, workspace } from './cli-helpers';
 
 // Tampering with the audit log by someone who can write the state folder but not the seal folder

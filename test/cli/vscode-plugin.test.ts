@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { startApprovalService } from '#host/approval-service';
-import { AuditLog } from '#host/audit-log';
+import { startApprovalService } from '#host/services/approval-service';
+import { AuditLog } from '#host/audit/audit-log';
 import { workspace } from './cli-helpers';
 
 /** The script VS Code's built-in agent runs, exactly as agent-plugin/hooks/hooks.json names it. */

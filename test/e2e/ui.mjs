@@ -14,7 +14,7 @@ const artifacts = join(repoRoot, '.test-artifacts');
 mkdirSync(artifacts, { recursive: true });
 const step = (text) => process.stdout.write(`  ✔ ${text}\n`);
 
-/** What a hook adapter does: ask the editor's approval service (see server/src/host/approval-service.ts). */
+/** What a hook adapter does: ask the editor's approval service (see server/src/host/services/approval-service.ts). */
 async function askService(stateDir, request) {
   const deadline = Date.now() + 60_000;
   let info;

@@ -1,5 +1,5 @@
 import { evaluate, type DecisionResult } from '#core';
-import { loadShellParser } from '#host/shell-parser';
+import { loadShellParser } from '#host/workspace/shell-parser';
 import type { ServiceEdit } from '#service/code-actions';
 import { PolicyWorkspace, type WorkspaceFiles } from '#service/policy-workspace';
 

@@ -23,7 +23,7 @@ import {
   type Project,
   type Session,
 } from './harness';
-import { startApprovalService } from '#host/approval-service';
+import { startApprovalService } from '#host/services/approval-service';
 import type { ToolCall } from './model-server';
 
 export interface RuntimeSpec {

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { seal } from '#core/audit';
-import { AuditLog, ROLL_FORWARD_WINDOW, sha256 } from '#host/audit-log';
-import { SEAL_SYNC_EVERY, advanced, entrySigner } from '#host/audit-seal';
-import { readSealSlot } from '#host/seal-file';
-import { beginCall } from '#host/unfinished-calls';
+import { AuditLog, ROLL_FORWARD_WINDOW, sha256 } from '#host/audit/audit-log';
+import { SEAL_SYNC_EVERY, advanced, entrySigner } from '#host/audit/audit-seal';
+import { readSealSlot } from '#host/audit/seal-file';
+import { beginCall } from '#host/audit/unfinished-calls';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { canonicalJson } from '#core/audit';
-import { AuditLog, sha256 } from '#host/audit-log';
-import { withFileLock } from '#host/file-lock';
+import { AuditLog, sha256 } from '#host/audit/audit-log';
+import { withFileLock } from '#host/files/file-lock';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 

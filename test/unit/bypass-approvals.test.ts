@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { evaluate, type PolicySet } from '#core';
-import { ApprovalStore } from '#host/approval-store';
-import { AuditLog } from '#host/audit-log';
-import { BypassStore } from '#host/bypass-store';
+import { ApprovalStore } from '#host/stores/approval-store';
+import { AuditLog } from '#host/audit/audit-log';
+import { BypassStore } from '#host/stores/bypass-store';
 import { policy } from '../helpers';
 
 const POLICY = `version: "2.1"

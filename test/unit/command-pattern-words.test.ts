@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import type { ShellParser } from '#core';
 import { analyse } from '#core/shell/walk';
 import { patternWords } from '#core/shell/command-pattern';
-import { loadShellParser } from '#host/shell-parser';
+import { loadShellParser } from '#host/workspace/shell-parser';
 import { prng } from '../helpers';
 
 // Plain patterns skip the shell parser; these tests hold the two to the same words.

@@ -14,7 +14,7 @@ import {
   type RuleRef,
 } from '#core';
 import { loadPolicySet, type RuleEntry } from '#core';
-import { loadShellParser } from '#host/shell-parser';
+import { loadShellParser } from '#host/workspace/shell-parser';
 import { policy } from '../helpers';
 
 // How a command's program, options, arguments, globs, network targets and redirections are

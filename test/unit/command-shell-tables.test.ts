@@ -14,7 +14,7 @@ import {
 } from '#core';
 import { joinContinuations } from '#core/shell/continuations';
 import { programFamily } from '#core/shell/program-family';
-import { loadShellParser } from '#host/shell-parser';
+import { loadShellParser } from '#host/workspace/shell-parser';
 import { policy } from '../helpers';
 
 // The small reviewed tables and matchers behind command rules (server/src/core/shell/:

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { describeLine, type LineDescription, type PolicySet, type ShellNode, type ShellParser } from '#core';
 import { analyse, type ShellAnalysis } from '#core/shell/walk';
-import { loadShellParser } from '#host/shell-parser';
+import { loadShellParser } from '#host/workspace/shell-parser';
 import { command, policy } from '../helpers';
 
 // The shell walk (server/src/core/shell/walk.ts): which simple commands and redirections a line

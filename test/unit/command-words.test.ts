@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import { describeLine, type PolicySet, type ShellNode, type ShellParser } from '#core';
 import { analyse } from '#core/shell/walk';
 import { resolveWord, type Word } from '#core/shell/words';
-import { loadShellParser } from '#host/shell-parser';
+import { loadShellParser } from '#host/workspace/shell-parser';
 import { command, policy } from '../helpers';
 
 // Shell words (server/src/core/shell/words.ts): the word bash would pass for each tree-sitter word

@@ -4,8 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { AuditLog } from '#host/audit-log';
-import { BypassStore } from '#host/bypass-store';
+import { AuditLog } from '#host/audit/audit-log';
+import { BypassStore } from '#host/stores/bypass-store';
 import { CRASH_POLICY } from '../fixtures/crash-policy';
 import { policy, prng } from '../helpers';
 

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { agentSettings } from '#core/runtimes';
-import { AuditLog } from '#host/audit-log';
-import { AuditPages } from '#host/audit-pages';
-import { askApprovalService, readServiceInfo, socketPath, startApprovalService } from '#host/approval-service';
+import { AuditLog } from '#host/audit/audit-log';
+import { AuditPages } from '#host/audit/audit-pages';
+import { askApprovalService, readServiceInfo, socketPath, startApprovalService } from '#host/services/approval-service';
 import type { ServiceReply } from '#protocol/approval-service';
-import { linesBackward } from '#host/reverse-lines';
+import { linesBackward } from '#host/files/reverse-lines';
 import { ARTICLE, policy } from '../helpers';
 
 const scratch = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, realpathSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cachedFileSystem, nodeFileSystem } from '#host/fs-view';
+import { cachedFileSystem, nodeFileSystem } from '#host/files/fs-view';
 
 describe('file-system views', () => {
   it('the cached view resolves links exactly like the direct one, for existing and new paths', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { posix } from 'node:path';
 import { describe, it } from 'node:test';
 import { compileGlob, evaluate, loadPolicySet, normalisePath, type ActiveBypass, type DecisionResult, type FileSystemView, type PolicySet } from '#core';
-import { loadShellParser } from '#host/shell-parser';
+import { loadShellParser } from '#host/workspace/shell-parser';
 import { policy, ROOT } from '../helpers';
 
 // Path normalisation and file decisions at the edges the mutation run of paths.ts and

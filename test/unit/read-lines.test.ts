@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { fileLineBatches, readLines } from '#host/read-lines';
+import { fileLineBatches, readLines } from '#host/files/read-lines';
 import { prng } from '../helpers';
 
 async function collect(lines: AsyncIterable<string>): Promise<string[]> {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readTornTail } from '#host/durable-file';
+import { readTornTail } from '#host/files/durable-file';
 
 const file = (text: string): string => {
   const path = join(mkdtempSync(join(tmpdir(), 'ap-torn-')), 'audit.jsonl');

@@ -1,6 +1,6 @@
 import { effectiveStatus, parseDuration } from '#core';
 import type { Enforcer } from '#host/enforcer';
-import type { ApprovalStore } from '#host/approval-store';
+import type { ApprovalStore } from '#host/stores/approval-store';
 import { currentUser } from './bypass-command';
 import { EXIT, UsageError, type CliIo } from './io';
 import { PresenceRefused, provePerson, type PersonProof } from './person-at-terminal';

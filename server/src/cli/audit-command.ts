@@ -1,7 +1,7 @@
 import { canonicalJson, compareWithSink, compileQuery, hashedPart, recordTarget, type AuditQuery, type SinkComparison } from '#core/audit';
-import { sha256, type AuditLog } from '#host/audit-log';
-import type { AuditForwarder } from '#host/sinks/audit-forwarder';
-import { sinkRecords } from '#host/sinks/sink-file';
+import { sha256, type AuditLog } from '#host/audit/audit-log';
+import type { AuditForwarder } from '#host/audit/sinks/audit-forwarder';
+import { sinkRecords } from '#host/audit/sinks/sink-file';
 import { EXIT, UsageError, type CliIo } from './io';
 
 /** `audit verify`: the first broken, edited, forged, reordered, missing or truncated entry, exit 1; torn writes that were recovered are listed. */

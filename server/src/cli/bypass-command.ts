@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { checkBypassRequest, type PolicySet } from '#core';
-import type { BypassStore } from '#host/bypass-store';
+import type { BypassStore } from '#host/stores/bypass-store';
 import { EXIT, UsageError, type CliIo } from './io';
 import { PresenceRefused, provePerson, type PersonProof } from './person-at-terminal';
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type PolicySet } from '#core';
 import { COMPILE_TARGETS, compileRules, mergeSettings, type CompileTarget } from '#core/runtimes';
-import { writeAtomic } from '#host/durable-file';
+import { writeAtomic } from '#host/files/durable-file';
 import { EXIT, SHARED_FILE_MODE, UsageError, type CliIo } from './io';
 
 export function compileTarget(name: string | undefined): CompileTarget {

@@ -1,6 +1,6 @@
 import { commandTimeoutSeconds, HOOK_RUNTIMES, installedHooks, type HookRuntime, type InstalledHook } from '#core/runtimes';
-import { codexHooks } from '#host/codex-trust';
-import { findProgram, geminiTrusts, hookFile, readJsonObject, RUNTIME_PROGRAMS, type HomeEnv } from '#host/runtime-homes';
+import { codexHooks } from '#host/workspace/codex-trust';
+import { findProgram, geminiTrusts, hookFile, readJsonObject, RUNTIME_PROGRAMS, type HomeEnv } from '#host/workspace/runtime-homes';
 import { findRoot } from './hook-command';
 import { probeHook } from './hook-probe';
 import { EXIT, type CliIo } from './io';

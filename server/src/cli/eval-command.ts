@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { evaluate, type DecisionResult, type FileSystemView, type PolicySet } from '#core';
 import type { Enforcer, Actor } from '#host/enforcer';
-import { nodeFileSystem } from '#host/fs-view';
+import { nodeFileSystem } from '#host/files/fs-view';
 import { formatFinding } from './format';
 import { EXIT, type CliIo } from './io';
 

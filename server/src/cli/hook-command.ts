@@ -13,12 +13,12 @@ import {
   type HookOutcome,
   type HookRuntime,
 } from '#core/runtimes';
-import { approvalServiceApprover } from '#host/approval-service';
+import { approvalServiceApprover } from '#host/services/approval-service';
 import { Enforcer, type Actor } from '#host/enforcer';
-import { armDeadline, hookBudgetMs, type HookDeadline } from '#host/hook-deadline';
-import { stateDirectory } from '#host/state-dir';
-import { beginCall, endCall, type CallMarker } from '#host/unfinished-calls';
-import { loadWorkspacePolicy, openStores } from '#host/workspace';
+import { armDeadline, hookBudgetMs, type HookDeadline } from '#host/services/hook-deadline';
+import { stateDirectory } from '#host/files/state-dir';
+import { beginCall, endCall, type CallMarker } from '#host/audit/unfinished-calls';
+import { loadWorkspacePolicy, openStores } from '#host/workspace/workspace';
 import { installScope } from './install-scope';
 import { UsageError, type CliIo } from './io';
 

@@ -12,10 +12,10 @@ import {
   withoutHook,
   type HookRuntime,
 } from '#core/runtimes';
-import { codexHooks, trustInCodex } from '#host/codex-trust';
-import { writeAtomic } from '#host/durable-file';
-import { findProgram, geminiTrusts, hookFile, readJsonObject, runtimeHome, RUNTIME_PROGRAMS, type HomeEnv } from '#host/runtime-homes';
-import { loadWorkspacePolicy } from '#host/workspace';
+import { codexHooks, trustInCodex } from '#host/workspace/codex-trust';
+import { writeAtomic } from '#host/files/durable-file';
+import { findProgram, geminiTrusts, hookFile, readJsonObject, runtimeHome, RUNTIME_PROGRAMS, type HomeEnv } from '#host/workspace/runtime-homes';
+import { loadWorkspacePolicy } from '#host/workspace/workspace';
 import { runCompile } from './compile-command';
 import { probeHook } from './hook-probe';
 import { EXIT, SHARED_FILE_MODE, type CliIo } from './io';

@@ -1,7 +1,7 @@
 import { evaluate, type FileSystemView, type PolicySet } from '#core';
 import { recordTarget } from '#core/audit';
-import { cachedFileSystem } from '#host/fs-view';
-import { fileLineBatches } from '#host/read-lines';
+import { cachedFileSystem } from '#host/files/fs-view';
+import { fileLineBatches } from '#host/files/read-lines';
 import { parseAction, reportRefusal } from './eval-command';
 import { EXIT, type CliIo } from './io';
 import { ProblemWriter, type ReportFormat } from './report-formats';

@@ -10,8 +10,8 @@ import Module from 'node:module';
 import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
-import { sealFolder } from '#host/seal-file';
-import { ensurePrivateDir } from '#host/state-dir';
+import { sealFolder } from '#host/audit/seal-file';
+import { ensurePrivateDir } from '#host/files/state-dir';
 
 // Set before compiling, as main.ts would set it after: the cache is made and used under the same flags.
 const baseline = !['eval', 'lint'].includes(process.argv[2] ?? '') && !(process.argv[1] ?? '').includes('agent-policy-lint');

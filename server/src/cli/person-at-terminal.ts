@@ -1,4 +1,4 @@
-import { ApproverRegistry, MIN_PASSPHRASE } from '#host/approvers';
+import { ApproverRegistry, MIN_PASSPHRASE } from '#host/stores/approvers';
 import { currentUser } from './bypass-command';
 import type { CliIo } from './io';
 import { openTerminal, type Terminal } from './terminal';

@@ -15,14 +15,14 @@ import {
   type DeciderPaths,
   type DeciderRequest,
   type HookReply,
-} from '#host/decider-protocol';
-import { writeAtomic } from '#host/durable-file';
-import { withFileLock } from '#host/file-lock';
-import type { HookDeadline } from '#host/hook-deadline';
-import { ResidentPolicies } from '#host/resident-policies';
-import { ensurePrivateDir } from '#host/state-dir';
-import { noteCall, processAlive } from '#host/unfinished-calls';
-import { processState } from '#host/file-lock';
+} from '#host/services/decider-protocol';
+import { writeAtomic } from '#host/files/durable-file';
+import { withFileLock } from '#host/files/file-lock';
+import type { HookDeadline } from '#host/services/hook-deadline';
+import { ResidentPolicies } from '#host/workspace/resident-policies';
+import { ensurePrivateDir } from '#host/files/state-dir';
+import { noteCall, processAlive } from '#host/audit/unfinished-calls';
+import { processState } from '#host/files/file-lock';
 import { readHookArgs, runHook, type HookHost } from './hook-command';
 import type { CliIo } from './io';
 

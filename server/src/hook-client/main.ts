@@ -9,7 +9,7 @@ import { lstatSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { DECIDER_ENV, deciderPaths, encodeRequest, FrameReader, GO, handOverInput, type HookReply } from '#host/decider-protocol';
+import { DECIDER_ENV, deciderPaths, encodeRequest, FrameReader, GO, handOverInput, type HookReply } from '#host/services/decider-protocol';
 
 const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 /** How long the decider may take to acknowledge a call (its deadline denial, sent before any work). */

@@ -1,6 +1,6 @@
 import { evaluate, type ApprovalStatus, type DecisionResult, type FileSystemView, type PolicySet } from '#core';
-import { nodeFileSystem, posixPath } from './fs-view';
-import type { Stores } from './workspace';
+import { nodeFileSystem, posixPath } from './files/fs-view';
+import type { Stores } from './workspace/workspace';
 
 /**
  * Who acts, as the audit log records it: the runtime (`claude-code`, `vscode-lm-tool`, `cli`, ...)

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isCaseInsensitive, nodeFileSystem } from '#host/fs-view';
-import { readPolicySources } from '#host/policy-files';
-import { loadShellParser } from '#host/shell-parser';
+import { isCaseInsensitive, nodeFileSystem } from '#host/files/fs-view';
+import { readPolicySources } from '#host/workspace/policy-files';
+import { loadShellParser } from '#host/workspace/shell-parser';
 import { WorkspaceListing } from './workspace-files';
 import type { ServerHost } from './session';
 

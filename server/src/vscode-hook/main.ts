@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { answerMacValid, requestBinding, sealStateKey } from '#host/seal-file';
-import { hookBudgetMs } from '#host/hook-deadline';
+import { answerMacValid, requestBinding, sealStateKey } from '#host/audit/seal-file';
+import { hookBudgetMs } from '#host/services/hook-deadline';
 import type { ServiceError, ServiceInfo, ServiceReply, ServiceRequest } from '#protocol/approval-service';
 
 interface Answer {

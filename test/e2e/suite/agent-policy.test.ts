@@ -6,7 +6,7 @@ import type { AgentPolicyApi } from '../../../client/src/extension';
 import type { AuditNode } from '../../../client/src/audit-tree';
 import type { Violation } from '../../../client/src/denied-edit-watcher';
 import { EDIT_TOOL, RUN_TOOL } from '../../../client/src/governed-tools';
-import { askApprovalService, readServiceInfo } from '#host/approval-service';
+import { askApprovalService, readServiceInfo } from '#host/services/approval-service';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 

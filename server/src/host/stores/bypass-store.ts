@@ -11,10 +11,10 @@ import {
   type BypassRequest,
   type PolicySet,
 } from '#core';
-import type { AuditLog, Clock } from './audit-log';
-import { appendDurable, readTail } from './durable-file';
-import { withFileLock } from './file-lock';
-import { ensurePrivateDir, newId } from './state-dir';
+import type { AuditLog, Clock } from '../audit/audit-log';
+import { appendDurable, readTail } from '../files/durable-file';
+import { withFileLock } from '../files/file-lock';
+import { ensurePrivateDir, newId } from '../files/state-dir';
 
 export type GrantResult = { ok: true; grant: BypassGrant; store: string; auditSeq: number | undefined } | { ok: false; reason: string };
 

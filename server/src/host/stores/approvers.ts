@@ -1,9 +1,9 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sealFolder } from './audit-seal';
-import { writeAtomic } from './durable-file';
-import { ensurePrivateDir } from './state-dir';
+import { sealFolder } from '../audit/audit-seal';
+import { writeAtomic } from '../files/durable-file';
+import { ensurePrivateDir } from '../files/state-dir';
 
 /**
  * The people who may approve requests and grant bypasses from a terminal, each with a passphrase

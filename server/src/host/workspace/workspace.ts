@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { loadPolicySet, type PolicySet } from '#core';
-import { ApprovalStore } from './approval-store';
-import { AuditLog, type AuditAlert, type Clock } from './audit-log';
-import { BypassStore } from './bypass-store';
+import { ApprovalStore } from '../stores/approval-store';
+import { AuditLog, type AuditAlert, type Clock } from '../audit/audit-log';
+import { BypassStore } from '../stores/bypass-store';
 import { hostname } from 'node:os';
-import { AuditForwarder, type ForwardProblem } from './sinks/audit-forwarder';
-import { openSink } from './sinks/audit-sink';
-import { isCaseInsensitive } from './fs-view';
-import { stateDirectory } from './state-dir';
+import { AuditForwarder, type ForwardProblem } from '../audit/sinks/audit-forwarder';
+import { openSink } from '../audit/sinks/audit-sink';
+import { isCaseInsensitive } from '../files/fs-view';
+import { stateDirectory } from '../files/state-dir';
 import { readPolicySources } from './policy-files';
 import { loadShellParser } from './shell-parser';
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { appendDurable, syncDirectory } from './durable-file';
+import { appendDurable, syncDirectory } from '../files/durable-file';
 import { syncDue, type AuditSeal, type SealState } from './audit-seal';
 
 /**

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { sealFolder } from './seal-file';
+import { sealFolder } from '../audit/seal-file';
 
 /**
  * The resident decider's wire format, shared by the decider (cli/serve-command.ts), the Node hook

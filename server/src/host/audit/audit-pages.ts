@@ -1,5 +1,5 @@
 import type { EntryFilter } from '#core/audit';
-import { linesBackward } from './reverse-lines';
+import { linesBackward } from '../files/reverse-lines';
 
 /** One audit entry as a reader sees it: the parsed object, or the raw line when it is not JSON. */
 export interface AuditItem {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { writeAtomic } from './durable-file';
+import { writeAtomic } from '../files/durable-file';
 
 /**
  * Codex runs a project's `.codex/` configuration only in a trusted project, and a hook only once

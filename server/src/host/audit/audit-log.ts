@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync } from 'node:fs';
-import { ensurePrivateDir } from './state-dir';
+import { ensurePrivateDir } from '../files/state-dir';
 import { join } from 'node:path';
 import { type DecisionResult } from '#core';
 import {
@@ -40,8 +40,8 @@ import {
   type SealState,
 } from './audit-seal';
 import { ChainOrder } from './chain-order';
-import { readTail, readTornTail, writeAtomic } from './durable-file';
-import { withFileLock } from './file-lock';
+import { readTail, readTornTail, writeAtomic } from '../files/durable-file';
+import { withFileLock } from '../files/file-lock';
 import { abandonedCalls, endCall, processAlive } from './unfinished-calls';
 import { entriesAfter } from './trailing-entries';
 

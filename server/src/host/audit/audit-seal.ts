@@ -14,9 +14,9 @@ import { closeSync, fdatasyncSync, fsyncSync, linkSync, openSync, unlinkSync, wr
 import { join, resolve } from 'node:path';
 import { Memo } from '#core';
 import { canonicalJson, type ChainHead, type EntrySigner, type FoldState } from '#core/audit';
-import { syncDirectory } from './durable-file';
+import { syncDirectory } from '../files/durable-file';
 import { SEAL_HEADER, SEAL_MAGIC, SEAL_SLOT, readSealSlot, sealFolder, sealLogId } from './seal-file';
-import { ensurePrivateDir } from './state-dir';
+import { ensurePrivateDir } from '../files/state-dir';
 
 /**
  * The audit log's seal: kept outside the workspace and its state folder, in a folder the gate

@@ -9,10 +9,10 @@ import {
   type ApprovalStatus,
   type DecisionResult,
 } from '#core';
-import type { AuditLog, Clock } from './audit-log';
-import { writeAtomic } from './durable-file';
-import { withFileLock } from './file-lock';
-import { ensurePrivateDir, newId } from './state-dir';
+import type { AuditLog, Clock } from '../audit/audit-log';
+import { writeAtomic } from '../files/durable-file';
+import { withFileLock } from '../files/file-lock';
+import { ensurePrivateDir, newId } from '../files/state-dir';
 
 export interface NewRequest {
   action: unknown;

@@ -1,14 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { ensurePrivateDir } from './state-dir';
+import { ensurePrivateDir } from '../files/state-dir';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { writeAtomic } from './durable-file';
-import { answerMac, answerMacValid, requestBinding, sealStateKey } from './seal-file';
+import { writeAtomic } from '../files/durable-file';
+import { answerMac, answerMacValid, requestBinding, sealStateKey } from '../audit/seal-file';
 import type { ApprovalStatus } from '#core';
 import { SERVICE_INFO_FILE, type ServiceAnswer, type ServiceError, type ServiceInfo, type ServiceReply, type ServiceRequest } from '#protocol/approval-service';
-import type { Approver } from './enforcer';
+import type { Approver } from '../enforcer';
 
 /**
  * The local approval service (its wire format: protocol/approval-service.ts): the editor listens on

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { ensurePrivateDir } from './state-dir';
+import { ensurePrivateDir } from '../files/state-dir';
 import { join } from 'node:path';
-import { writeReplacing } from './durable-file';
+import { writeReplacing } from '../files/durable-file';
 
 /**
  * A hook call under way leaves a marker file (`audit/unfinished/<pid>-<n>.json`) from before its
