@@ -5,7 +5,7 @@
  * Unix socket and prints the answer; in every other case it runs the CLI beside it with NODE,
  * handing it the call, so the call is decided in that process. It never prints an answer the
  * decider did not send: the decider's deadline denial (sent before any work) is printed when the
- * answer does not arrive in time. The wire format is server/src/host/decider-protocol.ts.
+ * answer does not arrive in time. The wire format is server/src/host/services/decider-protocol.ts.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -173,7 +173,7 @@ static char *read_token(const char *path) {
   return n ? token : NULL;
 }
 
-/* The seal folder, as server/src/host/seal-file.ts finds it. */
+/* The seal folder, as server/src/host/audit/seal-file.ts finds it. */
 static int seal_folder(char *out, size_t size) {
   const char *base = getenv("AGENT_POLICY_SEAL_HOME");
   if (!base) base = getenv("XDG_STATE_HOME");
