@@ -91,3 +91,15 @@ describe('policy entries', () => {
     assert.ok(set.rules.bypassNever.first('secrets/keys/a.pem'), 'bypass.never compiled into its own index');
   });
 });
+
+describe('rule references', () => {
+  it('say where a rule is written (offset and length in its file), without making that part of what a decision is written as', async () => {
+    const set = await policy({ '': ROOT });
+    const result = decide(set, { action: 'filesystem.write', path: 'secrets/a' });
+    const rule = result.rules[0];
+    assert.ok(rule && rule.offset !== undefined && rule.length !== undefined);
+    assert.equal(ROOT.slice(rule.offset, rule.offset + rule.length), '"secrets/**"', 'the offset points at the entry as written');
+    assert.equal(JSON.stringify(rule), '{"file":".agent-policy.yml","line":8,"column":12,"list":"filesystem.deny","pattern":"secrets/**"}');
+    assert.deepEqual(Object.keys({ ...rule }), ['file', 'line', 'column', 'list', 'pattern']);
+  });
+});

@@ -36,16 +36,9 @@ export function explain(workspace: PolicyWorkspace, request: ExplainRequest): Ex
   const action = actionOf(request) ?? { action: 'unknown' };
   const analysis = workspace.analysis();
   const result = evaluate(analysis.set, action, workspace.host.fs ? { fs: workspace.host.fs } : {});
-  const rules = result.rules.map((rule): ExplainedRule => {
-    const entry = analysis.file(rule.file) ? locate(workspace, rule) : undefined;
-    return entry ? { ...rule, ...entry } : { ...rule };
-  });
+  // A rule of a policy file says where it is written; a built-in rule does not.
+  const rules = result.rules.map((rule): ExplainedRule =>
+    rule.offset !== undefined && rule.length !== undefined && analysis.file(rule.file) ? { ...rule, offset: rule.offset, length: rule.length } : { ...rule },
+  );
   return { ...result, action, rules };
-}
-
-function locate(workspace: PolicyWorkspace, rule: RuleRef): { offset: number; length: number } | undefined {
-  const file = workspace.analysis().file(rule.file);
-  if (!file) return undefined;
-  const entry = file.entries.find((e) => e.line === rule.line && e.column === rule.column);
-  return entry ? { offset: entry.offset, length: entry.length } : undefined;
 }

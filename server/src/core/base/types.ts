@@ -67,6 +67,13 @@ export interface RuleRef {
   readonly column: number;
   readonly list: RuleList;
   readonly pattern: string;
+  /**
+   * Where a policy entry is written in its file's text, for hosts that point at it (explain, the
+   * editor). Not part of what a decision is written as (not enumerable: JSON, copies and
+   * comparisons see file, line, column, list and pattern only). Built-in rules have none.
+   */
+  readonly offset?: number;
+  readonly length?: number;
 }
 
 export interface DecisionResult {

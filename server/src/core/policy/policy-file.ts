@@ -276,7 +276,9 @@ function entries(file: PolicyFile, root: YAMLMap, path: string[], written: Entry
 function entry(file: PolicyFile, pattern: string, range: [number, number, number], written: EntryList, list: RuleList): RuleEntry {
   const { line, column } = file.lines.position(range[0]);
   const uri = file.source.uri;
-  const ref = Object.freeze({ file: uri, line, column, list, pattern });
+  const ref: RuleRef = Object.freeze(
+    Object.defineProperties({ file: uri, line, column, list, pattern }, { offset: { value: range[0] }, length: { value: range[1] - range[0] } }),
+  );
   return {
     in: written,
     uri,
