@@ -5,6 +5,7 @@
  * with the article's reference approach (minimatch per pattern per call), in the same run.
  * Run: npm run bench
  */
+import { PLAIN } from '../server/src/cli/colour';
 import { appendFileSync, closeSync, createReadStream, createWriteStream, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -191,7 +192,13 @@ async function main(): Promise<void> {
     await generateLog(file);
     const set = await policy({ '': ARTICLE });
     let output = 0;
-    const io = { stdout: (t: string) => void (output += t.length), stderr: () => undefined, stdin: process.stdin };
+    const io = {
+      stdout: (t: string) => void (output += t.length),
+      stderr: () => undefined,
+      stdin: process.stdin,
+      cwd: process.cwd(),
+      styles: { stdout: PLAIN, stderr: PLAIN },
+    };
     const rssBefore = process.memoryUsage().rss;
     let rss = peakRss();
     start = process.hrtime.bigint();

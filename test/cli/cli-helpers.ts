@@ -12,6 +12,12 @@ export function run(args: string[], input?: string, bin = CLI, env: NodeJS.Proce
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Runs the CLI as a real process in `dir` (as a person runs it from their project's folder). */
+export function runIn(dir: string, args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, input, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 /** A temporary workspace holding `files` (path → text). */
 export function workspace(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'agent-policy-'));

@@ -9,7 +9,7 @@ import { EXIT, type CliIo } from './io';
 /** Reports why a policy set cannot be loaded, as `file:line:col code message`. */
 export function reportRefusal(set: PolicySet, io: CliIo): boolean {
   if (!set.refusal) return false;
-  for (const f of set.findings.filter((x) => x.blocking && x.severity === 'error')) io.stderr(formatFinding(f, set) + '\n');
+  for (const f of set.findings.filter((x) => x.blocking && x.severity === 'error')) io.stderr(formatFinding(f, set, io.cwd, io.styles.stderr) + '\n');
   return true;
 }
 
@@ -69,7 +69,7 @@ export function runCheck(enforcer: Enforcer, io: CliIo, json: string, asJson: bo
   }
   if (asJson) io.stdout(JSON.stringify(result) + '\n');
   else {
-    io.stdout(`${result.decision.toUpperCase()}: ${result.reason}\n`);
+    io.stdout(`${io.styles.stdout.decision(result.decision.toUpperCase())}: ${result.reason}\n`);
     for (const rule of result.rules) io.stdout(`  rule: ${rule.file}:${rule.line}:${rule.column} ${rule.list} ${JSON.stringify(rule.pattern)}\n`);
   }
   return result.decision === 'allow' ? EXIT.ok : result.decision === 'ask' ? EXIT.ask : EXIT.violation;

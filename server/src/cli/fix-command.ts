@@ -29,10 +29,10 @@ export function applyFixes(set: PolicySet, root: string, io: CliIo): { applied: 
       text = text.slice(0, fix.offset) + fix.newText + text.slice(fix.offset + fix.length);
       limit = fix.offset;
       applied++;
-      io.stdout(`fixed ${formatFinding(finding, set)}\n      → ${fix.description}\n`);
+      io.stdout(`fixed ${formatFinding(finding, set, io.cwd, io.styles.stdout)}\n      → ${fix.description}\n`);
     }
     writeFileSync(path, text);
   }
-  for (const f of unfixable) io.stdout(`cannot fix ${formatFinding(f, set)}\n`);
+  for (const f of unfixable) io.stdout(`cannot fix ${formatFinding(f, set, io.cwd, io.styles.stdout)}\n`);
   return { applied, unfixable };
 }

@@ -13,8 +13,15 @@ import { ProblemWriter, type ReportFormat } from './report-formats';
  */
 export function runLintLog(set: PolicySet, io: CliIo, logFile: string, format: ReportFormat = 'text'): number {
   if (reportRefusal(set, io)) return EXIT.usage;
+  const writer = new ProblemWriter(format, io.stdout, io.styles.stdout);
+  const checked = checkLog(set, logFile, writer);
+  writer.end(checked.summary);
+  return checked.code;
+}
+
+/** Adds every violation in a log to a report (the policy set must be enforceable); its exit code and summary line. */
+export function checkLog(set: PolicySet, logFile: string, writer: ProblemWriter): { code: number; summary: string } {
   const batches = fileLineBatches(logFile);
-  const writer = new ProblemWriter(format, io.stdout);
   const fs = cachedFileSystem();
   let n = 0;
   let violations = 0;
@@ -34,12 +41,11 @@ export function runLintLog(set: PolicySet, io: CliIo, logFile: string, format: R
         file: logFile,
         line: n,
         column: 1,
-        text: `${logFile}:${n}: ${problem.message}`,
+        text: () => `${logFile}:${n}: ${problem.message}`,
       });
     }
   }
-  writer.end(`${checked} action(s) checked, ${violations} violation(s)`);
-  return violations ? EXIT.violation : EXIT.ok;
+  return { code: violations ? EXIT.violation : EXIT.ok, summary: `${checked} action(s) checked, ${violations} violation(s)` };
 }
 
 /** Whether a line holds only white space (without trimming a copy of every line: a JSON line starts with `{`). */

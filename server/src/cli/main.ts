@@ -11,60 +11,32 @@ import { loadWorkspacePolicy, openStores, type Stores } from '#host/workspace/wo
 import { runApprovalsDecide, runApprovalsList, runApprovalsRequest } from './approvals-command';
 import { acknowledgedByEverySink, runAuditForward, runAuditQuery, runAuditVerify } from './audit-command';
 import { runBypassGrant, runBypassList, runBypassRevoke } from './bypass-command';
-import { runCheck, runEval } from './eval-command';
+import { reportRefusal, runCheck, runEval } from './eval-command';
 import { installableRuntime, readHookArgs, runHook } from './hook-command';
 import { installScope } from './install-scope';
 import { deciderPaths, handedOverInput } from '#host/services/decider-protocol';
 import { DEFAULT_DECIDER_IDLE_MS, deciderCanRun, runServe, startDecider } from './serve-command';
 import { Readable } from 'node:stream';
 import { runDoctor } from './doctor-command';
+import { VERSION } from './version';
+import { styleFor } from './colour';
+import { commandUsage, suggestion, usageHint, USAGE } from './usage';
 import { runInit } from './init-command';
 import { compileTarget, runCompile } from './compile-command';
 import { runSandbox } from './sandbox-command';
 import { applyFixes } from './fix-command';
 import { EXIT, UsageError, type CliIo } from './io';
-import { runLintLog } from './lint-command';
-import { REPORT_FORMATS, type ReportFormat } from './report-formats';
-import { runValidate } from './validate-command';
+import { checkLog } from './lint-command';
+import { ProblemWriter, REPORT_FORMATS, type ReportFormat } from './report-formats';
+import { reportFindings, runValidate } from './validate-command';
 import { PresenceRefused, runApproverEnroll, runApproverList } from './person-at-terminal';
-
-const USAGE = `agent-policy: governance as code for AI coding agents
-
-Usage:
-  agent-policy validate [--format text|json|sarif|github]   every finding in the root policy and its overrides
-  agent-policy eval [--actions FILE]                        one decision JSON line per action JSON line (stdin by default)
-  agent-policy check --json ACTION [--audit] [--output json]  decide one action now: exit 0 allow, 1 deny, 3 ask
-  agent-policy audit verify [--json]                        check the audit log's hash chain: exit 1 at the first problem
-  agent-policy audit query [--since T] [--until T] [--agent ID] [--decision D] [--action KIND] [--path GLOB] [--limit N] [--json]
-  agent-policy audit flush                                  write the summary of folded repeated denials
-  agent-policy bypass --reason TEXT (--allow GLOB | --allow-command PATTERN) --duration 30m [--approver EMAIL]
-                                                            the approver types their passphrase at your terminal
-  agent-policy bypass list [--json] | bypass revoke ID
-  agent-policy approvals [list [--all] [--json] | approve ID [--by APPROVER] [--note TEXT] | deny ID [--note TEXT]]
-                                                            approving asks for the approver's passphrase at your terminal
-  agent-policy approver enroll --name EMAIL [--by APPROVER] | approver list  enrol yourself (a passphrase, at your terminal) to approve and grant bypasses
-  agent-policy approvals request --json ACTION [--wait] [--timeout 1h]
-  agent-policy hook claude-code|cursor|gemini-cli|copilot-cli|codex|vscode [--timeout SECONDS] [--scope user [--from DIR]] [--approval-timeout 10m]
-                                                            answer the runtime's pre-tool hook (JSON on stdin) from the policy
-  agent-policy serve [--idle 10m]                           the resident decider hook clients hand calls to (started by the first call; exits when idle)
-  agent-policy init --runtime NAME [--scope project|user] [--trust] [--timeout SECONDS] [--uninstall] [--cli COMMAND]
-                                                            install (or remove) the hook in that runtime's project (or user) settings,
-                                                            probe it, and set up (--trust) or print the trust the runtime needs
-  agent-policy doctor [--json]                              per runtime found: would a hook run here now, and why not (exit 1 where not)
-  agent-policy compile --target claude-code|codex|gemini-cli|vscode [--dry-run]
-                                                            write the rules the runtime's own settings can express; list the rest
-  agent-policy sandbox --emit compose                       the container boundary (docker compose) from the policy
-  agent-policy-lint [--config FILE] [--check-conflicts] [--agent-log FILE] [--fix] [--format text|json|sarif|github]
-
-Every command takes --root DIR (default: the current directory, or --config's folder) and
---state DIR (the audit log, bypasses and approvals; default ROOT/.agent-policy).
-Exit codes: 0 ok, 1 violations, errors or refusals, 2 usage error or unloadable policy, 3 ask.
-`;
 
 const io: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stdin: handedOverStdin() ?? process.stdin,
+  cwd: process.cwd(),
+  styles: { stdout: styleFor(process.stdout, process.env), stderr: styleFor(process.stderr, process.env) },
 };
 
 function handedOverStdin(): NodeJS.ReadableStream | undefined {
@@ -325,21 +297,49 @@ const COMMANDS: Record<string, Handler> = {
       io.stdout(`${applied} fix(es) applied\n`);
       if (applied) ws = await workspace(root, values.state, analysis);
     }
-    if (values['check-conflicts'] || values.fix || !values['agent-log']) code = Math.max(code, runValidate(ws.set, io, fmt));
-    if (values['agent-log']) code = Math.max(code, runLintLog(ws.set, io, values['agent-log'], fmt));
+    // One report, one document in every format: the policy's findings and the log's violations together.
+    const writer = new ProblemWriter(fmt, io.stdout, io.styles.stdout);
+    const summaries: string[] = [];
+    if (values['check-conflicts'] || values.fix || !values['agent-log']) {
+      const findings = reportFindings(ws.set, writer, io.cwd);
+      code = Math.max(code, findings.code);
+      summaries.push(findings.summary);
+    }
+    const log = values['agent-log'];
+    // A log is checked only against an enforceable policy: the refusal goes to stderr, after the document closes.
+    const refused = log !== undefined && ws.set.refusal !== undefined;
+    if (log !== undefined && !refused) {
+      const violations = checkLog(ws.set, log, writer);
+      code = Math.max(code, violations.code);
+      summaries.push(violations.summary);
+    }
+    writer.end(summaries.join('\n'));
+    if (refused && reportRefusal(ws.set, io)) return EXIT.usage;
     return code;
   },
 };
 
 async function main(argv: string[]): Promise<number> {
   const lintEntry = basename(process.argv[1] ?? '').startsWith('agent-policy-lint');
+  if (argv[0] === '--version' || argv[0] === '-v' || (!lintEntry && argv[0] === 'version')) {
+    io.stdout(`${VERSION}\n`);
+    return EXIT.ok;
+  }
   const [command, ...rest] = lintEntry ? ['lint', ...argv] : argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.stdout(USAGE);
     return command === undefined ? EXIT.usage : EXIT.ok;
   }
   const handler = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-  if (!handler) throw new UsageError(`unknown command "${command}"`);
+  if (!handler) {
+    const near = suggestion(command, Object.keys(COMMANDS));
+    throw new UsageError(`unknown command "${command}"${near ? `; did you mean "${near}"?` : ''}`);
+  }
+  running = command;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(commandUsage(command) ?? USAGE);
+    return EXIT.ok;
+  }
   // A one-decision process never earns back the second of CPU that optimising the shell parser's
   // WebAssembly costs, so it stays on the baseline compiler (check: 1.5 s → 0.6 s here). eval and
   // lint, which may decide millions of actions, and the language server keep the optimising tier.
@@ -354,13 +354,37 @@ function oneLine(error: unknown): string {
   return path !== undefined && !message.includes(path) ? `${path}: ${message}` : message;
 }
 
+/** The command being run, for the hint after a usage error. */
+let running: string | undefined;
+
+/** A usage error in one line, with a guess at a mistyped option, and where to read more. */
+function usageMessage(error: Error): string {
+  const unknown = /^Unknown option '(--?[\w-]+)'/.exec(error.message);
+  if (unknown?.[1] !== undefined) {
+    const options = [...new Set((commandUsage(running ?? '') ?? USAGE).match(/--[a-z][\w-]*/g) ?? [])];
+    const near = suggestion(unknown[1], options);
+    return `unknown option ${unknown[1]}${near ? `; did you mean ${near}?` : ''}`;
+  }
+  return error.message.split('\n')[0] ?? error.message;
+}
+
+// Piped into a reader that stopped reading (\`| head\`): stop quietly, with the status of a process
+// ended by SIGPIPE, so a pipeline with pipefail does not take a cut-off report for success.
+const PIPE_CLOSED = 128 + 13;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(PIPE_CLOSED);
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`agent-policy: ${(error as Error).message}\n\n${USAGE}`);
+      io.stderr(`agent-policy: ${usageMessage(error as Error)}\n${usageHint(running)}\n`);
     } else {
       // One line, naming the file when the system names one (ENOSPC, ENAMETOOLONG, EACCES…);
       // AGENT_POLICY_DEBUG=1 adds the stack.

@@ -1,6 +1,8 @@
 import type { Finding, PolicySet } from '#core';
-import { codeDocUrl } from '#core';
-import { findingPosition, formatFinding } from './format';
+import { codeDocUrl, codeInfo } from '#core';
+import { PLAIN, type Style } from './colour';
+import { VERSION } from './version';
+import { findingPosition, formatFinding, shownPath } from './format';
 
 export type ReportFormat = 'text' | 'json' | 'sarif' | 'github';
 
@@ -14,20 +16,21 @@ export interface Problem {
   file: string;
   line: number;
   column: number;
-  /** The text form, as the text format prints it. */
-  text: string;
+  /** The text form, as the text format prints it (coloured by `style` on a terminal). */
+  text: (style: Style) => string;
 }
 
-export function findingProblem(f: Finding, set: PolicySet): Problem {
+/** A finding as a problem; its file is shown relative to `from`, the folder the command was run in. */
+export function findingProblem(f: Finding, set: PolicySet, from: string): Problem {
   const { line, column } = findingPosition(f, set);
   return {
     ruleId: f.code,
     level: f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'note',
     message: f.message,
-    file: f.uri,
+    file: shownPath(set, f.uri, from),
     line,
     column,
-    text: formatFinding(f, set),
+    text: (style) => formatFinding(f, set, from, style),
   };
 }
 
@@ -42,6 +45,7 @@ export class ProblemWriter {
   constructor(
     private readonly format: ReportFormat,
     private readonly out: (text: string) => void,
+    private readonly style: Style = PLAIN,
   ) {
     if (format === 'json') out('[');
     if (format === 'sarif') out(`{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"results":[`);
@@ -52,7 +56,7 @@ export class ProblemWriter {
     if (!this.ruleIds.includes(p.ruleId)) this.ruleIds.push(p.ruleId);
     switch (this.format) {
       case 'text':
-        return this.out(`${p.text}\n`);
+        return this.out(`${p.text(this.style)}\n`);
       case 'github':
         // Workflow commands: https://docs.github.com/actions/reference/workflow-commands-for-github-actions
         return this.out(
@@ -71,13 +75,34 @@ export class ProblemWriter {
 
   /** Closes the document; `summary` goes to the text and GitHub formats (JSON and SARIF stay pure). */
   end(summary: string): void {
-    if (this.format === 'text' || this.format === 'github') this.out(`${summary}\n`);
+    if ((this.format === 'text' || this.format === 'github') && summary !== '') this.out(`${summary}\n`);
     if (this.format === 'json') this.out('\n]\n');
     if (this.format === 'sarif') {
-      const rules = this.ruleIds.sort().map((id) => ({ id, shortDescription: { text: id }, ...(id.startsWith('AP') ? { helpUri: codeDocUrl(id) } : {}) }));
-      this.out(`\n],"tool":{"driver":{"name":"agent-policy","informationUri":"https://agent-policy.dev","rules":${JSON.stringify(rules)}}}}]}\n`);
+      const rules = this.ruleIds.sort().map(ruleDescriptor);
+      const driver = { name: 'agent-policy', version: VERSION, semanticVersion: VERSION, informationUri: 'https://agent-policy.dev', rules };
+      this.out(`\n],"tool":{"driver":${JSON.stringify(driver)}}}]}\n`);
     }
   }
+}
+
+/** What an agent-log check reports, beside the policy's own finding codes. */
+const LOG_RULES: Record<string, { name: string; summary: string }> = {
+  'denied-action': { name: 'denied-action', summary: 'The agent took an action that the policy denies.' },
+  'unapproved-action': { name: 'unapproved-action', summary: "The agent took an action that needs a person's approval, and the log records none." },
+};
+
+/** SARIF's description of one rule: its name, what it means, and (for a finding code) its documentation. */
+function ruleDescriptor(id: string): Record<string, unknown> {
+  const info = codeInfo(id) ?? (Object.hasOwn(LOG_RULES, id) ? LOG_RULES[id] : undefined);
+  const summary = info?.summary ?? id;
+  const doc = codeInfo(id) ? codeDocUrl(id) : undefined;
+  return {
+    id,
+    name: info?.name ?? id,
+    shortDescription: { text: summary },
+    fullDescription: { text: summary },
+    ...(doc ? { helpUri: doc, help: { text: `${summary} See ${doc}.` } } : { help: { text: summary } }),
+  };
 }
 
 function escapeData(s: string): string {

@@ -1,3 +1,4 @@
+import { PLAIN } from './colour';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -267,7 +268,8 @@ class Decider {
     }
     const out: string[] = [];
     const err: string[] = [];
-    const io: CliIo = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stdin };
+    // The caller's folder, not the decider's.
+    const io: CliIo = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stdin, cwd: request.cwd, styles: { stdout: PLAIN, stderr: PLAIN } };
     let answered = false;
     const send = (reply: HookReply): void => {
       if (answered || connection.destroyed) return;
