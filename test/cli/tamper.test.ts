@@ -3,7 +3,7 @@ import { createHash, createPrivateKey, generateKeyPairSync, sign } from 'node:cr
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '#core/audit';
 import { AuditLog } from '#host/audit/audit-log';
 import { derivedKey } from '#host/audit/audit-seal';
 import { run, workspace } from './cli-helpers';
@@ -80,7 +80,7 @@ function rewrite(l: Log, list: Line[]): void {
     );
 }
 
-const canonical = (v: unknown): string => canonicalize(v) ?? 'null';
+const canonical = (v: unknown): string => canonicalJson(v);
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 const hashOf = (entry: Record<string, unknown>): string => {
   const { hash: _h, sig: _s, ...rest } = entry;

@@ -1,7 +1,7 @@
 // A real VS Code where none can be downloaded: code-server (VS Code's server build, from the npm
 // registry) on Node 24 (also from the npm registry), its workbench in Debian's headless Chromium
 // driven by playwright-core. See ../../../README.md "Tests in a real VS Code".
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -41,18 +41,29 @@ function ensureCodeServer(node24) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(here, '..', 'code-server', file), join(dir, file));
-  log('installing code-server from the npm registry (a few minutes, once)');
+  const logFile = join(cacheDir, 'code-server-install.log');
+  log(`installing code-server from the npm registry (a few minutes, once; its build output goes to ${logFile})`);
   // A clean npm environment: under `npm test` the outer npm's settings (npm_config_user_agent names
   // Node 20, which code-server's postinstall rejects) would leak into this install.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== 'NODE' && key !== 'INIT_CWD'));
   const env = { ...inherited, PATH: `${join(node24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: node24, npm_config_unsafe_perm: 'true' };
-  run('npm', ['ci', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: dir, env });
+  // Its native modules' compiler output (hundreds of lines) goes to the log; a failure shows the end of it.
+  const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=error'], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  writeFileSync(logFile, `${install.stdout ?? ''}${install.stderr ?? ''}`);
+  if (install.status !== 0) {
+    const tail = `${install.stdout ?? ''}${install.stderr ?? ''}`.trimEnd().split('\n').slice(-30).join('\n');
+    throw new Error(`installing code-server failed (the whole output: ${logFile}):\n${tail}`);
+  }
   writeFileSync(marker, lock);
   return bin;
 }
 
 export function ensureVsCode() {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium libkrb5-dev)`);
   const node24 = ensureNode24();
   return { node24, codeServer: ensureCodeServer(node24) };
 }
@@ -153,6 +164,7 @@ export function workbenchUrl(server, folder, { extensionDevelopmentPath, extensi
 }
 
 export async function launchBrowser() {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (node scripts/system-packages.mjs test)`);
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 }

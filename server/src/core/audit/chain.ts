@@ -1,4 +1,4 @@
-import canonicalize from 'canonicalize';
+import { canonicalize } from './canonical-json';
 import { BackwardRuns, formatSpan, type BackwardRun } from './backward-runs';
 import type { AuditRecord } from './record';
 
