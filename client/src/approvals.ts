@@ -59,12 +59,18 @@ export class ApprovalPrompter implements vscode.TreeDataProvider<ApprovalRequest
     if (hasDiff) await this.showDiff(request);
     const agent = request.agent_id ?? request.runtime;
     const rule = ruleLabel(request.rule);
-    const message = `Agent Policy: ${agent} (${request.runtime}) wants to ${describeAction(request.action)}. ${request.reason}${rule ? ` Rule: ${rule}.` : ''} Expires in ${timeLeft(request.expires_at, this.context.clock())}.`;
+    const message = `Agent Policy: ${agent} (${request.runtime}) wants to ${describeAction(request.action)}. ${request.reason}${rule ? ` Rule: ${rule}.` : ''} Unanswered, it is denied at ${clockTime(request.expires_at)}.`;
     const choices = hasDiff ? [APPROVE, DENY, SHOW_DIFF] : [APPROVE, DENY];
     const choice = await vscode.window.showWarningMessage(message, ...choices);
     if (choice === SHOW_DIFF) return this.prompt(request, undefined, true);
     if (choice === APPROVE) this.decide(request.id, 'approved');
     else if (choice === DENY) this.decide(request.id, 'denied');
+  }
+
+  /** A pending request clicked in the view: its diff when it has one (Approve and Deny are in the diff's title), else its prompt again. */
+  async show(request: ApprovalRequest): Promise<void> {
+    if (this.proposals.has(request.id)) return this.showDiff(request);
+    this.prompt(request, undefined, true);
   }
 
   /** Opens the proposed content beside the current file. */
@@ -135,6 +141,11 @@ export class ApprovalPrompter implements vscode.TreeDataProvider<ApprovalRequest
     this.watcher?.close();
     this.changed.dispose();
   }
+}
+
+/** A moment as the person's clock shows it (a notification's text cannot count down, so it names the time). */
+function clockTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
 
 function pathOf(request: ApprovalRequest): string | undefined {

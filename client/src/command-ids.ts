@@ -23,6 +23,7 @@ export const COMMAND_IDS = [
   'agentPolicy.refreshAudit',
   'agentPolicy.showAuditEntry',
   'agentPolicy.revealAuditEntry',
+  'agentPolicy.createPolicy',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -1,5 +1,7 @@
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { ApprovalRequest, BypassRequest } from '#core';
+import { projectKind, starterPolicy, type ApprovalRequest, type BypassRequest } from '#core';
 import type { ApprovalPrompter } from './approvals';
 import type { AuditFilter } from './audit-tree';
 import type { AuditView } from './audit-view';
@@ -8,6 +10,7 @@ import { describeAction } from './describe';
 import type { ExplainView } from './explain-view';
 import type { PolicyLanguageClient } from './language-client';
 import type { PolicyContext } from './policy-context';
+import { ProposedContent } from './proposed-content';
 
 /** How the audit log names a person acting in this editor (granting a bypass, revoking one). */
 const EDITOR_ACTOR = 'vscode';
@@ -31,7 +34,7 @@ export const COMMANDS: Record<CommandId, Handler> = {
   'agentPolicy.openAuditFile': (deps) => openAuditFile(deps.context),
   'agentPolicy.approve': (deps, arg) => decide(deps, arg, 'approved'),
   'agentPolicy.deny': (deps, arg) => decide(deps, arg, 'denied'),
-  'agentPolicy.showApproval': (deps, arg) => deps.approvals.prompt(arg as ApprovalRequest, undefined, true),
+  'agentPolicy.showApproval': (deps, arg) => deps.approvals.show(arg as ApprovalRequest),
   'agentPolicy.grantBypass': (deps, arg) => grantBypass(deps.context, arg as Partial<BypassRequest> | undefined),
   'agentPolicy.revokeBypass': (deps, arg) => revokeBypass(deps.context, arg),
   'agentPolicy.restartServer': (deps) => deps.languageClient.restart(),
@@ -42,6 +45,7 @@ export const COMMANDS: Record<CommandId, Handler> = {
   'agentPolicy.refreshAudit': (deps) => deps.audit.tree.reload(),
   'agentPolicy.showAuditEntry': (deps, entry) => deps.audit.show(entry as Record<string, unknown>),
   'agentPolicy.revealAuditEntry': (deps, seq) => deps.audit.reveal(Number(seq)),
+  'agentPolicy.createPolicy': (deps, folder) => createPolicy(deps.context, folder instanceof vscode.Uri ? folder.fsPath : deps.context.root),
 };
 
 /** Registers every command; the caller owns (and disposes) the registrations returned. */
@@ -77,8 +81,33 @@ async function explain(deps: CommandDeps, arg: unknown): Promise<unknown> {
   return decision.result;
 }
 
+/**
+ * Writes a starter policy fitted to the folder's project (Node, Python, Go; the one `agent-policy
+ * init` writes) where there is none, and opens it; an existing policy is opened, never replaced.
+ */
+async function createPolicy(context: PolicyContext, folder: string): Promise<string> {
+  const file = join(folder, '.agent-policy.yml');
+  const existed = existsSync(file);
+  if (!existed) writeFileSync(file, starterPolicy(projectKind(readdirSync(folder))), { mode: 0o644, flag: 'wx' });
+  await vscode.window.showTextDocument(vscode.Uri.file(file));
+  if (existed) void vscode.window.showInformationMessage('Agent Policy: this folder already has a policy; it is open.');
+  else {
+    await context.reload();
+    void vscode.window.showInformationMessage('Agent Policy: a starter policy is written. Review it, narrow it, commit it.');
+  }
+  return file;
+}
+
 async function decide(deps: CommandDeps, arg: unknown, to: 'approved' | 'denied'): Promise<boolean> {
-  let id = typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'id' in arg && typeof arg.id === 'string' ? arg.id : undefined;
+  // A request id, a request (the pending view's item), or a proposal's URI (the diff editor's title).
+  let id =
+    typeof arg === 'string'
+      ? arg
+      : arg instanceof vscode.Uri
+        ? ProposedContent.requestOf(arg)
+        : arg && typeof arg === 'object' && 'id' in arg && typeof arg.id === 'string'
+          ? arg.id
+          : undefined;
   if (!id) {
     const pending = deps.approvals.pending();
     if (pending.length === 0) {

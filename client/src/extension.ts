@@ -14,6 +14,7 @@ import { PolicyLanguageClient } from './language-client';
 import { PolicyContext } from './policy-context';
 import { PROPOSED_SCHEME, ProposedContent } from './proposed-content';
 import { readSetting, SETTINGS } from './settings';
+import { PendingApprovals } from './pending-approvals';
 import { PolicyStatus } from './status-bar';
 import { WorkspaceFiles } from './workspace-files';
 import { loadShellParser } from '#host/workspace/shell-parser';
@@ -70,7 +71,9 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Agen
   const watcher = new DeniedEditWatcher(context);
   const service = new ApprovalServiceHost(context, gate, output);
   const status = new PolicyStatus(context, () => service.info !== undefined);
+  const approvalsView = vscode.window.createTreeView('agentPolicy.approvals', { treeDataProvider: approvals });
   context.disposables.push(
+    new PendingApprovals(approvalsView, approvals),
     output,
     approvals,
     audit,
@@ -78,7 +81,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Agen
     status,
     service,
     vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, proposed),
-    governanceMessage(vscode.window.createTreeView('agentPolicy.approvals', { treeDataProvider: approvals }), context, () => service.info !== undefined),
+    governanceMessage(approvalsView, context, () => service.info !== undefined),
     ...registerGovernedTools(context, gate),
     ...registerCommands({
       context,

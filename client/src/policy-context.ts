@@ -105,6 +105,12 @@ export class PolicyContext implements vscode.Disposable {
       const loaded = performance.now();
       const state = readSetting(vscode.workspace, SETTINGS.stateDirectory) || undefined;
       this.policy = set;
+      // The welcome view ("Create Policy") shows while the folder has no root policy.
+      void vscode.commands.executeCommand(
+        'setContext',
+        'agentPolicy.hasPolicy',
+        set.files.some((f) => f.source.dir === ''),
+      );
       this.storesValue = openStores(set, this.root, { state, clock: this.clock, onAlert: (alert) => this.alerted.fire(alert) });
       this.enforcerValue = new Enforcer(set, this.storesValue, { clock: this.clock });
       const opened = performance.now();

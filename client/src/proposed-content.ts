@@ -18,6 +18,13 @@ export class ProposedContent implements vscode.TextDocumentContentProvider {
     return this.add(`${approvalId}-before`, relativePath, '');
   }
 
+  /** The approval request a proposal's URI shows (the diff editor's title actions receive the URI). */
+  static requestOf(uri: vscode.Uri): string | undefined {
+    if (uri.scheme !== PROPOSED_SCHEME) return undefined;
+    const id = uri.path.split('/')[1];
+    return id === undefined || id === '' ? undefined : id.replace(/-before$/, '');
+  }
+
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.contents.get(uri.toString()) ?? '';
   }

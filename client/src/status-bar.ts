@@ -40,6 +40,16 @@ export class PolicyStatus implements vscode.Disposable {
     }
     if (!set) return this.show('$(sync~spin) Policy', 'Loading the policy…');
     const errors = set.findings.filter(isBlocking).length;
+    this.item.command = 'agentPolicy.openAuditLog' satisfies CommandId;
+    if (set.refusal?.code === 'AP2011') {
+      // No policy yet: still fail closed, but the next step is to write one, not to fix an error.
+      this.item.command = 'agentPolicy.createPolicy' satisfies CommandId;
+      return this.show(
+        '$(new-file) No policy',
+        'No .agent-policy.yml here: every agent action is denied. Click to create a starter policy.',
+        'statusBarItem.warningBackground',
+      );
+    }
     if (set.refusal) {
       const label = set.refusal.code === 'AP2001' ? 'unsupported version' : `${errors} error${errors === 1 ? '' : 's'}`;
       return this.show(`$(error) Policy: ${label}`, `Every agent action is denied: ${set.refusal.message}`, 'statusBarItem.errorBackground');

@@ -96,6 +96,21 @@ describe('the command line', () => {
     assert.equal(run(['--version'], undefined, join(__dirname, '..', '..', 'server', 'out', 'cli.js')).stdout.trim(), pkg.version);
   });
 
+  it('takes one output flag, --format json, on every command that can answer in JSON (the older spellings still work)', () => {
+    const dir = workspace({ '.agent-policy.yml': POLICY });
+    const action = '{"action":"filesystem.write","path":"secrets/a"}';
+    const check = run(['check', '--json', action, '--format', 'json', '--root', dir]);
+    assert.equal((JSON.parse(check.stdout) as { decision: string }).decision, 'deny');
+    assert.equal(run(['check', '--json', action, '--output', 'json', '--root', dir]).stdout, check.stdout);
+    for (const args of [['approvals', 'list'], ['bypass', 'list'], ['audit', 'verify'], ['doctor']]) {
+      const r = run([...args, '--format', 'json', '--root', dir]);
+      assert.doesNotThrow(() => JSON.parse(r.stdout) as unknown, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    }
+    const wrong = run(['approvals', 'list', '--format', 'yaml', '--root', dir]);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /--format is text or json/);
+  });
+
   it("answers COMMAND --help with that command's usage, not an error", () => {
     const r = run(['validate', '--help']);
     assert.equal(r.code, 0, r.stderr);

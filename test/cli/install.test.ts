@@ -128,3 +128,19 @@ describe('agent-policy doctor: is protection on here, now', () => {
     assert.match(r.stdout, /no policy governs this folder/);
   });
 });
+
+describe('agent-policy init in a project without a policy', () => {
+  it('writes a starter policy fitted to the project (and never touches one that exists)', () => {
+    const root = workspace({ 'package.json': '{"name":"x"}', 'src/index.ts': '' });
+    const { env } = privateHome();
+    const r = run(['init', '--runtime', 'claude-code', '--root', root], undefined, CLI, env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\.agent-policy\.yml: written, a starter policy for a Node project; review it and commit it/);
+    const written = readFileSync(join(root, '.agent-policy.yml'), 'utf8');
+    assert.match(written, /registry\.npmjs\.org/);
+    assert.equal(run(['validate', '--root', root]).code, 0, 'the starter validates');
+    writeFileSync(join(root, '.agent-policy.yml'), POLICY);
+    run(['init', '--runtime', 'claude-code', '--root', root], undefined, CLI, env);
+    assert.equal(readFileSync(join(root, '.agent-policy.yml'), 'utf8'), POLICY);
+  });
+});

@@ -60,6 +60,28 @@ try {
   await page.screenshot({ path: join(artifacts, 'ui-problems.png') });
   step('the Problems panel shows the AP2002 conflict');
 
+  // Completion inside quotes (every example policy quotes its globs): typing a new allow entry
+  // offers the workspace's folders, with no word-based guesses among them.
+  await runCommand(page, 'Go to File...');
+  await page.locator('.quick-input-widget input').fill('.agent-policy.yml');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: '.agent-policy.yml' }).first().click();
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  await editor.waitFor({ timeout: 30_000 });
+  // The caret inside the quoted glob on line 17 (`- "src/**/*.ts"`), after `"src`: the word the editor filters by starts with the quote.
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget input').fill(':17:13');
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Control+Space');
+  const suggestions = page.locator('.suggest-widget.visible .monaco-list-row');
+  await suggestions.filter({ hasText: 'src/**' }).first().waitFor({ timeout: 30_000 });
+  const offered = await suggestions.allInnerTexts();
+  // A word-based guess shows the "text" icon; ours are folders and files.
+  assert.equal(await page.locator('.suggest-widget.visible .monaco-list-row .codicon-symbol-text').count(), 0, `word-based items: ${offered.join(' | ')}`);
+  await page.screenshot({ path: join(artifacts, 'ui-completion-in-quotes.png') });
+  step('completion inside quotes offers the workspace folders (src/**)');
+  await page.keyboard.press('Escape');
+
   // An external runtime asks through the approval service; the prompt and the diff appear.
   const proposed = 'FROM node:24-slim\nUSER node\n';
   const answer = askService(join(workspace, '.agent-policy'), {
@@ -78,14 +100,28 @@ try {
   assert.match(await toast.first().innerText(), /require_human_approval "Dockerfile"/);
   await page.screenshot({ path: join(artifacts, 'ui-approval.png') });
   step('the approval prompt names the agent, the action and the rule, beside the diff of the proposed content');
-  await toast.first().getByRole('button', { name: 'Approve' }).click();
+  // Where a person notices: the pending count on the activity bar's badge and in the status bar
+  // (the demo's own Dockerfile request and this one).
+  const badge = page.locator('.activitybar .action-item', { has: page.locator('a[aria-label^="Agent Policy"]') }).locator('.badge-content');
+  await badge.filter({ hasText: /^2$/ }).first().waitFor({ timeout: 30_000 });
+  await page.locator('.statusbar-item', { hasText: '2 pending' }).first().waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: join(artifacts, 'ui-pending-badge.png') });
+  step('the badge and the status bar count the pending requests (2)');
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  // Approve where the person is looking: the diff editor's title.
+  const approve = page.locator('.editor-actions [aria-label^="Approve a Pending Request"], .title-actions [aria-label^="Approve a Pending Request"]');
+  await approve.first().waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: join(artifacts, 'ui-approve-from-diff.png') });
+  await approve.first().click();
   const reply = await answer;
   assert.equal(reply.decision, 'allow');
   assert.equal(reply.status, 'approved');
-  step('clicking Approve answers the runtime with the human decision');
+  await page.locator('.statusbar-item', { hasText: '1 pending' }).first().waitFor({ timeout: 30_000 });
+  step("Approve on the diff editor's title answers the runtime with the human decision, and the count drops to 1");
 
   // The audit tree in its own side panel.
-  await page.locator('.activitybar .action-item a[aria-label^="Agent Policy"]').first().click();
+  // (The pending badge sits over the icon's corner; the click is the icon's.)
+  await page.locator('.activitybar .action-item a[aria-label^="Agent Policy"]').first().click({ force: true });
   const tree = page.locator('.pane', { hasText: 'Audit Log' });
   await tree.getByText('write src/../.env', { exact: false }).first().waitFor({ timeout: 30_000 });
   // The Dockerfile write itself is recorded by the hook that asked (here the test stands in for one); the editor records the approval.

@@ -75,6 +75,13 @@ describe('language service: completion', () => {
     );
     assert.equal(items[0]?.insertText, '"src/utils/**"');
     assert.deepEqual(items[0]?.replace, { offset: text.indexOf('"src/'), length: '"src/"'.length }, 'the quotes are replaced too');
+    // The editor matches what was typed in the range ("src/, with its quote) against filterText:
+    // without the quote in it every item would be filtered out.
+    assert.equal(items[0]?.filterText, '"src/utils/**"');
+    assert.ok(items.every((i) => i.filterText?.startsWith('"src/')));
+    const bare = await serviceWorkspace({ '': 'version: "2.1"\npermissions:\n  filesystem:\n    allow:\n      - \n' }, FILES);
+    const unquoted = complete(bare, ROOT_URI, 'version: "2.1"\npermissions:\n  filesystem:\n    allow:\n      - '.length);
+    assert.ok(unquoted.length > 0 && unquoted.every((i) => i.filterText === undefined), 'nothing typed, no quote: the label is matched');
   });
 
   it("offers only paths under an override's own directory", async () => {

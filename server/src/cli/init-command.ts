@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import {
   COMPILE_TARGETS,
@@ -12,6 +12,7 @@ import {
   withoutHook,
   type HookRuntime,
 } from '#core/runtimes';
+import { projectKind, starterPolicy } from '#core';
 import { codexHooks, trustInCodex } from '#host/workspace/codex-trust';
 import { writeAtomic } from '#host/files/durable-file';
 import { findProgram, geminiTrusts, hookFile, readJsonObject, runtimeHome, RUNTIME_PROGRAMS, type HomeEnv } from '#host/workspace/runtime-homes';
@@ -78,8 +79,11 @@ export async function runInit(root: string, runtime: HookRuntime, io: CliIo, opt
     timeoutSeconds,
     ...(options.scope === 'user' ? { user: variable ? { variable } : {} } : { root: variable ? { variable } : { path: root } }),
   });
+  // The probe decides a call by the project's policy, so a starter one goes in first; a failed init takes it out again.
+  const starter = options.scope === 'project' ? writeStarterPolicy(root) : undefined;
   const probe = probeHook(runtime, command, root, options.scope, options.where.env);
   if (!probe.ok) {
+    if (starter) rmSync(join(root, '.agent-policy.yml'), { force: true });
     io.stderr(`${shown}: not installed: the hook command does not work on this machine (${probe.why})\n  command: ${command}\n`);
     return EXIT.violation;
   }
@@ -88,11 +92,26 @@ export async function runInit(root: string, runtime: HookRuntime, io: CliIo, opt
     mkdirSync(dirname(file), { recursive: true });
     writeAtomic(file, `${JSON.stringify(result.config, null, 2)}\n`, SHARED_FILE_MODE);
   }
+  if (starter) io.stdout(`.agent-policy.yml: written, a starter policy for ${starter}; review it and commit it\n`);
   io.stdout(
     `${shown}: Agent Policy hook ${result.changed ? 'installed' : 'already installed'} (probe: ${probe.what}); ${HOOK_CONDITIONS[options.scope][runtime]}\n`,
   );
   const trusted = await trustSteps(runtime, root, file, options, io);
   return Math.max(trusted, await nativeRules(runtime, root, options, io));
+}
+
+/**
+ * A project without a policy would have every agent action denied (no root policy, nothing is
+ * allowed): `init` writes a starter one fitted to the project (Node, Python, Go) for the person to
+ * review, the same one the editor's "Create Policy" writes. An existing policy is never touched.
+ */
+/** Writes the starter policy where none is; what it was written for, or undefined when a policy was there. */
+function writeStarterPolicy(root: string): string | undefined {
+  const file = join(root, '.agent-policy.yml');
+  if (existsSync(file)) return undefined;
+  const kind = projectKind(readdirSync(root));
+  writeAtomic(file, starterPolicy(kind), SHARED_FILE_MODE);
+  return kind === 'other' ? 'this project' : `a ${kind === 'node' ? 'Node' : kind === 'python' ? 'Python' : 'Go'} project`;
 }
 
 /**

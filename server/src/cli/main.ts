@@ -55,6 +55,15 @@ interface Workspace {
 }
 
 /** Commands that decide actions load the policy for enforcement (fast start); validate and lint analyse it fully. */
+/**
+ * Whether a command's answer is JSON: \`--format json\` (every command's one output flag; text by
+ * default). The older spellings \`--json\` (where it takes no value) and \`--output json\` still work.
+ */
+function jsonOutput(values: { format?: string | undefined; json?: string | boolean | undefined; output?: string | undefined }): boolean {
+  if (values.format !== undefined && values.format !== 'text' && values.format !== 'json') throw new UsageError('--format is text or json');
+  return values.format === 'json' || values.json === true || values.output === 'json';
+}
+
 async function workspace(root: string | undefined, state: string | undefined, analysis: 'full' | 'enforcement' = 'enforcement'): Promise<Workspace> {
   const dir = root ?? '.';
   const set = await loadWorkspacePolicy(dir, analysis);
@@ -94,10 +103,13 @@ const COMMANDS: Record<string, Handler> = {
     return runEval(ws.enforcer(), io, values.actions);
   },
   async check(args) {
-    const { values } = parseArgs({ args, options: { ...COMMON, json: { type: 'string' }, output: { type: 'string' }, audit: { type: 'boolean' } } });
+    const { values } = parseArgs({
+      args,
+      options: { ...COMMON, json: { type: 'string' }, format: { type: 'string' }, output: { type: 'string' }, audit: { type: 'boolean' } },
+    });
     if (values.json === undefined) throw new UsageError('check needs --json \'{"action": ..., ...}\'');
     const ws = await workspace(values.root, values.state);
-    return runCheck(ws.enforcer(), io, values.json, values.output === 'json', values.audit ?? false);
+    return runCheck(ws.enforcer(), io, values.json, jsonOutput({ format: values.format, output: values.output }), values.audit ?? false);
   },
   async audit(args) {
     const [sub, ...rest] = args;
@@ -106,6 +118,7 @@ const COMMANDS: Record<string, Handler> = {
       options: {
         ...COMMON,
         json: { type: 'boolean' },
+        format: { type: 'string' },
         against: { type: 'string' },
         since: { type: 'string' },
         until: { type: 'string' },
@@ -122,7 +135,7 @@ const COMMANDS: Record<string, Handler> = {
       return runAuditVerify(
         audit,
         io,
-        values.json ?? false,
+        jsonOutput(values),
         values.against === undefined ? undefined : { file: values.against, cursor: acknowledgedByEverySink(forwarder, audit) },
       );
     if (sub === 'forward') return runAuditForward(forwarder, audit, io);
@@ -146,6 +159,7 @@ const COMMANDS: Record<string, Handler> = {
       options: {
         ...COMMON,
         json: { type: 'boolean' },
+        format: { type: 'string' },
         reason: { type: 'string' },
         allow: { type: 'string' },
         'allow-command': { type: 'string' },
@@ -155,7 +169,7 @@ const COMMANDS: Record<string, Handler> = {
     });
     const ws = await workspace(values.root, values.state);
     const { bypasses } = ws.stores();
-    if (sub === 'list') return runBypassList(bypasses, io, values.json ?? false);
+    if (sub === 'list') return runBypassList(bypasses, io, jsonOutput(values));
     if (sub === 'revoke') return runBypassRevoke(bypasses, io, positionals[0]);
     if (positionals.length) throw new UsageError(`unexpected ${positionals.join(' ')}`);
     return runBypassGrant(ws.set, bypasses, io, {
@@ -195,13 +209,14 @@ const COMMANDS: Record<string, Handler> = {
         timeout: { type: 'string' },
         agent: { type: 'string' },
         output: { type: 'string' },
+        format: { type: 'string' },
       },
     });
     const ws = await workspace(values.root, values.state);
     const { approvals } = ws.stores();
     switch (sub) {
       case 'list':
-        return runApprovalsList(approvals, io, values.all ?? false, values.output === 'json', Date.now());
+        return runApprovalsList(approvals, io, values.all ?? false, jsonOutput({ format: values.format, output: values.output }), Date.now());
       case 'approve':
       case 'deny':
         return runApprovalsDecide(approvals, io, positionals[0], sub === 'approve' ? 'approved' : 'denied', values.by, values.note);
@@ -253,8 +268,8 @@ const COMMANDS: Record<string, Handler> = {
     });
   },
   doctor(args) {
-    const { values } = parseArgs({ args, options: { ...COMMON, json: { type: 'boolean' } } });
-    return runDoctor(resolve(values.root ?? '.'), { home: homedir(), env: process.env }, io, values.json ?? false);
+    const { values } = parseArgs({ args, options: { ...COMMON, json: { type: 'boolean' }, format: { type: 'string' } } });
+    return runDoctor(resolve(values.root ?? '.'), { home: homedir(), env: process.env }, io, jsonOutput(values));
   },
   async compile(args) {
     const { values } = parseArgs({ args, options: { ...COMMON, target: { type: 'string' }, 'dry-run': { type: 'boolean' } } });

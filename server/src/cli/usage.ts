@@ -5,14 +5,14 @@ Usage:
   agent-policy --version                                    this build's version
   agent-policy validate [--format text|json|sarif|github]   every finding in the root policy and its overrides
   agent-policy eval [--actions FILE]                        one decision JSON line per action JSON line (stdin by default)
-  agent-policy check --json ACTION [--audit] [--output json]  decide one action now: exit 0 allow, 1 deny, 3 ask
-  agent-policy audit verify [--json]                        check the audit log's hash chain: exit 1 at the first problem
-  agent-policy audit query [--since T] [--until T] [--agent ID] [--decision D] [--action KIND] [--path GLOB] [--limit N] [--json]
+  agent-policy check --json ACTION [--audit] [--format json]  decide one action now: exit 0 allow, 1 deny, 3 ask
+  agent-policy audit verify [--format json]                 check the audit log's hash chain: exit 1 at the first problem
+  agent-policy audit query [--since T] [--until T] [--agent ID] [--decision D] [--action KIND] [--path GLOB] [--limit N] [--format json]
   agent-policy audit flush                                  write the summary of folded repeated denials
   agent-policy bypass --reason TEXT (--allow GLOB | --allow-command PATTERN) --duration 30m [--approver EMAIL]
                                                             the approver types their passphrase at your terminal
-  agent-policy bypass list [--json] | bypass revoke ID
-  agent-policy approvals [list [--all] [--json] | approve ID [--by APPROVER] [--note TEXT] | deny ID [--note TEXT]]
+  agent-policy bypass list [--format json] | bypass revoke ID
+  agent-policy approvals [list [--all] [--format json] | approve ID [--by APPROVER] [--note TEXT] | deny ID [--note TEXT]]
                                                             approving asks for the approver's passphrase at your terminal
   agent-policy approver enroll --name EMAIL [--by APPROVER] | approver list  enrol yourself (a passphrase, at your terminal) to approve and grant bypasses
   agent-policy approvals request --json ACTION [--wait] [--timeout 1h]
@@ -22,7 +22,7 @@ Usage:
   agent-policy init --runtime NAME [--scope project|user] [--trust] [--timeout SECONDS] [--uninstall] [--cli COMMAND]
                                                             install (or remove) the hook in that runtime's project (or user) settings,
                                                             probe it, and set up (--trust) or print the trust the runtime needs
-  agent-policy doctor [--json]                              per runtime found: would a hook run here now, and why not (exit 1 where not)
+  agent-policy doctor [--format json]                       per runtime found: would a hook run here now, and why not (exit 1 where not)
   agent-policy compile --target claude-code|codex|gemini-cli|vscode [--dry-run]
                                                             write the rules the runtime's own settings can express; list the rest
   agent-policy sandbox --emit compose                       the container boundary (docker compose) from the policy
@@ -30,6 +30,7 @@ Usage:
 
 Every command takes --root DIR (default: the current directory, or --config's folder) and
 --state DIR (the audit log, bypasses and approvals; default ROOT/.agent-policy).
+Every answer is text, or JSON with --format json (validate and lint also sarif and github).
 Exit codes: 0 ok, 1 violations, errors or refusals, 2 usage error or unloadable policy, 3 ask.
 `;
 

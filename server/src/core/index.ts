@@ -44,3 +44,4 @@ export {
 export { GOVERNANCE_PATTERNS, governanceProtection } from './policy/governance-paths';
 export { parseDuration, UNIT_MS } from './base/durations';
 export { Memo, clearMemos, memoSizes } from './base/memo';
+export { projectKind, starterPolicy, type ProjectKind } from './policy/starter-policies';

@@ -69,6 +69,7 @@ export function toCompletionItem(e: CompletionEntry, at: Positions): CompletionI
   if (e.detail) item.detail = e.detail;
   if (e.documentation) item.documentation = { kind: MarkupKind.Markdown, value: e.documentation };
   if (e.sortText) item.sortText = e.sortText;
+  if (e.filterText) item.filterText = e.filterText;
   return item;
 }
 

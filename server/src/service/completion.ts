@@ -10,6 +10,12 @@ export interface CompletionEntry {
   documentation?: string;
   insertText: string;
   replace: { offset: number; length: number };
+  /**
+   * What the editor matches against the text typed in `replace`. Inside quotes that text starts
+   * with the quote, so a value is matched in its quoted form (`"src/**"`), or the editor filters
+   * every item out ("No suggestions").
+   */
+  filterText?: string;
   sortText?: string;
 }
 
@@ -60,26 +66,39 @@ function quoted(value: string, context: CompletionContext): string {
   return `${quote}${value}${quote}`;
 }
 
+/** A value completion: replaces the word at the caret (quotes included) and is matched as it will be written. */
+function valueEntry(entry: Omit<CompletionEntry, 'replace' | 'filterText'>, context: CompletionContext): CompletionEntry {
+  return { ...entry, replace: context.replace, ...(context.quote !== undefined ? { filterText: entry.insertText } : {}) };
+}
+
 function versions(context: CompletionContext, list: readonly string[]): CompletionEntry[] {
-  return list.map((v, i) => ({
-    label: `"${v}"`,
-    kind: 'version',
-    detail: v === LATEST_VERSION ? 'current format' : 'supported',
-    insertText: quoted(v, context),
-    replace: context.replace,
-    sortText: String(v === LATEST_VERSION ? 0 : i + 1),
-  }));
+  return list.map((v, i) =>
+    valueEntry(
+      {
+        label: `"${v}"`,
+        kind: 'version',
+        detail: v === LATEST_VERSION ? 'current format' : 'supported',
+        insertText: quoted(v, context),
+        sortText: String(v === LATEST_VERSION ? 0 : i + 1),
+      },
+      context,
+    ),
+  );
 }
 
 function values(schema: JsonSchema, context: CompletionContext): CompletionEntry[] {
   const options: unknown[] = schema.enum ?? (schema.type === 'boolean' ? [true, false] : []);
-  return options.map((v) => ({
-    label: typeof v === 'string' ? `"${v}"` : String(v),
-    kind: 'value',
-    documentation: schema.description,
-    insertText: typeof v === 'string' ? quoted(v, context) : String(v),
-    replace: context.replace,
-  }));
+  return options.map((v) =>
+    valueEntry(
+      {
+        label: typeof v === 'string' ? `"${v}"` : String(v),
+        kind: 'value',
+        ...(schema.description !== undefined ? { documentation: schema.description } : {}),
+        insertText: typeof v === 'string' ? quoted(v, context) : String(v),
+      },
+      context,
+    ),
+  );
 }
 
 /**
@@ -93,7 +112,7 @@ function paths(workspace: PolicyWorkspace, context: CompletionContext, scope: st
   const out: CompletionEntry[] = [];
   const add = (label: string, kind: 'folder' | 'file', detail: string): void => {
     if (out.length < MAX_PATH_ITEMS && label.startsWith(typed) && !out.some((o) => o.label === label))
-      out.push({ label, kind, detail, insertText: quoted(label, context), replace: context.replace, sortText: `${kind === 'folder' ? 0 : 1}${label}` });
+      out.push(valueEntry({ label, kind, detail, insertText: quoted(label, context), sortText: `${kind === 'folder' ? 0 : 1}${label}` }, context));
   };
   if (scope !== '' && !within(parent) && scope.startsWith(typed)) add(`${scope}/**`, 'folder', "everything under this override's directory");
   const directories = workspace.host.files.directories();

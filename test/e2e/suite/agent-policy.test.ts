@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { AgentPolicyApi } from '../../../client/src/extension';
@@ -7,7 +8,7 @@ import type { AuditNode } from '../../../client/src/audit-tree';
 import type { Violation } from '../../../client/src/denied-edit-watcher';
 import { EDIT_TOOL, RUN_TOOL } from '../../../client/src/governed-tools';
 import { askApprovalService, readServiceInfo } from '#host/services/approval-service';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 
 // Runs inside a real VS Code (code-server here, desktop VS Code through @vscode/test-electron),
@@ -343,5 +344,23 @@ suite('Agent Policy in a real VS Code', () => {
     const inspected = vscode.workspace.getConfiguration('chat.tools.edits').inspect<Record<string, boolean>>('autoApprove');
     const ours = { ...inspected?.workspaceValue, ...inspected?.globalValue };
     assert.ok(Object.keys(ours).length > 0 && Object.values(ours).every((v) => v === false));
+  });
+
+  test('Create Policy writes a starter policy fitted to the project, which validates, and never replaces one', async () => {
+    const extension = vscode.extensions.getExtension('agent-policy.agent-policy');
+    const cli = join(extension?.extensionPath ?? '', 'server', 'out', 'cli.js');
+    const folder = mkdtempSync(join(tmpdir(), 'agent-policy-create-'));
+    writeFileSync(join(folder, 'go.mod'), 'module example.com/x\n');
+    const file = await vscode.commands.executeCommand<string>('agentPolicy.createPolicy', vscode.Uri.file(folder));
+    assert.equal(file, join(folder, '.agent-policy.yml'));
+    const written = readFileSync(file, 'utf8');
+    assert.match(written, /Agent Policy for a Go project/);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, file, 'it opens for review');
+    const validate = spawnSync(process.execPath, [cli, 'validate', '--root', folder], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    assert.equal(validate.status, 0, `${validate.stdout}${validate.stderr}`);
+    writeFileSync(file, 'version: "2.1"\n');
+    await vscode.commands.executeCommand('agentPolicy.createPolicy', vscode.Uri.file(folder));
+    assert.equal(readFileSync(file, 'utf8'), 'version: "2.1"\n', 'an existing policy is left as it is');
+    rmSync(folder, { recursive: true, force: true });
   });
 });
