@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { projectKind, starterPolicy, type ApprovalRequest, type BypassRequest } from '#core';
+import { parseDuration, projectKind, starterPolicy, type ApprovalRequest, type BypassRequest } from '#core';
 import type { ApprovalPrompter } from './approvals';
 import type { AuditFilter } from './audit-tree';
 import type { AuditView } from './audit-view';
@@ -123,10 +123,21 @@ async function decide(deps: CommandDeps, arg: unknown, to: 'approved' | 'denied'
   return id ? deps.approvals.decide(id, to) : false;
 }
 
-async function ask(prompt: string, value?: unknown, validate?: (v: string) => string | undefined): Promise<string | undefined> {
+async function ask(title: string, prompt: string, value?: unknown, validate?: (v: string) => string | undefined): Promise<string | undefined> {
   if (typeof value === 'string') return value;
-  return vscode.window.showInputBox({ prompt, ignoreFocusOut: true, validateInput: validate });
+  return vscode.window.showInputBox({ title, prompt, ignoreFocusOut: true, validateInput: validate });
 }
+
+// Said while typing, not after the last box: the same rules the store applies when it grants.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const longEnough = (v: string): string | undefined => (v.trim().length >= 10 ? undefined : 'At least 10 characters: say why the policy must give way.');
+const isDuration = (max: string | undefined) => (v: string) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) return 'A number and a unit: 30m, 2h, 1d.';
+  const limit = max === undefined ? undefined : parseDuration(max);
+  return limit !== undefined && ms > limit ? `At most ${max} (the policy's bypass.max_duration).` : undefined;
+};
+const isEmail = (v: string): string | undefined => (EMAIL.test(v) ? undefined : 'An e-mail address.');
 
 /** The same checks as `agent-policy bypass`: a reason, an approver, a duration, one pattern; then the policy's own limits. */
 async function grantBypass(context: PolicyContext, arg: Partial<BypassRequest> | undefined): Promise<boolean> {
@@ -135,10 +146,17 @@ async function grantBypass(context: PolicyContext, arg: Partial<BypassRequest> |
     arg?.kind ??
     ((await vscode.window.showQuickPick(['path', 'command'], { title: 'Bypass: for a path glob or a command pattern?' })) as 'path' | 'command' | undefined);
   if (!kind) return false;
-  const pattern = await ask(kind === 'path' ? 'Path glob to allow (e.g. backend/auth/config.yml)' : 'Command pattern to allow (e.g. git push)', arg?.pattern);
-  const reason = pattern && (await ask('Why (at least 10 characters; recorded in the audit log)', arg?.reason));
-  const duration = reason && (await ask(`For how long (30m, 2h; at most ${set.settings.bypass?.maxDuration ?? 'the policy limit'})`, arg?.duration));
-  const approver = duration && (await ask('Approver e-mail', arg?.approver));
+  const max = set.settings.bypass?.maxDuration;
+  const step = (n: number, what: string): string => `Grant a bypass (${n}/4): ${what}`;
+  const pattern = await ask(
+    step(1, kind === 'path' ? 'the path glob' : 'the command pattern'),
+    kind === 'path' ? 'Path glob to allow (e.g. backend/auth/config.yml)' : 'Command pattern to allow (e.g. git push)',
+    arg?.pattern,
+    (v) => (v.trim() ? undefined : 'A pattern.'),
+  );
+  const reason = pattern && (await ask(step(2, 'why'), 'Why (at least 10 characters; recorded in the audit log)', arg?.reason, longEnough));
+  const duration = reason && (await ask(step(3, 'for how long'), `For how long (30m, 2h${max ? `; at most ${max}` : ''})`, arg?.duration, isDuration(max)));
+  const approver = duration && (await ask(step(4, 'who approves'), 'Approver e-mail', arg?.approver, isEmail));
   if (!pattern || !reason || !duration || !approver) return false;
   const result = context.stores.bypasses.grant(set, { kind, pattern, reason, duration, approver }, context.user, EDITOR_ACTOR, { via: 'vscode' });
   if (!result.ok) {

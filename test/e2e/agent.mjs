@@ -119,7 +119,11 @@ try {
   assert.equal(result.ok, true, result.error);
   assert.notEqual(readFileSync(join(workspace, 'package.json'), 'utf8'), packageJson, 'the approved edit was not written');
   assert.match(readFileSync(join(workspace, 'package.json'), 'utf8'), /node --test/);
-  assert.equal(existsSync(join(workspace, 'src', 'benign.ts')), true, 'the benign file was not written');
+  // VS Code's chat editing saves a file it created a moment after the tool call returns (on a slow
+  // machine after the request has finished): wait for it, rather than read the disk at once.
+  await waitFor('the benign file to be written', () => existsSync(join(workspace, 'src', 'benign.ts')), 30_000).catch(() => {
+    throw new assert.AssertionError({ message: 'the benign file was not written (30 s after the agent finished)' });
+  });
   assert.equal(existsSync(join(workspace, '.env')), false);
   assert.deepEqual(
     result.events.filter((e) => /(^|\/)\.env$/.test(e.name)),

@@ -108,7 +108,8 @@ describe('language service: hover', () => {
     const md = await hoverAt('version: "2.1"\npermissions:\n  filesystem:\n    allow:\n      - "src/**"\n      - "src/ut‸ils/**"\n', FILES);
     assert.match(md, /Matches 2 of 7 workspace files:/);
     assert.match(md, /`src\/utils\/log.ts`/);
-    assert.match(md, /AP2006: "src\/utils\/\*\*" is shadowed/);
+    // The globs in the message are escaped, so Markdown shows them as written.
+    assert.match(md, /AP2006: "src\/utils\/\\\*\\\*" is shadowed/);
     const clean = await hoverAt('version: "2.1"\npermissions:\n  filesystem:\n    allow:\n      - "do‸cs/**"\n', FILES);
     assert.match(clean, /Matches 1 of 7 workspace files:\n- `docs\/guide.md`/);
     assert.match(clean, /No other rule shadows or overlaps it/);
@@ -334,5 +335,13 @@ describe('rule documentation', () => {
     const doc = readFileSync('docs/rules.md', 'utf8');
     for (const code of Object.keys(CODES)) assert.match(doc, new RegExp(`^## ${code}\\n\\n\\*\\*${CODES[code as keyof typeof CODES].name}\\*\\*`, 'm'), code);
     assert.equal(codeDocUrl('AP2002', 'file:///ext/docs/rules.md'), 'file:///ext/docs/rules.md#ap2002');
+  });
+});
+
+describe('language service: text in Markdown', () => {
+  it("keeps a finding's globs literal in a hover: their stars are not bold", async () => {
+    const { markdownText } = await import('#service/hover');
+    assert.equal(markdownText('"**/.env*" (.agent-policy.yml:9:9) carves paths'), '"\\*\\*/.env\\*" (.agent-policy.yml:9:9) carves paths');
+    assert.equal(markdownText('a_b [x] <y> `z` #1 | ~'), 'a\\_b \\[x\\] \\<y\\> \\`z\\` \\#1 \\| \\~');
   });
 });

@@ -56,6 +56,9 @@ describe('language server over LSP (real server, in-memory connection, real file
     assert.deepEqual(conflict.relatedInformation?.[0]?.location.range.start, { line: 7, character: 8 });
     assert.equal(conflict.codeDescription?.href, 'https://agent-policy.dev/rules/AP2002');
     assert.deepEqual(conflict.range, { start: { line: 3, character: 8 }, end: { line: 3, character: 42 } });
+    // The message names the other file by its repository path: the server's identifiers are file URIs.
+    assert.match(conflict.message, /\(\.agent-policy\.yml:8:9\)/);
+    for (const d of [...inOverride, ...inRoot]) assert.doesNotMatch(d.message, /file:\/\//, d.message);
   });
 
   it('re-checks every override when the root is edited (incremental changes)', async () => {
@@ -196,8 +199,13 @@ describe('the bundled language server process', () => {
       const diagnostics = await published;
       assert.deepEqual(codes(diagnostics), ['AP2005']);
       const href = diagnostics[0]?.codeDescription?.href ?? '';
-      assert.match(href, /docs\/rules\.md#ap2005$/);
-      assert.ok(existsSync(fileURLToPath(href.split('#')[0] as string)), href);
+      // At the code's own section: #L<line> opens the document at that line (an anchor would open it at line 1).
+      const line = /docs\/rules\.md#L(\d+)$/.exec(href)?.[1];
+      assert.ok(line, href);
+      const doc = fileURLToPath(href.split('#')[0] as string);
+      assert.ok(existsSync(doc), href);
+      const { readFileSync } = await import('node:fs');
+      assert.match(readFileSync(doc, 'utf8').split('\n')[Number(line) - 1] ?? '', /^## AP2005\b/);
       await connection.sendRequest('shutdown');
       await connection.sendNotification('exit');
     } finally {

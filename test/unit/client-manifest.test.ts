@@ -100,3 +100,22 @@ describe('the manifest declares the settings the code reads', () => {
     assert.deepEqual(asked, ['agentPolicy.approvalTimeoutSeconds', 'agentPolicy.approvalTimeoutSeconds']);
   });
 });
+
+describe("a cloned repository's settings cannot weaken the record", () => {
+  const raw = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { scope?: string }> } };
+    capabilities: { untrustedWorkspaces: { restrictedConfigurations?: string[] }; virtualWorkspaces?: { supported: boolean } };
+  };
+  it("takes who approves and where the audit log lives only from the person's own settings, never a workspace's", () => {
+    // `machine`: user (or remote) settings only; a workspace's .vscode/settings.json cannot set it.
+    for (const key of ['agentPolicy.userName', 'agentPolicy.stateDirectory'])
+      assert.equal(raw.contributes.configuration.properties[key]?.scope, 'machine', key);
+  });
+
+  it('ignores every Agent Policy setting of an untrusted workspace, and does not run in a virtual one', () => {
+    const restricted = new Set(raw.capabilities.untrustedWorkspaces.restrictedConfigurations ?? []);
+    for (const key of Object.keys(raw.contributes.configuration.properties).filter((k) => k !== 'agentPolicy.trace.server'))
+      assert.ok(restricted.has(key), key);
+    assert.equal(raw.capabilities.virtualWorkspaces?.supported, false);
+  });
+});

@@ -14,7 +14,7 @@ import {
   type Hover,
   type TextEdit,
 } from 'vscode-languageserver/node';
-import { codeDocUrl, type Finding } from '#core';
+import type { Finding } from '#core';
 import type { ServiceCodeAction } from '#service/code-actions';
 import type { CompletionEntry } from '#service/completion';
 import type { ExplainResult as ServiceExplainResult } from '#service/explain';
@@ -32,12 +32,12 @@ export type PositionsOf = (uri: string) => Positions;
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 const UNNECESSARY = new Set(['AP2005', 'AP2006', 'AP2007']);
 
-export function toDiagnostic(f: Finding, at: Positions, positionsOf: PositionsOf, rulesDoc: string | undefined): Diagnostic {
+export function toDiagnostic(f: Finding, at: Positions, positionsOf: PositionsOf, docUrl: (code: string) => string): Diagnostic {
   const diagnostic: Diagnostic = {
     range: at.range(f.offset, f.length),
     severity: SEVERITY[f.severity],
     code: f.code,
-    codeDescription: { href: codeDocUrl(f.code, rulesDoc) },
+    codeDescription: { href: docUrl(f.code) },
     source: 'agent-policy',
     message: f.message,
   };
@@ -77,13 +77,13 @@ export function toHover(result: HoverResult, at: Positions): Hover {
   return { contents: { kind: MarkupKind.Markdown, value: result.markdown }, range: at.range(result.offset, result.length) };
 }
 
-export function toCodeAction(action: ServiceCodeAction, at: Positions, positionsOf: PositionsOf, rulesDoc: string | undefined): CodeAction {
+export function toCodeAction(action: ServiceCodeAction, at: Positions, positionsOf: PositionsOf, docUrl: (code: string) => string): CodeAction {
   const changes: Record<string, TextEdit[]> = {};
   for (const edit of action.edits) (changes[edit.uri] ??= []).push({ range: positionsOf(edit.uri).range(edit.offset, edit.length), newText: edit.newText });
   return {
     title: action.title,
     kind: action.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite,
-    diagnostics: [toDiagnostic(action.finding, at, positionsOf, rulesDoc)],
+    diagnostics: [toDiagnostic(action.finding, at, positionsOf, docUrl)],
     isPreferred: action.preferred ?? false,
     edit: { changes },
   };

@@ -18,7 +18,7 @@ export class DiagnosticsPublisher {
   constructor(
     private readonly connection: Pick<Connection, 'sendDiagnostics'>,
     private readonly session: PolicySession,
-    private readonly rulesDoc: string | undefined,
+    private readonly docUrl: (code: string) => string,
   ) {}
 
   /** A file's text changed: its diagnostics go out at the next publication even if they are the same. */
@@ -45,7 +45,7 @@ export class DiagnosticsPublisher {
     for (const [uri, findings] of analysis.findings) {
       seen.add(uri);
       const at = positionsOf(uri);
-      const diagnostics = findings.map((f) => toDiagnostic(f, at, positionsOf, this.rulesDoc));
+      const diagnostics = findings.map((f) => toDiagnostic(f, at, positionsOf, this.docUrl));
       const key = JSON.stringify(diagnostics);
       if (this.published.get(uri) === key && !this.edited.has(uri)) continue;
       this.published.set(uri, key);

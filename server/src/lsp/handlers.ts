@@ -22,7 +22,7 @@ import { Positions } from './positions';
 import type { PolicySession } from './session';
 
 /** Each request the server answers: find the file in the session, ask the language service, convert. */
-export function requestHandlers(session: PolicySession, rulesDoc: string | undefined) {
+export function requestHandlers(session: PolicySession, docUrl: (code: string) => string) {
   const positionsOf = (uri: string): Positions => session.positions(uri);
   return {
     completion: async (params: CompletionParams): Promise<CompletionItem[]> => {
@@ -40,7 +40,7 @@ export function requestHandlers(session: PolicySession, rulesDoc: string | undef
       const file = await session.policyFile(params.textDocument.uri);
       if (!file) return [];
       const start = file.at.offset(params.range.start);
-      return codeActions(file.workspace, file.uri, start, file.at.offset(params.range.end) - start).map((a) => toCodeAction(a, file.at, positionsOf, rulesDoc));
+      return codeActions(file.workspace, file.uri, start, file.at.offset(params.range.end) - start).map((a) => toCodeAction(a, file.at, positionsOf, docUrl));
     },
 
     documentSymbols: (params: DocumentSymbolParams): DocumentSymbol[] => {

@@ -1,4 +1,5 @@
 import { CodeActionKind, TextDocumentSyncKind, type Connection, type InitializeResult } from 'vscode-languageserver/node';
+import { codeDocUrl } from '#core';
 import { explainRequest } from '#protocol/language-server';
 import { DiagnosticsPublisher } from './diagnostics-publisher';
 import { denied, requestHandlers } from './handlers';
@@ -26,8 +27,9 @@ const CAPABILITIES: InitializeResult = {
  */
 export function startServer(connection: Connection, host: ServerHost): void {
   const session = new PolicySession(host, (uri) => diagnostics.touched(uri));
-  const diagnostics = new DiagnosticsPublisher(connection, session, host.rulesDoc);
-  const handle = requestHandlers(session, host.rulesDoc);
+  const docUrl = host.ruleDocUrl ?? ((code: string) => codeDocUrl(code));
+  const diagnostics = new DiagnosticsPublisher(connection, session, docUrl);
+  const handle = requestHandlers(session, docUrl);
   const safe = safeHandlers((message) => connection.console.error(message));
   const { documents } = session;
 

@@ -15,8 +15,8 @@ export interface ServerHost {
   readFile(uri: string): string | undefined;
   listing(root: string): WorkspaceFiles & { invalidate(): void };
   fileSystem: FileSystemView;
-  /** The URL of the bundled rule documentation (docs/rules.md), which diagnostics link to. */
-  rulesDoc?: string;
+  /** Where a finding code's documentation is (the bundled docs/rules.md at that code's section), which diagnostics link to. */
+  ruleDocUrl?: (code: string) => string;
 }
 
 /** A policy file a request is about, in the workspace that holds it. */

@@ -62,7 +62,7 @@ function pathHover(workspace: PolicyWorkspace, analysis: Analysis, entry: RuleEn
   if (file.source.dir !== '') lines.push('', `Applies only under \`${file.source.dir}/\` (this override's directory).`);
   const found = relations(analysis, entry);
   if (found.length === 0) lines.push('', 'No other rule shadows or overlaps it.');
-  for (const f of found) lines.push('', `${f.code}: ${f.message}`);
+  for (const f of found) lines.push('', `${f.code}: ${markdownText(f.message)}`);
   return lines.join('\n');
 }
 
@@ -88,6 +88,11 @@ function commandHover(workspace: PolicyWorkspace, analysis: Analysis, entry: Rul
   }
   lines.push('', 'For example:');
   for (const form of commandForms(pattern, !allow)) lines.push(`- \`${form}\``);
-  for (const f of relations(analysis, entry)) lines.push('', `${f.code}: ${f.message}`);
+  for (const f of relations(analysis, entry)) lines.push('', `${f.code}: ${markdownText(f.message)}`);
   return lines.join('\n');
+}
+
+// Plain text inside Markdown: a finding's message quotes globs (two stars and a slash, say), whose stars would turn into bold.
+export function markdownText(text: string): string {
+  return text.replace(/[\\`*_[\]<>#|~]/g, (c) => `\\${c}`);
 }

@@ -1,3 +1,4 @@
+import { shownName } from './policy-file';
 import { decideCommand } from './evaluate-command';
 import { decideFolder } from './evaluate-folder';
 import { decideEndpoint } from './evaluate-network';
@@ -128,7 +129,7 @@ function refusal(set: PolicySet): Verdict {
   const { line, column } = file ? file.lines.position(f.offset) : { line: 1, column: 1 };
   return {
     decision: 'deny',
-    reason: `the policy set cannot be enforced, so every action is denied: ${f.uri}:${line}:${column} ${f.code} ${f.message}`,
+    reason: `the policy set cannot be enforced, so every action is denied: ${file ? shownName(file.source) : f.uri}:${line}:${column} ${f.code} ${f.message}`,
     rules: [{ file: f.uri, line, column, list: f.code === 'AP2001' ? 'version' : 'builtin', pattern: f.code }],
   };
 }

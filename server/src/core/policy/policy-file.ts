@@ -38,7 +38,7 @@ export interface RuleEntry {
   column: number;
   /** Offset and length of the whole sequence item line, for fixes that delete the entry. */
   itemRange: { offset: number; length: number };
-  /** `uri:line:column`, built once: decisions quote it on every call. */
+  /** `path:line:column` (the repository path, see shownName), built once: decisions and messages quote it. */
   at: string;
   /** The rule as decisions report it, built once and frozen (decisions share it). */
   ref: RuleRef;
@@ -273,6 +273,15 @@ function entries(file: PolicyFile, root: YAMLMap, path: string[], written: Entry
   return result;
 }
 
+/**
+ * How messages and reasons name a policy file: by its path in the repository, whatever identifier
+ * the host gave it (the language server's are file URIs, which would put a machine's absolute
+ * paths into every message).
+ */
+export function shownName(source: PolicySource): string {
+  return source.dir === '' ? '.agent-policy.yml' : `${source.dir}/.agent-policy.override.yml`;
+}
+
 function entry(file: PolicyFile, pattern: string, range: [number, number, number], written: EntryList, list: RuleList): RuleEntry {
   const { line, column } = file.lines.position(range[0]);
   const uri = file.source.uri;
@@ -289,7 +298,7 @@ function entry(file: PolicyFile, pattern: string, range: [number, number, number
     line,
     column,
     itemRange: itemRange(file.source.text, range[0], range[2]),
-    at: `${uri}:${line}:${column}`,
+    at: `${shownName(file.source)}:${line}:${column}`,
     ref,
   };
 }

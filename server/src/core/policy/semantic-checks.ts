@@ -3,7 +3,7 @@ import { finding } from '../base/findings';
 import { BaseTrie } from './base-trie';
 import { exampleOutside, globLanguage, MAX_STATES, relation, UndecidableGlobError } from '../globs/glob-language';
 import { analysisStateBound } from '../globs/glob-state-bound';
-import type { PolicyFile, RuleEntry } from './policy-file';
+import { shownName, type PolicyFile, type RuleEntry } from './policy-file';
 import type { PolicySet } from './policy-set';
 import type { PathRule } from './rule-index';
 import type { Finding } from '../base/types';
@@ -12,7 +12,7 @@ import type { Finding } from '../base/types';
 export function checkSemantics(set: PolicySet): Finding[] {
   const out: Finding[] = [];
   const language = languageOf(set, out);
-  const where = (entry: RuleEntry): string => `${entry.uri}:${entry.line}:${entry.column}`;
+  const where = (entry: RuleEntry): string => entry.at;
   const fileOf = new Map(set.files.map((f) => [f.source.uri, f]));
   for (const file of set.files) {
     out.push(...duplicates(file));
@@ -80,7 +80,8 @@ export function checkSemantics(set: PolicySet): Finding[] {
 }
 
 function conflict(allow: RuleEntry, deny: RuleEntry, example: string, contained: boolean, files: Map<string, PolicyFile>): Finding[] {
-  const denyFile = files.get(deny.uri)?.source.dir === '' ? 'The root policy' : `The override ${deny.uri}`;
+  const denySource = files.get(deny.uri)?.source;
+  const denyFile = !denySource || denySource.dir === '' ? 'The root policy' : `The override ${shownName(denySource)}`;
   const extent = contained ? 'every path it matches' : `some paths it matches (e.g. ${example})`;
   const resolution = 'Resolution: remove the allow from the override, or narrow the deny so it no longer covers these paths (deny always wins, in every file).';
   return [
@@ -88,14 +89,14 @@ function conflict(allow: RuleEntry, deny: RuleEntry, example: string, contained:
       uri: allow.uri,
       offset: allow.offset,
       length: allow.length,
-      message: `Policy conflict: this override allows "${allow.pattern}", but ${denyFile.charAt(0).toLowerCase() + denyFile.slice(1)} denies "${deny.pattern}" (${deny.uri}:${deny.line}:${deny.column}), which covers ${extent}. ${resolution}`,
+      message: `Policy conflict: this override allows "${allow.pattern}", but ${denyFile.charAt(0).toLowerCase() + denyFile.slice(1)} denies "${deny.pattern}" (${deny.at}), which covers ${extent}. ${resolution}`,
       related: [related(deny, `${denyFile} denies "${deny.pattern}" here.`)],
     }),
     finding('AP2002', {
       uri: deny.uri,
       offset: deny.offset,
       length: deny.length,
-      message: `Policy conflict: this deny "${deny.pattern}" covers ${contained ? 'everything' : `paths such as ${example}`} that the override ${allow.uri}:${allow.line}:${allow.column} allows with "${allow.pattern}". ${resolution}`,
+      message: `Policy conflict: this deny "${deny.pattern}" covers ${contained ? 'everything' : `paths such as ${example}`} that the override ${allow.at} allows with "${allow.pattern}". ${resolution}`,
       related: [related(allow, `The override allows "${allow.pattern}" here.`)],
     }),
   ];
