@@ -3,7 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { effectiveStatus, type ApprovalRequest } from '#core';
 import type { CommandId } from './command-ids';
-import { describeAction, ruleLabel, timeLeft } from './describe';
+import { describeAction, readableTime, ruleLabel, timeLeft } from './describe';
 import type { PolicyContext } from './policy-context';
 import type { ProposedContent } from './proposed-content';
 import { userInfo } from 'node:os';
@@ -103,7 +103,7 @@ export class ApprovalPrompter implements vscode.TreeDataProvider<ApprovalRequest
     item.id = request.id;
     item.description = `${request.agent_id ?? request.runtime} · ${timeLeft(request.expires_at, this.context.clock())} left`;
     item.tooltip = new vscode.MarkdownString(
-      `**${describeAction(request.action)}**\n\n${request.reason}\n\nRule: ${ruleLabel(request.rule) ?? 'none'}\n\nRequested ${request.timestamp} by ${request.runtime}; expires ${request.expires_at}.`,
+      `**${describeAction(request.action)}**\n\n${request.reason}\n\nRule: ${ruleLabel(request.rule) ?? 'none'}\n\nRequested ${readableTime(request.timestamp)} by ${request.runtime}; expires ${readableTime(request.expires_at)}.`,
     );
     item.iconPath = new vscode.ThemeIcon('question', new vscode.ThemeColor('charts.yellow'));
     item.contextValue = 'pendingApproval';

@@ -6,7 +6,7 @@ import type { ApprovalPrompter } from './approvals';
 import type { AuditFilter } from './audit-tree';
 import type { AuditView } from './audit-view';
 import { COMMAND_IDS, type CommandId } from './command-ids';
-import { describeAction } from './describe';
+import { describeAction, readableTime } from './describe';
 import type { ExplainView } from './explain-view';
 import type { PolicyLanguageClient } from './language-client';
 import type { PolicyContext } from './policy-context';
@@ -165,7 +165,7 @@ async function grantBypass(context: PolicyContext, arg: Partial<BypassRequest> |
   }
   context.refresh();
   void vscode.window.showWarningMessage(
-    `Agent Policy: bypass ${result.grant.id} granted until ${result.grant.expires_at} (audit entry ${String(result.auditSeq)}).`,
+    `Agent Policy: bypass ${result.grant.id} granted until ${readableTime(result.grant.expires_at)} (audit entry ${String(result.auditSeq)}).`,
   );
   return true;
 }
@@ -176,7 +176,7 @@ async function revokeBypass(context: PolicyContext, arg: unknown): Promise<boole
   if (!id) {
     const active = context.stores.bypasses.list().filter((b) => b.state === 'active');
     const pick = await vscode.window.showQuickPick(
-      active.map((b) => ({ label: `${b.kind} ${b.pattern}`, description: `until ${b.expires_at}`, detail: b.reason, id: b.id })),
+      active.map((b) => ({ label: `${b.kind} ${b.pattern}`, description: `until ${readableTime(b.expires_at)}`, detail: b.reason, id: b.id })),
       { title: 'Revoke which bypass?' },
     );
     id = pick?.id;

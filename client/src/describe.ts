@@ -34,6 +34,12 @@ export function ruleLabel(rule: unknown): string | undefined {
   return `${String(r.list)} "${String(r.pattern)}" (${file}:${String(r.line)})`;
 }
 
+/** A moment as the person reads it: their own date and clock (the log and the stores keep UTC ISO strings). */
+export function readableTime(iso: string): string {
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? iso : at.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
 export function timeLeft(until: string, now: number): string {
   const ms = Date.parse(until) - now;
   if (!(ms > 0)) return 'expired';

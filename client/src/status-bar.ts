@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isBlocking } from '#core';
-import { timeLeft } from './describe';
+import { readableTime, timeLeft } from './describe';
 import { builtInAgentGovernance, GOVERNANCE_SETTINGS } from './agent-governance';
 import type { CommandId } from './command-ids';
 import type { PolicyContext } from './policy-context';
@@ -62,7 +62,7 @@ export class PolicyStatus implements vscode.Disposable {
     if (bypasses.length > 0) {
       const now = this.context.clock();
       const soonest = bypasses.map((b) => b.expires_at).sort()[0] as string;
-      for (const b of bypasses) tooltip.appendMarkdown(`\n\n$(unlock) ${b.kind} \`${b.pattern}\` until ${b.expires_at}: ${b.reason}`);
+      for (const b of bypasses) tooltip.appendMarkdown(`\n\n$(unlock) ${b.kind} \`${b.pattern}\` until ${readableTime(b.expires_at)}: ${b.reason}`);
       return this.show(
         `$(unlock) Policy ${set.settings.version ?? ''}: ${bypasses.length} bypass${bypasses.length === 1 ? '' : 'es'} · ${timeLeft(soonest, now)}`,
         tooltip,
