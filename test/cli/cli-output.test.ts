@@ -57,6 +57,14 @@ describe('reports for CI', () => {
     assert.equal(log.runs[0]?.results.length, problems.length);
   });
 
+  it('keeps --fix reports out of a JSON or SARIF document (they go to stderr)', () => {
+    const dir = workspace({ '.agent-policy.yml': 'version: 2.1\npermissions:\n  filesystem:\n    allow: ["src/**"]\n' });
+    const r = inDir(dir, ['lint', '--fix', '--format', 'json']);
+    assert.deepEqual(JSON.parse(r.stdout), [], 'the document alone, after the version was quoted');
+    assert.match(r.stderr, /1 fix\(es\) applied/);
+    assert.match(readFileSync(join(dir, '.agent-policy.yml'), 'utf8'), /^version: "2\.1"$/m);
+  });
+
   it('names files relative to the folder it was run in, not the policy folder', () => {
     const { dir, args } = nested();
     const problems = JSON.parse(inDir(dir, [...args, '--format', 'json']).stdout) as { ruleId: string; file: string }[];

@@ -308,8 +308,10 @@ const COMMANDS: Record<string, Handler> = {
     let ws = await workspace(root, values.state, analysis);
     let code: number = EXIT.ok;
     if (values.fix) {
-      const { applied } = applyFixes(ws.set, ws.root, io);
-      io.stdout(`${applied} fix(es) applied\n`);
+      // What was fixed is for the person; with a machine format, stdout holds the document alone.
+      const fixIo: CliIo = fmt === 'text' ? io : { ...io, stdout: io.stderr, styles: { ...io.styles, stdout: io.styles.stderr } };
+      const { applied } = applyFixes(ws.set, ws.root, fixIo);
+      fixIo.stdout(`${applied} fix(es) applied\n`);
       if (applied) ws = await workspace(root, values.state, analysis);
     }
     // One report, one document in every format: the policy's findings and the log's violations together.
