@@ -35,12 +35,15 @@ export interface CommandShape {
 
 const wordMatchers = new Memo<string, (word: string) => boolean>('command word matchers', 50_000);
 
+// Called for every word of every decision: the builder is named once (no closure per call).
 export function wordMatcher(pattern: string): (word: string) => boolean {
-  return wordMatchers.get(pattern, () => {
-    if (!/[*?[{]/.test(pattern)) return (w) => w === pattern;
-    const re = picomatch.makeRe(pattern, { dot: true, nonegate: true, noextglob: true });
-    return linearWordMatcher(re.source) ?? ((w) => re.test(w));
-  });
+  return wordMatchers.get(pattern, buildWordMatcher);
+}
+
+function buildWordMatcher(pattern: string): (word: string) => boolean {
+  if (!/[*?[{]/.test(pattern)) return (w) => w === pattern;
+  const re = picomatch.makeRe(pattern, { dot: true, nonegate: true, noextglob: true });
+  return linearWordMatcher(re.source) ?? ((w) => re.test(w));
 }
 
 // The guard picomatch puts before a word that starts with a wildcard: not `.`, `..`, `./…` or
